@@ -1,0 +1,58 @@
+#include "addon.h"
+
+#include <cstdlib>
+
+#include "rtc_base/logging.h"
+#include "rtc_base/thread.h"
+#include "wrap/data_channel.h"
+#include "wrap/peer_connection.h"
+
+namespace nlw {
+
+Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Runtime>(env)) {
+  // libwebrtc logs nothing unless asked (NODE_LIBWEBRTC_LOG=verbose|info|warning|error).
+  const char* level = std::getenv("NODE_LIBWEBRTC_LOG");
+  rtc::LoggingSeverity sev = rtc::LS_NONE;
+  if (level != nullptr) {
+    std::string l(level);
+    sev = l == "verbose" ? rtc::LS_VERBOSE : l == "info" ? rtc::LS_INFO
+        : l == "warning" ? rtc::LS_WARNING : rtc::LS_ERROR;
+  }
+  rtc::LogMessage::LogToDebug(sev);
+
+  Napi::Function dc = DataChannel::Define(env);
+  data_channel_constructor_ = Napi::Persistent(dc);
+  DefineAddon(exports, {
+      InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
+      InstanceValue("DataChannel", dc, napi_enumerable),
+      InstanceMethod("shutdown", &Addon::Shutdown),
+      InstanceMethod("versions", &Addon::Versions),
+  });
+  // Runs before Node tears the environment down (worker exit, Worker.terminate(), normal exit).
+  // process.exit() on the main thread skips cleanup hooks: lib/native.ts calls shutdown() from
+  // the process 'exit' event for that case.
+  std::weak_ptr<Runtime> weak = runtime_;
+  env.AddCleanupHook([weak] {
+    if (auto rt = weak.lock()) rt->Shutdown();
+  });
+}
+
+Addon::~Addon() { runtime_->Shutdown(); }
+
+Napi::Value Addon::Shutdown(const Napi::CallbackInfo& info) {
+  runtime_->Shutdown();
+  return info.Env().Undefined();
+}
+
+Napi::Value Addon::Versions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("libwebrtc", "tg_owt 0~git20230105 (Debian libtgowt-dev, libwebrtc M110)");
+  o.Set("napi", NAPI_VERSION);
+  return o;
+}
+
+}  // namespace nlw
+
+using nlw::Addon;
+NODE_API_ADDON(Addon)

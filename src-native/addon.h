@@ -1,0 +1,30 @@
+// Per-environment addon state (Napi::Addon): context-aware, no static JS references, so one
+// binary serves the main thread, every worker_threads Worker and Electron.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "runtime/runtime.h"
+
+namespace nlw {
+
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env env, Napi::Object exports);
+  ~Addon();
+
+  static Addon* Of(Napi::Env env) { return env.GetInstanceData<Addon>(); }
+  const std::shared_ptr<Runtime>& runtime() const { return runtime_; }
+  Napi::FunctionReference& data_channel_constructor() { return data_channel_constructor_; }
+
+ private:
+  Napi::Value Shutdown(const Napi::CallbackInfo& info);
+  Napi::Value Versions(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<Runtime> runtime_;
+  Napi::FunctionReference data_channel_constructor_;
+};
+
+}  // namespace nlw

@@ -1,0 +1,109 @@
+#include "bridge/dispatcher.h"
+
+namespace nlw {
+
+std::shared_ptr<Dispatcher> Dispatcher::Create(Napi::Env env) {
+  std::shared_ptr<Dispatcher> d(new Dispatcher());
+  // The TSFN's context is a heap shared_ptr, deleted by the TSFN finalizer: the dispatcher
+  // outlives every call the TSFN can still make.
+  auto* holder = new std::shared_ptr<Dispatcher>(d);
+  napi_value name;
+  napi_create_string_utf8(env, "node-libwebrtc", NAPI_AUTO_LENGTH, &name);
+  napi_status s = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, holder,
+                                                  Finalize, holder, CallJs, &d->tsfn_);
+  if (s != napi_ok) {
+    delete holder;
+    d->closed_ = true;
+    return d;
+  }
+  napi_unref_threadsafe_function(env, d->tsfn_);
+  napi_value probe;
+  napi_create_function(env, "probe", NAPI_AUTO_LENGTH,
+                       [](napi_env, napi_callback_info) -> napi_value { return nullptr; }, nullptr,
+                       &probe);
+  napi_create_reference(env, probe, 1, &d->probe_);
+  return d;
+}
+
+Dispatcher::~Dispatcher() = default;
+
+void Dispatcher::Finalize(napi_env, void* data, void*) {
+  delete static_cast<std::shared_ptr<Dispatcher>*>(data);
+}
+
+void Dispatcher::CallJs(napi_env env, napi_value, void* context, void*) {
+  if (env == nullptr) return;  // torn down with a call still queued
+  (*static_cast<std::shared_ptr<Dispatcher>*>(context))->Drain(env);
+}
+
+bool Dispatcher::Post(JsTask task) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return false;
+  queue_.push_back(std::move(task));
+  if (!scheduled_) {
+    scheduled_ = true;
+    napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+  }
+  return true;
+}
+
+void Dispatcher::Drain(napi_env raw_env) {
+  std::vector<JsTask> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(queue_);
+    scheduled_ = false;
+  }
+  // While Node tears an environment down it still runs pending async handles, but JS may no
+  // longer be called: drop the batch rather than fail inside a task.
+  {
+    Napi::HandleScope scope{Napi::Env(raw_env)};
+    napi_value fn, global, result;
+    if (napi_get_reference_value(raw_env, probe_, &fn) != napi_ok || fn == nullptr ||
+        napi_get_global(raw_env, &global) != napi_ok ||
+        napi_call_function(raw_env, global, fn, 0, nullptr, &result) != napi_ok) {
+      return;
+    }
+  }
+  Napi::Env env(raw_env);
+  for (auto& task : batch) {
+    Napi::HandleScope scope(env);
+    std::move(task)(env);
+    // A throwing event handler must not stop the batch: report it as Node reports an
+    // exception thrown by a listener (uncaughtException), then go on.
+    bool pending = false;
+    napi_is_exception_pending(raw_env, &pending);
+    if (pending) {
+      napi_value err;
+      napi_get_and_clear_last_exception(raw_env, &err);
+      napi_fatal_exception(raw_env, err);
+    }
+  }
+}
+
+void Dispatcher::KeepAlive(Napi::Env env, int delta) {
+  if (tsfn_ == nullptr || closed()) return;
+  int before = keep_alive_;
+  keep_alive_ += delta;
+  if (before == 0 && keep_alive_ > 0) napi_ref_threadsafe_function(env, tsfn_);
+  if (before > 0 && keep_alive_ == 0) napi_unref_threadsafe_function(env, tsfn_);
+}
+
+void Dispatcher::Close() {
+  std::vector<JsTask> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    dropped.swap(queue_);
+  }
+  dropped.clear();
+  if (tsfn_ != nullptr) napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
+}
+
+bool Dispatcher::closed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return closed_;
+}
+
+}  // namespace nlw

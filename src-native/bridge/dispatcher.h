@@ -1,0 +1,50 @@
+// The one thread hop: libwebrtc threads -> JS thread.
+// Any thread may Post() a task; tasks run on the JS thread in order. Posts that arrive while a
+// drain is already scheduled join that drain, so a burst (say, 1000 data channel messages) costs
+// one wake-up of the event loop, not 1000.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+
+namespace nlw {
+
+using JsTask = absl::AnyInvocable<void(Napi::Env) &&>;
+
+class Dispatcher {
+ public:
+  // JS thread. The dispatcher starts unref'd: it keeps the event loop alive only while
+  // KeepAlive(+1) calls outnumber KeepAlive(-1) calls.
+  static std::shared_ptr<Dispatcher> Create(Napi::Env env);
+  ~Dispatcher();
+
+  // Any thread. Returns false (and drops the task) once Close() has run.
+  bool Post(JsTask task);
+
+  // JS thread.
+  void KeepAlive(Napi::Env env, int delta);
+  // JS thread. Drops queued tasks (their destructors run here) and refuses later posts.
+  void Close();
+  bool closed() const;
+
+ private:
+  Dispatcher() = default;
+  static void CallJs(napi_env env, napi_value, void* context, void*);
+  static void Finalize(napi_env, void* data, void*);
+  void Drain(napi_env env);
+
+  mutable std::mutex mu_;
+  std::vector<JsTask> queue_;
+  bool scheduled_ = false;
+  bool closed_ = false;
+  napi_threadsafe_function tsfn_ = nullptr;
+  napi_ref probe_ = nullptr;  // a no-op JS function: calling it tells whether JS may run
+  int keep_alive_ = 0;  // JS thread only
+};
+
+}  // namespace nlw

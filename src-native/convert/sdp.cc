@@ -1,0 +1,67 @@
+#include "convert/sdp.h"
+
+#include "convert/enums.h"
+
+namespace nlw {
+
+std::optional<DescriptionValue> DescriptionValue::From(const webrtc::SessionDescriptionInterface* d) {
+  if (d == nullptr) return std::nullopt;
+  DescriptionValue v;
+  v.type = webrtc::SdpTypeToString(d->GetType());
+  d->ToString(&v.sdp);
+  return v;
+}
+
+static Napi::Value ToJs(Napi::Env env, const std::optional<DescriptionValue>& d) {
+  if (!d) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("type", d->type);
+  o.Set("sdp", d->sdp);
+  return o;
+}
+
+SignalingSnapshot SignalingSnapshot::Take(webrtc::PeerConnectionInterface* pc) {
+  SignalingSnapshot s;
+  s.signaling_state = ToSpec(pc->signaling_state());
+  s.current_local = DescriptionValue::From(pc->current_local_description());
+  s.pending_local = DescriptionValue::From(pc->pending_local_description());
+  s.current_remote = DescriptionValue::From(pc->current_remote_description());
+  s.pending_remote = DescriptionValue::From(pc->pending_remote_description());
+  if (auto trickle = pc->can_trickle_ice_candidates()) {
+    s.can_trickle_known = true;
+    s.can_trickle = *trickle;
+  }
+  return s;
+}
+
+Napi::Object SignalingSnapshot::ToJs(Napi::Env env) const {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("signalingState", signaling_state);
+  o.Set("currentLocalDescription", nlw::ToJs(env, current_local));
+  o.Set("pendingLocalDescription", nlw::ToJs(env, pending_local));
+  o.Set("currentRemoteDescription", nlw::ToJs(env, current_remote));
+  o.Set("pendingRemoteDescription", nlw::ToJs(env, pending_remote));
+  o.Set("canTrickleIceCandidates",
+        can_trickle_known ? Napi::Value(Napi::Boolean::New(env, can_trickle)) : env.Null());
+  return o;
+}
+
+CandidateValue CandidateValue::From(const webrtc::IceCandidateInterface* c) {
+  CandidateValue v;
+  c->ToString(&v.candidate);
+  v.sdp_mid = c->sdp_mid();
+  v.sdp_mline_index = c->sdp_mline_index();
+  v.username_fragment = c->candidate().username();
+  return v;
+}
+
+Napi::Object CandidateValue::ToJs(Napi::Env env) const {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("candidate", candidate);
+  o.Set("sdpMid", sdp_mid);
+  o.Set("sdpMLineIndex", sdp_mline_index);
+  o.Set("usernameFragment", username_fragment);
+  return o;
+}
+
+}  // namespace nlw

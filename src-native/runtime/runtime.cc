@@ -1,0 +1,115 @@
+#include "runtime/runtime.h"
+
+#include <mutex>
+
+#include "api/create_peerconnection_factory.h"
+#include "modules/audio_device/include/fake_audio_device.h"
+#include "p2p/base/basic_packet_socket_factory.h"
+#include "rtc_base/network.h"
+#include "rtc_base/ssl_adapter.h"
+#include "rtc_base/thread.h"
+#include "runtime/codec_factories.h"
+
+namespace nlw {
+
+namespace {
+
+// FakeAudioDeviceModule is stateless and its AddRef/Release do nothing: one instance serves
+// every environment for the life of the process.
+webrtc::AudioDeviceModule* SharedFakeAudioDevice() {
+  static webrtc::FakeAudioDeviceModule* adm = new webrtc::FakeAudioDeviceModule();
+  return adm;
+}
+
+void InitializeProcessOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { rtc::InitializeSSL(); });
+}
+
+}  // namespace
+
+Runtime::Runtime(Napi::Env env) : env_(env), dispatcher_(Dispatcher::Create(env)) {}
+
+Runtime::~Runtime() { Shutdown(); }
+
+bool Runtime::EnsureStarted(std::string* error) {
+  if (shut_down_) {
+    *error = "the runtime of this environment has shut down";
+    return false;
+  }
+  if (started_) return true;
+  InitializeProcessOnce();
+  network_ = rtc::Thread::CreateWithSocketServer();
+  worker_ = rtc::Thread::Create();
+  signaling_ = rtc::Thread::Create();
+  network_->SetName("nlw-network", nullptr);
+  worker_->SetName("nlw-worker", nullptr);
+  signaling_->SetName("nlw-signaling", nullptr);
+  if (!network_->Start() || !worker_->Start() || !signaling_->Start()) {
+    *error = "could not start libwebrtc threads";
+    return false;
+  }
+  started_ = true;
+  network_->BlockingCall([this] {
+    network_manager_ = std::make_unique<rtc::BasicNetworkManager>(network_->socketserver());
+    socket_factory_ = std::make_unique<rtc::BasicPacketSocketFactory>(network_->socketserver());
+  });
+  factory_ = webrtc::CreatePeerConnectionFactory(
+      network_.get(), worker_.get(), signaling_.get(),
+      rtc::scoped_refptr<webrtc::AudioDeviceModule>(SharedFakeAudioDevice()),
+      CreateAudioEncoderFactory(), CreateAudioDecoderFactory(), CreateVideoEncoderFactory(),
+      CreateVideoDecoderFactory(), nullptr /* mixer */, nullptr /* audio processing */);
+  if (!factory_) {
+    *error = "could not create the PeerConnectionFactory";
+    return false;
+  }
+  // libwebrtc's default mask drops loopback adapters; our own port allocators decide instead
+  // (runtime/network_filter.h).
+  webrtc::PeerConnectionFactoryInterface::Options options;
+  options.network_ignore_mask = 0;
+  factory_->SetOptions(options);
+  return true;
+}
+
+std::unique_ptr<cricket::PortAllocator> Runtime::CreatePortAllocator(const NetworkPolicy& policy) {
+  return CreateFilteredPortAllocator(network_manager_.get(), socket_factory_.get(), policy);
+}
+
+void Runtime::Register(NativeResource* r, bool is_channel) {
+  (is_channel ? channels_ : connections_).insert(r);
+}
+
+void Runtime::Unregister(NativeResource* r) {
+  channels_.erase(r);
+  connections_.erase(r);
+}
+
+void Runtime::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  // 1. No more JS calls; queued tasks die here, while the threads still run (a task may hold the
+  //    last reference to a libwebrtc proxy, whose destructor hops to the signaling thread).
+  dispatcher_->Close();
+  // 2. Every wrapper lets go of its libwebrtc objects (channels first: they live on a connection).
+  for (auto* r : std::set<NativeResource*>(channels_)) r->ReleaseNative();
+  for (auto* r : std::set<NativeResource*>(connections_)) r->ReleaseNative();
+  channels_.clear();
+  connections_.clear();
+  if (!started_) return;
+  factory_ = nullptr;
+  network_->BlockingCall([this] {
+    socket_factory_.reset();
+    network_manager_.reset();
+  });
+  // 3. Stop (join) the threads. The thread objects themselves are kept (never deleted): libwebrtc
+  //    objects released later by libwebrtc itself may still post to them, which is a no-op on a
+  //    stopped thread but a use-after-free on a deleted one.
+  signaling_->Stop();
+  worker_->Stop();
+  network_->Stop();
+  (void)signaling_.release();
+  (void)worker_.release();
+  (void)network_.release();
+}
+
+}  // namespace nlw

@@ -1,0 +1,71 @@
+// One Runtime per Node environment (main thread, each worker, each Electron context): it owns
+// libwebrtc's three threads, the PeerConnectionFactory, the network manager and the dispatcher.
+// Every wrapper holds a shared_ptr to it, so nothing can outlive the threads it runs on.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "api/peer_connection_interface.h"
+#include "bridge/dispatcher.h"
+#include "runtime/network_filter.h"
+
+namespace rtc {
+class BasicNetworkManager;
+class BasicPacketSocketFactory;
+class Thread;
+}  // namespace rtc
+
+namespace nlw {
+
+// A wrapper that holds libwebrtc objects. Shutdown releases them all before the threads stop,
+// whatever JS still references.
+class NativeResource {
+ public:
+  virtual void ReleaseNative() = 0;
+
+ protected:
+  ~NativeResource() = default;
+};
+
+class Runtime {
+ public:
+  explicit Runtime(Napi::Env env);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // JS thread. Starts the threads and the factory on first use; false + message on failure.
+  bool EnsureStarted(std::string* error);
+  // JS thread. Idempotent. Releases every registered resource, stops the threads.
+  void Shutdown();
+  bool shut_down() const { return shut_down_; }
+
+  const std::shared_ptr<Dispatcher>& dispatcher() const { return dispatcher_; }
+  webrtc::PeerConnectionFactoryInterface* factory() const { return factory_.get(); }
+  rtc::Thread* signaling_thread() const { return signaling_.get(); }
+  rtc::Thread* network_thread() const { return network_.get(); }
+
+  // JS thread. A port allocator for one peer connection, restricted by `policy`.
+  std::unique_ptr<cricket::PortAllocator> CreatePortAllocator(const NetworkPolicy& policy);
+
+  // JS thread. Channels are released before connections.
+  void Register(NativeResource* r, bool is_channel);
+  void Unregister(NativeResource* r);
+
+ private:
+  Napi::Env env_;
+  std::shared_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<rtc::Thread> network_, worker_, signaling_;
+  std::unique_ptr<rtc::BasicNetworkManager> network_manager_;    // network thread
+  std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory_;
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
+  std::set<NativeResource*> channels_, connections_;
+  bool started_ = false;
+  bool shut_down_ = false;
+};
+
+}  // namespace nlw

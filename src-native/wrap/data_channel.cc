@@ -1,0 +1,250 @@
+#include "wrap/data_channel.h"
+
+#include "addon.h"
+#include "convert/enums.h"
+#include "convert/errors.h"
+#include "rtc_base/thread.h"
+
+namespace nlw {
+
+DataChannelCore::DataChannelCore(std::shared_ptr<Runtime> runtime,
+                                 rtc::scoped_refptr<webrtc::DataChannelInterface> channel)
+    : runtime_(std::move(runtime)),
+      dispatcher_(runtime_->dispatcher()),
+      signaling_(runtime_->signaling_thread()),
+      channel_(std::move(channel)),
+      link_(std::make_shared<Link<DataChannel>>()) {}
+
+DataChannelCore::~DataChannelCore() = default;
+
+void DataChannelCore::Observe() {
+  observing_ = true;
+  channel_->RegisterObserver(this);
+}
+
+void DataChannelCore::Release() {
+  if (!channel_) return;
+  // UnregisterObserver runs on the signaling thread (proxy): after it returns no callback into
+  // this object is running or will run.
+  if (observing_) channel_->UnregisterObserver();
+  observing_ = false;
+  // A channel JS dropped (GC) or a runtime shutting down ends the channel, as close() would.
+  if (channel_->state() != webrtc::DataChannelInterface::kClosed) channel_->Close();
+  channel_ = nullptr;
+}
+
+void DataChannelCore::Send(webrtc::DataBuffer buffer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  outgoing_.emplace_back(std::move(buffer));
+  if (!outgoing_posted_) {
+    outgoing_posted_ = true;
+    signaling_->PostTask([self = shared_from_this()] { self->FlushOutgoing(); });
+  }
+}
+
+void DataChannelCore::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  outgoing_.emplace_back(std::nullopt);  // after everything sent before it
+  if (!outgoing_posted_) {
+    outgoing_posted_ = true;
+    signaling_->PostTask([self = shared_from_this()] { self->FlushOutgoing(); });
+  }
+}
+
+void DataChannelCore::FlushOutgoing() {
+  std::vector<std::optional<webrtc::DataBuffer>> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(outgoing_);
+    outgoing_posted_ = false;
+  }
+  webrtc::DataChannelInterface* ch = channel_.get();
+  if (ch == nullptr) return;
+  for (auto& item : batch) {
+    if (item) ch->Send(*item);
+    else ch->Close();
+  }
+}
+
+void DataChannelCore::OnStateChange() {
+  auto state = channel_->state();
+  int id = channel_->id();
+  std::optional<ErrorValue> error;
+  if (state == webrtc::DataChannelInterface::kClosed) {
+    webrtc::RTCError e = channel_->error();
+    if (!e.ok()) error = ErrorValue::From(e);
+  }
+  {
+    // Messages that arrive after this event must not join a batch queued before it.
+    std::lock_guard<std::mutex> lock(mu_);
+    incoming_.reset();
+  }
+  dispatcher_->Post([link = link_, state, id, error = std::move(error)](Napi::Env env) {
+    DataChannel* dc = link->target;
+    if (dc == nullptr) return;
+    if (error) dc->Emit(env, {Napi::String::New(env, "error"), error->ToJs(env).Value()});
+    dc->Emit(env, {Napi::String::New(env, "state"), Napi::String::New(env, ToSpec(state)),
+                   Napi::Number::New(env, id)});
+  });
+}
+
+void DataChannelCore::OnMessage(const webrtc::DataBuffer& buffer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!incoming_) {
+    incoming_ = std::make_shared<Batch>();
+    incoming_->reserve(16);
+    auto batch = incoming_;
+    dispatcher_->Post([self = shared_from_this(), batch](Napi::Env env) {
+      Batch messages;
+      {
+        std::lock_guard<std::mutex> lock(self->mu_);
+        messages.swap(*batch);
+        if (self->incoming_ == batch) self->incoming_.reset();
+      }
+      DataChannel* dc = self->link_->target;
+      if (dc == nullptr || messages.empty()) return;
+      Napi::Array arr = Napi::Array::New(env, messages.size());
+      for (size_t i = 0; i < messages.size(); i++) {
+        const Message& m = messages[i];
+        if (m.binary) {
+          // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
+          Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, m.data.size());
+          if (m.data.size() > 0) memcpy(ab.Data(), m.data.cdata(), m.data.size());
+          arr.Set(static_cast<uint32_t>(i), ab);
+        } else {
+          arr.Set(static_cast<uint32_t>(i),
+                  Napi::String::New(env, reinterpret_cast<const char*>(m.data.cdata()), m.data.size()));
+        }
+      }
+      dc->Emit(env, {Napi::String::New(env, "messages"), arr});
+    });
+  }
+  incoming_->push_back(Message{buffer.data, buffer.binary});
+}
+
+void DataChannelCore::OnBufferedAmountChange(uint64_t sent_data_size) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sent_bytes_ += sent_data_size;
+  if (sent_posted_) return;
+  sent_posted_ = true;
+  dispatcher_->Post([self = shared_from_this()](Napi::Env env) {
+    uint64_t sent;
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      sent = self->sent_bytes_;
+      self->sent_bytes_ = 0;
+      self->sent_posted_ = false;
+    }
+    DataChannel* dc = self->link_->target;
+    if (dc == nullptr || sent == 0) return;
+    dc->Emit(env, {Napi::String::New(env, "sent"), Napi::Number::New(env, static_cast<double>(sent))});
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Napi::Function DataChannel::Define(Napi::Env env) {
+  return DefineClass(env, "NativeDataChannel",
+                     {InstanceMethod<&DataChannel::Info>("info"),
+                      InstanceMethod<&DataChannel::SetEventHandler>("setEventHandler"),
+                      InstanceMethod<&DataChannel::Send>("send"),
+                      InstanceMethod<&DataChannel::Close>("close")});
+}
+
+Napi::Object DataChannel::Create(Napi::Env env, std::shared_ptr<DataChannelCore> core) {
+  auto ext = Napi::External<std::shared_ptr<DataChannelCore>>::New(env, &core);
+  return Addon::Of(env)->data_channel_constructor().New({ext});
+}
+
+DataChannel::DataChannel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataChannel>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsExternal()) {
+    Napi::TypeError::New(env, "Illegal constructor").ThrowAsJavaScriptException();
+    return;
+  }
+  core_ = *info[0].As<Napi::External<std::shared_ptr<DataChannelCore>>>().Data();
+  runtime_ = Addon::Of(env)->runtime();
+  core_->link()->target = this;
+  runtime_->Register(this, /*is_channel=*/true);
+}
+
+DataChannel::~DataChannel() {
+  ReleaseNative();
+  if (runtime_) runtime_->Unregister(this);
+}
+
+void DataChannel::ReleaseNative() {
+  on_event_.Reset();
+  if (!core_) return;
+  core_->link()->target = nullptr;
+  core_->Release();
+  core_.reset();
+}
+
+void DataChannel::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
+  if (on_event_.IsEmpty()) return;
+  on_event_.Call(args);
+}
+
+Napi::Value DataChannel::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  webrtc::DataChannelInterface* ch = core_ ? core_->channel() : nullptr;
+  if (ch == nullptr) return env.Null();
+  // Each getter is a proxy call to the signaling thread; this runs once per channel.
+  o.Set("label", ch->label());
+  o.Set("ordered", ch->ordered());
+  auto life = ch->maxPacketLifeTime();
+  o.Set("maxPacketLifeTime", life ? Napi::Value(Napi::Number::New(env, *life)) : env.Null());
+  auto rtx = ch->maxRetransmitsOpt();
+  o.Set("maxRetransmits", rtx ? Napi::Value(Napi::Number::New(env, *rtx)) : env.Null());
+  o.Set("protocol", ch->protocol());
+  o.Set("negotiated", ch->negotiated());
+  int id = ch->id();
+  o.Set("id", id >= 0 ? Napi::Value(Napi::Number::New(env, id)) : env.Null());
+  o.Set("priority", ToSpec(ch->priority()));
+  o.Set("readyState", ToSpec(ch->state()));
+  return o;
+}
+
+void DataChannel::SetEventHandler(const Napi::CallbackInfo& info) {
+  if (info[0].IsFunction()) on_event_ = Napi::Persistent(info[0].As<Napi::Function>());
+  else on_event_.Reset();
+}
+
+// send(data): string | ArrayBuffer | ArrayBufferView. Sizes and state were checked in JS.
+void DataChannel::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!core_) return;
+  Napi::Value v = info[0];
+  if (v.IsString()) {
+    core_->Send(webrtc::DataBuffer(v.As<Napi::String>().Utf8Value()));
+    return;
+  }
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (v.IsArrayBuffer()) {
+    auto ab = v.As<Napi::ArrayBuffer>();
+    data = static_cast<const uint8_t*>(ab.Data());
+    size = ab.ByteLength();
+  } else if (v.IsTypedArray()) {
+    auto ta = v.As<Napi::TypedArray>();
+    data = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    size = ta.ByteLength();
+  } else if (v.IsDataView()) {
+    auto dv = v.As<Napi::DataView>();
+    data = static_cast<const uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
+    size = dv.ByteLength();
+  } else {
+    Napi::TypeError::New(env, "send() takes a string, ArrayBuffer or ArrayBufferView")
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  core_->Send(webrtc::DataBuffer(rtc::CopyOnWriteBuffer(data, size), /*binary=*/true));
+}
+
+void DataChannel::Close(const Napi::CallbackInfo&) {
+  if (core_) core_->Close();
+}
+
+}  // namespace nlw

@@ -1,0 +1,91 @@
+// RTCDataChannel's native half. JS (lib/RTCDataChannel.ts) keeps readyState, bufferedAmount and
+// the spec's checks; this side moves bytes:
+//   send:    JS thread -> one ordered queue -> signaling thread (one hop per burst, not per message)
+//   receive: signaling thread -> message batches -> dispatcher -> one JS call per batch
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "api/data_channel_interface.h"
+#include "bridge/link.h"
+#include "runtime/runtime.h"
+
+namespace nlw {
+
+class DataChannel;
+
+// Lives as long as anyone (the wrapper, a queued task, libwebrtc's observer slot) needs it.
+class DataChannelCore : public webrtc::DataChannelObserver,
+                        public std::enable_shared_from_this<DataChannelCore> {
+ public:
+  DataChannelCore(std::shared_ptr<Runtime> runtime,
+                  rtc::scoped_refptr<webrtc::DataChannelInterface> channel);
+  ~DataChannelCore() override;
+
+  // Signaling thread, or before the channel is shared. Registers the observer.
+  void Observe();
+  // JS thread.
+  void Send(webrtc::DataBuffer buffer);
+  void Close();
+  void Release();  // unregisters the observer and drops the channel
+  webrtc::DataChannelInterface* channel() const { return channel_.get(); }
+  const LinkPtr<DataChannel>& link() const { return link_; }
+
+  // webrtc::DataChannelObserver (signaling thread)
+  void OnStateChange() override;
+  void OnMessage(const webrtc::DataBuffer& buffer) override;
+  void OnBufferedAmountChange(uint64_t sent_data_size) override;
+
+ private:
+  struct Message {
+    rtc::CopyOnWriteBuffer data;
+    bool binary;
+  };
+  using Batch = std::vector<Message>;
+  void FlushOutgoing();  // signaling thread
+
+  std::shared_ptr<Runtime> runtime_;
+  std::shared_ptr<Dispatcher> dispatcher_;
+  rtc::Thread* signaling_;
+  rtc::scoped_refptr<webrtc::DataChannelInterface> channel_;
+  LinkPtr<DataChannel> link_;
+
+  std::mutex mu_;
+  std::shared_ptr<Batch> incoming_;                       // the batch a queued task will deliver
+  std::vector<std::optional<webrtc::DataBuffer>> outgoing_;  // nullopt: close()
+  bool outgoing_posted_ = false;
+  uint64_t sent_bytes_ = 0;
+  bool sent_posted_ = false;
+  bool observing_ = false;
+};
+
+class DataChannel : public Napi::ObjectWrap<DataChannel>, public NativeResource {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // Wraps `core` in a new JS object (JS thread).
+  static Napi::Object Create(Napi::Env env, std::shared_ptr<DataChannelCore> core);
+
+  explicit DataChannel(const Napi::CallbackInfo& info);
+  ~DataChannel() override;
+  void ReleaseNative() override;
+
+  // Called by core tasks on the JS thread.
+  void Emit(Napi::Env env, std::initializer_list<napi_value> args);
+
+ private:
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  void SetEventHandler(const Napi::CallbackInfo& info);
+  void Send(const Napi::CallbackInfo& info);
+  void Close(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<Runtime> runtime_;
+  std::shared_ptr<DataChannelCore> core_;
+  Napi::FunctionReference on_event_;
+};
+
+}  // namespace nlw

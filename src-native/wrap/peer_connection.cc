@@ -1,0 +1,378 @@
+#include "wrap/peer_connection.h"
+
+#include "addon.h"
+#include "convert/configuration.h"
+#include "convert/enums.h"
+#include "convert/errors.h"
+#include "convert/sdp.h"
+#include "rtc_base/thread.h"
+#include "wrap/data_channel.h"
+
+namespace nlw {
+
+namespace {
+
+using Deferred = Napi::Promise::Deferred;
+
+Napi::Value Rejected(Napi::Env env, const ErrorValue& error) {
+  Deferred d = Deferred::New(env);
+  d.Reject(error.ToJs(env).Value());
+  return d.Promise();
+}
+
+ErrorValue ClosedError() { return ErrorValue::Named("InvalidStateError", "The RTCPeerConnection is closed"); }
+
+// Settles `deferred` on the JS thread.
+void Settle(const std::shared_ptr<Dispatcher>& dispatcher, Deferred deferred,
+            absl::AnyInvocable<Napi::Value(Napi::Env) &&> value) {
+  dispatcher->Post([deferred, value = std::move(value)](Napi::Env env) mutable {
+    deferred.Resolve(std::move(value)(env));
+  });
+}
+
+void Fail(const std::shared_ptr<Dispatcher>& dispatcher, Deferred deferred, ErrorValue error) {
+  dispatcher->Post([deferred, error = std::move(error)](Napi::Env env) mutable {
+    deferred.Reject(error.ToJs(env).Value());
+  });
+}
+
+class CreateSdpObserver : public webrtc::CreateSessionDescriptionObserver {
+ public:
+  CreateSdpObserver(std::shared_ptr<Dispatcher> dispatcher, Deferred deferred)
+      : dispatcher_(std::move(dispatcher)), deferred_(deferred) {}
+  void OnSuccess(webrtc::SessionDescriptionInterface* desc) override {
+    std::unique_ptr<webrtc::SessionDescriptionInterface> owned(desc);
+    DescriptionValue v = *DescriptionValue::From(owned.get());
+    Settle(dispatcher_, deferred_, [v = std::move(v)](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("type", v.type);
+      o.Set("sdp", v.sdp);
+      return o;
+    });
+  }
+  void OnFailure(webrtc::RTCError error) override { Fail(dispatcher_, deferred_, ErrorValue::From(error)); }
+
+ private:
+  std::shared_ptr<Dispatcher> dispatcher_;
+  Deferred deferred_;
+};
+
+// Resolves with the new signaling snapshot, taken on the signaling thread at completion.
+void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, Deferred deferred,
+                         const webrtc::RTCError& error) {
+  if (!error.ok() || shared->pc == nullptr) {
+    Fail(shared->dispatcher, deferred,
+         error.ok() ? ClosedError() : ErrorValue::From(error));
+    return;
+  }
+  shared->AttachTransports();
+  SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc);
+  Settle(shared->dispatcher, deferred,
+         [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
+}
+
+template <typename Interface>
+class DescriptionObserver : public Interface {
+ public:
+  DescriptionObserver(std::shared_ptr<PeerConnectionShared> shared, Deferred deferred)
+      : shared_(std::move(shared)), deferred_(deferred) {}
+  void OnSetLocalDescriptionComplete(webrtc::RTCError error) { CompleteDescription(shared_, deferred_, error); }
+  void OnSetRemoteDescriptionComplete(webrtc::RTCError error) { CompleteDescription(shared_, deferred_, error); }
+
+ private:
+  std::shared_ptr<PeerConnectionShared> shared_;
+  Deferred deferred_;
+};
+
+class LocalObserver : public DescriptionObserver<webrtc::SetLocalDescriptionObserverInterface> {
+ public:
+  using DescriptionObserver::DescriptionObserver;
+  void OnSetLocalDescriptionComplete(webrtc::RTCError error) override {
+    DescriptionObserver::OnSetLocalDescriptionComplete(std::move(error));
+  }
+};
+
+class RemoteObserver : public DescriptionObserver<webrtc::SetRemoteDescriptionObserverInterface> {
+ public:
+  using DescriptionObserver::DescriptionObserver;
+  void OnSetRemoteDescriptionComplete(webrtc::RTCError error) override {
+    DescriptionObserver::OnSetRemoteDescriptionComplete(std::move(error));
+  }
+};
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : std::string();
+}
+
+}  // namespace
+
+Napi::Function PeerConnection::Define(Napi::Env env) {
+  return DefineClass(
+      env, "NativePeerConnection",
+      {InstanceMethod<&PeerConnection::CreateOffer>("createOffer"),
+       InstanceMethod<&PeerConnection::CreateAnswer>("createAnswer"),
+       InstanceMethod<&PeerConnection::SetLocalDescription>("setLocalDescription"),
+       InstanceMethod<&PeerConnection::SetRemoteDescription>("setRemoteDescription"),
+       InstanceMethod<&PeerConnection::AddIceCandidate>("addIceCandidate"),
+       InstanceMethod<&PeerConnection::CreateDataChannel>("createDataChannel"),
+       InstanceMethod<&PeerConnection::SetConfiguration>("setConfiguration"),
+       InstanceMethod<&PeerConnection::ShouldFireNegotiationNeeded>("shouldFireNegotiationNeeded"),
+       InstanceMethod<&PeerConnection::RestartIce>("restartIce"),
+       InstanceMethod<&PeerConnection::Close>("close")});
+}
+
+PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PeerConnection>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) {
+    Napi::TypeError::New(env, "NativePeerConnection(configuration, onEvent)").ThrowAsJavaScriptException();
+    return;
+  }
+  std::shared_ptr<Runtime> runtime = Addon::Of(env)->runtime();
+  std::string start_error;
+  if (!runtime->EnsureStarted(&start_error)) {
+    ThrowError(env, ErrorValue::Named("OperationError", start_error));
+    return;
+  }
+  webrtc::PeerConnectionInterface::RTCConfiguration config;
+  NetworkPolicy policy;
+  ErrorValue error;
+  if (!ConfigurationFromJs(info[0].As<Napi::Object>(), &config, &policy, &error)) {
+    ThrowError(env, error);
+    return;
+  }
+
+  shared_ = std::make_shared<PeerConnectionShared>();
+  shared_->runtime = runtime;
+  shared_->dispatcher = runtime->dispatcher();
+  shared_->link->target = this;
+  LinkPtr<PeerConnection> link = shared_->link;
+  shared_->transports = std::make_shared<TransportWatcher>(
+      shared_->dispatcher, runtime->network_thread(),
+      [link](Napi::Env env, const char* kind, Napi::Object snapshot) {
+        if (PeerConnection* w = link->target)
+          w->Emit(env, {Napi::String::New(env, "transport"), Napi::String::New(env, kind), snapshot});
+      });
+  observer_ = std::make_unique<PeerConnectionObserver>(shared_);
+
+  webrtc::PeerConnectionDependencies deps(observer_.get());
+  deps.allocator = runtime->CreatePortAllocator(policy);
+  auto result = runtime->factory()->CreatePeerConnectionOrError(config, std::move(deps));
+  if (!result.ok()) {
+    ThrowError(env, ErrorValue::From(result.error()));
+    return;
+  }
+  pc_ = result.MoveValue();
+  shared_->pc = pc_.get();
+  on_event_ = Napi::Persistent(info[1].As<Napi::Function>());
+  runtime->Register(this, /*is_channel=*/false);
+  // An open connection keeps the event loop alive, as a socket would; close() lets go.
+  runtime->dispatcher()->KeepAlive(env, +1);
+  keeping_alive_ = true;
+}
+
+PeerConnection::~PeerConnection() {
+  ReleaseNative();
+  if (shared_) {
+    shared_->link->target = nullptr;
+    shared_->runtime->Unregister(this);
+  }
+}
+
+void PeerConnection::ReleaseNative() {
+  if (keeping_alive_) {
+    keeping_alive_ = false;
+    shared_->dispatcher->KeepAlive(Env(), -1);
+  }
+  if (!pc_) return;
+  Runtime* rt = shared_->runtime.get();
+  shared_->transports->Detach();
+  rt->signaling_thread()->BlockingCall([this] { shared_->pc = nullptr; });
+  pc_->Close();
+  pc_ = nullptr;
+  // libwebrtc promises not to call the observer after Close().
+  observer_.reset();
+}
+
+void PeerConnection::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
+  if (!on_event_.IsEmpty()) on_event_.Call(args);
+}
+
+Napi::Value PeerConnection::CreateOffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) return Rejected(env, ClosedError());
+  webrtc::PeerConnectionInterface::RTCOfferAnswerOptions options;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Object o = info[0].As<Napi::Object>();
+    if (o.Get("iceRestart").IsBoolean()) options.ice_restart = o.Get("iceRestart").As<Napi::Boolean>();
+    if (o.Get("offerToReceiveAudio").IsNumber())
+      options.offer_to_receive_audio = o.Get("offerToReceiveAudio").As<Napi::Number>().Int32Value();
+    if (o.Get("offerToReceiveVideo").IsNumber())
+      options.offer_to_receive_video = o.Get("offerToReceiveVideo").As<Napi::Number>().Int32Value();
+    if (o.Get("voiceActivityDetection").IsBoolean())
+      options.voice_activity_detection = o.Get("voiceActivityDetection").As<Napi::Boolean>();
+  }
+  Deferred d = Deferred::New(env);
+  pc_->CreateOffer(rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d).get(), options);
+  return d.Promise();
+}
+
+Napi::Value PeerConnection::CreateAnswer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) return Rejected(env, ClosedError());
+  Deferred d = Deferred::New(env);
+  pc_->CreateAnswer(rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d).get(),
+                    webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+  return d.Promise();
+}
+
+// setLocalDescription() | setLocalDescription(type, sdp)
+Napi::Value PeerConnection::SetLocalDescription(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) return Rejected(env, ClosedError());
+  Deferred d = Deferred::New(env);
+  auto observer = rtc::make_ref_counted<LocalObserver>(shared_, d);
+  if (info.Length() == 0 || info[0].IsUndefined()) {
+    pc_->SetLocalDescription(observer);  // implicit: libwebrtc creates the offer or answer
+    return d.Promise();
+  }
+  auto type = webrtc::SdpTypeFromString(StringArg(info, 0));
+  if (!type) return Rejected(env, ErrorValue::Named("TypeError", "Invalid RTCSdpType"));
+  webrtc::SdpParseError parse_error;
+  auto desc = webrtc::CreateSessionDescription(*type, StringArg(info, 1), &parse_error);
+  if (!desc) {
+    ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA",
+                                     "Failed to parse SessionDescription. " + parse_error.line +
+                                         " " + parse_error.description);
+    e.detail = "SDP_SYNTAX_ERROR";
+    return Rejected(env, e);
+  }
+  pc_->SetLocalDescription(std::move(desc), observer);
+  return d.Promise();
+}
+
+Napi::Value PeerConnection::SetRemoteDescription(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) return Rejected(env, ClosedError());
+  auto type = webrtc::SdpTypeFromString(StringArg(info, 0));
+  if (!type) return Rejected(env, ErrorValue::Named("TypeError", "Invalid RTCSdpType"));
+  webrtc::SdpParseError parse_error;
+  auto desc = webrtc::CreateSessionDescription(*type, StringArg(info, 1), &parse_error);
+  if (!desc) {
+    ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA",
+                                     "Failed to parse SessionDescription. " + parse_error.line +
+                                         " " + parse_error.description);
+    e.detail = "SDP_SYNTAX_ERROR";
+    return Rejected(env, e);
+  }
+  Deferred d = Deferred::New(env);
+  pc_->SetRemoteDescription(std::move(desc), rtc::make_ref_counted<RemoteObserver>(shared_, d));
+  return d.Promise();
+}
+
+// addIceCandidate(candidate, sdpMid|null, sdpMLineIndex|null, usernameFragment|null)
+Napi::Value PeerConnection::AddIceCandidate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) return Rejected(env, ClosedError());
+  std::string line = StringArg(info, 0);
+  std::string mid = StringArg(info, 1);
+  int index = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
+  std::string ufrag = StringArg(info, 3);
+  webrtc::SdpParseError parse_error;
+  std::unique_ptr<webrtc::IceCandidateInterface> parsed(
+      webrtc::CreateIceCandidate(mid, index, line, &parse_error));
+  if (!parsed) {
+    return Rejected(env, ErrorValue::Named("OperationError",
+                                           "Failed to parse ICE candidate: " + parse_error.description));
+  }
+  cricket::Candidate candidate = parsed->candidate();
+  if (!ufrag.empty()) {
+    if (!candidate.username().empty() && candidate.username() != ufrag)
+      return Rejected(env, ErrorValue::Named("OperationError", "usernameFragment does not match the candidate"));
+    candidate.set_username(ufrag);
+  }
+  std::unique_ptr<webrtc::IceCandidateInterface> owned = webrtc::CreateIceCandidate(mid, index, candidate);
+  Deferred d = Deferred::New(env);
+  std::shared_ptr<PeerConnectionShared> shared = shared_;
+  pc_->AddIceCandidate(std::move(owned), [shared, d](webrtc::RTCError error) {
+    if (!error.ok() || shared->pc == nullptr) {
+      Fail(shared->dispatcher, d, error.ok() ? ClosedError() : ErrorValue::From(error));
+      return;
+    }
+    SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc);
+    Settle(shared->dispatcher, d,
+           [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
+  });
+  return d.Promise();
+}
+
+// createDataChannel(label, { ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated,
+// id, priority }) -> NativeDataChannel. Spec checks were done in JS.
+Napi::Value PeerConnection::CreateDataChannel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) {
+    ThrowError(env, ClosedError());
+    return env.Undefined();
+  }
+  webrtc::DataChannelInit init;
+  if (info.Length() > 1 && info[1].IsObject()) {
+    Napi::Object o = info[1].As<Napi::Object>();
+    if (o.Get("ordered").IsBoolean()) init.ordered = o.Get("ordered").As<Napi::Boolean>();
+    if (o.Get("maxPacketLifeTime").IsNumber())
+      init.maxRetransmitTime = o.Get("maxPacketLifeTime").As<Napi::Number>().Int32Value();
+    if (o.Get("maxRetransmits").IsNumber())
+      init.maxRetransmits = o.Get("maxRetransmits").As<Napi::Number>().Int32Value();
+    if (o.Get("protocol").IsString()) init.protocol = o.Get("protocol").As<Napi::String>().Utf8Value();
+    if (o.Get("negotiated").IsBoolean()) init.negotiated = o.Get("negotiated").As<Napi::Boolean>();
+    if (o.Get("id").IsNumber()) init.id = o.Get("id").As<Napi::Number>().Int32Value();
+    webrtc::Priority priority;
+    if (o.Get("priority").IsString() &&
+        PriorityFromSpec(o.Get("priority").As<Napi::String>().Utf8Value(), &priority))
+      init.priority = priority;
+  }
+  auto result = pc_->CreateDataChannelOrError(StringArg(info, 0), &init);
+  if (!result.ok()) {
+    ThrowError(env, ErrorValue::From(result.error()));
+    return env.Undefined();
+  }
+  auto core = std::make_shared<DataChannelCore>(shared_->runtime, result.MoveValue());
+  core->Observe();
+  return DataChannel::Create(env, core);
+}
+
+Napi::Value PeerConnection::SetConfiguration(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) {
+    ThrowError(env, ClosedError());
+    return env.Undefined();
+  }
+  // Start from libwebrtc's own view so that fields JS does not control compare equal.
+  webrtc::PeerConnectionInterface::RTCConfiguration config = pc_->GetConfiguration();
+  config.servers.clear();
+  ErrorValue error;
+  if (!ConfigurationFromJs(info[0].As<Napi::Object>(), &config, nullptr, &error)) {
+    ThrowError(env, error);
+    return env.Undefined();
+  }
+  webrtc::RTCError result = pc_->SetConfiguration(config);
+  if (!result.ok()) ThrowError(env, ErrorValue::From(result));
+  return env.Undefined();
+}
+
+Napi::Value PeerConnection::ShouldFireNegotiationNeeded(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed() || info.Length() < 1 || !info[0].IsNumber()) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, pc_->ShouldFireNegotiationNeededEvent(info[0].As<Napi::Number>().Uint32Value()));
+}
+
+Napi::Value PeerConnection::RestartIce(const Napi::CallbackInfo& info) {
+  if (!Closed()) pc_->RestartIce();
+  return info.Env().Undefined();
+}
+
+Napi::Value PeerConnection::Close(const Napi::CallbackInfo& info) {
+  ReleaseNative();
+  on_event_.Reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace nlw

@@ -1,0 +1,49 @@
+// RTCPeerConnection's native half (lib/RTCPeerConnection.ts is the spec object). Methods map
+// 1:1 to libwebrtc; every asynchronous result comes back through the dispatcher, in libwebrtc's
+// order, so events and promise settlements reach JS in the order libwebrtc produced them.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "api/peer_connection_interface.h"
+#include "runtime/runtime.h"
+#include "wrap/peer_connection_observer.h"
+
+namespace nlw {
+
+class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeResource {
+ public:
+  static Napi::Function Define(Napi::Env env);
+
+  // new PeerConnection(configuration, onEvent(type, ...args))
+  explicit PeerConnection(const Napi::CallbackInfo& info);
+  ~PeerConnection() override;
+  void ReleaseNative() override;
+
+  void Emit(Napi::Env env, std::initializer_list<napi_value> args);
+
+ private:
+  Napi::Value CreateOffer(const Napi::CallbackInfo& info);
+  Napi::Value CreateAnswer(const Napi::CallbackInfo& info);
+  Napi::Value SetLocalDescription(const Napi::CallbackInfo& info);
+  Napi::Value SetRemoteDescription(const Napi::CallbackInfo& info);
+  Napi::Value AddIceCandidate(const Napi::CallbackInfo& info);
+  Napi::Value CreateDataChannel(const Napi::CallbackInfo& info);
+  Napi::Value SetConfiguration(const Napi::CallbackInfo& info);
+  Napi::Value ShouldFireNegotiationNeeded(const Napi::CallbackInfo& info);
+  Napi::Value RestartIce(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  // A promise rejected with InvalidStateError when the connection is closed; null otherwise.
+  bool Closed() const { return pc_ == nullptr; }
+
+  std::shared_ptr<PeerConnectionShared> shared_;
+  std::unique_ptr<PeerConnectionObserver> observer_;
+  rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc_;
+  Napi::FunctionReference on_event_;
+  bool keeping_alive_ = false;
+};
+
+}  // namespace nlw

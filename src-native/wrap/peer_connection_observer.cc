@@ -1,0 +1,105 @@
+#include "wrap/peer_connection_observer.h"
+
+#include "convert/enums.h"
+#include "convert/sdp.h"
+#include "wrap/data_channel.h"
+#include "wrap/peer_connection.h"
+
+namespace nlw {
+
+void PeerConnectionShared::AttachTransports() {
+  if (pc == nullptr) return;
+  transports->Attach(pc->GetSctpTransport());
+}
+
+void PeerConnectionObserver::EmitState(const char* type, const char* state) {
+  shared_->ToJs([type, state](PeerConnection* w, Napi::Env env) {
+    w->Emit(env, {Napi::String::New(env, type), Napi::String::New(env, state)});
+  });
+}
+
+void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState state) {
+  // The descriptions have already changed: JS sees them updated in the same task.
+  std::optional<SignalingSnapshot> snap;
+  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
+  shared_->ToJs([snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
+    if (!snap) return;
+    w->Emit(env, {Napi::String::New(env, "signalingstatechange"), snap->ToJs(env)});
+  });
+}
+
+void PeerConnectionObserver::OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) {
+  auto core = std::make_shared<DataChannelCore>(shared_->runtime, channel);
+  // Queue the 'datachannel' task before observing, so the channel's own events (open, messages)
+  // queue after it. If the task cannot be queued (shutting down), never observe.
+  bool queued = shared_->dispatcher->Post([link = shared_->link, core](Napi::Env env) {
+    PeerConnection* w = link->target;
+    if (w == nullptr) {
+      core->Release();
+      return;
+    }
+    Napi::Object dc = DataChannel::Create(env, core);
+    w->Emit(env, {Napi::String::New(env, "datachannel"), dc});
+  });
+  if (queued) core->Observe();
+}
+
+void PeerConnectionObserver::OnNegotiationNeededEvent(uint32_t event_id) {
+  shared_->ToJs([event_id](PeerConnection* w, Napi::Env env) {
+    w->Emit(env, {Napi::String::New(env, "negotiationneeded"), Napi::Number::New(env, event_id)});
+  });
+}
+
+void PeerConnectionObserver::OnStandardizedIceConnectionChange(
+    webrtc::PeerConnectionInterface::IceConnectionState state) {
+  EmitState("iceconnectionstatechange", ToSpec(state));
+  shared_->transports->RefreshIce();
+}
+
+void PeerConnectionObserver::OnConnectionChange(
+    webrtc::PeerConnectionInterface::PeerConnectionState state) {
+  EmitState("connectionstatechange", ToSpec(state));
+}
+
+void PeerConnectionObserver::OnIceGatheringChange(
+    webrtc::PeerConnectionInterface::IceGatheringState state) {
+  std::optional<SignalingSnapshot> snap;
+  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
+  const char* name = ToSpec(state);
+  shared_->ToJs([name, snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
+    w->Emit(env, {Napi::String::New(env, "icegatheringstatechange"), Napi::String::New(env, name),
+                  snap ? Napi::Value(snap->ToJs(env)) : env.Null()});
+  });
+  shared_->transports->RefreshIce();
+}
+
+void PeerConnectionObserver::OnIceCandidate(const webrtc::IceCandidateInterface* candidate) {
+  CandidateValue value = CandidateValue::From(candidate);
+  // localDescription includes the candidate from this event on.
+  std::optional<SignalingSnapshot> snap;
+  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
+  shared_->ToJs([value = std::move(value), snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
+    w->Emit(env, {Napi::String::New(env, "icecandidate"), value.ToJs(env),
+                  snap ? Napi::Value(snap->ToJs(env)) : env.Null()});
+  });
+}
+
+void PeerConnectionObserver::OnIceCandidateError(const std::string& address, int port,
+                                                 const std::string& url, int error_code,
+                                                 const std::string& error_text) {
+  shared_->ToJs([address, port, url, error_code, error_text](PeerConnection* w, Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("address", address);
+    o.Set("port", port);
+    o.Set("url", url);
+    o.Set("errorCode", error_code);
+    o.Set("errorText", error_text);
+    w->Emit(env, {Napi::String::New(env, "icecandidateerror"), o});
+  });
+}
+
+void PeerConnectionObserver::OnIceSelectedCandidatePairChanged(const cricket::CandidatePairChangeEvent&) {
+  shared_->transports->RefreshIce();
+}
+
+}  // namespace nlw

@@ -1,0 +1,56 @@
+// RTCSctpTransport / RTCDtlsTransport / RTCIceTransport state, watched on libwebrtc's network
+// thread (their owner thread) and sent to JS as snapshots; lib/ builds the spec objects from them.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "api/dtls_transport_interface.h"
+#include "api/sctp_transport_interface.h"
+#include "bridge/dispatcher.h"
+
+namespace rtc {
+class Thread;
+}
+
+namespace nlw {
+
+// Delivers ("transport", kind, snapshot) to the owner's JS event handler.
+using TransportEmit = std::function<void(Napi::Env, const char* kind, Napi::Object snapshot)>;
+
+class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
+ public:
+  // `deliver` runs on the JS thread.
+  TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::Thread* network, TransportEmit deliver);
+  ~TransportWatcher();
+
+  // Signaling thread: called after every SLD/SRD; starts watching when the SCTP transport appears.
+  void Attach(rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp);
+  // Any thread: re-read the ICE transport (after ICE state/gathering/pair changes).
+  void RefreshIce();
+  // JS thread: stop watching (blocking hop to the network thread).
+  void Detach();
+
+ private:
+  class SctpObserver;
+  class DtlsObserver;
+  void StartOnNetwork();                                   // network thread
+  void PostSctp(const webrtc::SctpTransportInformation& info);
+  void PostDtls(const webrtc::DtlsTransportInformation& info);
+  void PostIce();                                          // network thread
+
+  std::shared_ptr<Dispatcher> dispatcher_;
+  rtc::Thread* network_;
+  TransportEmit deliver_;
+  // sctp_ is written on the signaling thread once; the rest belongs to the network thread.
+  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp_;
+  rtc::scoped_refptr<webrtc::DtlsTransportInterface> dtls_;
+  rtc::scoped_refptr<webrtc::IceTransportInterface> ice_;
+  std::unique_ptr<SctpObserver> sctp_observer_;  // network thread
+  std::unique_ptr<DtlsObserver> dtls_observer_;  // network thread
+  bool attached_ = false;                        // signaling thread
+  bool detached_ = false;                        // network thread
+};
+
+}  // namespace nlw
