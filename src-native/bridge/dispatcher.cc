@@ -22,6 +22,10 @@ std::shared_ptr<Dispatcher> Dispatcher::Create(Napi::Env env) {
                        [](napi_env, napi_callback_info) -> napi_value { return nullptr; }, nullptr,
                        &probe);
   napi_create_reference(env, probe, 1, &d->probe_);
+  napi_value resource;
+  napi_create_object(env, &resource);
+  napi_create_reference(env, resource, 1, &d->resource_);
+  napi_async_init(env, resource, name, &d->async_context_);
   return d;
 }
 
@@ -68,6 +72,10 @@ void Dispatcher::Drain(napi_env raw_env) {
   Napi::Env env(raw_env);
   for (auto& task : batch) {
     Napi::HandleScope scope(env);
+    napi_value resource;
+    napi_get_reference_value(raw_env, resource_, &resource);
+    napi_callback_scope cb_scope = nullptr;
+    napi_open_callback_scope(raw_env, resource, async_context_, &cb_scope);
     std::move(task)(env);
     // A throwing event handler must not stop the batch: report it as Node reports an
     // exception thrown by a listener (uncaughtException), then go on.
@@ -78,6 +86,7 @@ void Dispatcher::Drain(napi_env raw_env) {
       napi_get_and_clear_last_exception(raw_env, &err);
       napi_fatal_exception(raw_env, err);
     }
+    if (cb_scope != nullptr) napi_close_callback_scope(raw_env, cb_scope);  // microtask checkpoint
   }
 }
 

@@ -1,7 +1,9 @@
 // The one thread hop: libwebrtc threads -> JS thread.
 // Any thread may Post() a task; tasks run on the JS thread in order. Posts that arrive while a
-// drain is already scheduled join that drain, so a burst (say, 1000 data channel messages) costs
-// one wake-up of the event loop, not 1000.
+// drain is already scheduled join that drain, so a burst costs one wake-up of the event loop.
+// Each task runs in its own callback scope: microtasks and nextTicks run between tasks, as a
+// browser runs them between tasks (an `await` after a promise we settle resumes before the next
+// event fires).
 #pragma once
 
 #include <napi.h>
@@ -44,6 +46,8 @@ class Dispatcher {
   bool closed_ = false;
   napi_threadsafe_function tsfn_ = nullptr;
   napi_ref probe_ = nullptr;  // a no-op JS function: calling it tells whether JS may run
+  napi_ref resource_ = nullptr;            // async resource of the callback scopes
+  napi_async_context async_context_ = nullptr;
   int keep_alive_ = 0;  // JS thread only
 };
 

@@ -27,6 +27,7 @@ SignalingSnapshot SignalingSnapshot::Take(webrtc::PeerConnectionInterface* pc) {
   s.pending_local = DescriptionValue::From(pc->pending_local_description());
   s.current_remote = DescriptionValue::From(pc->current_remote_description());
   s.pending_remote = DescriptionValue::From(pc->pending_remote_description());
+  s.has_sctp = pc->GetSctpTransport() != nullptr;
   if (auto trickle = pc->can_trickle_ice_candidates()) {
     s.can_trickle_known = true;
     s.can_trickle = *trickle;
@@ -41,6 +42,7 @@ Napi::Object SignalingSnapshot::ToJs(Napi::Env env) const {
   o.Set("pendingLocalDescription", nlw::ToJs(env, pending_local));
   o.Set("currentRemoteDescription", nlw::ToJs(env, current_remote));
   o.Set("pendingRemoteDescription", nlw::ToJs(env, pending_remote));
+  o.Set("hasSctp", has_sctp);
   o.Set("canTrickleIceCandidates",
         can_trickle_known ? Napi::Value(Napi::Boolean::New(env, can_trickle)) : env.Null());
   return o;

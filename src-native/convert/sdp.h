@@ -25,6 +25,7 @@ struct SignalingSnapshot {
   std::optional<DescriptionValue> current_local, pending_local, current_remote, pending_remote;
   bool can_trickle_known = false;
   bool can_trickle = false;
+  bool has_sctp = false;
   static SignalingSnapshot Take(webrtc::PeerConnectionInterface* pc);
   Napi::Object ToJs(Napi::Env env) const;
 };

@@ -1,0 +1,213 @@
+import type { AddEventListenerOptions, EventListenerOrEventListenerObject } from './dom_types'
+import { domError, fromNative, RTCError } from './errors'
+import { RTCEventTarget, defineEventHandlers } from './event_target'
+import { RTCErrorEvent, setDataChannelBrandCheck } from './events'
+import { INTERNAL, illegalConstructor } from './internal'
+import type { DataChannelEvent, DataChannelInfo, NativeDataChannel } from './native'
+
+export type RTCDataChannelState = 'connecting' | 'open' | 'closing' | 'closed'
+export type RTCPriorityType = 'very-low' | 'low' | 'medium' | 'high'
+export type BinaryType = 'blob' | 'arraybuffer'
+
+export interface RTCDataChannelInit {
+  ordered?: boolean
+  maxPacketLifeTime?: number
+  maxRetransmits?: number
+  protocol?: string
+  negotiated?: boolean
+  id?: number
+  priority?: RTCPriorityType
+}
+
+export interface RTCDataChannelEventMap {
+  open: Event
+  message: MessageEvent
+  bufferedamountlow: Event
+  error: RTCErrorEvent
+  closing: Event
+  close: Event
+}
+
+/** libwebrtc closes a channel whose send queue would pass 16 MiB; send() refuses first. */
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024
+
+/** What the owning connection tells a channel. @internal */
+export interface ChannelOwner {
+  maxMessageSize (): number
+}
+
+const channels = new WeakSet<object>()
+setDataChannelBrandCheck(v => channels.has(v))
+
+export class RTCDataChannel extends RTCEventTarget {
+  readonly #native: NativeDataChannel
+  readonly #owner: ChannelOwner
+  readonly #info: DataChannelInfo
+  #id: number | null
+  #readyState: RTCDataChannelState
+  #bufferedAmount = 0
+  #threshold = 0
+  #binaryType: BinaryType = 'arraybuffer'
+  // Blob sends read asynchronously; later sends wait behind them to keep the order.
+  #blobChain: Promise<void> | null = null
+  #pendingAfterBlob = 0
+
+  declare onopen: ((this: RTCDataChannel, ev: Event) => unknown) | null
+  declare onmessage: ((this: RTCDataChannel, ev: MessageEvent) => unknown) | null
+  declare onbufferedamountlow: ((this: RTCDataChannel, ev: Event) => unknown) | null
+  declare onerror: ((this: RTCDataChannel, ev: RTCErrorEvent) => unknown) | null
+  declare onclosing: ((this: RTCDataChannel, ev: Event) => unknown) | null
+  declare onclose: ((this: RTCDataChannel, ev: Event) => unknown) | null
+
+  /** @internal */
+  constructor (token: unknown, native?: NativeDataChannel, owner?: ChannelOwner) {
+    illegalConstructor(token)
+    super()
+    channels.add(this)
+    this.#native = native!
+    this.#owner = owner!
+    const info = native!.info()
+    if (info === null) throw domError('InvalidStateError', 'The data channel is gone')
+    this.#info = info
+    this.#id = info.id
+    this.#readyState = info.readyState as RTCDataChannelState
+    // The native side holds this handler strongly; a WeakRef keeps that from pinning `this`.
+    const self = new WeakRef(this)
+    native!.setEventHandler((...event) => { const ch = self.deref(); if (ch !== undefined) ch.#onNative(event) })
+  }
+
+  get label (): string { return this.#info.label }
+  get ordered (): boolean { return this.#info.ordered }
+  get maxPacketLifeTime (): number | null { return this.#info.maxPacketLifeTime }
+  get maxRetransmits (): number | null { return this.#info.maxRetransmits }
+  get protocol (): string { return this.#info.protocol }
+  get negotiated (): boolean { return this.#info.negotiated }
+  get id (): number | null { return this.#id }
+  get priority (): RTCPriorityType { return this.#info.priority as RTCPriorityType }
+  get readyState (): RTCDataChannelState { return this.#readyState }
+  get bufferedAmount (): number { return this.#bufferedAmount }
+
+  get bufferedAmountLowThreshold (): number { return this.#threshold }
+  set bufferedAmountLowThreshold (value: number) {
+    const n = Number(value)
+    this.#threshold = Number.isFinite(n) ? (Math.trunc(n) % 4294967296 + 4294967296) % 4294967296 : 0
+  }
+
+  get binaryType (): BinaryType { return this.#binaryType }
+  set binaryType (value: BinaryType) {
+    const v = String(value)
+    if (v === 'blob' || v === 'arraybuffer') this.#binaryType = v
+    else throw domError('SyntaxError', `'${v}' is not a valid binaryType; use 'arraybuffer' or 'blob'.`)
+  }
+
+  send (data: string | Blob | ArrayBuffer | ArrayBufferView): void {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'send' on 'RTCDataChannel': 1 argument required, but only 0 present.")
+    if (this.#readyState !== 'open') {
+      throw domError('InvalidStateError', `RTCDataChannel.readyState is '${this.#readyState}', not 'open'`)
+    }
+    let size: number
+    let payload: string | Blob | ArrayBuffer | ArrayBufferView
+    if (typeof data === 'string') {
+      payload = data
+      size = Buffer.byteLength(data, 'utf8')
+    } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+      payload = data
+      size = data.byteLength
+    } else if (typeof Blob !== 'undefined' && data instanceof Blob) {
+      payload = data
+      size = data.size
+    } else if (data instanceof SharedArrayBuffer) {
+      throw new TypeError('send() does not take a SharedArrayBuffer')
+    } else {
+      payload = String(data) // WebIDL: anything else becomes a USVString
+      size = Buffer.byteLength(payload, 'utf8')
+    }
+    const max = this.#owner.maxMessageSize()
+    if (size > max) throw new TypeError(`The message is ${size} bytes; the maximum is ${max}.`)
+    if (this.#bufferedAmount + size > MAX_QUEUED_BYTES) {
+      throw domError('OperationError', 'The send queue is full (16 MiB): wait for bufferedamountlow')
+    }
+    this.#bufferedAmount += size
+    if (payload instanceof Blob || this.#blobChain !== null) this.#sendBehindBlobs(payload)
+    else this.#native.send(payload)
+  }
+
+  #sendBehindBlobs (payload: string | Blob | ArrayBuffer | ArrayBufferView): void {
+    this.#pendingAfterBlob++
+    const prev = this.#blobChain ?? Promise.resolve()
+    const next = prev.then(async () => {
+      const data = payload instanceof Blob ? new Uint8Array(await payload.arrayBuffer()) : payload
+      this.#native.send(data)
+    }).catch(() => {}).finally(() => {
+      if (--this.#pendingAfterBlob === 0) this.#blobChain = null
+    })
+    this.#blobChain = next
+  }
+
+  close (): void {
+    if (this.#readyState === 'closing' || this.#readyState === 'closed') return
+    this.#readyState = 'closing'
+    const send = (): void => { this.#native.close() }
+    if (this.#blobChain !== null) void this.#blobChain.then(send)
+    else send()
+  }
+
+  protected get active (): boolean { return this.#readyState !== 'closed' }
+
+  /** The connection closed: the channel ends at once, with no events (webrtc-pc "close the connection"). @internal */
+  [INTERNAL] (): void {
+    this.#readyState = 'closed'
+    this.updateRetention()
+  }
+
+  #onNative (event: DataChannelEvent): void {
+    switch (event[0]) {
+      case 'messages': {
+        for (const data of event[1]) {
+          if (this.#readyState !== 'open') return
+          const value = typeof data === 'string' || this.#binaryType === 'arraybuffer' ? data : new Blob([data])
+          this.dispatchEvent(new MessageEvent('message', { data: value }))
+        }
+        return
+      }
+      case 'sent': {
+        const before = this.#bufferedAmount
+        this.#bufferedAmount = Math.max(0, before - event[1])
+        if (before > this.#threshold && this.#bufferedAmount <= this.#threshold && this.#readyState !== 'closed') {
+          this.dispatchEvent(new Event('bufferedamountlow'))
+        }
+        return
+      }
+      case 'error': {
+        if (this.#readyState === 'closed') return
+        const err = fromNative(event[1])
+        const rtcError = err instanceof RTCError ? err : new RTCError({ errorDetail: 'data-channel-failure' }, err.message)
+        this.dispatchEvent(new RTCErrorEvent('error', { error: rtcError }))
+        return
+      }
+      case 'state': {
+        const [, state, id] = event
+        if (id >= 0) this.#id = id
+        if (this.#readyState === 'closed') return
+        if (state === 'open' && this.#readyState === 'connecting') {
+          this.#readyState = 'open'
+          this.dispatchEvent(new Event('open'))
+        } else if (state === 'closing' && this.#readyState !== 'closing') {
+          this.#readyState = 'closing'
+          this.dispatchEvent(new Event('closing'))
+        } else if (state === 'closed') {
+          this.#readyState = 'closed'
+          this.updateRetention()
+          this.dispatchEvent(new Event('close'))
+        }
+      }
+    }
+  }
+}
+defineEventHandlers(RTCDataChannel.prototype, ['open', 'message', 'bufferedamountlow', 'error', 'closing', 'close'])
+
+export interface RTCDataChannel {
+  addEventListener<K extends keyof RTCDataChannelEventMap>(type: K,
+    listener: (this: RTCDataChannel, ev: RTCDataChannelEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+}

@@ -1,0 +1,112 @@
+export type RTCIceComponent = 'rtp' | 'rtcp'
+export type RTCIceProtocol = 'udp' | 'tcp'
+export type RTCIceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
+export type RTCIceTcpCandidateType = 'active' | 'passive' | 'so'
+
+export interface RTCIceCandidateInit {
+  candidate?: string
+  sdpMid?: string | null
+  sdpMLineIndex?: number | null
+  usernameFragment?: string | null
+}
+
+interface Parsed {
+  foundation: string
+  component: RTCIceComponent | null
+  priority: number
+  address: string
+  protocol: RTCIceProtocol | null
+  port: number
+  type: RTCIceCandidateType | null
+  tcpType: RTCIceTcpCandidateType | null
+  relatedAddress: string | null
+  relatedPort: number | null
+  usernameFragment: string | null
+}
+
+const TYPES = new Set(['host', 'srflx', 'prflx', 'relay'])
+const TCP_TYPES = new Set(['active', 'passive', 'so'])
+
+/** Parses an SDP candidate attribute ("candidate:..." with or without "a="), RFC 8839. */
+export function parseCandidate (line: string): Parsed | null {
+  const m = /^(?:a=)?candidate:(\S+) (\d+) (\S+) (\d+) (\S+) (\d+) typ (\S+)(.*)$/i.exec(line.trim())
+  if (m === null) return null
+  const [, foundation, component, protocol, priority, address, port, type, rest] = m as unknown as string[]
+  const ext: Record<string, string> = {}
+  const words = rest!.trim().split(/\s+/).filter(Boolean)
+  for (let i = 0; i + 1 < words.length; i += 2) ext[words[i]!] = words[i + 1]!
+  const proto = protocol!.toLowerCase()
+  const comp = Number(component)
+  return {
+    foundation: foundation!,
+    component: comp === 1 ? 'rtp' : comp === 2 ? 'rtcp' : null,
+    priority: Number(priority),
+    address: address!,
+    protocol: proto === 'udp' || proto === 'tcp' ? proto : null,
+    port: Number(port),
+    type: TYPES.has(type!) ? type as RTCIceCandidateType : null,
+    tcpType: ext.tcptype !== undefined && TCP_TYPES.has(ext.tcptype) ? ext.tcptype as RTCIceTcpCandidateType : null,
+    relatedAddress: ext.raddr ?? null,
+    relatedPort: ext.rport !== undefined ? Number(ext.rport) : null,
+    usernameFragment: ext.ufrag ?? null
+  }
+}
+
+export class RTCIceCandidate {
+  readonly candidate: string
+  readonly sdpMid: string | null
+  readonly sdpMLineIndex: number | null
+  readonly foundation: string | null
+  readonly component: RTCIceComponent | null
+  readonly priority: number | null
+  readonly address: string | null
+  readonly protocol: RTCIceProtocol | null
+  readonly port: number | null
+  readonly type: RTCIceCandidateType | null
+  readonly tcpType: RTCIceTcpCandidateType | null
+  readonly relatedAddress: string | null
+  readonly relatedPort: number | null
+  readonly usernameFragment: string | null
+
+  constructor (init: RTCIceCandidateInit = {}) {
+    if (init === null || typeof init !== 'object') {
+      throw new TypeError("Failed to construct 'RTCIceCandidate': parameter 1 is not an object.")
+    }
+    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : String(init.sdpMid)
+    let index: number | null = null
+    if (init.sdpMLineIndex !== undefined && init.sdpMLineIndex !== null) {
+      index = Number(init.sdpMLineIndex)
+      if (!Number.isFinite(index)) throw new TypeError("Failed to construct 'RTCIceCandidate': sdpMLineIndex is not a finite number.")
+      index = ((Math.trunc(index) % 65536) + 65536) % 65536 // WebIDL unsigned short
+    }
+    if (sdpMid === null && index === null) {
+      throw new TypeError("Failed to construct 'RTCIceCandidate': The 'sdpMid' and 'sdpMLineIndex' are both null.")
+    }
+    this.candidate = init.candidate === undefined ? '' : String(init.candidate)
+    this.sdpMid = sdpMid
+    this.sdpMLineIndex = index
+    const p = this.candidate === '' ? null : parseCandidate(this.candidate)
+    this.foundation = p?.foundation ?? null
+    this.component = p?.component ?? null
+    this.priority = p?.priority ?? null
+    this.address = p?.address ?? null
+    this.protocol = p?.protocol ?? null
+    this.port = p?.port ?? null
+    this.type = p?.type ?? null
+    this.tcpType = p?.tcpType ?? null
+    this.relatedAddress = p?.relatedAddress ?? null
+    this.relatedPort = p?.relatedPort ?? null
+    this.usernameFragment = init.usernameFragment === undefined || init.usernameFragment === null
+      ? (p?.usernameFragment ?? null)
+      : String(init.usernameFragment)
+  }
+
+  toJSON (): RTCIceCandidateInit {
+    return {
+      candidate: this.candidate,
+      sdpMid: this.sdpMid,
+      sdpMLineIndex: this.sdpMLineIndex,
+      usernameFragment: this.usernameFragment
+    }
+  }
+}

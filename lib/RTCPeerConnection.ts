@@ -1,0 +1,468 @@
+import type { AddEventListenerOptions, EventListenerOptions, EventListenerOrEventListenerObject } from './dom_types'
+import {
+  normalizeConfiguration, toConfigurationObject, toNative,
+  type NormalizedConfiguration, type RTCConfiguration
+} from './configuration'
+import { domError, fromNative } from './errors'
+import { RTCEventTarget, defineEventHandlers } from './event_target'
+import {
+  RTCDataChannelEvent, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent
+} from './events'
+import { INTERNAL } from './internal'
+import {
+  binding, type DescriptionInit, type NativeDataChannel, type NativePeerConnection, type PeerConnectionEvent,
+  type SignalingSnapshot
+} from './native'
+import { RTCDataChannel, type RTCDataChannelInit } from './RTCDataChannel'
+import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
+import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
+import { RTCSessionDescription, SDP_TYPES, type RTCSessionDescriptionInit } from './RTCSessionDescription'
+
+export type RTCSignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed'
+export type RTCIceGatheringState = 'new' | 'gathering' | 'complete'
+export type RTCIceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed'
+export type RTCPeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'
+
+export interface RTCOfferOptions {
+  iceRestart?: boolean
+  offerToReceiveAudio?: boolean
+  offerToReceiveVideo?: boolean
+  voiceActivityDetection?: boolean
+}
+export type RTCAnswerOptions = Record<string, never>
+
+type SuccessCallback<T> = (value: T) => void
+type FailureCallback = (error: Error) => void
+
+export interface RTCPeerConnectionEventMap {
+  negotiationneeded: Event
+  icecandidate: RTCPeerConnectionIceEvent
+  icecandidateerror: RTCPeerConnectionIceErrorEvent
+  signalingstatechange: Event
+  iceconnectionstatechange: Event
+  icegatheringstatechange: Event
+  connectionstatechange: Event
+  datachannel: RTCDataChannelEvent
+}
+
+const MAX_LABEL_BYTES = 65535
+
+function utf8Length (s: string): number { return Buffer.byteLength(s, 'utf8') }
+
+function unsignedShort (value: unknown, what: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || Math.trunc(n) < 0 || Math.trunc(n) > 65535) {
+    throw new TypeError(`${what} is outside the range [0, 65535].`)
+  }
+  return Math.trunc(n)
+}
+
+function legacy<T> (promise: Promise<T>, success: unknown, failure: unknown): Promise<void> {
+  if (typeof success !== 'function' || typeof failure !== 'function') {
+    return Promise.reject(new TypeError('The legacy form takes a success and a failure callback.'))
+  }
+  return promise.then(v => { (success as SuccessCallback<T>)(v) }, e => { (failure as FailureCallback)(e as Error) })
+}
+
+function sameDescription (a: RTCSessionDescription | null, b: DescriptionInit | null): boolean {
+  if (a === null || b === null) return a === null && b === null
+  return a.type === b.type && a.sdp === b.sdp
+}
+
+export class RTCPeerConnection extends RTCEventTarget {
+  readonly #native: NativePeerConnection
+  #config: NormalizedConfiguration
+  #closed = false
+  #signalingState: RTCSignalingState = 'stable'
+  #iceGatheringState: RTCIceGatheringState = 'new'
+  #iceConnectionState: RTCIceConnectionState = 'new'
+  #connectionState: RTCPeerConnectionState = 'new'
+  #currentLocal: RTCSessionDescription | null = null
+  #pendingLocal: RTCSessionDescription | null = null
+  #currentRemote: RTCSessionDescription | null = null
+  #pendingRemote: RTCSessionDescription | null = null
+  #canTrickle: boolean | null = null
+  #sctp: RTCSctpTransport | null = null
+  #lastOffer = ''
+  #lastAnswer = ''
+  #appliedLocal = false
+  readonly #channels = new Set<RTCDataChannel>()
+  // The last operation handed to libwebrtc (which chains them itself); JS-only steps wait on it.
+  #lastOp: Promise<unknown> = Promise.resolve()
+
+  declare onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => unknown) | null
+  declare onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => unknown) | null
+  declare onicecandidateerror: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceErrorEvent) => unknown) | null
+  declare onsignalingstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
+  declare oniceconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
+  declare onicegatheringstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
+  declare onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
+  declare ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => unknown) | null
+
+  constructor (configuration?: RTCConfiguration) {
+    super()
+    this.#config = normalizeConfiguration(configuration)
+    if (this.#config.certificates.length > 0) {
+      throw domError('NotSupportedError', 'RTCConfiguration.certificates is not supported yet')
+    }
+    const self = new WeakRef(this)
+    try {
+      this.#native = new binding.PeerConnection(toNative(this.#config),
+        (...event) => { const pc = self.deref(); if (pc !== undefined) pc.#onNative(event) })
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  static generateCertificate (): Promise<never> {
+    return Promise.reject(domError('NotSupportedError', 'generateCertificate() is not supported yet'))
+  }
+
+  get signalingState (): RTCSignalingState { return this.#signalingState }
+  get iceGatheringState (): RTCIceGatheringState { return this.#iceGatheringState }
+  get iceConnectionState (): RTCIceConnectionState { return this.#iceConnectionState }
+  get connectionState (): RTCPeerConnectionState { return this.#connectionState }
+  get localDescription (): RTCSessionDescription | null { return this.#pendingLocal ?? this.#currentLocal }
+  get remoteDescription (): RTCSessionDescription | null { return this.#pendingRemote ?? this.#currentRemote }
+  get currentLocalDescription (): RTCSessionDescription | null { return this.#currentLocal }
+  get pendingLocalDescription (): RTCSessionDescription | null { return this.#pendingLocal }
+  get currentRemoteDescription (): RTCSessionDescription | null { return this.#currentRemote }
+  get pendingRemoteDescription (): RTCSessionDescription | null { return this.#pendingRemote }
+  get canTrickleIceCandidates (): boolean | null { return this.#canTrickle }
+  get sctp (): RTCSctpTransport | null { return this.#sctp }
+
+  protected get active (): boolean { return !this.#closed }
+
+  // ------------------------------------------------------------------ offer / answer
+
+  createOffer (options?: RTCOfferOptions): Promise<RTCSessionDescription>
+  /** @deprecated legacy callback form */
+  createOffer (success: SuccessCallback<RTCSessionDescription>, failure: FailureCallback, options?: RTCOfferOptions): Promise<void>
+  createOffer (a?: unknown, b?: unknown, c?: unknown): Promise<RTCSessionDescription | void> {
+    if (typeof a === 'function') return legacy(this.createOffer(c as RTCOfferOptions | undefined), a, b)
+    const options = (a ?? {}) as RTCOfferOptions
+    if (typeof options !== 'object') return Promise.reject(new TypeError('RTCOfferOptions must be an object'))
+    const native: Record<string, unknown> = {}
+    if (options.iceRestart !== undefined) native.iceRestart = Boolean(options.iceRestart)
+    if (options.offerToReceiveAudio !== undefined) native.offerToReceiveAudio = options.offerToReceiveAudio ? 1 : 0
+    if (options.offerToReceiveVideo !== undefined) native.offerToReceiveVideo = options.offerToReceiveVideo ? 1 : 0
+    if (options.voiceActivityDetection !== undefined) native.voiceActivityDetection = Boolean(options.voiceActivityDetection)
+    return this.#op(() => this.#native.createOffer(native), d => {
+      this.#lastOffer = d.sdp
+      return new RTCSessionDescription(d as RTCSessionDescriptionInit)
+    })
+  }
+
+  createAnswer (options?: RTCAnswerOptions): Promise<RTCSessionDescription>
+  /** @deprecated legacy callback form */
+  createAnswer (success: SuccessCallback<RTCSessionDescription>, failure: FailureCallback): Promise<void>
+  createAnswer (a?: unknown, b?: unknown): Promise<RTCSessionDescription | void> {
+    if (typeof a === 'function') return legacy(this.createAnswer(), a, b)
+    return this.#op(() => this.#native.createAnswer(), d => {
+      this.#lastAnswer = d.sdp
+      return new RTCSessionDescription(d as RTCSessionDescriptionInit)
+    })
+  }
+
+  setLocalDescription (description?: RTCSessionDescriptionInit): Promise<void>
+  /** @deprecated legacy callback form */
+  setLocalDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
+  setLocalDescription (description?: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
+    if (typeof b === 'function') return legacy(this.setLocalDescription(description), b, c)
+    let type: string | undefined
+    let sdp = ''
+    if (description !== undefined && description !== null) {
+      if (typeof description !== 'object') return Promise.reject(new TypeError('The description must be an object'))
+      if (description.type !== undefined) {
+        type = String(description.type)
+        if (!SDP_TYPES.includes(type)) {
+          return Promise.reject(new TypeError(`'${type}' is not a valid enum value of type RTCSdpType.`))
+        }
+      }
+      sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+    }
+    if (type !== 'rollback' && sdp === '') {
+      // Implicit: the last offer/answer we created for this state, or a new one.
+      const wantAnswer = type === 'answer' || type === 'pranswer' ||
+        (type === undefined && (this.#signalingState === 'have-remote-offer' || this.#signalingState === 'have-local-pranswer'))
+      const last = wantAnswer ? this.#lastAnswer : this.#lastOffer
+      if (type === undefined || last === '') {
+        return this.#op(() => this.#native.setLocalDescription(), s => { this.#applySnapshot(s) })
+      }
+      type = type ?? (wantAnswer ? 'answer' : 'offer')
+      sdp = last
+    }
+    return this.#op(() => this.#native.setLocalDescription(type!, sdp), s => { this.#applySnapshot(s) })
+  }
+
+  setRemoteDescription (description: RTCSessionDescriptionInit): Promise<void>
+  /** @deprecated legacy callback form */
+  setRemoteDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
+  setRemoteDescription (description: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
+    if (typeof b === 'function') return legacy(this.setRemoteDescription(description), b, c)
+    if (description === undefined || description === null || typeof description !== 'object') {
+      return Promise.reject(new TypeError("Failed to execute 'setRemoteDescription': 1 argument required"))
+    }
+    if (description.type === undefined) {
+      return Promise.reject(new TypeError("Failed to execute 'setRemoteDescription': required member type is undefined."))
+    }
+    const type = String(description.type)
+    if (!SDP_TYPES.includes(type)) return Promise.reject(new TypeError(`'${type}' is not a valid enum value of type RTCSdpType.`))
+    const sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+    return this.#op(() => this.#native.setRemoteDescription(type, sdp), s => { this.#applySnapshot(s) })
+  }
+
+  addIceCandidate (candidate?: RTCIceCandidateInit | RTCIceCandidate | null): Promise<void>
+  /** @deprecated legacy callback form */
+  addIceCandidate (candidate: RTCIceCandidateInit | RTCIceCandidate, success: () => void, failure: FailureCallback): Promise<void>
+  addIceCandidate (candidate?: RTCIceCandidateInit | RTCIceCandidate | null, b?: unknown, c?: unknown): Promise<void> {
+    if (typeof b === 'function') return legacy(this.addIceCandidate(candidate), b, c)
+    if (candidate !== undefined && candidate !== null && typeof candidate !== 'object') {
+      return Promise.reject(new TypeError('The candidate must be an RTCIceCandidateInit'))
+    }
+    const init = candidate ?? {}
+    const line = init.candidate === undefined || init.candidate === null ? '' : String(init.candidate)
+    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : String(init.sdpMid)
+    const index = init.sdpMLineIndex === undefined || init.sdpMLineIndex === null ? null : Number(init.sdpMLineIndex)
+    if (line !== '' && sdpMid === null && index === null) {
+      return Promise.reject(new TypeError('Candidate with both sdpMid and sdpMLineIndex null'))
+    }
+    if (this.#closed) return Promise.reject(domError('InvalidStateError', 'The RTCPeerConnection is closed'))
+    if (line === '') {
+      // End of candidates: libwebrtc has nothing to do, but the checks run in operation order.
+      return this.#op(() => this.#lastOp.then(() => null, () => null), () => {
+        const remote = this.remoteDescription
+        if (remote === null) throw domError('InvalidStateError', 'addIceCandidate needs a remote description')
+        const mids = [...remote.sdp.matchAll(/^a=mid:(\S+)/gm)].map(m => m[1])
+        const sections = (remote.sdp.match(/^m=/gm) ?? []).length
+        if ((sdpMid !== null && !mids.includes(sdpMid)) || (sdpMid === null && index !== null && index >= sections)) {
+          throw domError('OperationError', 'No media section matches the end-of-candidates indication')
+        }
+      })
+    }
+    const ufrag = init.usernameFragment === undefined || init.usernameFragment === null ? null : String(init.usernameFragment)
+    return this.#op(() => this.#native.addIceCandidate(line, sdpMid, index, ufrag), s => { this.#applySnapshot(s) })
+  }
+
+  restartIce (): void {
+    if (!this.#closed) this.#native.restartIce()
+  }
+
+  // ------------------------------------------------------------------ configuration
+
+  getConfiguration (): RTCConfiguration {
+    return toConfigurationObject(this.#config)
+  }
+
+  setConfiguration (configuration: RTCConfiguration): void {
+    if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
+    const next = normalizeConfiguration(configuration)
+    if (next.certificates.length > 0 && (next.certificates.length !== this.#config.certificates.length ||
+      next.certificates.some((c, i) => c !== this.#config.certificates[i]))) {
+      throw domError('InvalidModificationError', 'certificates cannot change')
+    }
+    if (next.bundlePolicy !== this.#config.bundlePolicy) throw domError('InvalidModificationError', 'bundlePolicy cannot change')
+    if (next.rtcpMuxPolicy !== this.#config.rtcpMuxPolicy) throw domError('InvalidModificationError', 'rtcpMuxPolicy cannot change')
+    if (next.iceCandidatePoolSize !== this.#config.iceCandidatePoolSize && this.#appliedLocal) {
+      throw domError('InvalidModificationError', 'iceCandidatePoolSize cannot change after setLocalDescription')
+    }
+    try {
+      this.#native.setConfiguration(toNative(next))
+    } catch (err) {
+      throw fromNative(err)
+    }
+    next.certificates = this.#config.certificates
+    next.network = this.#config.network
+    this.#config = next
+  }
+
+  // ------------------------------------------------------------------ data channels
+
+  createDataChannel (label: string, init: RTCDataChannelInit = {}): RTCDataChannel {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'createDataChannel': 1 argument required, but only 0 present.")
+    if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
+    if (init === null || typeof init !== 'object') init = {}
+    const labelStr = String(label)
+    const protocol = init.protocol === undefined ? '' : String(init.protocol)
+    if (utf8Length(labelStr) > MAX_LABEL_BYTES) throw new TypeError('label is longer than 65535 bytes')
+    if (utf8Length(protocol) > MAX_LABEL_BYTES) throw new TypeError('protocol is longer than 65535 bytes')
+    const native: Record<string, unknown> = { ordered: init.ordered === undefined ? true : Boolean(init.ordered), protocol }
+    if (init.maxPacketLifeTime !== undefined && init.maxPacketLifeTime !== null) {
+      native.maxPacketLifeTime = unsignedShort(init.maxPacketLifeTime, 'maxPacketLifeTime')
+    }
+    if (init.maxRetransmits !== undefined && init.maxRetransmits !== null) {
+      native.maxRetransmits = unsignedShort(init.maxRetransmits, 'maxRetransmits')
+    }
+    if (native.maxPacketLifeTime !== undefined && native.maxRetransmits !== undefined) {
+      throw new TypeError('maxPacketLifeTime and maxRetransmits cannot both be set')
+    }
+    const negotiated = Boolean(init.negotiated)
+    native.negotiated = negotiated
+    if (init.id !== undefined && init.id !== null) native.id = unsignedShort(init.id, 'id')
+    if (negotiated && native.id === undefined) throw new TypeError('A negotiated channel needs an id')
+    if (native.id === 65535) throw new TypeError('id 65535 is reserved')
+    if (init.priority !== undefined) {
+      const p = String(init.priority)
+      if (!['very-low', 'low', 'medium', 'high'].includes(p)) throw new TypeError(`'${p}' is not a valid enum value of type RTCPriorityType.`)
+      native.priority = p
+    }
+    const maxChannels = this.#sctp?.maxChannels
+    if (native.id !== undefined && maxChannels !== null && maxChannels !== undefined && (native.id as number) >= maxChannels) {
+      throw domError('OperationError', `id ${String(native.id)} is not below sctp.maxChannels`)
+    }
+    let nativeChannel
+    try {
+      nativeChannel = this.#native.createDataChannel(labelStr, native)
+    } catch (err) {
+      throw fromNative(err, 'OperationError')
+    }
+    return this.#adoptChannel(nativeChannel)
+  }
+
+  close (): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#signalingState = 'closed'
+    this.#iceConnectionState = 'closed'
+    this.#connectionState = 'closed'
+    for (const ch of this.#channels) ch[INTERNAL]()
+    this.#channels.clear()
+    this.#sctp?.[INTERNAL]('closed')
+    this.#native.close()
+    this.updateRetention()
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #maxMessageSize (): number { return this.#sctp?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE }
+
+  #adoptChannel (native: NativeDataChannel): RTCDataChannel {
+    const ch = new RTCDataChannel(INTERNAL, native, { maxMessageSize: () => this.#maxMessageSize() })
+    this.#channels.add(ch)
+    ch.addEventListener('close', () => { this.#channels.delete(ch) })
+    return ch
+  }
+
+  // Runs one operation: rejects at once when closed; after close() its promise never settles
+  // (webrtc-pc: "if connection.[[IsClosed]] is true, abort these steps").
+  #op<T, R> (start: () => Promise<T>, done: (value: T) => R): Promise<R> {
+    if (this.#closed) return Promise.reject(domError('InvalidStateError', 'The RTCPeerConnection is closed'))
+    let native: Promise<T>
+    try {
+      native = start()
+    } catch (err) {
+      return Promise.reject(fromNative(err))
+    }
+    this.#lastOp = native
+    return new Promise<R>((resolve, reject) => {
+      native.then(value => {
+        if (this.#closed) return
+        try { resolve(done(value)) } catch (err) { reject(err) }
+      }, err => {
+        if (!this.#closed) reject(fromNative(err))
+      })
+    })
+  }
+
+  #applySnapshot (s: SignalingSnapshot | null): void {
+    if (s === null || this.#closed) return
+    const update = (current: RTCSessionDescription | null, next: DescriptionInit | null): RTCSessionDescription | null =>
+      sameDescription(current, next) ? current : next === null ? null : new RTCSessionDescription(next as RTCSessionDescriptionInit)
+    this.#currentLocal = update(this.#currentLocal, s.currentLocalDescription)
+    this.#pendingLocal = update(this.#pendingLocal, s.pendingLocalDescription)
+    this.#currentRemote = update(this.#currentRemote, s.currentRemoteDescription)
+    this.#pendingRemote = update(this.#pendingRemote, s.pendingRemoteDescription)
+    if (this.localDescription !== null) this.#appliedLocal = true
+    if (s.canTrickleIceCandidates !== null) this.#canTrickle = s.canTrickleIceCandidates
+    if (s.hasSctp && this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL)
+    this.#setSignalingState(s.signalingState as RTCSignalingState)
+  }
+
+  #setSignalingState (state: RTCSignalingState): void {
+    if (state === this.#signalingState || state === 'closed') return
+    this.#signalingState = state
+    this.dispatchEvent(new Event('signalingstatechange'))
+  }
+
+  #onNative (event: PeerConnectionEvent): void {
+    if (this.#closed) return
+    switch (event[0]) {
+      case 'signalingstatechange':
+        this.#applySnapshot(event[1])
+        return
+      case 'icegatheringstatechange': {
+        this.#applySnapshot(event[2])
+        const state = event[1] as RTCIceGatheringState
+        if (state === this.#iceGatheringState) return
+        this.#iceGatheringState = state
+        this.dispatchEvent(new Event('icegatheringstatechange'))
+        if (state === 'complete' && !this.#closed) {
+          this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: null }))
+        }
+        return
+      }
+      case 'iceconnectionstatechange': {
+        const state = event[1] as RTCIceConnectionState
+        if (state === this.#iceConnectionState || state === 'closed') return
+        this.#iceConnectionState = state
+        this.dispatchEvent(new Event('iceconnectionstatechange'))
+        return
+      }
+      case 'connectionstatechange': {
+        const state = event[1] as RTCPeerConnectionState
+        if (state === this.#connectionState || state === 'closed') return
+        this.#connectionState = state
+        this.dispatchEvent(new Event('connectionstatechange'))
+        return
+      }
+      case 'negotiationneeded':
+        if (this.#native.shouldFireNegotiationNeeded(event[1])) this.dispatchEvent(new Event('negotiationneeded'))
+        return
+      case 'icecandidate': {
+        this.#applySnapshot(event[2])
+        const c = event[1]
+        const candidate = new RTCIceCandidate({
+          candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment
+        })
+        this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate, url: null }))
+        return
+      }
+      case 'icecandidateerror': {
+        const e = event[1]
+        this.dispatchEvent(new RTCPeerConnectionIceErrorEvent('icecandidateerror', {
+          address: e.address === '' ? null : e.address,
+          port: e.port === 0 ? null : e.port,
+          url: e.url,
+          errorCode: e.errorCode,
+          errorText: e.errorText
+        }))
+        return
+      }
+      case 'datachannel': {
+        const channel = this.#adoptChannel(event[1])
+        this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel }))
+        return
+      }
+      case 'transport': {
+        if (this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL)
+        const sctp = this.#sctp
+        if (event[1] === 'sctp') sctp[INTERNAL](event[2])
+        else if (event[1] === 'dtls') sctp.transport[INTERNAL](event[2])
+        else sctp.transport.iceTransport[INTERNAL](event[2])
+      }
+    }
+  }
+}
+defineEventHandlers(RTCPeerConnection.prototype, [
+  'negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange',
+  'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel'
+])
+
+export interface RTCPeerConnection {
+  addEventListener<K extends keyof RTCPeerConnectionEventMap>(type: K,
+    listener: (this: RTCPeerConnection, ev: RTCPeerConnectionEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  removeEventListener<K extends keyof RTCPeerConnectionEventMap>(type: K,
+    listener: (this: RTCPeerConnection, ev: RTCPeerConnectionEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+}

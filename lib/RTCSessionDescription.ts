@@ -1,0 +1,31 @@
+export type RTCSdpType = 'offer' | 'pranswer' | 'answer' | 'rollback'
+export const SDP_TYPES: readonly string[] = ['offer', 'pranswer', 'answer', 'rollback']
+
+export interface RTCSessionDescriptionInit {
+  type: RTCSdpType
+  sdp?: string
+}
+
+export class RTCSessionDescription {
+  readonly type: RTCSdpType
+  readonly sdp: string
+
+  constructor (init: RTCSessionDescriptionInit) {
+    if (init === null || init === undefined || typeof init !== 'object') {
+      throw new TypeError("Failed to construct 'RTCSessionDescription': parameter 1 is not an object.")
+    }
+    if (init.type === undefined) {
+      throw new TypeError("Failed to construct 'RTCSessionDescription': required member type is undefined.")
+    }
+    const type = String(init.type)
+    if (!SDP_TYPES.includes(type)) {
+      throw new TypeError(`Failed to construct 'RTCSessionDescription': The provided value '${type}' is not a valid enum value of type RTCSdpType.`)
+    }
+    this.type = type as RTCSdpType
+    this.sdp = init.sdp === undefined || init.sdp === null ? '' : String(init.sdp)
+  }
+
+  toJSON (): RTCSessionDescriptionInit {
+    return { type: this.type, sdp: this.sdp }
+  }
+}

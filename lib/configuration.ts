@@ -1,0 +1,177 @@
+// RTCConfiguration: WebIDL conversion, the spec's "validate an ICE server" steps, defaults.
+import { domError } from './errors'
+import type { NativeConfiguration } from './native'
+
+export type RTCIceTransportPolicy = 'relay' | 'all'
+export type RTCBundlePolicy = 'balanced' | 'max-compat' | 'max-bundle'
+export type RTCRtcpMuxPolicy = 'require' | 'negotiate'
+
+export interface RTCIceServer {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
+/**
+ * Non-standard: which network interfaces ICE may gather candidates on.
+ * - `loopback`: 'auto' (default) uses 127.0.0.1/::1 only when no other interface is up;
+ *   'include' always offers loopback candidates; 'exclude' never does.
+ * - `interfaces`: only these interface names (as in os.networkInterfaces()); default all.
+ * - `excludeInterfaces`: never these interface names.
+ * - `minPort`/`maxPort`: the UDP/TCP port range for host candidates.
+ */
+export interface RTCNetworkOptions {
+  loopback?: 'auto' | 'include' | 'exclude'
+  interfaces?: string[]
+  excludeInterfaces?: string[]
+  minPort?: number
+  maxPort?: number
+}
+
+export interface RTCConfiguration {
+  iceServers?: RTCIceServer[]
+  iceTransportPolicy?: RTCIceTransportPolicy
+  bundlePolicy?: RTCBundlePolicy
+  rtcpMuxPolicy?: RTCRtcpMuxPolicy
+  iceCandidatePoolSize?: number
+  certificates?: unknown[]
+  /** Non-standard, see RTCNetworkOptions. */
+  network?: RTCNetworkOptions
+}
+
+export interface NormalizedConfiguration {
+  iceServers: Array<{ urls: string[], username?: string, credential?: string, original: RTCIceServer }>
+  iceTransportPolicy: RTCIceTransportPolicy
+  bundlePolicy: RTCBundlePolicy
+  rtcpMuxPolicy: RTCRtcpMuxPolicy
+  iceCandidatePoolSize: number
+  certificates: unknown[]
+  network: Required<Pick<RTCNetworkOptions, 'loopback' | 'interfaces' | 'excludeInterfaces'>> &
+  Pick<RTCNetworkOptions, 'minPort' | 'maxPort'>
+}
+
+function enumValue<T extends string> (value: unknown, allowed: readonly T[], fallback: T, what: string): T {
+  if (value === undefined) return fallback
+  const s = String(value)
+  if (!(allowed as readonly string[]).includes(s)) {
+    throw new TypeError(`The provided value '${s}' is not a valid enum value of type ${what}.`)
+  }
+  return s as T
+}
+
+function octet (value: unknown, what: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || Math.trunc(n) < 0 || Math.trunc(n) > 255) {
+    throw new TypeError(`${what} is outside the range [0, 255].`)
+  }
+  return Math.trunc(n)
+}
+
+function stringList (value: unknown, what: string): string[] {
+  if (value === undefined) return []
+  if (value === null || typeof value !== 'object' || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${what} must be a sequence of strings.`)
+  }
+  return Array.from(value as Iterable<unknown>, String)
+}
+
+// The spec's "validate an ICE server" with url parsing per RFC 7064/7065.
+function validateIceServer (server: RTCIceServer): NormalizedConfiguration['iceServers'][number] {
+  if (server === null || typeof server !== 'object') throw new TypeError('iceServers entries must be objects.')
+  if (server.urls === undefined) throw new TypeError("Failed to read the 'urls' property from 'RTCIceServer': Required member is undefined.")
+  const urls = typeof server.urls === 'string' ? [server.urls] : stringList(server.urls, 'urls')
+  if (urls.length === 0) throw domError('SyntaxError', 'RTCIceServer.urls is empty.')
+  const username = server.username === undefined ? undefined : String(server.username)
+  const credential = server.credential === undefined ? undefined : String(server.credential)
+  for (const url of urls) {
+    const m = /^(stuns?|turns?):([^?]*)(\?(.*))?$/i.exec(url)
+    if (m === null) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(url)) throw domError('SyntaxError', `ICE server URL '${url}' has an unsupported scheme.`)
+      throw domError('SyntaxError', `'${url}' is not a valid ICE server URL.`)
+    }
+    const scheme = m[1]!.toLowerCase()
+    const hostport = m[2]!
+    const query = m[4]
+    if (hostport === '' || hostport.startsWith('/') || /[\s@]/.test(hostport)) {
+      throw domError('SyntaxError', `'${url}' is not a valid ICE server URL.`)
+    }
+    if (!/^(\[[0-9a-f:.]+\]|[^:[\]]+)(:\d{1,5})?$/i.test(hostport)) {
+      throw domError('SyntaxError', `'${url}' is not a valid ICE server URL.`)
+    }
+    if (scheme.startsWith('stun') && query !== undefined) {
+      throw domError('SyntaxError', `'${url}': a STUN URL has no query.`)
+    }
+    if (scheme.startsWith('turn')) {
+      if (query !== undefined && !/^transport=(udp|tcp)$/i.test(query)) {
+        throw domError('SyntaxError', `'${url}': the only TURN query is transport=udp|tcp.`)
+      }
+      if (username === undefined || credential === undefined) {
+        throw domError('InvalidAccessError', `TURN server '${url}' needs a username and a credential.`)
+      }
+    }
+  }
+  const out: NormalizedConfiguration['iceServers'][number] = { urls, original: server }
+  if (username !== undefined) out.username = username
+  if (credential !== undefined) out.credential = credential
+  return out
+}
+
+export function normalizeConfiguration (config: RTCConfiguration | undefined | null): NormalizedConfiguration {
+  if (config === undefined || config === null) config = {}
+  if (typeof config !== 'object') throw new TypeError('The RTCConfiguration must be an object.')
+  const servers = config.iceServers === undefined ? [] : config.iceServers
+  if (servers === null || typeof servers !== 'object' || typeof (servers as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('iceServers must be a sequence of RTCIceServer.')
+  }
+  const net = config.network ?? {}
+  const loopback = enumValue(net.loopback, ['auto', 'include', 'exclude'] as const, 'auto', 'RTCNetworkOptions.loopback')
+  const network: NormalizedConfiguration['network'] = {
+    loopback,
+    interfaces: stringList(net.interfaces, 'network.interfaces'),
+    excludeInterfaces: stringList(net.excludeInterfaces, 'network.excludeInterfaces')
+  }
+  for (const key of ['minPort', 'maxPort'] as const) {
+    if (net[key] !== undefined) {
+      const p = Number(net[key])
+      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new TypeError(`network.${key} must be a port number.`)
+      network[key] = p
+    }
+  }
+  return {
+    iceServers: Array.from(servers as Iterable<RTCIceServer>, validateIceServer),
+    iceTransportPolicy: enumValue(config.iceTransportPolicy, ['relay', 'all'] as const, 'all', 'RTCIceTransportPolicy'),
+    bundlePolicy: enumValue(config.bundlePolicy, ['balanced', 'max-compat', 'max-bundle'] as const, 'balanced', 'RTCBundlePolicy'),
+    rtcpMuxPolicy: enumValue(config.rtcpMuxPolicy, ['require', 'negotiate'] as const, 'require', 'RTCRtcpMuxPolicy'),
+    iceCandidatePoolSize: config.iceCandidatePoolSize === undefined ? 0 : octet(config.iceCandidatePoolSize, 'iceCandidatePoolSize'),
+    certificates: config.certificates === undefined ? [] : Array.from(config.certificates),
+    network
+  }
+}
+
+export function toNative (c: NormalizedConfiguration): NativeConfiguration {
+  return {
+    iceServers: c.iceServers.map(s => ({ urls: s.urls, username: s.username ?? '', credential: s.credential ?? '' })),
+    iceTransportPolicy: c.iceTransportPolicy,
+    bundlePolicy: c.bundlePolicy,
+    rtcpMuxPolicy: c.rtcpMuxPolicy,
+    iceCandidatePoolSize: c.iceCandidatePoolSize,
+    network: { ...c.network }
+  }
+}
+
+/** What getConfiguration() returns: a fresh copy, shaped as the user gave it. */
+export function toConfigurationObject (c: NormalizedConfiguration): RTCConfiguration {
+  return {
+    iceServers: c.iceServers.map(s => {
+      const out: RTCIceServer = { urls: Array.isArray(s.original.urls) ? [...s.urls] : s.urls[0]! }
+      if (s.username !== undefined) out.username = s.username
+      if (s.credential !== undefined) out.credential = s.credential
+      return out
+    }),
+    iceTransportPolicy: c.iceTransportPolicy,
+    bundlePolicy: c.bundlePolicy,
+    rtcpMuxPolicy: c.rtcpMuxPolicy,
+    iceCandidatePoolSize: c.iceCandidatePoolSize,
+    certificates: [...c.certificates]
+  }
+}

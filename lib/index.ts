@@ -1,0 +1,27 @@
+// node-libwebrtc: the W3C WebRTC API (webrtc-pc) over Google's libwebrtc.
+export { RTCPeerConnection } from './RTCPeerConnection'
+export type {
+  RTCSignalingState, RTCIceGatheringState, RTCIceConnectionState, RTCPeerConnectionState,
+  RTCOfferOptions, RTCAnswerOptions, RTCPeerConnectionEventMap
+} from './RTCPeerConnection'
+export { RTCSessionDescription } from './RTCSessionDescription'
+export type { RTCSdpType, RTCSessionDescriptionInit } from './RTCSessionDescription'
+export { RTCIceCandidate } from './RTCIceCandidate'
+export type { RTCIceCandidateInit, RTCIceComponent, RTCIceProtocol, RTCIceCandidateType, RTCIceTcpCandidateType } from './RTCIceCandidate'
+export { RTCDataChannel } from './RTCDataChannel'
+export type { RTCDataChannelInit, RTCDataChannelState, RTCPriorityType, BinaryType, RTCDataChannelEventMap } from './RTCDataChannel'
+export { RTCSctpTransport } from './RTCSctpTransport'
+export type { RTCSctpTransportState } from './RTCSctpTransport'
+export { RTCDtlsTransport } from './RTCDtlsTransport'
+export type { RTCDtlsTransportState } from './RTCDtlsTransport'
+export { RTCIceTransport } from './RTCIceTransport'
+export type { RTCIceRole, RTCIceTransportState, RTCIceGathererState, RTCIceCandidatePair } from './RTCIceTransport'
+export {
+  RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCDataChannelEvent, RTCErrorEvent
+} from './events'
+export { RTCError } from './errors'
+export type { RTCErrorInit, RTCErrorDetailType } from './errors'
+export type {
+  RTCConfiguration, RTCIceServer, RTCIceTransportPolicy, RTCBundlePolicy, RTCRtcpMuxPolicy, RTCNetworkOptions
+} from './configuration'
+export { nonstandard } from './nonstandard'

@@ -1,0 +1,148 @@
+// Loads the addon (prebuilds/ first, then build/Release, via node-gyp-build) and types its raw
+// surface. Nothing outside lib/ sees these types.
+import * as path from 'node:path'
+
+export interface DescriptionInit { type: string, sdp: string }
+
+export interface SignalingSnapshot {
+  signalingState: string
+  currentLocalDescription: DescriptionInit | null
+  pendingLocalDescription: DescriptionInit | null
+  currentRemoteDescription: DescriptionInit | null
+  pendingRemoteDescription: DescriptionInit | null
+  canTrickleIceCandidates: boolean | null
+  hasSctp: boolean
+}
+
+export interface NativeCandidate {
+  candidate: string
+  sdpMid: string
+  sdpMLineIndex: number
+  usernameFragment: string
+}
+
+export interface NativeCandidateError {
+  address: string
+  port: number
+  url: string
+  errorCode: number
+  errorText: string
+}
+
+export interface SctpSnapshot { state: string, maxMessageSize: number | null, maxChannels: number | null }
+export interface DtlsSnapshot { state: string, remoteCertificates: ArrayBuffer[] }
+export interface IceSnapshot {
+  role: string
+  state: string
+  gatheringState: string
+  component: string
+  sdpMid: string
+  selectedCandidatePair: { local: string, remote: string } | null
+}
+
+/** Errors thrown or rejected by the addon: libwebrtc's error type name and details. */
+export interface NativeError extends Error {
+  nativeType: string
+  errorDetail?: string
+  sctpCauseCode?: number
+}
+
+export type PeerConnectionEvent =
+  | ['signalingstatechange', SignalingSnapshot]
+  | ['icegatheringstatechange', string, SignalingSnapshot | null]
+  | ['iceconnectionstatechange', string]
+  | ['connectionstatechange', string]
+  | ['negotiationneeded', number]
+  | ['icecandidate', NativeCandidate, SignalingSnapshot | null]
+  | ['icecandidateerror', NativeCandidateError]
+  | ['datachannel', NativeDataChannel]
+  | ['transport', 'sctp', SctpSnapshot]
+  | ['transport', 'dtls', DtlsSnapshot]
+  | ['transport', 'ice', IceSnapshot]
+
+export interface NativeConfiguration {
+  iceServers: Array<{ urls: string[], username: string, credential: string }>
+  iceTransportPolicy: string
+  bundlePolicy: string
+  rtcpMuxPolicy: string
+  iceCandidatePoolSize: number
+  network?: {
+    loopback: 'auto' | 'include' | 'exclude'
+    interfaces: string[]
+    excludeInterfaces: string[]
+    minPort?: number
+    maxPort?: number
+  }
+}
+
+export interface NativePeerConnection {
+  createOffer(options: object): Promise<DescriptionInit>
+  createAnswer(): Promise<DescriptionInit>
+  setLocalDescription(type?: string, sdp?: string): Promise<SignalingSnapshot>
+  setRemoteDescription(type: string, sdp: string): Promise<SignalingSnapshot>
+  addIceCandidate(candidate: string, sdpMid: string | null, sdpMLineIndex: number | null,
+    usernameFragment: string | null): Promise<SignalingSnapshot>
+  createDataChannel(label: string, init: object): NativeDataChannel
+  setConfiguration(configuration: NativeConfiguration): void
+  shouldFireNegotiationNeeded(eventId: number): boolean
+  restartIce(): void
+  close(): void
+}
+
+export interface DataChannelInfo {
+  label: string
+  ordered: boolean
+  maxPacketLifeTime: number | null
+  maxRetransmits: number | null
+  protocol: string
+  negotiated: boolean
+  id: number | null
+  priority: string
+  readyState: string
+}
+
+export type DataChannelEvent =
+  | ['state', string, number]
+  | ['messages', Array<string | ArrayBuffer>]
+  | ['sent', number]
+  | ['error', NativeError]
+
+export interface NativeDataChannel {
+  info(): DataChannelInfo | null
+  setEventHandler(handler: ((...event: DataChannelEvent) => void) | null): void
+  send(data: string | ArrayBuffer | ArrayBufferView): void
+  close(): void
+}
+
+interface Binding {
+  PeerConnection: new (configuration: NativeConfiguration,
+    onEvent: (...event: PeerConnectionEvent) => void) => NativePeerConnection
+  shutdown(): void
+  versions(): { libwebrtc: string, napi: number }
+}
+
+function load (): Binding {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(`node-libwebrtc: no binary for ${process.platform}-${process.arch}; ` +
+      'this version supports linux-x64 (glibc >= 2.35) only')
+  }
+  const override = process.env.NODE_LIBWEBRTC_BINARY
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (override) return require(path.resolve(override)) as Binding
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node-gyp-build')(path.join(__dirname, '..')) as Binding
+  } catch (err) {
+    const e = new Error('node-libwebrtc: the native addon could not be loaded. Reinstall the package ' +
+      'so its prebuilt binary is used, or build it from source: apt-get install -y libtgowt-dev cmake ' +
+      `g++ && npm run build:native (cause: ${(err as Error).message})`)
+    ;(e as Error & { cause: unknown }).cause = err
+    throw e
+  }
+}
+
+export const binding: Binding = load()
+
+// process.exit() skips Node's environment cleanup hooks: stop libwebrtc's threads from the 'exit'
+// event, before libc runs atexit handlers that would race them.
+process.once('exit', () => binding.shutdown())
