@@ -95,9 +95,8 @@ export class RTCDataChannel extends RTCEventTarget {
 
   get binaryType (): BinaryType { return this.#binaryType }
   set binaryType (value: BinaryType) {
-    const v = String(value)
-    if (v === 'blob' || v === 'arraybuffer') this.#binaryType = v
-    else throw domError('SyntaxError', `'${v}' is not a valid binaryType; use 'arraybuffer' or 'blob'.`)
+    // An enum attribute: other values are ignored, as browsers do.
+    if (value === 'blob' || value === 'arraybuffer') this.#binaryType = value
   }
 
   send (data: string | Blob | ArrayBuffer | ArrayBufferView): void {

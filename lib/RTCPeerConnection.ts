@@ -394,6 +394,14 @@ export class RTCPeerConnection extends RTCEventTarget {
         this.#applySnapshot(event[2])
         const state = event[1] as RTCIceGatheringState
         if (state === this.#iceGatheringState) return
+        if (state === 'complete') {
+          // The transport's end-of-candidates first (an empty candidate), then the state, then null.
+          const mid = /^a=mid:(\S+)/m.exec(this.localDescription?.sdp ?? '')?.[1] ?? null
+          this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', {
+            candidate: new RTCIceCandidate({ candidate: '', sdpMid: mid, sdpMLineIndex: 0 }), url: null
+          }))
+          if (this.#closed) return
+        }
         this.#iceGatheringState = state
         this.dispatchEvent(new Event('icegatheringstatechange'))
         if (state === 'complete' && !this.#closed) {

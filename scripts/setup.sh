@@ -10,6 +10,6 @@ if [ "$(id -u)" = 0 ]; then
     iproute2 util-linux >/dev/null
 fi
 npm ci --ignore-scripts --no-audit --no-fund
+npm run build:ts
 npm run prebuilds          # cmake-js build (build/Release) + prebuilds/linux-x64/*.node
 npm run check:node-gyp     # binding.gyp builds the same sources and works
-npm run build:ts

@@ -26,6 +26,16 @@ std::shared_ptr<Dispatcher> Dispatcher::Create(Napi::Env env) {
   napi_create_object(env, &resource);
   napi_create_reference(env, resource, 1, &d->resource_);
   napi_async_init(env, resource, name, &d->async_context_);
+  napi_value global, set_immediate, resume;
+  napi_get_global(env, &global);
+  napi_get_named_property(env, global, "setImmediate", &set_immediate);
+  napi_create_reference(env, set_immediate, 1, &d->set_immediate_);
+  auto* weak = new std::weak_ptr<Dispatcher>(d);
+  napi_create_function(env, "nodeLibwebrtcResume", NAPI_AUTO_LENGTH, Resume, weak, &resume);
+  napi_add_finalizer(env, resume, weak,
+                     [](napi_env, void* data, void*) { delete static_cast<std::weak_ptr<Dispatcher>*>(data); },
+                     nullptr, nullptr);
+  napi_create_reference(env, resume, 1, &d->resume_);
   return d;
 }
 
@@ -37,7 +47,14 @@ void Dispatcher::Finalize(napi_env, void* data, void*) {
 
 void Dispatcher::CallJs(napi_env env, napi_value, void* context, void*) {
   if (env == nullptr) return;  // torn down with a call still queued
-  (*static_cast<std::shared_ptr<Dispatcher>*>(context))->Drain(env);
+  (*static_cast<std::shared_ptr<Dispatcher>*>(context))->RunOne(env);
+}
+
+napi_value Dispatcher::Resume(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
+  if (auto d = static_cast<std::weak_ptr<Dispatcher>*>(data)->lock()) d->RunOne(env);
+  return nullptr;
 }
 
 bool Dispatcher::Post(JsTask task) {
@@ -51,43 +68,51 @@ bool Dispatcher::Post(JsTask task) {
   return true;
 }
 
-void Dispatcher::Drain(napi_env raw_env) {
-  std::vector<JsTask> batch;
+void Dispatcher::RunOne(napi_env raw_env) {
+  JsTask task;
+  bool more = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    batch.swap(queue_);
-    scheduled_ = false;
-  }
-  // While Node tears an environment down it still runs pending async handles, but JS may no
-  // longer be called: drop the batch rather than fail inside a task.
-  {
-    Napi::HandleScope scope{Napi::Env(raw_env)};
-    napi_value fn, global, result;
-    if (napi_get_reference_value(raw_env, probe_, &fn) != napi_ok || fn == nullptr ||
-        napi_get_global(raw_env, &global) != napi_ok ||
-        napi_call_function(raw_env, global, fn, 0, nullptr, &result) != napi_ok) {
+    if (queue_.empty()) {
+      scheduled_ = false;
       return;
     }
+    task = std::move(queue_.front());
+    queue_.pop_front();
+    more = !queue_.empty();
+    if (!more) scheduled_ = false;  // the next Post wakes the thread-safe function again
   }
   Napi::Env env(raw_env);
-  for (auto& task : batch) {
-    Napi::HandleScope scope(env);
-    napi_value resource;
-    napi_get_reference_value(raw_env, resource_, &resource);
-    napi_callback_scope cb_scope = nullptr;
-    napi_open_callback_scope(raw_env, resource, async_context_, &cb_scope);
-    std::move(task)(env);
-    // A throwing event handler must not stop the batch: report it as Node reports an
-    // exception thrown by a listener (uncaughtException), then go on.
-    bool pending = false;
-    napi_is_exception_pending(raw_env, &pending);
-    if (pending) {
-      napi_value err;
-      napi_get_and_clear_last_exception(raw_env, &err);
-      napi_fatal_exception(raw_env, err);
-    }
-    if (cb_scope != nullptr) napi_close_callback_scope(raw_env, cb_scope);  // microtask checkpoint
+  Napi::HandleScope scope(env);
+  // While Node tears an environment down it still runs pending async handles, but JS may no
+  // longer be called: drop the work rather than fail inside a task.
+  napi_value fn, global, result;
+  if (napi_get_reference_value(raw_env, probe_, &fn) != napi_ok || fn == nullptr ||
+      napi_get_global(raw_env, &global) != napi_ok ||
+      napi_call_function(raw_env, global, fn, 0, nullptr, &result) != napi_ok) {
+    return;
   }
+  napi_value resource;
+  napi_get_reference_value(raw_env, resource_, &resource);
+  napi_callback_scope cb_scope = nullptr;
+  napi_open_callback_scope(raw_env, resource, async_context_, &cb_scope);
+  std::move(task)(env);
+  // A throwing event handler must not stop the queue: report it as Node reports an exception
+  // thrown by a listener (uncaughtException), then go on.
+  bool pending = false;
+  napi_is_exception_pending(raw_env, &pending);
+  if (pending) {
+    napi_value err;
+    napi_get_and_clear_last_exception(raw_env, &err);
+    napi_fatal_exception(raw_env, err);
+  }
+  if (more) {
+    napi_value set_immediate, resume;
+    napi_get_reference_value(raw_env, set_immediate_, &set_immediate);
+    napi_get_reference_value(raw_env, resume_, &resume);
+    napi_call_function(raw_env, global, set_immediate, 1, &resume, &result);
+  }
+  if (cb_scope != nullptr) napi_close_callback_scope(raw_env, cb_scope);
 }
 
 void Dispatcher::KeepAlive(Napi::Env env, int delta) {
@@ -99,7 +124,7 @@ void Dispatcher::KeepAlive(Napi::Env env, int delta) {
 }
 
 void Dispatcher::Close() {
-  std::vector<JsTask> dropped;
+  std::deque<JsTask> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;

@@ -76,7 +76,10 @@ class DescriptionObserver : public Interface {
  public:
   DescriptionObserver(std::shared_ptr<PeerConnectionShared> shared, Deferred deferred)
       : shared_(std::move(shared)), deferred_(deferred) {}
-  void OnSetLocalDescriptionComplete(webrtc::RTCError error) { CompleteDescription(shared_, deferred_, error); }
+  void OnSetLocalDescriptionComplete(webrtc::RTCError error) {
+    CompleteDescription(shared_, deferred_, error);
+    shared_->LocalDescriptionDone();
+  }
   void OnSetRemoteDescriptionComplete(webrtc::RTCError error) { CompleteDescription(shared_, deferred_, error); }
 
  private:
@@ -232,6 +235,7 @@ Napi::Value PeerConnection::SetLocalDescription(const Napi::CallbackInfo& info) 
   Deferred d = Deferred::New(env);
   auto observer = rtc::make_ref_counted<LocalObserver>(shared_, d);
   if (info.Length() == 0 || info[0].IsUndefined()) {
+    shared_->local_pending++;
     pc_->SetLocalDescription(observer);  // implicit: libwebrtc creates the offer or answer
     return d.Promise();
   }
@@ -246,6 +250,7 @@ Napi::Value PeerConnection::SetLocalDescription(const Napi::CallbackInfo& info) 
     e.detail = "SDP_SYNTAX_ERROR";
     return Rejected(env, e);
   }
+  shared_->local_pending++;
   pc_->SetLocalDescription(std::move(desc), observer);
   return d.Promise();
 }

@@ -7,6 +7,13 @@
 
 namespace nlw {
 
+void PeerConnectionShared::LocalDescriptionDone() {
+  if (--local_pending > 0) return;
+  std::vector<JsTask> release;
+  release.swap(held);
+  for (auto& task : release) dispatcher->Post(std::move(task));
+}
+
 void PeerConnectionShared::AttachTransports() {
   if (pc == nullptr) return;
   transports->Attach(pc->GetSctpTransport());
@@ -66,10 +73,12 @@ void PeerConnectionObserver::OnIceGatheringChange(
   std::optional<SignalingSnapshot> snap;
   if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
   const char* name = ToSpec(state);
-  shared_->ToJs([name, snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
-    w->Emit(env, {Napi::String::New(env, "icegatheringstatechange"), Napi::String::New(env, name),
-                  snap ? Napi::Value(snap->ToJs(env)) : env.Null()});
-  });
+  shared_->ToJs(
+      [name, snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
+        w->Emit(env, {Napi::String::New(env, "icegatheringstatechange"), Napi::String::New(env, name),
+                      snap ? Napi::Value(snap->ToJs(env)) : env.Null()});
+      },
+      /*after_local_description=*/true);
   shared_->transports->RefreshIce();
 }
 
@@ -78,10 +87,12 @@ void PeerConnectionObserver::OnIceCandidate(const webrtc::IceCandidateInterface*
   // localDescription includes the candidate from this event on.
   std::optional<SignalingSnapshot> snap;
   if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
-  shared_->ToJs([value = std::move(value), snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
-    w->Emit(env, {Napi::String::New(env, "icecandidate"), value.ToJs(env),
-                  snap ? Napi::Value(snap->ToJs(env)) : env.Null()});
-  });
+  shared_->ToJs(
+      [value = std::move(value), snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
+        w->Emit(env, {Napi::String::New(env, "icecandidate"), value.ToJs(env),
+                      snap ? Napi::Value(snap->ToJs(env)) : env.Null()});
+      },
+      /*after_local_description=*/true);
 }
 
 void PeerConnectionObserver::OnIceCandidateError(const std::string& address, int port,

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "api/peer_connection_interface.h"
 #include "bridge/link.h"
@@ -25,14 +26,23 @@ struct PeerConnectionShared {
   // The proxy, for reading state on the signaling thread. Cleared (on the signaling thread)
   // before the wrapper lets the connection go.
   webrtc::PeerConnectionInterface* pc = nullptr;
+  // Candidates (and the gathering state) must not reach JS before the setLocalDescription that
+  // started gathering has resolved; libwebrtc may find one first. While local descriptions are
+  // being applied their events wait here (signaling thread), in order.
+  std::atomic<int> local_pending{0};
+  std::vector<JsTask> held;  // signaling thread
 
   // Posts `fn` to run on the JS thread if the wrapper is still there.
   template <typename Fn>
-  void ToJs(Fn fn) {
-    dispatcher->Post([link = link, fn = std::move(fn)](Napi::Env env) mutable {
+  void ToJs(Fn fn, bool after_local_description = false) {
+    JsTask task = [link = link, fn = std::move(fn)](Napi::Env env) mutable {
       if (PeerConnection* w = link->target) fn(w, env);
-    });
+    };
+    if (after_local_description && local_pending.load() > 0) held.push_back(std::move(task));
+    else dispatcher->Post(std::move(task));
   }
+  // Signaling thread: a local description finished applying (after its promise task was queued).
+  void LocalDescriptionDone();
   // Signaling thread: start watching SCTP/DTLS/ICE once they exist.
   void AttachTransports();
 };

@@ -16,6 +16,7 @@ function run (args, env = {}) {
 }
 
 describe('lifecycle', function () {
+  this.timeout(30000)
   it('an open connection keeps the event loop alive; close() lets the process exit', function () {
     const r = run([path.join(fixtures, 'keepalive.js')])
     assert.equal(r.status, 0, r.out)
@@ -39,6 +40,12 @@ describe('lifecycle', function () {
     assert.equal(r.status, 0, r.out)
     assert.match(r.stdout, /^main echo ping$/m, r.out)
     assert.match(r.stdout, /^worker echo ping$/m, r.out)
+  })
+
+  it('negotiates between a peer in the main thread and one in a Worker', function () {
+    const r = run([path.join(fixtures, 'main-worker-peer.js')])
+    assert.equal(r.status, 0, r.out)
+    assert.match(r.stdout, /^worker got: from main$/m, r.out)
   })
 
   it('a missing binary gives an error that says what to install and run', function () {
