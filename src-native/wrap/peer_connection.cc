@@ -107,6 +107,20 @@ std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
   return info.Length() > i && info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : std::string();
 }
 
+// (type, sdp) arguments -> a libwebrtc description, or the error to reject with.
+std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
+                                           std::unique_ptr<webrtc::SessionDescriptionInterface>* out) {
+  auto type = webrtc::SdpTypeFromString(StringArg(info, 0));
+  if (!type) return ErrorValue::Named("TypeError", "Invalid RTCSdpType");
+  webrtc::SdpParseError parse_error;
+  *out = webrtc::CreateSessionDescription(*type, StringArg(info, 1), &parse_error);
+  if (*out) return std::nullopt;
+  ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA", "Failed to parse SessionDescription. " +
+                                                                    parse_error.line + " " + parse_error.description);
+  e.detail = "SDP_SYNTAX_ERROR";
+  return e;
+}
+
 }  // namespace
 
 Napi::Function PeerConnection::Define(Napi::Env env) {
@@ -239,17 +253,8 @@ Napi::Value PeerConnection::SetLocalDescription(const Napi::CallbackInfo& info) 
     pc_->SetLocalDescription(observer);  // implicit: libwebrtc creates the offer or answer
     return d.Promise();
   }
-  auto type = webrtc::SdpTypeFromString(StringArg(info, 0));
-  if (!type) return Rejected(env, ErrorValue::Named("TypeError", "Invalid RTCSdpType"));
-  webrtc::SdpParseError parse_error;
-  auto desc = webrtc::CreateSessionDescription(*type, StringArg(info, 1), &parse_error);
-  if (!desc) {
-    ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA",
-                                     "Failed to parse SessionDescription. " + parse_error.line +
-                                         " " + parse_error.description);
-    e.detail = "SDP_SYNTAX_ERROR";
-    return Rejected(env, e);
-  }
+  std::unique_ptr<webrtc::SessionDescriptionInterface> desc;
+  if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
   shared_->local_pending++;
   pc_->SetLocalDescription(std::move(desc), observer);
   return d.Promise();
@@ -258,17 +263,8 @@ Napi::Value PeerConnection::SetLocalDescription(const Napi::CallbackInfo& info) 
 Napi::Value PeerConnection::SetRemoteDescription(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (Closed()) return Rejected(env, ClosedError());
-  auto type = webrtc::SdpTypeFromString(StringArg(info, 0));
-  if (!type) return Rejected(env, ErrorValue::Named("TypeError", "Invalid RTCSdpType"));
-  webrtc::SdpParseError parse_error;
-  auto desc = webrtc::CreateSessionDescription(*type, StringArg(info, 1), &parse_error);
-  if (!desc) {
-    ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA",
-                                     "Failed to parse SessionDescription. " + parse_error.line +
-                                         " " + parse_error.description);
-    e.detail = "SDP_SYNTAX_ERROR";
-    return Rejected(env, e);
-  }
+  std::unique_ptr<webrtc::SessionDescriptionInterface> desc;
+  if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
   Deferred d = Deferred::New(env);
   pc_->SetRemoteDescription(std::move(desc), rtc::make_ref_counted<RemoteObserver>(shared_, d));
   return d.Promise();
