@@ -60,7 +60,9 @@ export class RTCDataChannel extends RTCEventTarget {
   declare onclose: ((this: RTCDataChannel, ev: Event) => unknown) | null
 
   /** @internal */
-  constructor (token: unknown, native?: NativeDataChannel, owner?: ChannelOwner) {
+  #openFired = false
+
+  constructor (token: unknown, native?: NativeDataChannel, owner?: ChannelOwner, local = false) {
     illegalConstructor(token)
     super()
     channels.add(this)
@@ -70,7 +72,11 @@ export class RTCDataChannel extends RTCEventTarget {
     if (info === null) throw domError('InvalidStateError', 'The data channel is gone')
     this.#info = info
     this.#id = info.id
-    this.#readyState = info.readyState as RTCDataChannelState
+    // A channel we create starts 'connecting' even if SCTP is already up; its open event follows.
+    this.#readyState = local ? 'connecting' : info.readyState as RTCDataChannelState
+    // libwebrtc reports no state change for a channel that was open before we observed it
+    // (a negotiated channel on a connected transport): announce it in a later task.
+    if (local && info.readyState === 'open') setImmediate(() => { this.#onNative(['state', 'open', info.id ?? -1]) })
     // The native side holds this handler strongly; a WeakRef keeps that from pinning `this`.
     const self = new WeakRef(this)
     native!.setEventHandler((...event) => { const ch = self.deref(); if (ch !== undefined) ch.#onNative(event) })
@@ -154,7 +160,14 @@ export class RTCDataChannel extends RTCEventTarget {
   protected get active (): boolean { return this.#readyState !== 'closed' }
 
   /** The connection closed: the channel ends at once, with no events (webrtc-pc "close the connection"). @internal */
-  [INTERNAL] (): void {
+  [INTERNAL] (what?: 'refresh-id'): void {
+    if (what === 'refresh-id') {
+      if (this.#id === null && this.#readyState !== 'closed') {
+        const id = this.#native.id()
+        if (id >= 0) this.#id = id
+      }
+      return
+    }
     this.#readyState = 'closed'
     this.updateRetention()
   }
@@ -188,7 +201,8 @@ export class RTCDataChannel extends RTCEventTarget {
         const [, state, id] = event
         if (id >= 0) this.#id = id
         if (this.#readyState === 'closed') return
-        if (state === 'open' && this.#readyState === 'connecting') {
+        if (state === 'open' && !this.#openFired && (this.#readyState === 'connecting' || this.#readyState === 'open')) {
+          this.#openFired = true
           this.#readyState = 'open'
           this.dispatchEvent(new Event('open'))
         } else if (state === 'closing' && this.#readyState !== 'closing') {

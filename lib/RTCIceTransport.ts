@@ -46,13 +46,21 @@ export class RTCIceTransport extends RTCEventTarget {
   protected get active (): boolean { return this.#state !== 'closed' }
 
   /** @internal */
-  [INTERNAL] (s: IceSnapshot | 'closed'): void {
+  [INTERNAL] (s: IceSnapshot | 'closed' | { state: string }): void {
     if (s === 'closed') {
       this.#state = 'closed'
       this.updateRetention()
       return
     }
     if (this.#state === 'closed') return
+    if (!('role' in s)) {
+      // The connection's ICE state (one bundled transport): every step, in order.
+      if (s.state !== this.#state) {
+        this.#state = s.state as RTCIceTransportState
+        this.dispatchEvent(new Event('statechange'))
+      }
+      return
+    }
     this.#role = s.role as RTCIceRole
     this.#component = s.component as RTCIceComponent
     const key = s.selectedCandidatePair === null ? '' : s.selectedCandidatePair.local + '|' + s.selectedCandidatePair.remote
@@ -71,10 +79,6 @@ export class RTCIceTransport extends RTCEventTarget {
             remote: new RTCIceCandidate({ candidate: p.remote, sdpMid: s.sdpMid })
           }
       if (p !== null) fire.push('selectedcandidatepairchange')
-    }
-    if (s.state !== this.#state) {
-      this.#state = s.state as RTCIceTransportState
-      fire.push('statechange')
     }
     for (const type of fire) this.dispatchEvent(new Event(type))
   }

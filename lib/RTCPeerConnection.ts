@@ -64,6 +64,16 @@ function legacy<T> (promise: Promise<T>, success: unknown, failure: unknown): Pr
   return promise.then(v => { (success as SuccessCallback<T>)(v) }, e => { (failure as FailureCallback)(e as Error) })
 }
 
+// webrtc-pc: the remote a=max-message-size, 65536 when absent, 0 meaning "any size".
+function remoteMaxMessageSize (sdp: string): number {
+  const app = /^m=application[^]*?(?=^m=|(?![^]))/m.exec(sdp)
+  if (app === null) return DEFAULT_MAX_MESSAGE_SIZE
+  const m = /^a=max-message-size:(\d+)/m.exec(app[0])
+  if (m === null) return 65536
+  const n = Number(m[1])
+  return n === 0 ? Infinity : n
+}
+
 function sameDescription (a: RTCSessionDescription | null, b: DescriptionInit | null): boolean {
   if (a === null || b === null) return a === null && b === null
   return a.type === b.type && a.sdp === b.sdp
@@ -298,9 +308,13 @@ export class RTCPeerConnection extends RTCEventTarget {
     }
     const negotiated = Boolean(init.negotiated)
     native.negotiated = negotiated
-    if (init.id !== undefined && init.id !== null) native.id = unsignedShort(init.id, 'id')
-    if (negotiated && native.id === undefined) throw new TypeError('A negotiated channel needs an id')
-    if (native.id === 65535) throw new TypeError('id 65535 is reserved')
+    // [EnforceRange] unsigned short in any case, but the id counts only for negotiated channels.
+    const id = init.id === undefined || init.id === null ? undefined : unsignedShort(init.id, 'id')
+    if (negotiated) {
+      if (id === undefined) throw new TypeError('A negotiated channel needs an id')
+      if (id === 65535) throw new TypeError('id 65535 is reserved')
+      native.id = id
+    }
     if (init.priority !== undefined) {
       const p = String(init.priority)
       if (!['very-low', 'low', 'medium', 'high'].includes(p)) throw new TypeError(`'${p}' is not a valid enum value of type RTCPriorityType.`)
@@ -316,7 +330,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     } catch (err) {
       throw fromNative(err, 'OperationError')
     }
-    return this.#adoptChannel(nativeChannel)
+    return this.#adoptChannel(nativeChannel, true)
   }
 
   close (): void {
@@ -336,8 +350,8 @@ export class RTCPeerConnection extends RTCEventTarget {
 
   #maxMessageSize (): number { return this.#sctp?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE }
 
-  #adoptChannel (native: NativeDataChannel): RTCDataChannel {
-    const ch = new RTCDataChannel(INTERNAL, native, { maxMessageSize: () => this.#maxMessageSize() })
+  #adoptChannel (native: NativeDataChannel, local = false): RTCDataChannel {
+    const ch = new RTCDataChannel(INTERNAL, native, { maxMessageSize: () => this.#maxMessageSize() }, local)
     this.#channels.add(ch)
     ch.addEventListener('close', () => { this.#channels.delete(ch) })
     return ch
@@ -375,6 +389,10 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (this.localDescription !== null) this.#appliedLocal = true
     if (s.canTrickleIceCandidates !== null) this.#canTrickle = s.canTrickleIceCandidates
     if (s.hasSctp && this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL)
+    const remote = this.remoteDescription
+    if (this.#sctp !== null && remote !== null) this.#sctp[INTERNAL]({ remoteMaxMessageSize: remoteMaxMessageSize(remote.sdp) })
+    // SCTP stream ids are known once the DTLS role is (the answer is applied).
+    for (const ch of this.#channels) ch[INTERNAL]('refresh-id')
     this.#setSignalingState(s.signalingState as RTCSignalingState)
   }
 
@@ -413,6 +431,7 @@ export class RTCPeerConnection extends RTCEventTarget {
         const state = event[1] as RTCIceConnectionState
         if (state === this.#iceConnectionState || state === 'closed') return
         this.#iceConnectionState = state
+        this.#sctp?.transport.iceTransport[INTERNAL]({ state })
         this.dispatchEvent(new Event('iceconnectionstatechange'))
         return
       }

@@ -18,6 +18,7 @@ export class RTCSctpTransport extends RTCEventTarget {
   #state: RTCSctpTransportState = 'connecting'
   #maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE
   #maxChannels: number | null = null
+  #remoteMax = Infinity
 
   declare onstatechange: ((this: RTCSctpTransport, ev: Event) => unknown) | null
 
@@ -30,13 +31,18 @@ export class RTCSctpTransport extends RTCEventTarget {
 
   get transport (): RTCDtlsTransport { return this.#transport }
   get state (): RTCSctpTransportState { return this.#state }
-  get maxMessageSize (): number { return this.#maxMessageSize }
+  /** min(what we can send, the remote a=max-message-size), as webrtc-pc computes it. */
+  get maxMessageSize (): number { return Math.min(this.#maxMessageSize, this.#remoteMax) }
   get maxChannels (): number | null { return this.#maxChannels }
 
   protected get active (): boolean { return this.#state !== 'closed' }
 
   /** @internal */
-  [INTERNAL] (s: SctpSnapshot | 'closed'): void {
+  [INTERNAL] (s: SctpSnapshot | 'closed' | { remoteMaxMessageSize: number }): void {
+    if (typeof s === 'object' && 'remoteMaxMessageSize' in s) {
+      this.#remoteMax = (s as { remoteMaxMessageSize: number }).remoteMaxMessageSize
+      return
+    }
     if (s === 'closed') {
       this.#state = 'closed'
       this.#transport[INTERNAL]('closed')
@@ -44,6 +50,7 @@ export class RTCSctpTransport extends RTCEventTarget {
       return
     }
     if (this.#state === 'closed') return
+    s = s as SctpSnapshot
     if (s.maxMessageSize !== null) this.#maxMessageSize = s.maxMessageSize === 0 ? Infinity : s.maxMessageSize
     if (s.maxChannels !== null) this.#maxChannels = s.maxChannels
     const state = s.state === 'new' ? 'connecting' : s.state as RTCSctpTransportState

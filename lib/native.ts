@@ -109,6 +109,8 @@ export type DataChannelEvent =
 
 export interface NativeDataChannel {
   info(): DataChannelInfo | null
+  /** The SCTP stream id, -1 while unassigned. */
+  id(): number
   setEventHandler(handler: ((...event: DataChannelEvent) => void) | null): void
   send(data: string | ArrayBuffer | ArrayBufferView): void
   close(): void

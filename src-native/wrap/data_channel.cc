@@ -146,6 +146,7 @@ void DataChannelCore::OnBufferedAmountChange(uint64_t sent_data_size) {
 Napi::Function DataChannel::Define(Napi::Env env) {
   return DefineClass(env, "NativeDataChannel",
                      {InstanceMethod<&DataChannel::Info>("info"),
+                      InstanceMethod<&DataChannel::Id>("id"),
                       InstanceMethod<&DataChannel::SetEventHandler>("setEventHandler"),
                       InstanceMethod<&DataChannel::Send>("send"),
                       InstanceMethod<&DataChannel::Close>("close")});
@@ -205,6 +206,11 @@ Napi::Value DataChannel::Info(const Napi::CallbackInfo& info) {
   o.Set("priority", ToSpec(ch->priority()));
   o.Set("readyState", ToSpec(ch->state()));
   return o;
+}
+
+Napi::Value DataChannel::Id(const Napi::CallbackInfo& info) {
+  webrtc::DataChannelInterface* ch = core_ ? core_->channel() : nullptr;
+  return Napi::Number::New(info.Env(), ch != nullptr ? ch->id() : -1);
 }
 
 void DataChannel::SetEventHandler(const Napi::CallbackInfo& info) {

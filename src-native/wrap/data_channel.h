@@ -79,6 +79,7 @@ class DataChannel : public Napi::ObjectWrap<DataChannel>, public NativeResource 
 
  private:
   Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Id(const Napi::CallbackInfo& info);
   void SetEventHandler(const Napi::CallbackInfo& info);
   void Send(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
