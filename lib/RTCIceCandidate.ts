@@ -52,21 +52,18 @@ export function parseCandidate (line: string): Parsed | null {
   }
 }
 
+interface CandidateFields extends Omit<Parsed, 'foundation' | 'priority' | 'address' | 'port'> {
+  candidate: string
+  sdpMid: string | null
+  sdpMLineIndex: number | null
+  foundation: string | null
+  priority: number | null
+  address: string | null
+  port: number | null
+}
+
 export class RTCIceCandidate {
-  readonly candidate: string
-  readonly sdpMid: string | null
-  readonly sdpMLineIndex: number | null
-  readonly foundation: string | null
-  readonly component: RTCIceComponent | null
-  readonly priority: number | null
-  readonly address: string | null
-  readonly protocol: RTCIceProtocol | null
-  readonly port: number | null
-  readonly type: RTCIceCandidateType | null
-  readonly tcpType: RTCIceTcpCandidateType | null
-  readonly relatedAddress: string | null
-  readonly relatedPort: number | null
-  readonly usernameFragment: string | null
+  readonly #f: CandidateFields
 
   constructor (init: RTCIceCandidateInit = {}) {
     if (init === null || typeof init !== 'object') {
@@ -82,24 +79,42 @@ export class RTCIceCandidate {
     if (sdpMid === null && index === null) {
       throw new TypeError("Failed to construct 'RTCIceCandidate': The 'sdpMid' and 'sdpMLineIndex' are both null.")
     }
-    this.candidate = init.candidate === undefined ? '' : String(init.candidate)
-    this.sdpMid = sdpMid
-    this.sdpMLineIndex = index
-    const p = this.candidate === '' ? null : parseCandidate(this.candidate)
-    this.foundation = p?.foundation ?? null
-    this.component = p?.component ?? null
-    this.priority = p?.priority ?? null
-    this.address = p?.address ?? null
-    this.protocol = p?.protocol ?? null
-    this.port = p?.port ?? null
-    this.type = p?.type ?? null
-    this.tcpType = p?.tcpType ?? null
-    this.relatedAddress = p?.relatedAddress ?? null
-    this.relatedPort = p?.relatedPort ?? null
-    this.usernameFragment = init.usernameFragment === undefined || init.usernameFragment === null
-      ? (p?.usernameFragment ?? null)
-      : String(init.usernameFragment)
+    const candidate = init.candidate === undefined ? '' : String(init.candidate)
+    const p = candidate === '' ? null : parseCandidate(candidate)
+    this.#f = {
+      candidate,
+      sdpMid,
+      sdpMLineIndex: index,
+      foundation: p?.foundation ?? null,
+      component: p?.component ?? null,
+      priority: p?.priority ?? null,
+      address: p?.address ?? null,
+      protocol: p?.protocol ?? null,
+      port: p?.port ?? null,
+      type: p?.type ?? null,
+      tcpType: p?.tcpType ?? null,
+      relatedAddress: p?.relatedAddress ?? null,
+      relatedPort: p?.relatedPort ?? null,
+      usernameFragment: init.usernameFragment === undefined || init.usernameFragment === null
+        ? null
+        : String(init.usernameFragment)
+    }
   }
+
+  get candidate (): string { return this.#f.candidate }
+  get sdpMid (): string | null { return this.#f.sdpMid }
+  get sdpMLineIndex (): number | null { return this.#f.sdpMLineIndex }
+  get foundation (): string | null { return this.#f.foundation }
+  get component (): RTCIceComponent | null { return this.#f.component }
+  get priority (): number | null { return this.#f.priority }
+  get address (): string | null { return this.#f.address }
+  get protocol (): RTCIceProtocol | null { return this.#f.protocol }
+  get port (): number | null { return this.#f.port }
+  get type (): RTCIceCandidateType | null { return this.#f.type }
+  get tcpType (): RTCIceTcpCandidateType | null { return this.#f.tcpType }
+  get relatedAddress (): string | null { return this.#f.relatedAddress }
+  get relatedPort (): number | null { return this.#f.relatedPort }
+  get usernameFragment (): string | null { return this.#f.usernameFragment }
 
   toJSON (): RTCIceCandidateInit {
     return {

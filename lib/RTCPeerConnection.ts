@@ -109,12 +109,9 @@ export class RTCPeerConnection extends RTCEventTarget {
   declare onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => unknown) | null
 
-  constructor (configuration?: RTCConfiguration) {
+  constructor (configuration: RTCConfiguration = {}) {
     super()
     this.#config = normalizeConfiguration(configuration)
-    if (this.#config.certificates.length > 0) {
-      throw domError('NotSupportedError', 'RTCConfiguration.certificates is not supported yet')
-    }
     const self = new WeakRef(this)
     try {
       this.#native = new binding.PeerConnection(toNative(this.#config),

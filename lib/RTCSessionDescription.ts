@@ -7,8 +7,8 @@ export interface RTCSessionDescriptionInit {
 }
 
 export class RTCSessionDescription {
-  readonly type: RTCSdpType
-  readonly sdp: string
+  readonly #type: RTCSdpType
+  readonly #sdp: string
 
   constructor (init: RTCSessionDescriptionInit) {
     if (init === null || init === undefined || typeof init !== 'object') {
@@ -21,9 +21,12 @@ export class RTCSessionDescription {
     if (!SDP_TYPES.includes(type)) {
       throw new TypeError(`Failed to construct 'RTCSessionDescription': The provided value '${type}' is not a valid enum value of type RTCSdpType.`)
     }
-    this.type = type as RTCSdpType
-    this.sdp = init.sdp === undefined || init.sdp === null ? '' : String(init.sdp)
+    this.#type = type as RTCSdpType
+    this.#sdp = init.sdp === undefined || init.sdp === null ? '' : String(init.sdp)
   }
+
+  get type (): RTCSdpType { return this.#type }
+  get sdp (): string { return this.#sdp }
 
   toJSON (): RTCSessionDescriptionInit {
     return { type: this.type, sdp: this.sdp }

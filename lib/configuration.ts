@@ -108,6 +108,9 @@ function validateIceServer (server: RTCIceServer): NormalizedConfiguration['iceS
       if (username === undefined || credential === undefined) {
         throw domError('InvalidAccessError', `TURN server '${url}' needs a username and a credential.`)
       }
+      if (Buffer.byteLength(username, 'utf8') > 509) {
+        throw domError('InvalidAccessError', 'A TURN username is at most 509 bytes (RFC 8489).')
+      }
     }
   }
   const out: NormalizedConfiguration['iceServers'][number] = { urls, original: server }
@@ -143,14 +146,22 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
     bundlePolicy: enumValue(config.bundlePolicy, ['balanced', 'max-compat', 'max-bundle'] as const, 'balanced', 'RTCBundlePolicy'),
     rtcpMuxPolicy: enumValue(config.rtcpMuxPolicy, ['require', 'negotiate'] as const, 'require', 'RTCRtcpMuxPolicy'),
     iceCandidatePoolSize: config.iceCandidatePoolSize === undefined ? 0 : octet(config.iceCandidatePoolSize, 'iceCandidatePoolSize'),
-    certificates: config.certificates === undefined ? [] : Array.from(config.certificates),
+    certificates: config.certificates === undefined ? [] : Array.from(config.certificates, () => {
+      // No RTCCertificate exists yet (generateCertificate comes with a later version).
+      throw new TypeError("Failed to read 'certificates': the entry is not of type 'RTCCertificate'.")
+    }),
     network
   }
 }
 
 export function toNative (c: NormalizedConfiguration): NativeConfiguration {
   return {
-    iceServers: c.iceServers.map(s => ({ urls: s.urls, username: s.username ?? '', credential: s.credential ?? '' })),
+    // libwebrtc refuses TURN entries with an empty username or credential, which the spec allows;
+    // such a server could not authenticate anyway, so it is left out.
+    iceServers: c.iceServers
+      .map(s => ({ urls: s.urls, username: s.username ?? '', credential: s.credential ?? '' }))
+      .map(s => ({ ...s, urls: s.urls.filter(u => !/^turns?:/i.test(u) || (s.username !== '' && s.credential !== '')) }))
+      .filter(s => s.urls.length > 0),
     iceTransportPolicy: c.iceTransportPolicy,
     bundlePolicy: c.bundlePolicy,
     rtcpMuxPolicy: c.rtcpMuxPolicy,
@@ -163,7 +174,7 @@ export function toNative (c: NormalizedConfiguration): NativeConfiguration {
 export function toConfigurationObject (c: NormalizedConfiguration): RTCConfiguration {
   return {
     iceServers: c.iceServers.map(s => {
-      const out: RTCIceServer = { urls: Array.isArray(s.original.urls) ? [...s.urls] : s.urls[0]! }
+      const out: RTCIceServer = { urls: [...s.urls] }
       if (s.username !== undefined) out.username = s.username
       if (s.credential !== undefined) out.credential = s.credential
       return out

@@ -16,17 +16,15 @@ export interface RTCErrorInit {
   sctpCauseCode?: number
   receivedAlert?: number
   sentAlert?: number
-  httpRequestStatusCode?: number
 }
 
 /** RTCError (webrtc-pc): an OperationError DOMException with WebRTC details. */
 export class RTCError extends DOMException {
-  readonly errorDetail: RTCErrorDetailType
-  readonly sdpLineNumber: number | null
-  readonly sctpCauseCode: number | null
-  readonly receivedAlert: number | null
-  readonly sentAlert: number | null
-  readonly httpRequestStatusCode: number | null
+  readonly #errorDetail: RTCErrorDetailType
+  readonly #sdpLineNumber: number | null
+  readonly #sctpCauseCode: number | null
+  readonly #receivedAlert: number | null
+  readonly #sentAlert: number | null
 
   constructor (init: RTCErrorInit, message = '') {
     if (init === undefined || init === null || typeof init !== 'object') {
@@ -36,14 +34,19 @@ export class RTCError extends DOMException {
       throw new TypeError(`Failed to construct 'RTCError': '${String(init.errorDetail)}' is not a valid RTCErrorDetailType`)
     }
     super(String(message), 'OperationError')
-    this.errorDetail = init.errorDetail
-    const opt = (v: number | undefined): number | null => v === undefined ? null : Number(v)
-    this.sdpLineNumber = opt(init.sdpLineNumber)
-    this.sctpCauseCode = opt(init.sctpCauseCode)
-    this.receivedAlert = opt(init.receivedAlert)
-    this.sentAlert = opt(init.sentAlert)
-    this.httpRequestStatusCode = opt(init.httpRequestStatusCode)
+    const opt = (v: number | undefined): number | null => v === undefined || v === null ? null : Number(v)
+    this.#errorDetail = init.errorDetail
+    this.#sdpLineNumber = opt(init.sdpLineNumber)
+    this.#sctpCauseCode = opt(init.sctpCauseCode)
+    this.#receivedAlert = opt(init.receivedAlert)
+    this.#sentAlert = opt(init.sentAlert)
   }
+
+  get errorDetail (): RTCErrorDetailType { return this.#errorDetail }
+  get sdpLineNumber (): number | null { return this.#sdpLineNumber }
+  get sctpCauseCode (): number | null { return this.#sctpCauseCode }
+  get receivedAlert (): number | null { return this.#receivedAlert }
+  get sentAlert (): number | null { return this.#sentAlert }
 }
 
 export function domError (name: string, message: string): Error {
