@@ -16,7 +16,7 @@ import {
 import { RTCDataChannel, type RTCDataChannelInit } from './RTCDataChannel'
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
-import { RTCSessionDescription, SDP_TYPES, type RTCSessionDescriptionInit } from './RTCSessionDescription'
+import { RTCSessionDescription, SDP_TYPES, type RTCSdpType, type RTCSessionDescriptionInit } from './RTCSessionDescription'
 
 export type RTCSignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed'
 export type RTCIceGatheringState = 'new' | 'gathering' | 'complete'
@@ -142,10 +142,10 @@ export class RTCPeerConnection extends RTCEventTarget {
 
   // ------------------------------------------------------------------ offer / answer
 
-  createOffer (options?: RTCOfferOptions): Promise<RTCSessionDescription>
+  createOffer (options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit>
   /** @deprecated legacy callback form */
-  createOffer (success: SuccessCallback<RTCSessionDescription>, failure: FailureCallback, options?: RTCOfferOptions): Promise<void>
-  createOffer (a?: unknown, b?: unknown, c?: unknown): Promise<RTCSessionDescription | void> {
+  createOffer (success: SuccessCallback<RTCSessionDescriptionInit>, failure: FailureCallback, options?: RTCOfferOptions): Promise<void>
+  createOffer (a?: unknown, b?: unknown, c?: unknown): Promise<RTCSessionDescriptionInit | void> {
     if (typeof a === 'function') return legacy(this.createOffer(c as RTCOfferOptions | undefined), a, b)
     const options = (a ?? {}) as RTCOfferOptions
     if (typeof options !== 'object') return Promise.reject(new TypeError('RTCOfferOptions must be an object'))
@@ -154,20 +154,26 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (options.offerToReceiveAudio !== undefined) native.offerToReceiveAudio = options.offerToReceiveAudio ? 1 : 0
     if (options.offerToReceiveVideo !== undefined) native.offerToReceiveVideo = options.offerToReceiveVideo ? 1 : 0
     if (options.voiceActivityDetection !== undefined) native.voiceActivityDetection = Boolean(options.voiceActivityDetection)
+    if (!this.#closed && this.#signalingState !== 'stable' && this.#signalingState !== 'have-local-offer') {
+      return Promise.reject(domError('InvalidStateError', `createOffer() in signaling state '${this.#signalingState}'`))
+    }
     return this.#op(() => this.#native.createOffer(native), d => {
       this.#lastOffer = d.sdp
-      return new RTCSessionDescription(d as RTCSessionDescriptionInit)
+      return { type: d.type as RTCSdpType, sdp: d.sdp }
     })
   }
 
-  createAnswer (options?: RTCAnswerOptions): Promise<RTCSessionDescription>
+  createAnswer (options?: RTCAnswerOptions): Promise<RTCSessionDescriptionInit>
   /** @deprecated legacy callback form */
-  createAnswer (success: SuccessCallback<RTCSessionDescription>, failure: FailureCallback): Promise<void>
-  createAnswer (a?: unknown, b?: unknown): Promise<RTCSessionDescription | void> {
+  createAnswer (success: SuccessCallback<RTCSessionDescriptionInit>, failure: FailureCallback): Promise<void>
+  createAnswer (a?: unknown, b?: unknown): Promise<RTCSessionDescriptionInit | void> {
     if (typeof a === 'function') return legacy(this.createAnswer(), a, b)
+    if (!this.#closed && this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
+      return Promise.reject(domError('InvalidStateError', `createAnswer() in signaling state '${this.#signalingState}'`))
+    }
     return this.#op(() => this.#native.createAnswer(), d => {
       this.#lastAnswer = d.sdp
-      return new RTCSessionDescription(d as RTCSessionDescriptionInit)
+      return { type: d.type as RTCSdpType, sdp: d.sdp }
     })
   }
 
@@ -187,6 +193,10 @@ export class RTCPeerConnection extends RTCEventTarget {
         }
       }
       sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+    }
+    if ((type === 'answer' || type === 'pranswer') && !this.#closed &&
+      this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
+      return Promise.reject(domError('InvalidStateError', `setLocalDescription(${type}) in signaling state '${this.#signalingState}'`))
     }
     if (type !== 'rollback' && sdp === '') {
       // Implicit: the last offer/answer we created for this state, or a new one.
@@ -216,6 +226,17 @@ export class RTCPeerConnection extends RTCEventTarget {
     const type = String(description.type)
     if (!SDP_TYPES.includes(type)) return Promise.reject(new TypeError(`'${type}' is not a valid enum value of type RTCSdpType.`))
     const sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+    if ((type === 'answer' || type === 'pranswer') && !this.#closed &&
+      this.#signalingState !== 'have-local-offer' && this.#signalingState !== 'have-remote-pranswer') {
+      return Promise.reject(domError('InvalidStateError', `setRemoteDescription(${type}) in signaling state '${this.#signalingState}'`))
+    }
+    if (type === 'offer' && this.#signalingState === 'have-local-offer') {
+      // An offer in have-local-offer rolls our own offer back first (webrtc-pc, perfect negotiation).
+      return this.#op(async () => {
+        this.#applySnapshot(await this.#native.setLocalDescription('rollback', ''))
+        return await this.#native.setRemoteDescription(type, sdp)
+      }, s => { this.#applySnapshot(s) })
+    }
     return this.#op(() => this.#native.setRemoteDescription(type, sdp), s => { this.#applySnapshot(s) })
   }
 

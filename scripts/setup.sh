@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" = 0 ]; then
   apt-get update -q
   apt-get install -y -q --no-install-recommends libtgowt-dev cmake g++ make python3 binutils \
-    iproute2 util-linux >/dev/null
+    iproute2 util-linux chromium >/dev/null
 fi
 npm ci --ignore-scripts --no-audit --no-fund
 npm run build:ts

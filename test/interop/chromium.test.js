@@ -1,0 +1,365 @@
+'use strict'
+// Interop with headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) as the remote peer.
+// Signaling goes through a tiny HTTP server started here on 127.0.0.1:
+//   POST /send?s=SESSION&to=node|browser   (JSON body)   queues one message
+//   GET  /recv?s=SESSION&who=node|browser                 long poll, returns a JSON array of messages
+//   GET  /                                                 the browser peer page (chromium-peer.html)
+// Run inside a loopback-only namespace:
+//   unshare -n sh -c 'ip link set lo up && npx mocha --no-config --timeout 60000 test/interop/chromium.test.js'
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const http = require('node:http')
+const { RTCPeerConnection } = require('../..')
+
+const CHROMIUM = '/usr/bin/chromium'
+const PAGE = path.join(__dirname, 'chromium-peer.html')
+const LAUNCH_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns'
+]
+const STEP_MS = 15000
+
+const FROM_NODE_TEXT = 'hello from node ✓'
+const FROM_NODE_BYTES = [0xde, 0xad, 0xbe, 0xef, 0x00, 0x7f, 0x80, 0xff]
+const FROM_BROWSER_TEXT = 'hello from chromium'
+const FROM_BROWSER_BYTES = [0xc0, 0xff, 0xee, 0x00, 0x01, 0xfe]
+
+// ------------------------------------------------------------------ signaling server
+
+function startSignaling () {
+  const queues = new Map() // `${session}:${who}` -> { msgs: [], waiters: [] }
+  const queue = key => {
+    let q = queues.get(key)
+    if (!q) queues.set(key, (q = { msgs: [], waiters: [] }))
+    return q
+  }
+  const html = fs.readFileSync(PAGE)
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1')
+    const s = url.searchParams.get('s') ?? ''
+    const reply = (status, body, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
+      res.end(body)
+    }
+    if (req.method === 'GET' && url.pathname === '/') return reply(200, html, 'text/html; charset=utf-8')
+    if (req.method === 'POST' && url.pathname === '/send') {
+      const to = url.searchParams.get('to')
+      if (to !== 'node' && to !== 'browser') return reply(400, '"bad to"')
+      const chunks = []
+      req.on('data', c => chunks.push(c))
+      req.on('end', () => {
+        let msg
+        try { msg = JSON.parse(Buffer.concat(chunks).toString('utf8')) } catch { return reply(400, '"bad json"') }
+        const q = queue(`${s}:${to}`)
+        q.msgs.push(msg)
+        for (const wake of q.waiters.splice(0)) wake()
+        reply(200, 'true')
+      })
+      return
+    }
+    if (req.method === 'GET' && url.pathname === '/recv') {
+      const q = queue(`${s}:${url.searchParams.get('who')}`)
+      if (q.msgs.length > 0) return reply(200, JSON.stringify(q.msgs.splice(0)))
+      let timer = null
+      const flush = () => { clearTimeout(timer); reply(200, JSON.stringify(q.msgs.splice(0))) }
+      timer = setTimeout(() => {
+        const i = q.waiters.indexOf(flush)
+        if (i >= 0) q.waiters.splice(i, 1)
+        flush()
+      }, 1000)
+      q.waiters.push(flush)
+      return
+    }
+    reply(404, '"not found"')
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+// ------------------------------------------------------------------ the Node peer
+
+/** The Node side: a libwebrtc RTCPeerConnection that signals through the HTTP server. */
+class NodePeer {
+  constructor (base, session) {
+    this.base = base
+    this.session = session
+    this.errors = []
+    this.received = []
+    this.stopped = false
+    this.pc = new RTCPeerConnection()
+    this.channel = null
+    this.localCandidates = 0
+    this.remoteCandidates = 0
+    this.pc.onicecandidate = e => {
+      if (e.candidate) this.localCandidates++
+      this.send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null }).catch(err => this.errors.push(err))
+    }
+    this.channelReady = new Promise(resolve => { this.resolveChannel = resolve })
+    this.pc.ondatachannel = e => this.wire(e.channel)
+  }
+
+  async send (msg) {
+    const res = await fetch(`${this.base}/send?s=${this.session}&to=browser`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg)
+    })
+    assert.equal(res.status, 200)
+    await res.arrayBuffer()
+  }
+
+  wire (channel) {
+    this.channel = channel
+    this.opened = channel.readyState === 'open'
+      ? Promise.resolve()
+      : new Promise(resolve => channel.addEventListener('open', () => resolve(), { once: true }))
+    this.closed = new Promise(resolve => channel.addEventListener('close', () => resolve(), { once: true }))
+    channel.onmessage = e => this.received.push(e.data)
+    channel.onerror = e => this.errors.push(e.error ?? new Error('data channel error'))
+    this.resolveChannel(channel)
+  }
+
+  /** Receives offers/answers/candidates until stop(); remote candidates wait for the remote description. */
+  async poll () {
+    const pending = []
+    while (!this.stopped) {
+      let msgs
+      try {
+        const res = await fetch(`${this.base}/recv?s=${this.session}&who=node`)
+        msgs = await res.json()
+      } catch (err) {
+        if (!this.stopped) this.errors.push(err)
+        return
+      }
+      for (const msg of msgs) {
+        if (this.stopped) return
+        try {
+          if (msg.type === 'description') {
+            await this.pc.setRemoteDescription(msg.description)
+            if (msg.description.type === 'offer') {
+              await this.pc.setLocalDescription()
+              await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
+            }
+            for (const c of pending.splice(0)) await this.pc.addIceCandidate(c)
+          } else if (msg.type === 'candidate') {
+            this.remoteCandidates++
+            if (this.pc.remoteDescription) await this.pc.addIceCandidate(msg.candidate)
+            else pending.push(msg.candidate)
+          }
+        } catch (err) {
+          this.errors.push(err)
+        }
+      }
+    }
+  }
+
+  start () { this.polling = this.poll() }
+
+  async offer () {
+    this.wire(this.pc.createDataChannel('interop'))
+    await this.pc.setLocalDescription()
+    assert.equal(this.pc.localDescription.type, 'offer')
+    await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
+  }
+
+  async stop () {
+    this.stopped = true
+    if (this.pc.signalingState !== 'closed') this.pc.close()
+    await this.polling
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function withTimeout (promise, ms, what) {
+  let timer
+  return Promise.race([
+    promise,
+    new Promise((resolve, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms) })
+  ]).finally(() => clearTimeout(timer))
+}
+
+async function waitFor (read, ms, what) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await read()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+async function launchChromium (chromium) {
+  const options = { executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS }
+  try {
+    const browser = await chromium.launch(options)
+    const context = await browser.newContext()
+    return { context, close: () => browser.close(), userDataDir: null }
+  } catch (err) {
+    // Fallback: a persistent context on a fresh profile directory.
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-libwebrtc-chromium-'))
+    try {
+      const context = await chromium.launchPersistentContext(userDataDir, options)
+      return {
+        context,
+        userDataDir,
+        close: async () => {
+          await context.close()
+          fs.rmSync(userDataDir, { recursive: true, force: true })
+        }
+      }
+    } catch (err2) {
+      fs.rmSync(userDataDir, { recursive: true, force: true })
+      throw new AggregateError([err, err2], `Chromium failed to launch: ${err.message} / ${err2.message}`)
+    }
+  }
+}
+
+// ------------------------------------------------------------------ tests
+
+describe('interop: headless Chromium as the remote peer', function () {
+  this.timeout(60000)
+
+  let server = null
+  let base = null
+  let browser = null
+  let sessions = 0
+  let page = null
+  let node = null
+  let pageLog = []
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`      (skipped: ${CHROMIUM} does not exist; install Debian's chromium package to run the interop tests)`)
+      this.skip()
+    }
+    server = await startSignaling()
+    base = `http://127.0.0.1:${server.address().port}`
+    const { chromium } = require('playwright-core')
+    browser = await launchChromium(chromium)
+  })
+
+  after(async function () {
+    if (browser) await browser.close()
+    browser = null
+    if (server) {
+      server.closeAllConnections()
+      await new Promise(resolve => server.close(() => resolve()))
+    }
+    server = null
+  })
+
+  beforeEach(async function () {
+    const session = ++sessions
+    pageLog = []
+    page = await browser.context.newPage()
+    page.on('console', m => pageLog.push(`[console.${m.type()}] ${m.text()}`))
+    page.on('pageerror', err => pageLog.push(`[pageerror] ${err.message}`))
+    await page.goto(`${base}/`)
+    node = new NodePeer(base, session)
+    node.session = session
+  })
+
+  afterEach(async function () {
+    if (this.currentTest && this.currentTest.state === 'failed' && page) {
+      const state = await page.evaluate(() => window.peer).catch(() => null)
+      console.log('      browser peer state:', JSON.stringify(state, null, 2))
+      if (pageLog.length) console.log('      page log:\n        ' + pageLog.join('\n        '))
+      if (node) console.log('      node peer errors:', node.errors.map(e => e && (e.stack || e.message || String(e))))
+    }
+    if (node) await node.stop()
+    node = null
+    if (page) await page.close().catch(() => {})
+    page = null
+  })
+
+  const browserState = () => page.evaluate(() => window.peer)
+
+  /** Both ends open, a string and an ArrayBuffer each way with content checks. */
+  async function exchange () {
+    const channel = await withTimeout(node.channelReady, STEP_MS, 'Node datachannel')
+    assert.equal(channel.label, 'interop')
+    await withTimeout(node.opened, STEP_MS, 'Node channel open')
+    assert.equal(channel.readyState, 'open')
+    await waitFor(async () => (await browserState()).channel?.state === 'open', STEP_MS, 'Chromium channel open')
+
+    channel.send(FROM_NODE_TEXT)
+    channel.send(new Uint8Array(FROM_NODE_BYTES).buffer)
+
+    // Node receives what Chromium sent on open.
+    await waitFor(() => node.received.length >= 2, STEP_MS, 'Node receives two messages')
+    assert.equal(node.received.length, 2)
+    const [text, bin] = node.received
+    assert.equal(typeof text, 'string')
+    assert.equal(text, FROM_BROWSER_TEXT)
+    assert.ok(bin instanceof ArrayBuffer, `expected an ArrayBuffer, got ${Object.prototype.toString.call(bin)}`)
+    assert.deepEqual(Array.from(new Uint8Array(bin)), FROM_BROWSER_BYTES)
+
+    // Chromium receives what Node sent.
+    const got = await waitFor(async () => {
+      const s = await browserState()
+      return s.received.length >= 2 ? s.received : null
+    }, STEP_MS, 'Chromium receives two messages')
+    assert.deepEqual(got, [
+      { kind: 'string', value: FROM_NODE_TEXT },
+      { kind: 'arraybuffer', value: FROM_NODE_BYTES }
+    ])
+
+    const pair = node.pc.sctp.transport.iceTransport.getSelectedCandidatePair()
+    assert.ok(pair, 'Node has a selected candidate pair')
+    assert.match(pair.local.address, /^(127\.0\.0\.1|::1)$/)
+    // libwebrtc (as Chromium) hides the address of a peer-reflexive remote candidate.
+    if (pair.remote.type === 'prflx') assert.equal(pair.remote.address, 'redacted-ip.invalid')
+    else assert.match(pair.remote.address, /^(127\.0\.0\.1|::1)$/)
+    assert.equal(node.pc.connectionState, 'connected')
+    await waitFor(async () => (await browserState()).connectionState === 'connected', STEP_MS, 'Chromium connected')
+    return channel
+  }
+
+  /** Close the channel from `closer`, see both ends reach 'closed', then close both peer connections. */
+  async function closeBoth (channel, closer) {
+    if (closer === 'node') channel.close()
+    else await page.evaluate(() => window.closeChannel())
+    await withTimeout(node.closed, STEP_MS, 'Node channel close event')
+    assert.equal(channel.readyState, 'closed')
+    await waitFor(async () => (await browserState()).channel.closed, STEP_MS, 'Chromium channel close event')
+    assert.equal((await browserState()).channel.state, 'closed')
+
+    const b = await page.evaluate(() => window.closePeer())
+    assert.deepEqual(b, { connectionState: 'closed', signalingState: 'closed' })
+    node.pc.close()
+    assert.equal(node.pc.connectionState, 'closed')
+    assert.equal(node.pc.signalingState, 'closed')
+
+    const s = await browserState()
+    assert.deepEqual(s.errors, [])
+    assert.deepEqual(node.errors, [])
+    assert.ok(node.localCandidates > 0, 'Node gathered candidates')
+    assert.ok(node.remoteCandidates > 0, 'Node received trickled candidates')
+    assert.ok(s.localCandidates > 0, 'Chromium gathered candidates')
+    assert.ok(s.remoteCandidates > 0, 'Chromium received trickled candidates')
+  }
+
+  it('Chromium offers, Node answers', async function () {
+    node.start()
+    await page.evaluate(session => window.runPeer('offerer', session), node.session)
+    const channel = await exchange()
+    assert.equal(node.pc.localDescription.type, 'answer')
+    assert.equal(node.pc.remoteDescription.type, 'offer')
+    await closeBoth(channel, 'node')
+  })
+
+  it('Node offers, Chromium answers', async function () {
+    await page.evaluate(session => window.runPeer('answerer', session), node.session)
+    node.start()
+    await node.offer()
+    const channel = await exchange()
+    assert.equal(node.pc.localDescription.type, 'offer')
+    assert.equal(node.pc.remoteDescription.type, 'answer')
+    await closeBoth(channel, 'browser')
+  })
+})
