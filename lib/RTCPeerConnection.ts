@@ -99,6 +99,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   readonly #channels = new Set<RTCDataChannel>()
   // The last operation handed to libwebrtc (which chains them itself); JS-only steps wait on it.
   #lastOp: Promise<unknown> = Promise.resolve()
+  // Snapshots are numbered on the signaling thread; one that arrives late must not win.
+  #snapshotSeq = 0
 
   declare onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => unknown) | null
@@ -397,7 +399,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   }
 
   #applySnapshot (s: SignalingSnapshot | null): void {
-    if (s === null || this.#closed) return
+    if (s === null || this.#closed || s.seq <= this.#snapshotSeq) return
+    this.#snapshotSeq = s.seq
     const update = (current: RTCSessionDescription | null, next: DescriptionInit | null): RTCSessionDescription | null =>
       sameDescription(current, next) ? current : next === null ? null : new RTCSessionDescription(next as RTCSessionDescriptionInit)
     this.#currentLocal = update(this.#currentLocal, s.currentLocalDescription)

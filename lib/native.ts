@@ -12,6 +12,8 @@ export interface SignalingSnapshot {
   pendingRemoteDescription: DescriptionInit | null
   canTrickleIceCandidates: boolean | null
   hasSctp: boolean
+  /** Order in which the signaling thread took the snapshots: an older one must not win. */
+  seq: number
 }
 
 export interface NativeCandidate {

@@ -20,8 +20,9 @@ static Napi::Value ToJs(Napi::Env env, const std::optional<DescriptionValue>& d)
   return o;
 }
 
-SignalingSnapshot SignalingSnapshot::Take(webrtc::PeerConnectionInterface* pc) {
+SignalingSnapshot SignalingSnapshot::Take(webrtc::PeerConnectionInterface* pc, uint64_t seq) {
   SignalingSnapshot s;
+  s.seq = static_cast<double>(seq);
   s.signaling_state = ToSpec(pc->signaling_state());
   s.current_local = DescriptionValue::From(pc->current_local_description());
   s.pending_local = DescriptionValue::From(pc->pending_local_description());
@@ -43,6 +44,7 @@ Napi::Object SignalingSnapshot::ToJs(Napi::Env env) const {
   o.Set("currentRemoteDescription", nlw::ToJs(env, current_remote));
   o.Set("pendingRemoteDescription", nlw::ToJs(env, pending_remote));
   o.Set("hasSctp", has_sctp);
+  o.Set("seq", seq);
   o.Set("canTrickleIceCandidates",
         can_trickle_known ? Napi::Value(Napi::Boolean::New(env, can_trickle)) : env.Null());
   return o;

@@ -26,7 +26,8 @@ struct SignalingSnapshot {
   bool can_trickle_known = false;
   bool can_trickle = false;
   bool has_sctp = false;
-  static SignalingSnapshot Take(webrtc::PeerConnectionInterface* pc);
+  double seq = 0;  // taken in this order on the signaling thread; JS drops older ones
+  static SignalingSnapshot Take(webrtc::PeerConnectionInterface* pc, uint64_t seq);
   Napi::Object ToJs(Napi::Env env) const;
 };
 

@@ -66,7 +66,7 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
     return;
   }
   shared->AttachTransports();
-  SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc);
+  SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc, ++shared->snapshot_seq);
   Settle(shared->dispatcher, deferred,
          [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
 }
@@ -299,7 +299,7 @@ Napi::Value PeerConnection::AddIceCandidate(const Napi::CallbackInfo& info) {
       Fail(shared->dispatcher, d, error.ok() ? ClosedError() : ErrorValue::From(error));
       return;
     }
-    SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc);
+    SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc, ++shared->snapshot_seq);
     Settle(shared->dispatcher, d,
            [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
   });

@@ -28,7 +28,7 @@ void PeerConnectionObserver::EmitState(const char* type, const char* state) {
 void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState state) {
   // The descriptions have already changed: JS sees them updated in the same task.
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
+  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc, ++shared_->snapshot_seq);
   shared_->ToJs([snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
     if (!snap) return;
     w->Emit(env, {Napi::String::New(env, "signalingstatechange"), snap->ToJs(env)});
@@ -71,7 +71,7 @@ void PeerConnectionObserver::OnConnectionChange(
 void PeerConnectionObserver::OnIceGatheringChange(
     webrtc::PeerConnectionInterface::IceGatheringState state) {
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
+  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc, ++shared_->snapshot_seq);
   const char* name = ToSpec(state);
   shared_->ToJs(
       [name, snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
@@ -86,7 +86,7 @@ void PeerConnectionObserver::OnIceCandidate(const webrtc::IceCandidateInterface*
   CandidateValue value = CandidateValue::From(candidate);
   // localDescription includes the candidate from this event on.
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc);
+  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc, ++shared_->snapshot_seq);
   shared_->ToJs(
       [value = std::move(value), snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
         w->Emit(env, {Napi::String::New(env, "icecandidate"), value.ToJs(env),

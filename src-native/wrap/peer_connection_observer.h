@@ -31,6 +31,7 @@ struct PeerConnectionShared {
   // being applied their events wait here (signaling thread), in order.
   std::atomic<int> local_pending{0};
   std::vector<JsTask> held;  // signaling thread
+  uint64_t snapshot_seq = 0;  // signaling thread
 
   // Posts `fn` to run on the JS thread if the wrapper is still there.
   template <typename Fn>
