@@ -57,11 +57,16 @@ function unsignedShort (value: unknown, what: string): number {
   return Math.trunc(n)
 }
 
-function legacy<T> (promise: Promise<T>, success: unknown, failure: unknown): Promise<void> {
+// webrtc-pc legacy forms: create* pass the description to the success callback, set*/addIceCandidate
+// call it with no argument; the returned promise always resolves with undefined.
+function legacy<T> (promise: Promise<T>, success: unknown, failure: unknown, passValue = true): Promise<void> {
   if (typeof success !== 'function' || typeof failure !== 'function') {
     return Promise.reject(new TypeError('The legacy form takes a success and a failure callback.'))
   }
-  return promise.then(v => { (success as SuccessCallback<T>)(v) }, e => { (failure as FailureCallback)(e as Error) })
+  return promise.then(v => {
+    if (passValue) (success as SuccessCallback<T>)(v)
+    else (success as () => void)()
+  }, e => { (failure as FailureCallback)(e as Error) })
 }
 
 // webrtc-pc: the remote a=max-message-size, 65536 when absent, 0 meaning "any size".
@@ -94,6 +99,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   #canTrickle: boolean | null = null
   #sctp: RTCSctpTransport | null = null
   #lastOffer = ''
+  #deferredNegotiation: number | null = null
+  #pendingOps = 0
   #lastAnswer = ''
   #appliedLocal = false
   readonly #channels = new Set<RTCDataChannel>()
@@ -183,7 +190,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   setLocalDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
   setLocalDescription (description?: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.setLocalDescription(description), b, c)
+    if (typeof b === 'function') return legacy(this.setLocalDescription(description), b, c, false)
     let type: string | undefined
     let sdp = ''
     if (description !== undefined && description !== null) {
@@ -199,6 +206,14 @@ export class RTCPeerConnection extends RTCEventTarget {
     if ((type === 'answer' || type === 'pranswer') && !this.#closed &&
       this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
       return Promise.reject(domError('InvalidStateError', `setLocalDescription(${type}) in signaling state '${this.#signalingState}'`))
+    }
+    // webrtc-pc: an explicit sdp must be the last one createOffer()/createAnswer() made (no munging).
+    if (sdp !== '' && type !== 'rollback' && !this.#closed) {
+      const last = type === 'answer' || type === 'pranswer' ? this.#lastAnswer : this.#lastOffer
+      if (sdp !== last) {
+        return Promise.reject(domError('InvalidModificationError',
+          `setLocalDescription(${type ?? 'offer'}): the sdp is not the last one this connection created`))
+      }
     }
     if (type !== 'rollback' && sdp === '') {
       // Implicit: the last offer/answer we created for this state, or a new one.
@@ -218,7 +233,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   setRemoteDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
   setRemoteDescription (description: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.setRemoteDescription(description), b, c)
+    if (typeof b === 'function') return legacy(this.setRemoteDescription(description), b, c, false)
     if (description === undefined || description === null || typeof description !== 'object') {
       return Promise.reject(new TypeError("Failed to execute 'setRemoteDescription': 1 argument required"))
     }
@@ -234,9 +249,16 @@ export class RTCPeerConnection extends RTCEventTarget {
     }
     if (type === 'offer' && this.#signalingState === 'have-local-offer') {
       // An offer in have-local-offer rolls our own offer back first (webrtc-pc, perfect negotiation).
+      // An explicit SLD(rollback) queued just before this call (the perfect-negotiation pattern
+      // `Promise.all([SLD(rollback), SRD(offer)])`) has already rolled back: then there is nothing to undo.
+      // Both go to libwebrtc now, so nothing queued later can slip in between.
       return this.#op(async () => {
-        this.#applySnapshot(await this.#native.setLocalDescription('rollback', ''))
-        return await this.#native.setRemoteDescription(type, sdp)
+        const rollback = this.#native.setLocalDescription('rollback', '').then(snap => snap, () => null)
+        const remote = this.#native.setRemoteDescription(type, sdp)
+        remote.catch(() => {}) // handled below, after the rollback
+        const rolledBack = await rollback
+        if (rolledBack !== null && !this.#closed) this.#applySnapshot(rolledBack)
+        return await remote
       }, s => { this.#applySnapshot(s) })
     }
     return this.#op(() => this.#native.setRemoteDescription(type, sdp), s => { this.#applySnapshot(s) })
@@ -246,7 +268,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   addIceCandidate (candidate: RTCIceCandidateInit | RTCIceCandidate, success: () => void, failure: FailureCallback): Promise<void>
   addIceCandidate (candidate?: RTCIceCandidateInit | RTCIceCandidate | null, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.addIceCandidate(candidate), b, c)
+    if (typeof b === 'function') return legacy(this.addIceCandidate(candidate), b, c, false)
     if (candidate !== undefined && candidate !== null && typeof candidate !== 'object') {
       return Promise.reject(new TypeError('The candidate must be an RTCIceCandidateInit'))
     }
@@ -388,13 +410,30 @@ export class RTCPeerConnection extends RTCEventTarget {
       return Promise.reject(fromNative(err))
     }
     this.#lastOp = native
+    this.#pendingOps++
     return new Promise<R>((resolve, reject) => {
       native.then(value => {
+        this.#opSettled()
         if (this.#closed) return
         try { resolve(done(value)) } catch (err) { reject(err) }
       }, err => {
+        this.#opSettled()
         if (!this.#closed) reject(fromNative(err))
       })
+    })
+  }
+
+  #opSettled (): void {
+    if (--this.#pendingOps === 0 && this.#deferredNegotiation !== null) this.#fireDeferredNegotiation()
+  }
+
+  // webrtc-pc fires negotiationneeded only in 'stable' with an empty operations chain, in a later task.
+  #fireDeferredNegotiation (): void {
+    setImmediate(() => {
+      const id = this.#deferredNegotiation
+      if (id === null || this.#closed || this.#signalingState !== 'stable' || this.#pendingOps > 0) return
+      this.#deferredNegotiation = null
+      if (this.#native.shouldFireNegotiationNeeded(id)) this.dispatchEvent(new Event('negotiationneeded'))
     })
   }
 
@@ -421,6 +460,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (state === this.#signalingState || state === 'closed') return
     this.#signalingState = state
     this.dispatchEvent(new Event('signalingstatechange'))
+    if (state === 'stable' && this.#deferredNegotiation !== null) this.#fireDeferredNegotiation()
   }
 
   #onNative (event: PeerConnectionEvent): void {
@@ -464,6 +504,12 @@ export class RTCPeerConnection extends RTCEventTarget {
         return
       }
       case 'negotiationneeded':
+        // libwebrtc may already be stable while the operation that got it there has not resolved
+        // here yet: the event waits until this connection is stable too (webrtc-pc fires it only then).
+        if (this.#signalingState !== 'stable' || this.#pendingOps > 0) {
+          this.#deferredNegotiation = event[1]
+          return
+        }
         if (this.#native.shouldFireNegotiationNeeded(event[1])) this.dispatchEvent(new Event('negotiationneeded'))
         return
       case 'icecandidate': {

@@ -168,8 +168,7 @@ describe('RTCPeerConnection', () => {
       await rejectsWith(makePc().setLocalDescription({ type: 'rollback' }), 'InvalidStateError')
     })
 
-    // TODO(issue 3): libwebrtc (as Chromium) applies munged SDP; webrtc-pc wants InvalidModificationError.
-    it.skip('a munged or foreign offer rejects InvalidModificationError', async () => {
+    it('a munged or foreign offer rejects InvalidModificationError', async () => {
       const pc = makePc()
       pc.createDataChannel('x')
       const offer = await pc.createOffer()
@@ -304,14 +303,21 @@ describe('RTCPeerConnection', () => {
       await rejectsWith(pc.addIceCandidate({ candidate: 'garbage' }), 'TypeError')
     })
 
-    // TODO(issue 3): one of these candidates is accepted by libwebrtc; needs a native check.
-    it.skip('rejects OperationError for a bad candidate, unknown sdpMid or index, or foreign ufrag', async () => {
+    it('rejects OperationError for a bad candidate, unknown sdpMid or out-of-range index', async () => {
       const pc = makePc()
       await pc.setRemoteDescription(await remoteOffer())
       const line = 'candidate:1 1 udp 2113937151 127.0.0.1 5000 typ host'
       await rejectsWith(pc.addIceCandidate({ candidate: 'candidate:garbage', sdpMid: '0' }), 'OperationError')
       await rejectsWith(pc.addIceCandidate({ candidate: line, sdpMid: 'nope' }), 'OperationError')
       await rejectsWith(pc.addIceCandidate({ candidate: line, sdpMLineIndex: 5 }), 'OperationError')
+    })
+
+    // NATIVE: libwebrtc accepts a candidate whose usernameFragment matches no remote ufrag (it holds it
+    // for a future ICE generation); webrtc-pc wants OperationError. Needs a ufrag check in the addon.
+    it.skip('rejects OperationError for a usernameFragment that matches no remote ufrag', async () => {
+      const pc = makePc()
+      await pc.setRemoteDescription(await remoteOffer())
+      const line = 'candidate:1 1 udp 2113937151 127.0.0.1 5000 typ host'
       await rejectsWith(pc.addIceCandidate({ candidate: line, sdpMid: '0', usernameFragment: 'no such ufrag' }), 'OperationError')
     })
 
@@ -327,7 +333,8 @@ describe('RTCPeerConnection', () => {
       assert.ok(pc.remoteDescription.sdp.includes('127.0.0.1 5001 typ host'))
     })
 
-    // TODO(issue 3): end-of-candidates resolves but does not add a=end-of-candidates to remoteDescription.
+    // NATIVE: end-of-candidates resolves, but the addon does not add a=end-of-candidates to the remote
+    // description that its snapshots report, so remoteDescription.sdp never shows it.
     it.skip('end-of-candidates forms all resolve once a remote description is set', async () => {
       const pc = makePc()
       await pc.setRemoteDescription(await remoteOffer())
@@ -349,8 +356,7 @@ describe('RTCPeerConnection', () => {
   })
 
   describe('ICE candidate events', () => {
-    // TODO(issue 3): localDescription does not yet include the candidate when its event fires.
-    it.skip('deliver parsed RTCIceCandidates after SLD resolves, then null when gathering completes', async () => {
+    it('deliver parsed RTCIceCandidates after SLD resolves, then null when gathering completes', async () => {
       const pc = makePc()
       pc.createDataChannel('x')
       const events = []
@@ -358,7 +364,9 @@ describe('RTCPeerConnection', () => {
       let inSdpAtEvent = true
       pc.onicecandidate = e => {
         events.push({ candidate: e.candidate, resolved, state: pc.iceGatheringState })
-        if (e.candidate && e.candidate.candidate !== '' && !pc.localDescription.sdp.includes(e.candidate.candidate)) inSdpAtEvent = false
+        // libwebrtc (like browsers) leaves the ufrag token out of the SDP line: match foundation to port.
+        const head = e.candidate ? e.candidate.candidate.split(' ').slice(0, 6).join(' ') : ''
+        if (head !== '' && !pc.localDescription.sdp.includes('a=' + head + ' typ')) inSdpAtEvent = false
       }
       const gathering = record(pc, 'icegatheringstatechange')
       const done = once(pc, 'icecandidate', e => e.candidate === null)
@@ -394,6 +402,16 @@ describe('RTCPeerConnection', () => {
       assert.equal(events.filter(e => e.candidate === null).length, 1)
       assert.deepEqual(gathering, ['icegatheringstatechange', 'icegatheringstatechange'])
       assert.equal(pc.iceGatheringState, 'complete')
+    })
+
+    // NATIVE: once gathering is complete, localDescription.sdp should carry a=end-of-candidates
+    // (webrtc-pc, WPT RTCPeerConnection-iceGatheringState); the addon's snapshot never has it.
+    it.skip('localDescription has a=end-of-candidates when gathering is complete', async () => {
+      const pc = makePc()
+      pc.createDataChannel('x')
+      const done = once(pc, 'icecandidate', e => e.candidate === null)
+      await pc.setLocalDescription()
+      await done
       assert.match(pc.localDescription.sdp, /^a=end-of-candidates/m)
     })
 
@@ -428,8 +446,7 @@ describe('RTCPeerConnection', () => {
   })
 
   describe('legacy callback forms', () => {
-    // TODO(issue 3): legacy forms resolve, but the callback order/values differ from the test's expectation.
-    it.skip('createOffer/setLocalDescription/setRemoteDescription/createAnswer/addIceCandidate with callbacks', async () => {
+    it('createOffer/setLocalDescription/setRemoteDescription/createAnswer/addIceCandidate with callbacks', async () => {
       const a = makePc()
       const b = makePc()
       a.createDataChannel('legacy')
@@ -690,10 +707,8 @@ describe('RTCPeerConnection', () => {
       assert.deepEqual(errors, [])
     }
 
-    // TODO(issue 3): glare with the polite side a does not converge (channels never open); b converges.
-    it.skip('converges with glare, polite side a, explicit rollback', () => glare(true, true))
+    it('converges with glare, polite side a, explicit rollback', () => glare(true, true))
     it('converges with glare, polite side b, explicit rollback', () => glare(false, true))
-    // TODO(issue 3): as above, with implicit rollback.
-    it.skip('converges with glare, polite side a, implicit rollback', () => glare(true, false))
+    it('converges with glare, polite side a, implicit rollback', () => glare(true, false))
   })
 })
