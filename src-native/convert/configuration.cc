@@ -26,7 +26,7 @@ std::vector<std::string> StrList(Napi::Object o, const char* key) {
 
 }  // namespace
 
-bool ConfigurationFromJs(Napi::Object js, Config* out, NetworkPolicy* policy, ErrorValue* error) {
+void ConfigurationFromJs(Napi::Object js, Config* out, NetworkPolicy* policy) {
   out->sdp_semantics = webrtc::SdpSemantics::kUnifiedPlan;
 
   Napi::Value servers = js.Get("iceServers");
@@ -70,8 +70,6 @@ bool ConfigurationFromJs(Napi::Object js, Config* out, NetworkPolicy* policy, Er
     if (min.IsNumber()) policy->min_port = min.As<Napi::Number>().Int32Value();
     if (max.IsNumber()) policy->max_port = max.As<Napi::Number>().Int32Value();
   }
-  (void)error;
-  return true;
 }
 
 }  // namespace nlw

@@ -28,7 +28,7 @@ void InitializeProcessOnce() {
 
 }  // namespace
 
-Runtime::Runtime(Napi::Env env) : env_(env), dispatcher_(Dispatcher::Create(env)) {}
+Runtime::Runtime(Napi::Env env) : dispatcher_(Dispatcher::Create(env)) {}
 
 Runtime::~Runtime() { Shutdown(); }
 

@@ -57,7 +57,6 @@ class Runtime {
   void Unregister(NativeResource* r);
 
  private:
-  Napi::Env env_;
   std::shared_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<rtc::Thread> network_, worker_, signaling_;
   std::unique_ptr<rtc::BasicNetworkManager> network_manager_;    // network thread

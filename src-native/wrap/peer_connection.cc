@@ -152,11 +152,7 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
   }
   webrtc::PeerConnectionInterface::RTCConfiguration config;
   NetworkPolicy policy;
-  ErrorValue error;
-  if (!ConfigurationFromJs(info[0].As<Napi::Object>(), &config, &policy, &error)) {
-    ThrowError(env, error);
-    return;
-  }
+  ConfigurationFromJs(info[0].As<Napi::Object>(), &config, &policy);
 
   shared_ = std::make_shared<PeerConnectionShared>();
   shared_->runtime = runtime;
@@ -349,11 +345,7 @@ Napi::Value PeerConnection::SetConfiguration(const Napi::CallbackInfo& info) {
   // Start from libwebrtc's own view so that fields JS does not control compare equal.
   webrtc::PeerConnectionInterface::RTCConfiguration config = pc_->GetConfiguration();
   config.servers.clear();
-  ErrorValue error;
-  if (!ConfigurationFromJs(info[0].As<Napi::Object>(), &config, nullptr, &error)) {
-    ThrowError(env, error);
-    return env.Undefined();
-  }
+  ConfigurationFromJs(info[0].As<Napi::Object>(), &config, nullptr);
   webrtc::RTCError result = pc_->SetConfiguration(config);
   if (!result.ok()) ThrowError(env, ErrorValue::From(result));
   return env.Undefined();

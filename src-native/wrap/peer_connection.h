@@ -36,7 +36,7 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   Napi::Value RestartIce(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
-  // A promise rejected with InvalidStateError when the connection is closed; null otherwise.
+  // close() (or shutdown) released the connection.
   bool Closed() const { return pc_ == nullptr; }
 
   std::shared_ptr<PeerConnectionShared> shared_;
