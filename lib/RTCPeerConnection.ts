@@ -16,6 +16,7 @@ import {
 import { RTCDataChannel, type RTCDataChannelInit } from './RTCDataChannel'
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
+import { type EndOfCandidates, type SdpSection, findSection, markEndOfCandidates, withEndOfCandidates } from './sdp_text'
 import { RTCSessionDescription, SDP_TYPES, type RTCSdpType, type RTCSessionDescriptionInit } from './RTCSessionDescription'
 
 export type RTCSignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed'
@@ -79,11 +80,6 @@ function remoteMaxMessageSize (sdp: string): number {
   return n === 0 ? Infinity : n
 }
 
-function sameDescription (a: RTCSessionDescription | null, b: DescriptionInit | null): boolean {
-  if (a === null || b === null) return a === null && b === null
-  return a.type === b.type && a.sdp === b.sdp
-}
-
 export class RTCPeerConnection extends RTCEventTarget {
   readonly #native: NativePeerConnection
   #config: NormalizedConfiguration
@@ -108,6 +104,10 @@ export class RTCPeerConnection extends RTCEventTarget {
   #lastOp: Promise<unknown> = Promise.resolve()
   // Snapshots are numbered on the signaling thread; one that arrives late must not win.
   #snapshotSeq = 0
+  #snapshot: SignalingSnapshot | null = null
+  // Sections whose end of candidates is known (webrtc-pc adds a=end-of-candidates to their SDP).
+  readonly #localEnd: EndOfCandidates = new Map()
+  readonly #remoteEnd: EndOfCandidates = new Map()
 
   declare onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => unknown) | null
@@ -280,20 +280,55 @@ export class RTCPeerConnection extends RTCEventTarget {
       return Promise.reject(new TypeError('Candidate with both sdpMid and sdpMLineIndex null'))
     }
     if (this.#closed) return Promise.reject(domError('InvalidStateError', 'The RTCPeerConnection is closed'))
+    const ufrag = init.usernameFragment === undefined || init.usernameFragment === null ? null : String(init.usernameFragment)
     if (line === '') {
       // End of candidates: libwebrtc has nothing to do, but the checks run in operation order.
       return this.#op(() => this.#lastOp.then(() => null, () => null), () => {
-        const remote = this.remoteDescription
+        const remote = this.#rawRemoteSdp()
         if (remote === null) throw domError('InvalidStateError', 'addIceCandidate needs a remote description')
-        const mids = [...remote.sdp.matchAll(/^a=mid:(\S+)/gm)].map(m => m[1])
-        const sections = (remote.sdp.match(/^m=/gm) ?? []).length
-        if ((sdpMid !== null && !mids.includes(sdpMid)) || (sdpMid === null && index !== null && index >= sections)) {
-          throw domError('OperationError', 'No media section matches the end-of-candidates indication')
-        }
+        const section = sdpMid === null && index === null ? undefined : this.#candidateSection(remote, sdpMid, index, ufrag)
+        markEndOfCandidates(this.#remoteEnd, remote, section)
+        this.#applyDescriptions()
       })
     }
-    const ufrag = init.usernameFragment === undefined || init.usernameFragment === null ? null : String(init.usernameFragment)
-    return this.#op(() => this.#native.addIceCandidate(line, sdpMid, index, ufrag), s => { this.#applySnapshot(s) })
+    if (ufrag === null || this.#pendingOps === 0) {
+      return this.#op(() => {
+        if (ufrag !== null) this.#checkUfrag(sdpMid, index, ufrag)
+        return this.#native.addIceCandidate(line, sdpMid, index, ufrag)
+      }, s => { this.#applySnapshot(s) })
+    }
+    // The ufrag check needs the remote description this candidate will meet: wait for the
+    // operations before it (libwebrtc itself would hold a stray ufrag for a future generation).
+    return this.#op(() => this.#lastOp.then(() => null, () => null).then(() => {
+      if (this.#closed) return new Promise<never>(() => {})
+      this.#checkUfrag(sdpMid, index, ufrag)
+      return this.#native.addIceCandidate(line, sdpMid, index, ufrag)
+    }), s => { this.#applySnapshot(s) })
+  }
+
+  #rawRemoteSdp (): string | null {
+    const s = this.#snapshot
+    return (s?.pendingRemoteDescription ?? s?.currentRemoteDescription)?.sdp ?? null
+  }
+
+  #rawLocalSdp (): string | null {
+    const s = this.#snapshot
+    return (s?.pendingLocalDescription ?? s?.currentLocalDescription)?.sdp ?? null
+  }
+
+  /** The remote section a candidate (or end-of-candidates) belongs to, or OperationError. */
+  #candidateSection (remote: string, sdpMid: string | null, index: number | null, ufrag: string | null): SdpSection {
+    const section = findSection(remote, sdpMid, index)
+    if (section === undefined) throw domError('OperationError', 'No media section matches the candidate')
+    if (ufrag !== null && section.ufrag !== ufrag) {
+      throw domError('OperationError', `usernameFragment '${ufrag}' matches no remote ICE generation`)
+    }
+    return section
+  }
+
+  #checkUfrag (sdpMid: string | null, index: number | null, ufrag: string): void {
+    const remote = this.#rawRemoteSdp()
+    if (remote !== null) this.#candidateSection(remote, sdpMid, index, ufrag)
   }
 
   restartIce (): void {
@@ -440,12 +475,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   #applySnapshot (s: SignalingSnapshot | null): void {
     if (s === null || this.#closed || s.seq <= this.#snapshotSeq) return
     this.#snapshotSeq = s.seq
-    const update = (current: RTCSessionDescription | null, next: DescriptionInit | null): RTCSessionDescription | null =>
-      sameDescription(current, next) ? current : next === null ? null : new RTCSessionDescription(next as RTCSessionDescriptionInit)
-    this.#currentLocal = update(this.#currentLocal, s.currentLocalDescription)
-    this.#pendingLocal = update(this.#pendingLocal, s.pendingLocalDescription)
-    this.#currentRemote = update(this.#currentRemote, s.currentRemoteDescription)
-    this.#pendingRemote = update(this.#pendingRemote, s.pendingRemoteDescription)
+    this.#snapshot = s
+    this.#applyDescriptions()
     if (this.localDescription !== null) this.#appliedLocal = true
     if (s.canTrickleIceCandidates !== null) this.#canTrickle = s.canTrickleIceCandidates
     if (s.hasSctp && this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL)
@@ -454,6 +485,23 @@ export class RTCPeerConnection extends RTCEventTarget {
     // SCTP stream ids are known once the DTLS role is (the answer is applied).
     for (const ch of this.#channels) ch[INTERNAL]('refresh-id')
     this.#setSignalingState(s.signalingState as RTCSignalingState)
+  }
+
+  /** Description attributes from the last snapshot, with the end-of-candidates lines we know of. */
+  #applyDescriptions (): void {
+    const s = this.#snapshot
+    if (s === null) return
+    const update = (current: RTCSessionDescription | null, next: DescriptionInit | null, marks: EndOfCandidates): RTCSessionDescription | null => {
+      if (next === null) return null
+      const sdp = withEndOfCandidates(next.sdp, marks)
+      return current !== null && current.type === next.type && current.sdp === sdp
+        ? current
+        : new RTCSessionDescription({ type: next.type as RTCSdpType, sdp })
+    }
+    this.#currentLocal = update(this.#currentLocal, s.currentLocalDescription, this.#localEnd)
+    this.#pendingLocal = update(this.#pendingLocal, s.pendingLocalDescription, this.#localEnd)
+    this.#currentRemote = update(this.#currentRemote, s.currentRemoteDescription, this.#remoteEnd)
+    this.#pendingRemote = update(this.#pendingRemote, s.pendingRemoteDescription, this.#remoteEnd)
   }
 
   #setSignalingState (state: RTCSignalingState): void {
@@ -474,6 +522,11 @@ export class RTCPeerConnection extends RTCEventTarget {
         const state = event[1] as RTCIceGatheringState
         if (state === this.#iceGatheringState) return
         if (state === 'complete') {
+          const local = this.#rawLocalSdp()
+          if (local !== null) {
+            markEndOfCandidates(this.#localEnd, local)
+            this.#applyDescriptions()
+          }
           // The transport's end-of-candidates first (an empty candidate), then the state, then null.
           const mid = /^a=mid:(\S+)/m.exec(this.localDescription?.sdp ?? '')?.[1] ?? null
           this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', {

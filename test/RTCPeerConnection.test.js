@@ -312,9 +312,7 @@ describe('RTCPeerConnection', () => {
       await rejectsWith(pc.addIceCandidate({ candidate: line, sdpMLineIndex: 5 }), 'OperationError')
     })
 
-    // NATIVE: libwebrtc accepts a candidate whose usernameFragment matches no remote ufrag (it holds it
-    // for a future ICE generation); webrtc-pc wants OperationError. Needs a ufrag check in the addon.
-    it.skip('rejects OperationError for a usernameFragment that matches no remote ufrag', async () => {
+    it('rejects OperationError for a usernameFragment that matches no remote ufrag', async () => {
       const pc = makePc()
       await pc.setRemoteDescription(await remoteOffer())
       const line = 'candidate:1 1 udp 2113937151 127.0.0.1 5000 typ host'
@@ -333,9 +331,7 @@ describe('RTCPeerConnection', () => {
       assert.ok(pc.remoteDescription.sdp.includes('127.0.0.1 5001 typ host'))
     })
 
-    // NATIVE: end-of-candidates resolves, but the addon does not add a=end-of-candidates to the remote
-    // description that its snapshots report, so remoteDescription.sdp never shows it.
-    it.skip('end-of-candidates forms all resolve once a remote description is set', async () => {
+    it('end-of-candidates forms all resolve once a remote description is set', async () => {
       const pc = makePc()
       await pc.setRemoteDescription(await remoteOffer())
       await pc.addIceCandidate()
@@ -344,6 +340,43 @@ describe('RTCPeerConnection', () => {
       await pc.addIceCandidate({ candidate: '', sdpMid: null, sdpMLineIndex: null })
       await pc.addIceCandidate({ candidate: '', sdpMid: '0' })
       assert.match(pc.remoteDescription.sdp, /^a=end-of-candidates/m)
+    })
+
+    it('checks usernameFragment against the remote description it is applied after', async () => {
+      const pc = makePc()
+      const offer = await remoteOffer()
+      const ufrag = /^a=ice-ufrag:(\S+)/m.exec(offer.sdp)[1]
+      const line = 'candidate:1 1 udp 2113937151 127.0.0.1 5000 typ host'
+      // Issued while setRemoteDescription is still pending: the check must wait for it.
+      const srd = pc.setRemoteDescription(offer)
+      const good = pc.addIceCandidate({ candidate: line, sdpMid: '0', usernameFragment: ufrag })
+      const bad = pc.addIceCandidate({ candidate: line, sdpMid: '0', usernameFragment: ufrag + 'x' })
+      await srd
+      await good
+      await rejectsWith(bad, 'OperationError')
+    })
+
+    it('end-of-candidates with a stray usernameFragment or unknown mid rejects OperationError', async () => {
+      const pc = makePc()
+      await pc.setRemoteDescription(await remoteOffer())
+      await rejectsWith(pc.addIceCandidate({ candidate: '', sdpMid: '0', usernameFragment: 'nope' }), 'OperationError')
+      await rejectsWith(pc.addIceCandidate({ candidate: '', sdpMid: 'nope' }), 'OperationError')
+      await rejectsWith(pc.addIceCandidate({ candidate: '', sdpMLineIndex: 7 }), 'OperationError')
+      assert.doesNotMatch(pc.remoteDescription.sdp, /a=end-of-candidates/)
+    })
+
+    it('an ICE restart (new remote ufrag) starts without end-of-candidates', async () => {
+      const a = makePc()
+      const b = makePc()
+      a.createDataChannel('x')
+      await negotiate(a, b)
+      await b.addIceCandidate({ candidate: '', sdpMid: '0' })
+      assert.match(b.remoteDescription.sdp, /^a=end-of-candidates/m)
+      a.restartIce()
+      await a.setLocalDescription()
+      await b.setRemoteDescription(a.localDescription)
+      assert.doesNotMatch(b.remoteDescription.sdp, /a=end-of-candidates/)
+      assert.equal(b.remoteDescription, b.remoteDescription, 'the attribute returns the same object')
     })
 
     it('is chained after a pending setRemoteDescription', async () => {
@@ -404,9 +437,7 @@ describe('RTCPeerConnection', () => {
       assert.equal(pc.iceGatheringState, 'complete')
     })
 
-    // NATIVE: once gathering is complete, localDescription.sdp should carry a=end-of-candidates
-    // (webrtc-pc, WPT RTCPeerConnection-iceGatheringState); the addon's snapshot never has it.
-    it.skip('localDescription has a=end-of-candidates when gathering is complete', async () => {
+    it('localDescription has a=end-of-candidates when gathering is complete', async () => {
       const pc = makePc()
       pc.createDataChannel('x')
       const done = once(pc, 'icecandidate', e => e.candidate === null)
