@@ -32,7 +32,8 @@ class Dispatcher {
 
   // JS thread.
   void KeepAlive(Napi::Env env, int delta);
-  // JS thread. Drops queued tasks (their destructors run here) and refuses later posts.
+  // JS thread. Drops queued tasks (their destructors run here), refuses later posts and releases
+  // the JS values the dispatcher holds (Node does not free an addon's references for it).
   void Close();
   bool closed() const;
 
@@ -47,6 +48,7 @@ class Dispatcher {
   std::deque<JsTask> queue_;
   bool scheduled_ = false;
   bool closed_ = false;
+  napi_env env_ = nullptr;  // for Close(), which runs on the JS thread
   napi_threadsafe_function tsfn_ = nullptr;
   napi_ref probe_ = nullptr;  // a no-op JS function: calling it tells whether JS may run
   napi_ref resource_ = nullptr;            // async resource of the callback scopes
