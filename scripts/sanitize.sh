@@ -46,13 +46,12 @@ preload="LD_PRELOAD=$asan $ubsan"
 mocha=(node "$root/node_modules/mocha/bin/mocha.js")
 # Reports go to files, one per process, so that an error in a child process whose exit status a
 # test does not look at still fails the run.
-#  detect_odr_violation=0: see docs/sanitizers.md (libwebrtc's globals are not instrumented; the
-#    check can only see our own, and the static archives are linked once)
 #  detect_leaks: off unless SANITIZE_LEAKS=1: mocha --exit ends with process.exit(), which leaves
 #    V8's heap allocated. test/sanitize/leaks.js turns it on for processes that end on their own.
-export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=${SANITIZE_LEAKS:-0}:detect_odr_violation=0:\
-abort_on_error=0:halt_on_error=1:strict_string_checks=1:check_initialization_order=1:\
-detect_stack_use_after_return=0:allow_user_segv_handler=1"
+#  detect_stack_use_after_return=1: a lambda posted to a libwebrtc thread that captured a local by
+#    reference is the bug class this catches.
+export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=${SANITIZE_LEAKS:-0}:\
+detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1"
 export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0"
 # gcc 12's libubsan ignores log_path next to ASan: its reports go to stderr (scanned below) and
 # halt_on_error makes the process exit with status 1.
