@@ -35,6 +35,10 @@ fi
 # malloc is bound, hence LD_PRELOAD (gcc links the addon to the same libasan.so.8/libubsan.so.1).
 asan=$(gcc -print-file-name=libasan.so)
 ubsan=$(gcc -print-file-name=libubsan.so)
+if [ ! -f "$asan" ] || [ ! -f "$ubsan" ]; then
+  echo "sanitize: gcc's sanitizer runtimes are missing: apt-get install -y libasan8 libubsan1" >&2
+  exit 1
+fi
 reports=$out/reports
 rm -rf "$reports"
 mkdir -p "$reports"
@@ -78,7 +82,9 @@ exit $status; } 2>&1 | tee "$log" || status=$?
 echo "sanitize: run took $(($(date +%s) - start)) s, exit status $status"
 
 if compgen -G "$reports/asan.*" > /dev/null || grep -qE 'runtime error:|ERROR: (Address|Leak)Sanitizer' "$log"; then
-  for f in "$reports"/asan.*; do [ -f "$f" ] && { echo "=== $f"; cat "$f"; }; done
+  for f in "$reports"/asan.*; do
+    if [ -f "$f" ]; then echo "=== $f"; cat "$f"; fi
+  done
   grep -E 'runtime error:' "$log" || true
   echo "sanitize: sanitizer reports found (above)" >&2
   exit 1
