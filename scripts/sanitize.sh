@@ -54,8 +54,11 @@ mocha=(node "$root/node_modules/mocha/bin/mocha.js")
 #    V8's heap allocated. test/sanitize/leaks.js turns it on for processes that end on their own.
 #  detect_stack_use_after_return=1: a lambda posted to a libwebrtc thread that captured a local by
 #    reference is the bug class this catches.
+#  allow_user_segv_handler=0: Node installs its own SIGSEGV handler (for WebAssembly traps), which
+#    would turn a segfault into a bare "Segmentation fault" without ASan's report and stack.
 export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=${SANITIZE_LEAKS:-0}:\
-detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1"
+detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:\
+allow_user_segv_handler=0"
 export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0"
 # gcc 12's libubsan ignores log_path next to ASan: its reports go to stderr (scanned below) and
 # halt_on_error makes the process exit with status 1.

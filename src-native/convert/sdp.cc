@@ -1,8 +1,23 @@
 #include "convert/sdp.h"
 
 #include "convert/enums.h"
+#include "pc/media_protocol_names.h"
+#include "pc/session_description.h"
 
 namespace nlw {
+
+std::string UnserializableMediaSection(const webrtc::SessionDescriptionInterface& d) {
+  if (d.description() == nullptr) return std::string();
+  for (const cricket::ContentInfo& content : d.description()->contents()) {
+    const cricket::MediaContentDescription* media = content.media_description();
+    if (media == nullptr || media->type() != cricket::MEDIA_TYPE_UNSUPPORTED) continue;
+    if (!cricket::IsSctpProtocol(media->protocol())) continue;
+    const cricket::UnsupportedContentDescription* unsupported = media->as_unsupported();
+    return "m=" + (unsupported != nullptr ? unsupported->media_type() : std::string("?")) + " " +
+           media->protocol();
+  }
+  return std::string();
+}
 
 std::optional<DescriptionValue> DescriptionValue::From(const webrtc::SessionDescriptionInterface* d) {
   if (d == nullptr) return std::nullopt;

@@ -12,6 +12,13 @@
 
 namespace nlw {
 
+// The m= line of a parsed description that libwebrtc M110 cannot serialize, or "": a media type it
+// does not know with an SCTP protocol ("m=foo 9 UDP/DTLS/SCTP ..."). It parses such a line, then
+// dereferences a null pointer in SdpSerialize (the SCTP branch takes the content for a data
+// section): one offer from a remote peer would crash the process. Found by the sanitizer run
+// (docs/sanitizers.md); newer libwebrtc ignores such sections when serializing.
+std::string UnserializableMediaSection(const webrtc::SessionDescriptionInterface& d);
+
 struct DescriptionValue {
   std::string type;
   std::string sdp;

@@ -114,7 +114,14 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
   if (!type) return ErrorValue::Named("TypeError", "Invalid RTCSdpType");
   webrtc::SdpParseError parse_error;
   *out = webrtc::CreateSessionDescription(*type, StringArg(info, 1), &parse_error);
-  if (*out) return std::nullopt;
+  if (*out) {
+    // Rejected as libwebrtc itself rejects "m=audio ... UDP/DTLS/SCTP" (convert/sdp.h says why).
+    std::string section = UnserializableMediaSection(**out);
+    if (section.empty()) return std::nullopt;
+    out->reset();
+    parse_error.line = section;
+    parse_error.description = "Unsupported protocol for media type";
+  }
   ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA", "Failed to parse SessionDescription. " +
                                                                     parse_error.line + " " + parse_error.description);
   e.detail = "SDP_SYNTAX_ERROR";
