@@ -2,6 +2,7 @@
 
 #include "addon.h"
 #include "convert/configuration.h"
+#include "convert/description_checks.h"
 #include "convert/enums.h"
 #include "convert/errors.h"
 #include "convert/sdp.h"
@@ -261,6 +262,7 @@ Napi::Value PeerConnection::SetRemoteDescription(const Napi::CallbackInfo& info)
   if (Closed()) return Rejected(env, ClosedError());
   std::unique_ptr<webrtc::SessionDescriptionInterface> desc;
   if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
+  if (auto error = CheckRemoteDescription(*desc)) return Rejected(env, *error);
   Deferred d = Deferred::New(env);
   pc_->SetRemoteDescription(std::move(desc), rtc::make_ref_counted<RemoteObserver>(shared_, d));
   return d.Promise();

@@ -1,0 +1,77 @@
+#include "convert/description_checks.h"
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "pc/media_protocol_names.h"
+#include "pc/session_description.h"
+#include "rtc_base/message_digest.h"
+#include "rtc_base/ssl_fingerprint.h"
+
+namespace nlw {
+
+namespace {
+
+ErrorValue SyntaxError(std::string message) {
+  ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA", "Failed to parse SessionDescription. " + message);
+  e.detail = "SDP_SYNTAX_ERROR";
+  return e;
+}
+
+ErrorValue InvalidParameter(std::string message) {
+  return ErrorValue::Named("INVALID_PARAMETER", "Failed to set remote description: " + message);
+}
+
+// What the DTLS transport accepts as a peer certificate digest: a known hash, of its size.
+bool UsableFingerprint(const rtc::SSLFingerprint& fp) {
+  std::unique_ptr<rtc::MessageDigest> digest(rtc::MessageDigestFactory::Create(fp.algorithm));
+  return digest != nullptr && digest->Size() == fp.digest.size();
+}
+
+}  // namespace
+
+std::optional<ErrorValue> CheckRemoteDescription(const webrtc::SessionDescriptionInterface& d) {
+  const cricket::SessionDescription* desc = d.description();
+  if (desc == nullptr) return std::nullopt;
+
+  // SdpSerialize assumes a DTLS/SCTP section is an SCTP section: an unknown media type on that
+  // transport is a null dereference (and every snapshot serializes the remote description).
+  for (const cricket::ContentInfo& content : desc->contents()) {
+    const cricket::MediaContentDescription* media = content.media_description();
+    if (media == nullptr) return SyntaxError("m= section '" + content.name + "' has no description");
+    if (media->type() == cricket::MEDIA_TYPE_UNSUPPORTED && cricket::IsDtlsSctp(media->protocol()))
+      return SyntaxError("m= section '" + content.name + "': only m=application can use " + media->protocol());
+  }
+
+  // BUNDLE groups must name existing m= sections, each at most once.
+  std::set<std::string> bundled;
+  for (const cricket::ContentGroup* group : desc->GetGroupsByName(cricket::GROUP_TYPE_BUNDLE)) {
+    for (const std::string& mid : group->content_names()) {
+      if (!bundled.insert(mid).second)
+        return InvalidParameter("A BUNDLE group contains a MID='" + mid + "' that is already in a BUNDLE group.");
+      if (desc->GetContentByName(mid) == nullptr)
+        return InvalidParameter("A BUNDLE group contains a MID='" + mid + "' matching no m= section.");
+    }
+  }
+
+  // Every section that is not rejected: until BUNDLE is negotiated each one gets a transport.
+  for (const cricket::ContentInfo& content : desc->contents()) {
+    if (content.rejected) continue;
+    // DTLS is always on: SDES keys make the transport refuse the section.
+    if (!content.media_description()->cryptos().empty())
+      return InvalidParameter("SDES and DTLS-SRTP cannot be enabled at the same time.");
+    const cricket::TransportInfo* transport = desc->GetTransportInfoByName(content.name);
+    if (transport == nullptr) continue;
+    webrtc::RTCError ice = transport->description.GetIceParameters().Validate();
+    if (!ice.ok())
+      return InvalidParameter("Invalid ICE parameters for m= section with mid='" + content.name + "': " + ice.message());
+    const rtc::SSLFingerprint* fp = transport->description.identity_fingerprint.get();
+    if (fp != nullptr && !UsableFingerprint(*fp))
+      return InvalidParameter("m= section with mid='" + content.name + "' has an unusable " + fp->algorithm +
+                              " fingerprint.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace nlw
