@@ -1,9 +1,11 @@
 #include "convert/description_checks.h"
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
+#include "media/base/media_constants.h"
 #include "pc/media_protocol_names.h"
 #include "pc/session_description.h"
 #include "rtc_base/message_digest.h"
@@ -27,6 +29,45 @@ ErrorValue InvalidParameter(std::string message) {
 bool UsableFingerprint(const rtc::SSLFingerprint& fp) {
   std::unique_ptr<rtc::MessageDigest> digest(rtc::MessageDigestFactory::Create(fp.algorithm));
   return digest != nullptr && digest->Size() == fp.digest.size();
+}
+
+bool ValidPayloadType(int pt) { return pt >= 0 && pt <= 127; }
+
+// The media engine's checks on the codecs and header extensions it is told to send with.
+std::optional<std::string> MediaProblem(const cricket::MediaContentDescription& media) {
+  std::set<int> ids;
+  for (const webrtc::RtpExtension& ext : media.rtp_header_extensions()) {
+    if (ext.id < webrtc::RtpExtension::kMinId || ext.id > webrtc::RtpExtension::kMaxId)
+      return "header extension id " + std::to_string(ext.id) + " is out of range";
+    if (!ids.insert(ext.id).second) return "header extension id " + std::to_string(ext.id) + " is used twice";
+  }
+  const cricket::VideoContentDescription* video = media.as_video();
+  if (video == nullptr) return std::nullopt;
+  std::map<int, cricket::VideoCodec::CodecType> types;
+  bool has_video = false;
+  for (const cricket::VideoCodec& codec : video->codecs()) {
+    if (!ValidPayloadType(codec.id)) return "payload type " + std::to_string(codec.id) + " is out of range";
+    if (!types.emplace(codec.id, codec.GetCodecType()).second)
+      return "payload type " + std::to_string(codec.id) + " is used twice";
+    if (codec.GetCodecType() != cricket::VideoCodec::CODEC_VIDEO) continue;
+    has_video = true;
+    int min_bitrate = -1, max_bitrate = -1;
+    if (codec.GetParam(cricket::kCodecParamMinBitrate, &min_bitrate) &&
+        codec.GetParam(cricket::kCodecParamMaxBitrate, &max_bitrate) && max_bitrate < min_bitrate)
+      return "codec " + std::to_string(codec.id) + " has a maximum bitrate below its minimum";
+  }
+  if (!has_video) return "there is no video codec";
+  for (const cricket::VideoCodec& codec : video->codecs()) {
+    if (codec.GetCodecType() != cricket::VideoCodec::CODEC_RTX) continue;
+    int apt = -1;
+    if (!codec.GetParam(cricket::kCodecParamAssociatedPayloadType, &apt) || !ValidPayloadType(apt))
+      return "RTX payload type " + std::to_string(codec.id) + " has no valid apt";
+    auto it = types.find(apt);
+    if (it == types.end() ||
+        (it->second != cricket::VideoCodec::CODEC_VIDEO && it->second != cricket::VideoCodec::CODEC_RED))
+      return "RTX payload type " + std::to_string(codec.id) + " is not associated with a video codec";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -61,6 +102,8 @@ std::optional<ErrorValue> CheckRemoteDescription(const webrtc::SessionDescriptio
     // DTLS is always on: SDES keys make the transport refuse the section.
     if (!content.media_description()->cryptos().empty())
       return InvalidParameter("SDES and DTLS-SRTP cannot be enabled at the same time.");
+    if (auto problem = MediaProblem(*content.media_description()))
+      return InvalidParameter("m= section with mid='" + content.name + "': " + *problem + ".");
     const cricket::TransportInfo* transport = desc->GetTransportInfoByName(content.name);
     if (transport == nullptr) continue;
     webrtc::RTCError ice = transport->description.GetIceParameters().Validate();
