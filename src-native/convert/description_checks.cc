@@ -75,6 +75,7 @@ std::optional<std::string> MediaProblem(const cricket::MediaContentDescription& 
 std::optional<ErrorValue> CheckRemoteDescription(const webrtc::SessionDescriptionInterface& d) {
   const cricket::SessionDescription* desc = d.description();
   if (desc == nullptr) return std::nullopt;
+  const bool answer = d.GetType() == webrtc::SdpType::kAnswer || d.GetType() == webrtc::SdpType::kPrAnswer;
 
   // SdpSerialize assumes a DTLS/SCTP section is an SCTP section: an unknown media type on that
   // transport is a null dereference (and every snapshot serializes the remote description).
@@ -109,6 +110,11 @@ std::optional<ErrorValue> CheckRemoteDescription(const webrtc::SessionDescriptio
     webrtc::RTCError ice = transport->description.GetIceParameters().Validate();
     if (!ice.ok())
       return InvalidParameter("Invalid ICE parameters for m= section with mid='" + content.name + "': " + ice.message());
+    // The answer fixes the DTLS roles: only active or passive can be applied.
+    cricket::ConnectionRole role = transport->description.connection_role;
+    if (answer && role != cricket::CONNECTIONROLE_ACTIVE && role != cricket::CONNECTIONROLE_PASSIVE &&
+        role != cricket::CONNECTIONROLE_NONE)
+      return InvalidParameter("m= section with mid='" + content.name + "': an answer's setup must be active or passive.");
     const rtc::SSLFingerprint* fp = transport->description.identity_fingerprint.get();
     if (fp != nullptr && !UsableFingerprint(*fp))
       return InvalidParameter("m= section with mid='" + content.name + "' has an unusable " + fp->algorithm +

@@ -89,6 +89,7 @@ const joinLines = lines => lines.join('\r\n') + '\r\n'
 const SDP_OPERATORS = {
   truncate: (r, s) => s.slice(0, r.int(s.length)),
   flipBytes: (r, s) => {
+    if (s === '') return randomBytes(r, 1 + r.int(4))
     const chars = s.split('')
     for (let k = 1 + r.int(8); k > 0; k--) {
       const i = r.int(chars.length)
