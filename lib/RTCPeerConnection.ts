@@ -59,11 +59,13 @@ function unsignedShort (value: unknown, what: string): number {
 
 // webrtc-pc legacy forms: create* pass the description to the success callback, set*/addIceCandidate
 // call it with no argument; the returned promise always resolves with undefined.
-function legacy<T> (promise: Promise<T>, success: unknown, failure: unknown, passValue = true): Promise<void> {
+// The callbacks are checked before the operation starts: a rejected form must not leave an
+// operation running whose failure nobody handles (an unhandled rejection ends the process).
+function legacy<T> (start: () => Promise<T>, success: unknown, failure: unknown, passValue = true): Promise<void> {
   if (typeof success !== 'function' || typeof failure !== 'function') {
     return Promise.reject(new TypeError('The legacy form takes a success and a failure callback.'))
   }
-  return promise.then(v => {
+  return start().then(v => {
     if (passValue) (success as SuccessCallback<T>)(v)
     else (success as () => void)()
   }, e => { (failure as FailureCallback)(e as Error) })
@@ -155,7 +157,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   createOffer (success: SuccessCallback<RTCSessionDescriptionInit>, failure: FailureCallback, options?: RTCOfferOptions): Promise<void>
   createOffer (a?: unknown, b?: unknown, c?: unknown): Promise<RTCSessionDescriptionInit | void> {
-    if (typeof a === 'function') return legacy(this.createOffer(c as RTCOfferOptions | undefined), a, b)
+    if (typeof a === 'function') return legacy(() => this.createOffer(c as RTCOfferOptions | undefined), a, b)
     const options = (a ?? {}) as RTCOfferOptions
     if (typeof options !== 'object') return Promise.reject(new TypeError('RTCOfferOptions must be an object'))
     const native: Record<string, unknown> = {}
@@ -176,7 +178,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   createAnswer (success: SuccessCallback<RTCSessionDescriptionInit>, failure: FailureCallback): Promise<void>
   createAnswer (a?: unknown, b?: unknown): Promise<RTCSessionDescriptionInit | void> {
-    if (typeof a === 'function') return legacy(this.createAnswer(), a, b)
+    if (typeof a === 'function') return legacy(() => this.createAnswer(), a, b)
     if (!this.#closed && this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
       return Promise.reject(domError('InvalidStateError', `createAnswer() in signaling state '${this.#signalingState}'`))
     }
@@ -190,7 +192,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   setLocalDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
   setLocalDescription (description?: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.setLocalDescription(description), b, c, false)
+    if (typeof b === 'function') return legacy(() => this.setLocalDescription(description), b, c, false)
     let type: string | undefined
     let sdp = ''
     if (description !== undefined && description !== null) {
@@ -233,7 +235,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   setRemoteDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
   setRemoteDescription (description: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.setRemoteDescription(description), b, c, false)
+    if (typeof b === 'function') return legacy(() => this.setRemoteDescription(description), b, c, false)
     if (description === undefined || description === null || typeof description !== 'object') {
       return Promise.reject(new TypeError("Failed to execute 'setRemoteDescription': 1 argument required"))
     }
@@ -268,7 +270,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   addIceCandidate (candidate: RTCIceCandidateInit | RTCIceCandidate, success: () => void, failure: FailureCallback): Promise<void>
   addIceCandidate (candidate?: RTCIceCandidateInit | RTCIceCandidate | null, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.addIceCandidate(candidate), b, c, false)
+    if (typeof b === 'function') return legacy(() => this.addIceCandidate(candidate), b, c, false)
     if (candidate !== undefined && candidate !== null && typeof candidate !== 'object') {
       return Promise.reject(new TypeError('The candidate must be an RTCIceCandidateInit'))
     }

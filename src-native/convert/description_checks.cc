@@ -70,7 +70,15 @@ std::optional<std::string> MediaProblem(const cricket::MediaContentDescription& 
   return std::nullopt;
 }
 
+constexpr size_t kMaxHostName = 253;
+
 }  // namespace
+
+std::optional<std::string> CheckRemoteCandidate(const cricket::Candidate& c) {
+  if (c.address().hostname().size() > kMaxHostName || c.related_address().hostname().size() > kMaxHostName)
+    return "a candidate address is longer than a host name can be";
+  return std::nullopt;
+}
 
 std::optional<ErrorValue> CheckRemoteDescription(const webrtc::SessionDescriptionInterface& d) {
   const cricket::SessionDescription* desc = d.description();
@@ -84,6 +92,13 @@ std::optional<ErrorValue> CheckRemoteDescription(const webrtc::SessionDescriptio
     if (media == nullptr) return SyntaxError("m= section '" + content.name + "' has no description");
     if (media->type() == cricket::MEDIA_TYPE_UNSUPPORTED && cricket::IsDtlsSctp(media->protocol()))
       return SyntaxError("m= section '" + content.name + "': only m=application can use " + media->protocol());
+  }
+
+  for (size_t i = 0; i < desc->contents().size(); ++i) {
+    const webrtc::IceCandidateCollection* candidates = d.candidates(i);
+    for (size_t k = 0; candidates != nullptr && k < candidates->count(); ++k) {
+      if (auto problem = CheckRemoteCandidate(candidates->at(k)->candidate())) return SyntaxError(*problem);
+    }
   }
 
   // BUNDLE groups must name existing m= sections, each at most once.

@@ -7,11 +7,17 @@
 
 #include <optional>
 
+#include "api/candidate.h"
 #include "api/jsep.h"
 #include "convert/errors.h"
 
 namespace nlw {
 
 std::optional<ErrorValue> CheckRemoteDescription(const webrtc::SessionDescriptionInterface& d);
+
+// Why libwebrtc must not be given this remote candidate, or nullopt. It aborts the process
+// formatting an address whose host name is over ~1000 characters (a fixed 1 KiB buffer behind an
+// RTC_CHECK); a DNS name has at most 253.
+std::optional<std::string> CheckRemoteCandidate(const cricket::Candidate& c);
 
 }  // namespace nlw

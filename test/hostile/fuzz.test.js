@@ -123,12 +123,21 @@ describe('hostile input (fuzz)', function () {
     const answerers = [makePc(), makePc()]
     for (const pc of answerers) usable.add(pc)
     const offerers = await Promise.all(seeds.map(s => offerer(s.options)))
+    // The next offerer of each kind is prepared while the fuzz goes on (its ICE gathering is the slow part).
+    const spare = seeds.map(s => offerer(s.options))
+    for (const p of spare) p.catch(() => {}) // awaited later; no unhandled rejection meanwhile
     const replace = async (pc, k, toOfferer, slot) => {
       usable.delete(pc)
       pc.close()
       replaced++
-      if (toOfferer) offerers[k] = await offerer(seeds[k].options)
-      else { answerers[slot] = makePc(); usable.add(answerers[slot]) }
+      if (toOfferer) {
+        offerers[k] = await spare[k]
+        spare[k] = offerer(seeds[k].options)
+        spare[k].catch(() => {})
+      } else {
+        answerers[slot] = makePc()
+        usable.add(answerers[slot])
+      }
     }
     const names = {}
     let accepted = 0
@@ -136,6 +145,7 @@ describe('hostile input (fuzz)', function () {
     let controls = 0
     const started = Date.now()
     for (let i = 0; i < SDP_CALLS; i++) {
+      if (process.env.NLW_FUZZ_PROGRESS && i % 500 === 0) console.log(`      ${i} ${((Date.now() - started) / 1000).toFixed(1)} s`)
       const k = r.int(seeds.length)
       const seed = seeds[k]
       const toOfferer = r.chance(0.5)
@@ -176,6 +186,7 @@ describe('hostile input (fuzz)', function () {
     console.log(`      SDPs: ${SDP_CALLS} in ${seconds.toFixed(1)} s (${(SDP_CALLS / seconds).toFixed(0)} calls/s), ` +
       `accepted ${accepted}, real description accepted after ${controls} rejections, peers replaced ${replaced}`)
     console.log(`      outcomes: ${JSON.stringify(names)}`)
+    await Promise.all(spare)
     assert.ok(usable.size >= answerers.length + offerers.length)
     for (const pc of usable) await stillWorks(pc)
     usable.clear()
