@@ -9,6 +9,7 @@ import {
   RTCDataChannelEvent, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent
 } from './events'
 import { INTERNAL } from './internal'
+import { domString, rejectInsteadOfThrow, toNumber } from './webidl'
 import {
   binding, type DescriptionInit, type NativeDataChannel, type NativePeerConnection, type PeerConnectionEvent,
   type SignalingSnapshot
@@ -49,8 +50,14 @@ const MAX_LABEL_BYTES = 65535
 
 function utf8Length (s: string): number { return Buffer.byteLength(s, 'utf8') }
 
+// WebIDL unsigned short without [EnforceRange]: modulo 2^16, NaN and infinities are 0.
+function unsignedShortWrap (value: unknown): number {
+  const n = toNumber(value, 'sdpMLineIndex')
+  return Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0
+}
+
 function unsignedShort (value: unknown, what: string): number {
-  const n = Number(value)
+  const n = toNumber(value, what)
   if (!Number.isFinite(n) || Math.trunc(n) < 0 || Math.trunc(n) > 65535) {
     throw new TypeError(`${what} is outside the range [0, 65535].`)
   }
@@ -179,6 +186,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   createAnswer (success: SuccessCallback<RTCSessionDescriptionInit>, failure: FailureCallback): Promise<void>
   createAnswer (a?: unknown, b?: unknown): Promise<RTCSessionDescriptionInit | void> {
     if (typeof a === 'function') return legacy(() => this.createAnswer(), a, b)
+    if (a !== undefined && a !== null && typeof a !== 'object') return Promise.reject(new TypeError('RTCAnswerOptions must be an object'))
     if (!this.#closed && this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
       return Promise.reject(domError('InvalidStateError', `createAnswer() in signaling state '${this.#signalingState}'`))
     }
@@ -198,12 +206,12 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (description !== undefined && description !== null) {
       if (typeof description !== 'object') return Promise.reject(new TypeError('The description must be an object'))
       if (description.type !== undefined) {
-        type = String(description.type)
+        type = domString(description.type, 'RTCSessionDescriptionInit.type')
         if (!SDP_TYPES.includes(type)) {
           return Promise.reject(new TypeError(`'${type}' is not a valid enum value of type RTCSdpType.`))
         }
       }
-      sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+      sdp = description.sdp === undefined || description.sdp === null ? '' : domString(description.sdp, 'RTCSessionDescriptionInit.sdp')
     }
     if ((type === 'answer' || type === 'pranswer') && !this.#closed &&
       this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
@@ -242,9 +250,9 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (description.type === undefined) {
       return Promise.reject(new TypeError("Failed to execute 'setRemoteDescription': required member type is undefined."))
     }
-    const type = String(description.type)
+    const type = domString(description.type, 'RTCSessionDescriptionInit.type')
     if (!SDP_TYPES.includes(type)) return Promise.reject(new TypeError(`'${type}' is not a valid enum value of type RTCSdpType.`))
-    const sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+    const sdp = description.sdp === undefined || description.sdp === null ? '' : domString(description.sdp, 'RTCSessionDescriptionInit.sdp')
     if ((type === 'answer' || type === 'pranswer') && !this.#closed &&
       this.#signalingState !== 'have-local-offer' && this.#signalingState !== 'have-remote-pranswer') {
       return Promise.reject(domError('InvalidStateError', `setRemoteDescription(${type}) in signaling state '${this.#signalingState}'`))
@@ -275,9 +283,9 @@ export class RTCPeerConnection extends RTCEventTarget {
       return Promise.reject(new TypeError('The candidate must be an RTCIceCandidateInit'))
     }
     const init = candidate ?? {}
-    const line = init.candidate === undefined || init.candidate === null ? '' : String(init.candidate)
-    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : String(init.sdpMid)
-    const index = init.sdpMLineIndex === undefined || init.sdpMLineIndex === null ? null : Number(init.sdpMLineIndex)
+    const line = init.candidate === undefined || init.candidate === null ? '' : domString(init.candidate, 'RTCIceCandidateInit.candidate')
+    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : domString(init.sdpMid, 'RTCIceCandidateInit.sdpMid')
+    const index = init.sdpMLineIndex === undefined || init.sdpMLineIndex === null ? null : unsignedShortWrap(init.sdpMLineIndex)
     if (line !== '' && sdpMid === null && index === null) {
       return Promise.reject(new TypeError('Candidate with both sdpMid and sdpMLineIndex null'))
     }
@@ -294,7 +302,7 @@ export class RTCPeerConnection extends RTCEventTarget {
         }
       })
     }
-    const ufrag = init.usernameFragment === undefined || init.usernameFragment === null ? null : String(init.usernameFragment)
+    const ufrag = init.usernameFragment === undefined || init.usernameFragment === null ? null : domString(init.usernameFragment, 'RTCIceCandidateInit.usernameFragment')
     return this.#op(() => this.#native.addIceCandidate(line, sdpMid, index, ufrag), s => { this.#applySnapshot(s) })
   }
 
@@ -336,8 +344,8 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'createDataChannel': 1 argument required, but only 0 present.")
     if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
     if (init === null || typeof init !== 'object') init = {}
-    const labelStr = String(label)
-    const protocol = init.protocol === undefined ? '' : String(init.protocol)
+    const labelStr = domString(label, 'label')
+    const protocol = init.protocol === undefined ? '' : domString(init.protocol, 'RTCDataChannelInit.protocol')
     if (utf8Length(labelStr) > MAX_LABEL_BYTES) throw new TypeError('label is longer than 65535 bytes')
     if (utf8Length(protocol) > MAX_LABEL_BYTES) throw new TypeError('protocol is longer than 65535 bytes')
     const native: Record<string, unknown> = { ordered: init.ordered === undefined ? true : Boolean(init.ordered), protocol }
@@ -360,7 +368,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       native.id = id
     }
     if (init.priority !== undefined) {
-      const p = String(init.priority)
+      const p = domString(init.priority, 'RTCDataChannelInit.priority')
       if (!['very-low', 'low', 'medium', 'high'].includes(p)) throw new TypeError(`'${p}' is not a valid enum value of type RTCPriorityType.`)
       native.priority = p
     }
@@ -549,6 +557,8 @@ export class RTCPeerConnection extends RTCEventTarget {
     }
   }
 }
+rejectInsteadOfThrow(RTCPeerConnection.prototype,
+  ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription', 'addIceCandidate'])
 defineEventHandlers(RTCPeerConnection.prototype, [
   'negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange',
   'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel'

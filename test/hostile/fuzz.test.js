@@ -3,7 +3,8 @@
 // Every call must settle (per-call watchdog) with an error the spec allows (or succeed), the
 // process must survive, a rejected description must leave the peer as it was, and every peer
 // used must still negotiate for real and carry a message at the end.
-// Reproduce a run with NLW_FUZZ_SEED=<seed>; NLW_FUZZ_SDPS / NLW_FUZZ_CANDIDATES set the counts.
+// Reproduce a run with NLW_FUZZ_SEED=<seed>; NLW_FUZZ_SDPS / NLW_FUZZ_CANDIDATES set the counts,
+// NLW_FUZZ_PROGRESS=1 prints the time every 500 SDPs.
 const assert = require('node:assert/strict')
 const { makePc, closeAll, once, trickle, negotiate, pair } = require('../helpers/pair')
 const { prng, mutateSdp, mutateCandidate } = require('./helpers/mutate')
