@@ -6,6 +6,9 @@
 // Reproduce a run with NLW_FUZZ_SEED=<seed>; NLW_FUZZ_SDPS / NLW_FUZZ_CANDIDATES set the counts,
 // NLW_FUZZ_PROGRESS=1 prints the time every 500 SDPs.
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const { makePc, closeAll, once, trickle, negotiate, pair } = require('../helpers/pair')
 const { prng, mutateSdp, mutateCandidate } = require('./helpers/mutate')
 
@@ -39,6 +42,15 @@ async function outcome (promise, what) {
 }
 
 function count (map, key) { map[key] = (map[key] ?? 0) + 1 }
+
+// The base SDPs are fresh each run (new ufrags, fingerprints, ports): a failure saves them with
+// the failing input, so it can be replayed exactly.
+function keepFailingInput (err, input) {
+  const file = path.join(os.tmpdir(), `nlw-fuzz-${SEED}-${process.pid}.json`)
+  fs.writeFileSync(file, JSON.stringify({ seed: SEED, ...input }))
+  err.message += `\n      failing input and base SDPs saved in ${file}`
+  throw err
+}
 
 function gathered (pc) {
   return pc.iceGatheringState === 'complete' ? Promise.resolve() : once(pc, 'icegatheringstatechange', () => pc.iceGatheringState === 'complete')
@@ -145,44 +157,48 @@ describe('hostile input (fuzz)', function () {
     let replaced = 0
     let controls = 0
     const started = Date.now()
-    for (let i = 0; i < SDP_CALLS; i++) {
-      if (process.env.NLW_FUZZ_PROGRESS && i % 500 === 0) console.log(`      ${i} ${((Date.now() - started) / 1000).toFixed(1)} s`)
-      const k = r.int(seeds.length)
-      const seed = seeds[k]
-      const toOfferer = r.chance(0.5)
-      const slot = i % answerers.length
-      const type = r.chance(0.85) ? (toOfferer ? 'answer' : 'offer') : (toOfferer ? 'offer' : 'answer')
-      const [sdp, ops] = mutateSdp(r, type === 'offer' ? seed.offer : seed.answer, { huge: i % HUGE_EVERY === HUGE_EVERY - 1 })
-      const pc = toOfferer ? offerers[k] : answerers[slot]
-      const before = pc.signalingState
-      const what = `#${i} SRD(${type}) in ${before} after ${ops.join('+')} (${sdp.length} chars)`
-      const result = await outcome(pc.setRemoteDescription({ type, sdp }), what)
-      count(names, result)
-      if (result === 'ok') {
-        accepted++
-        assert.equal(pc.signalingState, type === 'offer' ? 'have-remote-offer' : 'stable', what)
+    let current = {}
+    try {
+      for (let i = 0; i < SDP_CALLS; i++) {
+        if (process.env.NLW_FUZZ_PROGRESS && i % 500 === 0) console.log(`      ${i} ${((Date.now() - started) / 1000).toFixed(1)} s`)
+        const k = r.int(seeds.length)
+        const seed = seeds[k]
+        const toOfferer = r.chance(0.5)
+        const slot = i % answerers.length
+        const type = r.chance(0.85) ? (toOfferer ? 'answer' : 'offer') : (toOfferer ? 'offer' : 'answer')
+        const [sdp, ops] = mutateSdp(r, type === 'offer' ? seed.offer : seed.answer, { huge: i % HUGE_EVERY === HUGE_EVERY - 1 })
+        const pc = toOfferer ? offerers[k] : answerers[slot]
+        const before = pc.signalingState
+        const what = `#${i} SRD(${type}) in ${before} after ${ops.join('+')} (${sdp.length} chars)`
+        current = { i, type, before, sdp, seeds }
+        const result = await outcome(pc.setRemoteDescription({ type, sdp }), what)
+        count(names, result)
+        if (result === 'ok') {
+          accepted++
+          assert.equal(pc.signalingState, type === 'offer' ? 'have-remote-offer' : 'stable', what)
+          await replace(pc, k, toOfferer, slot)
+          continue
+        }
+        const allowed = ['OperationError/sdp-syntax-error', 'OperationError', 'InvalidAccessError']
+        if (type === 'answer' && before === 'stable') allowed.push('InvalidStateError')
+        assert.ok(allowed.includes(result), `${what}: ${result} is not an allowed error`)
+        if (type === 'offer' && before === 'have-local-offer') {
+          // The spec rolls the local offer back before applying the remote one, failed or not.
+          assert.equal(pc.signalingState, 'stable', what)
+          await replace(pc, k, toOfferer, slot)
+          continue
+        }
+        // A rejected description changes nothing.
+        assert.equal(pc.signalingState, before, what)
+        assert.equal(pc.remoteDescription, null, what)
+        if (result === 'OperationError/sdp-syntax-error' || result === 'InvalidStateError') continue
+        // Rejected after parsing: the peer must still take the real description.
+        controls++
+        await watchdog(pc.setRemoteDescription({ type: toOfferer ? 'answer' : 'offer', sdp: toOfferer ? seed.answer : seed.offer }),
+          `${what}, then the real ${toOfferer ? 'answer' : 'offer'}`)
         await replace(pc, k, toOfferer, slot)
-        continue
       }
-      const allowed = ['OperationError/sdp-syntax-error', 'OperationError', 'InvalidAccessError']
-      if (type === 'answer' && before === 'stable') allowed.push('InvalidStateError')
-      assert.ok(allowed.includes(result), `${what}: ${result} is not an allowed error`)
-      if (type === 'offer' && before === 'have-local-offer') {
-        // The spec rolls the local offer back before applying the remote one, failed or not.
-        assert.equal(pc.signalingState, 'stable', what)
-        await replace(pc, k, toOfferer, slot)
-        continue
-      }
-      // A rejected description changes nothing.
-      assert.equal(pc.signalingState, before, what)
-      assert.equal(pc.remoteDescription, null, what)
-      if (result === 'OperationError/sdp-syntax-error' || result === 'InvalidStateError') continue
-      // Rejected after parsing: the peer must still take the real description.
-      controls++
-      await watchdog(pc.setRemoteDescription({ type: toOfferer ? 'answer' : 'offer', sdp: toOfferer ? seed.answer : seed.offer }),
-        `${what}, then the real ${toOfferer ? 'answer' : 'offer'}`)
-      await replace(pc, k, toOfferer, slot)
-    }
+    } catch (err) { keepFailingInput(err, current) }
     const seconds = (Date.now() - started) / 1000
     console.log(`      SDPs: ${SDP_CALLS} in ${seconds.toFixed(1)} s (${(SDP_CALLS / seconds).toFixed(0)} calls/s), ` +
       `accepted ${accepted}, real description accepted after ${controls} rejections, peers replaced ${replaced}`)
@@ -222,32 +238,36 @@ describe('hostile input (fuzz)', function () {
     const liveTarget = { pc: live.b, added: 0 }
     const names = {}
     const started = Date.now()
-    for (let i = 0; i < CANDIDATE_CALLS; i++) {
-      let target = i % 10 === 9 ? liveTarget : holders[i % holders.length]
-      if (target !== liveTarget && target.added >= 500) {
-        target.pc.close()
-        target.partner.close()
-        target = holders[i % holders.length] = await holder(target.options)
+    let current = {}
+    try {
+      for (let i = 0; i < CANDIDATE_CALLS; i++) {
+        let target = i % 10 === 9 ? liveTarget : holders[i % holders.length]
+        if (target !== liveTarget && target.added >= 500) {
+          target.pc.close()
+          target.partner.close()
+          target = holders[i % holders.length] = await holder(target.options)
+        }
+        const pc = target.pc
+        const [line, ops] = mutateCandidate(r, r.pick(lines), { huge: i % HUGE_EVERY === HUGE_EVERY - 1 })
+        const init = { candidate: r.chance(0.1) ? 'a=' + line : line }
+        const where = r.int(20)
+        if (where < 12) init.sdpMid = '0'
+        else if (where < 15) init.sdpMLineIndex = 0
+        else if (where < 16) { init.sdpMid = '0'; init.sdpMLineIndex = 0 }
+        else if (where < 17) init.sdpMid = r.pick(['', '1', 'nope', '\0', 'x'.repeat(5000)])
+        else if (where < 18) init.sdpMLineIndex = r.pick([1, 7, 65535, -1, 2 ** 40, NaN, 0.5])
+        else if (where < 19) { init.sdpMid = null; init.sdpMLineIndex = null }
+        if (r.chance(0.1)) init.usernameFragment = r.pick(['', 'abcd', 'nope', '\0', 'u'.repeat(1000)])
+        const what = `#${i} addIceCandidate(${JSON.stringify(init).slice(0, 300)}) after ${ops.join('+')}`
+        current = { i, init, remote: pc.remoteDescription?.sdp }
+        const result = await outcome(pc.addIceCandidate(init), what)
+        count(names, result)
+        if (result === 'ok') { target.added++; continue }
+        const allowed = ['OperationError']
+        if (init.candidate !== '' && init.sdpMid == null && init.sdpMLineIndex == null) allowed.push('TypeError')
+        assert.ok(allowed.includes(result), `${what}: ${result} is not an allowed error`)
       }
-      const pc = target.pc
-      const [line, ops] = mutateCandidate(r, r.pick(lines), { huge: i % HUGE_EVERY === HUGE_EVERY - 1 })
-      const init = { candidate: r.chance(0.1) ? 'a=' + line : line }
-      const where = r.int(20)
-      if (where < 12) init.sdpMid = '0'
-      else if (where < 15) init.sdpMLineIndex = 0
-      else if (where < 16) { init.sdpMid = '0'; init.sdpMLineIndex = 0 }
-      else if (where < 17) init.sdpMid = r.pick(['', '1', 'nope', '\0', 'x'.repeat(5000)])
-      else if (where < 18) init.sdpMLineIndex = r.pick([1, 7, 65535, -1, 2 ** 40, NaN, 0.5])
-      else if (where < 19) { init.sdpMid = null; init.sdpMLineIndex = null }
-      if (r.chance(0.1)) init.usernameFragment = r.pick(['', 'abcd', 'nope', '\0', 'u'.repeat(1000)])
-      const what = `#${i} addIceCandidate(${JSON.stringify(init).slice(0, 300)}) after ${ops.join('+')}`
-      const result = await outcome(pc.addIceCandidate(init), what)
-      count(names, result)
-      if (result === 'ok') { target.added++; continue }
-      const allowed = ['OperationError']
-      if (init.candidate !== '' && init.sdpMid == null && init.sdpMLineIndex == null) allowed.push('TypeError')
-      assert.ok(allowed.includes(result), `${what}: ${result} is not an allowed error`)
-    }
+    } catch (err) { keepFailingInput(err, current) }
     const seconds = (Date.now() - started) / 1000
     console.log(`      candidates: ${CANDIDATE_CALLS} in ${seconds.toFixed(1)} s (${(CANDIDATE_CALLS / seconds).toFixed(0)} calls/s)`)
     console.log(`      outcomes: ${JSON.stringify(names)}`)
