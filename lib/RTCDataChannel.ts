@@ -4,6 +4,7 @@ import { RTCEventTarget, defineEventHandlers } from './event_target'
 import { RTCErrorEvent, setDataChannelBrandCheck } from './events'
 import { INTERNAL, illegalConstructor } from './internal'
 import type { DataChannelEvent, DataChannelInfo, NativeDataChannel } from './native'
+import { toNumber } from './webidl'
 
 export type RTCDataChannelState = 'connecting' | 'open' | 'closing' | 'closed'
 export type RTCPriorityType = 'very-low' | 'low' | 'medium' | 'high'
@@ -95,7 +96,7 @@ export class RTCDataChannel extends RTCEventTarget {
 
   get bufferedAmountLowThreshold (): number { return this.#threshold }
   set bufferedAmountLowThreshold (value: number) {
-    const n = Number(value)
+    const n = toNumber(value, 'bufferedAmountLowThreshold')
     this.#threshold = Number.isFinite(n) ? (Math.trunc(n) % 4294967296 + 4294967296) % 4294967296 : 0
   }
 
@@ -107,6 +108,11 @@ export class RTCDataChannel extends RTCEventTarget {
 
   send (data: string | Blob | ArrayBuffer | ArrayBufferView): void {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'send' on 'RTCDataChannel': 1 argument required, but only 0 present.")
+    // Argument conversion comes before the state check (WebIDL).
+    if (typeof data === 'symbol') throw new TypeError('send() does not take a Symbol')
+    if (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer) {
+      throw new TypeError('send() does not take a SharedArrayBuffer')
+    }
     if (this.#readyState !== 'open') {
       throw domError('InvalidStateError', `RTCDataChannel.readyState is '${this.#readyState}', not 'open'`)
     }

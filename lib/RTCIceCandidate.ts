@@ -1,3 +1,5 @@
+import { domString, toNumber } from './webidl'
+
 export type RTCIceComponent = 'rtp' | 'rtcp'
 export type RTCIceProtocol = 'udp' | 'tcp'
 export type RTCIceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
@@ -69,17 +71,17 @@ export class RTCIceCandidate {
     if (init === null || typeof init !== 'object') {
       throw new TypeError("Failed to construct 'RTCIceCandidate': parameter 1 is not an object.")
     }
-    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : String(init.sdpMid)
+    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : domString(init.sdpMid, 'sdpMid')
     let index: number | null = null
     if (init.sdpMLineIndex !== undefined && init.sdpMLineIndex !== null) {
-      index = Number(init.sdpMLineIndex)
+      index = toNumber(init.sdpMLineIndex, 'sdpMLineIndex')
       if (!Number.isFinite(index)) throw new TypeError("Failed to construct 'RTCIceCandidate': sdpMLineIndex is not a finite number.")
       index = ((Math.trunc(index) % 65536) + 65536) % 65536 // WebIDL unsigned short
     }
     if (sdpMid === null && index === null) {
       throw new TypeError("Failed to construct 'RTCIceCandidate': The 'sdpMid' and 'sdpMLineIndex' are both null.")
     }
-    const candidate = init.candidate === undefined ? '' : String(init.candidate)
+    const candidate = init.candidate === undefined ? '' : domString(init.candidate, 'candidate')
     const p = candidate === '' ? null : parseCandidate(candidate)
     this.#f = {
       candidate,
@@ -97,7 +99,7 @@ export class RTCIceCandidate {
       relatedPort: p?.relatedPort ?? null,
       usernameFragment: init.usernameFragment === undefined || init.usernameFragment === null
         ? null
-        : String(init.usernameFragment)
+        : domString(init.usernameFragment, 'usernameFragment')
     }
   }
 

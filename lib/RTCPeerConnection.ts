@@ -9,6 +9,7 @@ import {
   RTCDataChannelEvent, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent
 } from './events'
 import { INTERNAL } from './internal'
+import { domString, rejectInsteadOfThrow, toNumber } from './webidl'
 import {
   binding, type DescriptionInit, type NativeDataChannel, type NativePeerConnection, type PeerConnectionEvent,
   type SignalingSnapshot
@@ -50,8 +51,14 @@ const MAX_LABEL_BYTES = 65535
 
 function utf8Length (s: string): number { return Buffer.byteLength(s, 'utf8') }
 
+// WebIDL unsigned short without [EnforceRange]: modulo 2^16, NaN and infinities are 0.
+function unsignedShortWrap (value: unknown): number {
+  const n = toNumber(value, 'sdpMLineIndex')
+  return Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0
+}
+
 function unsignedShort (value: unknown, what: string): number {
-  const n = Number(value)
+  const n = toNumber(value, what)
   if (!Number.isFinite(n) || Math.trunc(n) < 0 || Math.trunc(n) > 65535) {
     throw new TypeError(`${what} is outside the range [0, 65535].`)
   }
@@ -60,11 +67,13 @@ function unsignedShort (value: unknown, what: string): number {
 
 // webrtc-pc legacy forms: create* pass the description to the success callback, set*/addIceCandidate
 // call it with no argument; the returned promise always resolves with undefined.
-function legacy<T> (promise: Promise<T>, success: unknown, failure: unknown, passValue = true): Promise<void> {
+// The callbacks are checked before the operation starts: a rejected form must not leave an
+// operation running whose failure nobody handles (an unhandled rejection ends the process).
+function legacy<T> (start: () => Promise<T>, success: unknown, failure: unknown, passValue = true): Promise<void> {
   if (typeof success !== 'function' || typeof failure !== 'function') {
     return Promise.reject(new TypeError('The legacy form takes a success and a failure callback.'))
   }
-  return promise.then(v => {
+  return start().then(v => {
     if (passValue) (success as SuccessCallback<T>)(v)
     else (success as () => void)()
   }, e => { (failure as FailureCallback)(e as Error) })
@@ -155,7 +164,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   createOffer (success: SuccessCallback<RTCSessionDescriptionInit>, failure: FailureCallback, options?: RTCOfferOptions): Promise<void>
   createOffer (a?: unknown, b?: unknown, c?: unknown): Promise<RTCSessionDescriptionInit | void> {
-    if (typeof a === 'function') return legacy(this.createOffer(c as RTCOfferOptions | undefined), a, b)
+    if (typeof a === 'function') return legacy(() => this.createOffer(c as RTCOfferOptions | undefined), a, b)
     const options = (a ?? {}) as RTCOfferOptions
     if (typeof options !== 'object') return Promise.reject(new TypeError('RTCOfferOptions must be an object'))
     const native: Record<string, unknown> = {}
@@ -176,7 +185,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   createAnswer (success: SuccessCallback<RTCSessionDescriptionInit>, failure: FailureCallback): Promise<void>
   createAnswer (a?: unknown, b?: unknown): Promise<RTCSessionDescriptionInit | void> {
-    if (typeof a === 'function') return legacy(this.createAnswer(), a, b)
+    if (typeof a === 'function') return legacy(() => this.createAnswer(), a, b)
+    if (a !== undefined && a !== null && typeof a !== 'object') return Promise.reject(new TypeError('RTCAnswerOptions must be an object'))
     if (!this.#closed && this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
       return Promise.reject(domError('InvalidStateError', `createAnswer() in signaling state '${this.#signalingState}'`))
     }
@@ -190,18 +200,18 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   setLocalDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
   setLocalDescription (description?: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.setLocalDescription(description), b, c, false)
+    if (typeof b === 'function') return legacy(() => this.setLocalDescription(description), b, c, false)
     let type: string | undefined
     let sdp = ''
     if (description !== undefined && description !== null) {
       if (typeof description !== 'object') return Promise.reject(new TypeError('The description must be an object'))
       if (description.type !== undefined) {
-        type = String(description.type)
+        type = domString(description.type, 'RTCSessionDescriptionInit.type')
         if (!SDP_TYPES.includes(type)) {
           return Promise.reject(new TypeError(`'${type}' is not a valid enum value of type RTCSdpType.`))
         }
       }
-      sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+      sdp = description.sdp === undefined || description.sdp === null ? '' : domString(description.sdp, 'RTCSessionDescriptionInit.sdp')
     }
     if ((type === 'answer' || type === 'pranswer') && !this.#closed &&
       this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
@@ -233,16 +243,16 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   setRemoteDescription (description: RTCSessionDescriptionInit, success: () => void, failure: FailureCallback): Promise<void>
   setRemoteDescription (description: RTCSessionDescriptionInit, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.setRemoteDescription(description), b, c, false)
+    if (typeof b === 'function') return legacy(() => this.setRemoteDescription(description), b, c, false)
     if (description === undefined || description === null || typeof description !== 'object') {
       return Promise.reject(new TypeError("Failed to execute 'setRemoteDescription': 1 argument required"))
     }
     if (description.type === undefined) {
       return Promise.reject(new TypeError("Failed to execute 'setRemoteDescription': required member type is undefined."))
     }
-    const type = String(description.type)
+    const type = domString(description.type, 'RTCSessionDescriptionInit.type')
     if (!SDP_TYPES.includes(type)) return Promise.reject(new TypeError(`'${type}' is not a valid enum value of type RTCSdpType.`))
-    const sdp = description.sdp === undefined || description.sdp === null ? '' : String(description.sdp)
+    const sdp = description.sdp === undefined || description.sdp === null ? '' : domString(description.sdp, 'RTCSessionDescriptionInit.sdp')
     if ((type === 'answer' || type === 'pranswer') && !this.#closed &&
       this.#signalingState !== 'have-local-offer' && this.#signalingState !== 'have-remote-pranswer') {
       return Promise.reject(domError('InvalidStateError', `setRemoteDescription(${type}) in signaling state '${this.#signalingState}'`))
@@ -268,19 +278,19 @@ export class RTCPeerConnection extends RTCEventTarget {
   /** @deprecated legacy callback form */
   addIceCandidate (candidate: RTCIceCandidateInit | RTCIceCandidate, success: () => void, failure: FailureCallback): Promise<void>
   addIceCandidate (candidate?: RTCIceCandidateInit | RTCIceCandidate | null, b?: unknown, c?: unknown): Promise<void> {
-    if (typeof b === 'function') return legacy(this.addIceCandidate(candidate), b, c, false)
+    if (typeof b === 'function') return legacy(() => this.addIceCandidate(candidate), b, c, false)
     if (candidate !== undefined && candidate !== null && typeof candidate !== 'object') {
       return Promise.reject(new TypeError('The candidate must be an RTCIceCandidateInit'))
     }
     const init = candidate ?? {}
-    const line = init.candidate === undefined || init.candidate === null ? '' : String(init.candidate)
-    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : String(init.sdpMid)
-    const index = init.sdpMLineIndex === undefined || init.sdpMLineIndex === null ? null : Number(init.sdpMLineIndex)
+    const line = init.candidate === undefined || init.candidate === null ? '' : domString(init.candidate, 'RTCIceCandidateInit.candidate')
+    const sdpMid = init.sdpMid === undefined || init.sdpMid === null ? null : domString(init.sdpMid, 'RTCIceCandidateInit.sdpMid')
+    const index = init.sdpMLineIndex === undefined || init.sdpMLineIndex === null ? null : unsignedShortWrap(init.sdpMLineIndex)
     if (line !== '' && sdpMid === null && index === null) {
       return Promise.reject(new TypeError('Candidate with both sdpMid and sdpMLineIndex null'))
     }
     if (this.#closed) return Promise.reject(domError('InvalidStateError', 'The RTCPeerConnection is closed'))
-    const ufrag = init.usernameFragment === undefined || init.usernameFragment === null ? null : String(init.usernameFragment)
+    const ufrag = init.usernameFragment === undefined || init.usernameFragment === null ? null : domString(init.usernameFragment, 'RTCIceCandidateInit.usernameFragment')
     if (line === '') {
       // End of candidates: libwebrtc has nothing to do, but the checks run in operation order.
       return this.#op(() => this.#lastOp.then(() => null, () => null), () => {
@@ -369,8 +379,8 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'createDataChannel': 1 argument required, but only 0 present.")
     if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
     if (init === null || typeof init !== 'object') init = {}
-    const labelStr = String(label)
-    const protocol = init.protocol === undefined ? '' : String(init.protocol)
+    const labelStr = domString(label, 'label')
+    const protocol = init.protocol === undefined ? '' : domString(init.protocol, 'RTCDataChannelInit.protocol')
     if (utf8Length(labelStr) > MAX_LABEL_BYTES) throw new TypeError('label is longer than 65535 bytes')
     if (utf8Length(protocol) > MAX_LABEL_BYTES) throw new TypeError('protocol is longer than 65535 bytes')
     const native: Record<string, unknown> = { ordered: init.ordered === undefined ? true : Boolean(init.ordered), protocol }
@@ -393,7 +403,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       native.id = id
     }
     if (init.priority !== undefined) {
-      const p = String(init.priority)
+      const p = domString(init.priority, 'RTCDataChannelInit.priority')
       if (!['very-low', 'low', 'medium', 'high'].includes(p)) throw new TypeError(`'${p}' is not a valid enum value of type RTCPriorityType.`)
       native.priority = p
     }
@@ -600,6 +610,8 @@ export class RTCPeerConnection extends RTCEventTarget {
     }
   }
 }
+rejectInsteadOfThrow(RTCPeerConnection.prototype,
+  ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription', 'addIceCandidate'])
 defineEventHandlers(RTCPeerConnection.prototype, [
   'negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange',
   'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel'

@@ -1,3 +1,5 @@
+import { domString } from './webidl'
+
 export type RTCSdpType = 'offer' | 'pranswer' | 'answer' | 'rollback'
 export const SDP_TYPES: readonly string[] = ['offer', 'pranswer', 'answer', 'rollback']
 
@@ -17,12 +19,12 @@ export class RTCSessionDescription {
     if (init.type === undefined) {
       throw new TypeError("Failed to construct 'RTCSessionDescription': required member type is undefined.")
     }
-    const type = String(init.type)
+    const type = domString(init.type, 'type')
     if (!SDP_TYPES.includes(type)) {
       throw new TypeError(`Failed to construct 'RTCSessionDescription': The provided value '${type}' is not a valid enum value of type RTCSdpType.`)
     }
     this.#type = type as RTCSdpType
-    this.#sdp = init.sdp === undefined || init.sdp === null ? '' : String(init.sdp)
+    this.#sdp = init.sdp === undefined || init.sdp === null ? '' : domString(init.sdp, 'sdp')
   }
 
   get type (): RTCSdpType { return this.#type }

@@ -1,5 +1,6 @@
 // RTCConfiguration: WebIDL conversion, the spec's "validate an ICE server" steps, defaults.
 import { domError } from './errors'
+import { domString, toNumber } from './webidl'
 import type { NativeConfiguration } from './native'
 
 export type RTCIceTransportPolicy = 'relay' | 'all'
@@ -52,7 +53,7 @@ export interface NormalizedConfiguration {
 
 function enumValue<T extends string> (value: unknown, allowed: readonly T[], fallback: T, what: string): T {
   if (value === undefined) return fallback
-  const s = String(value)
+  const s = domString(value, what)
   if (!(allowed as readonly string[]).includes(s)) {
     throw new TypeError(`The provided value '${s}' is not a valid enum value of type ${what}.`)
   }
@@ -60,7 +61,7 @@ function enumValue<T extends string> (value: unknown, allowed: readonly T[], fal
 }
 
 function octet (value: unknown, what: string): number {
-  const n = Number(value)
+  const n = toNumber(value, what)
   if (!Number.isFinite(n) || Math.trunc(n) < 0 || Math.trunc(n) > 255) {
     throw new TypeError(`${what} is outside the range [0, 255].`)
   }
@@ -72,7 +73,7 @@ function stringList (value: unknown, what: string): string[] {
   if (value === null || typeof value !== 'object' || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`${what} must be a sequence of strings.`)
   }
-  return Array.from(value as Iterable<unknown>, String)
+  return Array.from(value as Iterable<unknown>, v => domString(v, what))
 }
 
 // The spec's "validate an ICE server" with url parsing per RFC 7064/7065.
@@ -81,8 +82,8 @@ function validateIceServer (server: RTCIceServer): NormalizedConfiguration['iceS
   if (server.urls === undefined) throw new TypeError("Failed to read the 'urls' property from 'RTCIceServer': Required member is undefined.")
   const urls = typeof server.urls === 'string' ? [server.urls] : stringList(server.urls, 'urls')
   if (urls.length === 0) throw domError('SyntaxError', 'RTCIceServer.urls is empty.')
-  const username = server.username === undefined ? undefined : String(server.username)
-  const credential = server.credential === undefined ? undefined : String(server.credential)
+  const username = server.username === undefined ? undefined : domString(server.username, 'RTCIceServer.username')
+  const credential = server.credential === undefined ? undefined : domString(server.credential, 'RTCIceServer.credential')
   for (const url of urls) {
     const m = /^(stuns?|turns?):([^?]*)(\?(.*))?$/i.exec(url)
     if (m === null) {
@@ -135,7 +136,7 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
   }
   for (const key of ['minPort', 'maxPort'] as const) {
     if (net[key] !== undefined) {
-      const p = Number(net[key])
+      const p = toNumber(net[key], `network.${key}`)
       if (!Number.isInteger(p) || p < 0 || p > 65535) throw new TypeError(`network.${key} must be a port number.`)
       network[key] = p
     }

@@ -2,11 +2,15 @@
 
 #include "addon.h"
 #include "convert/configuration.h"
+#include "convert/description_checks.h"
 #include "convert/enums.h"
 #include "convert/errors.h"
 #include "convert/sdp.h"
 #include "rtc_base/thread.h"
 #include "wrap/data_channel.h"
+
+#include <mutex>
+#include <vector>
 
 namespace nlw {
 
@@ -128,6 +132,36 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
   return e;
 }
 
+// Whether a DTLS handshake of `pc` has failed (a peer whose certificate does not match the SDP
+// fingerprint, say) or may still fail before Close() stops it.
+bool DtlsMayHaveFailed(webrtc::PeerConnectionInterface* pc, rtc::Thread* network_thread) {
+  auto failed = [](const rtc::scoped_refptr<webrtc::DtlsTransportInterface>& dtls) {
+    if (!dtls) return false;
+    webrtc::DtlsTransportState state = dtls->Information().state();
+    return state == webrtc::DtlsTransportState::kFailed || state == webrtc::DtlsTransportState::kConnecting;
+  };
+  if (auto sctp = pc->GetSctpTransport()) {
+    // The SCTP transport object is not a proxy: it is read on its own (network) thread.
+    if (network_thread->BlockingCall([&] { return failed(sctp->dtls_transport()); })) return true;
+  }
+  for (const auto& transceiver : pc->GetTransceivers()) {
+    if (failed(transceiver->sender()->dtls_transport())) return true;
+  }
+  return false;
+}
+
+// This libwebrtc checks a WeakPtr to its PeerConnection on the network thread when a DTLS
+// handshake fails, which binds the pointer to that thread; destroying the PeerConnection (on the
+// signaling thread) then fails a DCHECK, live in Debian's build, and aborts the process. So a
+// connection whose DTLS handshake failed, or was still running at close(), is closed but never destroyed: it is kept here, deliberately
+// never freed (a static with a destructor would destroy them at exit, after the threads stop).
+void KeepForever(rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc) {
+  static std::mutex mutex;
+  static auto& kept = *new std::vector<rtc::scoped_refptr<webrtc::PeerConnectionInterface>>();
+  std::lock_guard<std::mutex> lock(mutex);
+  kept.push_back(std::move(pc));
+}
+
 }  // namespace
 
 Napi::Function PeerConnection::Define(Napi::Env env) {
@@ -207,7 +241,9 @@ void PeerConnection::ReleaseNative() {
   Runtime* rt = shared_->runtime.get();
   shared_->transports->Detach();
   rt->signaling_thread()->BlockingCall([this] { shared_->pc = nullptr; });
+  const bool dtls_failed = DtlsMayHaveFailed(pc_.get(), rt->network_thread());  // before Close() ends them
   pc_->Close();
+  if (dtls_failed) KeepForever(std::move(pc_));
   pc_ = nullptr;
   // libwebrtc promises not to call the observer after Close().
   observer_.reset();
@@ -268,6 +304,7 @@ Napi::Value PeerConnection::SetRemoteDescription(const Napi::CallbackInfo& info)
   if (Closed()) return Rejected(env, ClosedError());
   std::unique_ptr<webrtc::SessionDescriptionInterface> desc;
   if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
+  if (auto error = CheckRemoteDescription(*desc)) return Rejected(env, *error);
   Deferred d = Deferred::New(env);
   pc_->SetRemoteDescription(std::move(desc), rtc::make_ref_counted<RemoteObserver>(shared_, d));
   return d.Promise();
@@ -289,6 +326,8 @@ Napi::Value PeerConnection::AddIceCandidate(const Napi::CallbackInfo& info) {
                                            "Failed to parse ICE candidate: " + parse_error.description));
   }
   cricket::Candidate candidate = parsed->candidate();
+  if (auto problem = CheckRemoteCandidate(candidate))
+    return Rejected(env, ErrorValue::Named("OperationError", "Failed to parse ICE candidate: " + *problem));
   if (!ufrag.empty()) {
     if (!candidate.username().empty() && candidate.username() != ufrag)
       return Rejected(env, ErrorValue::Named("OperationError", "usernameFragment does not match the candidate"));

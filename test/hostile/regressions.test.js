@@ -1,0 +1,156 @@
+'use strict'
+// One test per failure the hostile-input fuzz and probes found (process aborts, peers left
+// unusable, unhandled rejections), so each stays fixed.
+const assert = require('node:assert/strict')
+const { makePc, closeAll, once, delay, negotiate, trickle, rejectsWith } = require('../helpers/pair')
+
+async function realOffer (options) {
+  const pc = makePc()
+  pc.createDataChannel('x')
+  const offer = await pc.createOffer(options)
+  await pc.setLocalDescription(offer)
+  return { pc, offer }
+}
+
+/** Rejects with `name` (and detail), leaves pc in stable without a remote description, and pc then takes `good`. */
+async function refusedThenUsable (pc, description, name, good, detail) {
+  await assert.rejects(pc.setRemoteDescription(description), err => {
+    assert.equal(err.name, name, `${err.name}: ${err.message}`)
+    assert.ok(err instanceof DOMException)
+    if (detail !== undefined) assert.equal(err.errorDetail, detail)
+    return true
+  })
+  assert.equal(pc.remoteDescription, null)
+  await pc.setRemoteDescription(good)
+  assert.equal(pc.signalingState, description.type === 'answer' ? 'stable' : 'have-remote-offer')
+}
+
+describe('hostile input regressions', () => {
+  afterEach(closeAll)
+
+  it('an unknown media type on UDP/DTLS/SCTP is an SDP syntax error (libwebrtc crashed serializing it)', async () => {
+    const { offer } = await realOffer()
+    const sdp = offer.sdp.replace('m=application', 'm=applicadion')
+    await refusedThenUsable(makePc(), { type: 'offer', sdp }, 'OperationError', offer, 'sdp-syntax-error')
+  })
+
+  // Each of these used to be applied halfway: libwebrtc then failed every later set*Description
+  // with "Session error code: ERROR_CONTENT".
+  const offerCases = {
+    'a BUNDLE group naming a missing MID': s => s.replace(/^a=group:BUNDLE .*$/m, m => m + ' 7'),
+    'a MID in two BUNDLE groups': s => s.replace(/^a=group:BUNDLE .*$/m, m => m + '\r\na=group:BUNDLE 0'),
+    'an ICE ufrag with invalid characters': s => s.replace(/^a=ice-ufrag:.*$/m, 'a=ice-ufrag:%00%'),
+    'an ICE pwd that is too short': s => s.replace(/^a=ice-pwd:.*$/m, 'a=ice-pwd:short'),
+    'SDES keys next to DTLS': s => s.replace(/^a=mid:0$/m, 'a=mid:0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz'),
+    'RTX without a valid apt': s => s.replace(/^a=fmtp:(\d+) apt=\d+$/m, 'a=fmtp:$1 apt=2147483648'),
+    'a header extension id 0': s => s.replace(/^a=extmap:\d+ /m, 'a=extmap:0 ')
+  }
+  for (const [what, mutate] of Object.entries(offerCases)) {
+    it(`an offer with ${what} is refused (InvalidAccessError) and the peer stays usable`, async () => {
+      const { offer } = await realOffer({ offerToReceiveAudio: true, offerToReceiveVideo: true })
+      const sdp = mutate(offer.sdp)
+      assert.notEqual(sdp, offer.sdp)
+      await refusedThenUsable(makePc(), { type: 'offer', sdp }, 'InvalidAccessError', offer)
+    })
+  }
+
+  const answerCases = {
+    'an unusable fingerprint': s => s.replace(/^a=fingerprint:sha-256 (\S+)$/m, 'a=fingerprint:sha-256 $1:00'),
+    'setup:actpass': s => s.replace(/^a=setup:\w+$/m, 'a=setup:actpass')
+  }
+  for (const [what, mutate] of Object.entries(answerCases)) {
+    it(`an answer with ${what} is refused (InvalidAccessError) and the offerer stays usable`, async () => {
+      const { pc, offer } = await realOffer()
+      const b = makePc()
+      await b.setRemoteDescription(offer)
+      const answer = await b.createAnswer()
+      const sdp = mutate(answer.sdp)
+      assert.notEqual(sdp, answer.sdp)
+      await refusedThenUsable(pc, { type: 'answer', sdp }, 'InvalidAccessError', answer)
+    })
+  }
+
+  it('a candidate with a host name over 253 characters is refused (libwebrtc aborted formatting it)', async () => {
+    const a = makePc()
+    const b = makePc()
+    const errors = []
+    trickle(a, b, errors)
+    trickle(b, a, errors)
+    const dc = a.createDataChannel('x')
+    const host = 'h'.repeat(2000) + '.local'
+    await a.setLocalDescription()
+    await b.setRemoteDescription(a.localDescription)
+    await rejectsWith(b.addIceCandidate({ candidate: `candidate:1 1 udp 2122260223 ${host} 9 typ host`, sdpMid: '0' }), 'OperationError')
+    await rejectsWith(b.addIceCandidate({ candidate: `candidate:1 1 udp 2122260223 127.0.0.1 9 typ srflx raddr ${host} rport 9`, sdpMid: '0' }), 'OperationError')
+    // In a description too.
+    const c = makePc()
+    const sdp = a.localDescription.sdp.replace(/^a=mid:0$/m, `a=mid:0\r\na=candidate:1 1 udp 2122260223 ${host} 9 typ host`)
+    await assert.rejects(c.setRemoteDescription({ type: 'offer', sdp }), { name: 'OperationError' })
+    // The connection goes on (the aborts came once ICE started checking such a candidate).
+    await b.setLocalDescription()
+    await a.setRemoteDescription(b.localDescription)
+    if (dc.readyState !== 'open') await once(dc, 'open')
+    assert.deepEqual(errors, [])
+  })
+
+  it('closing a peer whose DTLS handshake failed does not abort the process', async () => {
+    const a = makePc()
+    const b = makePc()
+    const errors = []
+    trickle(a, b, errors)
+    trickle(b, a, errors)
+    a.createDataChannel('x')
+    await a.setLocalDescription()
+    const sdp = a.localDescription.sdp.replace(/^(a=fingerprint:\S+ )([0-9A-F])/m, (m, h, d) => h + (d === 'A' ? 'B' : 'A'))
+    await b.setRemoteDescription({ type: 'offer', sdp })
+    await b.setLocalDescription()
+    await a.setRemoteDescription(b.localDescription)
+    while (b.connectionState !== 'failed') await once(b, 'connectionstatechange')
+    b.close()
+    a.close()
+    await delay(200) // libwebrtc's destructor ran (or, here, is deliberately never run) without a DCHECK
+  })
+
+  it('a legacy call without a failure callback rejects TypeError and leaves no unhandled rejection', async () => {
+    const pc = makePc()
+    const unhandled = []
+    const onUnhandled = e => unhandled.push(e)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      await rejectsWith(pc.createAnswer(() => {}), 'TypeError')
+      await rejectsWith(pc.setRemoteDescription({ type: 'answer', sdp: '' }, () => {}), 'TypeError')
+      await rejectsWith(pc.addIceCandidate({ candidate: 'x', sdpMid: '0' }, () => {}, 'not a function'), 'TypeError')
+      await delay(50)
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+    assert.deepEqual(unhandled, [])
+  })
+
+  // NATIVE: this libwebrtc keeps the SCTP m= section's MID after a rollback (SdpOfferAnswerHandler::
+  // Rollback never resets it): every later offer of the peer lacks its data section, and a remote
+  // offer whose data section has another MID gets it rejected. Perfect negotiation still works when
+  // both sides use the same MID. Needs a libwebrtc with the rollback fix.
+  it.skip('after rolling back a local offer, the next offer still has the data channel section', async () => {
+    const pc = makePc()
+    pc.createDataChannel('x')
+    await pc.setLocalDescription()
+    await pc.setLocalDescription({ type: 'rollback' })
+    await pc.setLocalDescription()
+    assert.match(pc.localDescription.sdp, /^m=application/m)
+  })
+
+  it.skip('after rolling back a remote offer, the peer still negotiates a data channel', async () => {
+    const { offer } = await realOffer({ offerToReceiveAudio: true })
+    const pc = makePc()
+    await pc.setRemoteDescription(offer)
+    await pc.setRemoteDescription({ type: 'rollback' })
+    const other = makePc()
+    const errors = []
+    trickle(pc, other, errors)
+    trickle(other, pc, errors)
+    const dc = other.createDataChannel('check')
+    await negotiate(other, pc)
+    if (dc.readyState !== 'open') await once(dc, 'open')
+  })
+})

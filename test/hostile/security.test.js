@@ -1,0 +1,114 @@
+'use strict'
+// DTLS authenticates the peer named by the SDP fingerprint: a certificate that does not match never
+// gets a connection, and no data-channel event or message comes before DTLS is up.
+const assert = require('node:assert/strict')
+const { makePc, closeAll, delay, trickle } = require('../helpers/pair')
+
+/** The SDP with one hex digit of every a=fingerprint changed (same algorithm and length). */
+function tamperFingerprint (sdp) {
+  const out = sdp.replace(/^(a=fingerprint:\S+ )([0-9A-F]{2})/gim, (m, head, byte) =>
+    head + ((parseInt(byte, 16) ^ 0x01).toString(16).toUpperCase().padStart(2, '0')))
+  assert.notEqual(out, sdp, 'the SDP has a fingerprint')
+  return out
+}
+
+/** Every state change and data event of a peer and its transports and channels, in order. */
+function timeline (pc, label, log) {
+  const push = what => log.push(`${label} ${what}`)
+  pc.addEventListener('connectionstatechange', () => push(`connection ${pc.connectionState}`))
+  pc.addEventListener('datachannel', e => { push('datachannel'); watchChannel(e.channel) })
+  const watchChannel = ch => {
+    ch.addEventListener('open', () => push('open'))
+    ch.addEventListener('message', () => push('message'))
+  }
+  let watched = false
+  const watchTransports = () => {
+    if (watched || pc.sctp === null) return
+    watched = true
+    pc.sctp.transport.addEventListener('statechange', () => push(`dtls ${pc.sctp.transport.state}`))
+  }
+  pc.addEventListener('signalingstatechange', watchTransports)
+  return { watchChannel, watchTransports }
+}
+
+async function tamperedPair (side) {
+  const a = makePc()
+  const b = makePc()
+  const log = []
+  const ta = timeline(a, 'a', log)
+  const tb = timeline(b, 'b', log)
+  const errors = []
+  trickle(a, b, errors)
+  trickle(b, a, errors)
+  const dcA = a.createDataChannel('x')
+  ta.watchChannel(dcA)
+  await a.setLocalDescription()
+  const offer = side === 'offer' ? tamperFingerprint(a.localDescription.sdp) : a.localDescription.sdp
+  await b.setRemoteDescription({ type: 'offer', sdp: offer })
+  await b.setLocalDescription()
+  const answer = side === 'answer' ? tamperFingerprint(b.localDescription.sdp) : b.localDescription.sdp
+  await a.setRemoteDescription({ type: 'answer', sdp: answer })
+  ta.watchTransports()
+  tb.watchTransports()
+  return { a, b, dcA, log }
+}
+
+describe('security', () => {
+  afterEach(closeAll)
+
+  for (const side of ['answer', 'offer']) {
+    it(`a fingerprint in the ${side} that does not match the certificate: never connected, no channel, no data`, async () => {
+      const { a, b, dcA, log } = await tamperedPair(side)
+      // The peer that checks the wrong fingerprint fails DTLS; the other one may only see it stall.
+      const checker = side === 'answer' ? a : b
+      const failed = () => checker.connectionState === 'failed' && checker.sctp.transport.state === 'failed'
+      const deadline = Date.now() + 15000
+      while (!failed() && Date.now() < deadline) await delay(50)
+      assert.ok(failed(), `connection ${checker.connectionState}, dtls ${checker.sctp.transport.state}; ${log.join(', ')}`)
+      await delay(500) // anything that was going to slip through has had time to
+      for (const pc of [a, b]) assert.notEqual(pc.connectionState, 'connected')
+      const leaks = log.filter(e => / (connection connected|dtls connected|datachannel|open|message)$/.test(e))
+      assert.deepEqual(leaks, [], `events: ${log.join(', ')}`)
+      assert.equal(dcA.readyState, 'connecting')
+      assert.throws(() => dcA.send('secret'), { name: 'InvalidStateError' })
+    })
+  }
+
+  it('no datachannel, open or message before the DTLS transport of that peer is connected', async () => {
+    const a = makePc()
+    const b = makePc()
+    const log = []
+    const ta = timeline(a, 'a', log)
+    const tb = timeline(b, 'b', log)
+    const errors = []
+    trickle(a, b, errors)
+    trickle(b, a, errors)
+    const dcA = a.createDataChannel('x', { negotiated: false })
+    const dcN = a.createDataChannel('n', { negotiated: true, id: 7 })
+    const dcNb = b.createDataChannel('n', { negotiated: true, id: 7 })
+    ta.watchChannel(dcA)
+    ta.watchChannel(dcN)
+    tb.watchChannel(dcNb)
+    // Senders try as early as the API lets them: on open, at once.
+    dcA.onopen = () => dcA.send('early a')
+    dcNb.onopen = () => dcNb.send('early b')
+    b.ondatachannel = e => { e.channel.onopen = () => e.channel.send('early from b') }
+    await a.setLocalDescription()
+    ta.watchTransports()
+    await b.setRemoteDescription(a.localDescription)
+    tb.watchTransports()
+    await b.setLocalDescription()
+    await a.setRemoteDescription(b.localDescription)
+    const deadline = Date.now() + 15000
+    while (log.filter(e => e.endsWith(' message')).length < 3 && Date.now() < deadline) await delay(20)
+    assert.equal(log.filter(e => e.endsWith(' message')).length, 3, log.join(', '))
+    for (const peer of ['a', 'b']) {
+      const up = log.indexOf(`${peer} dtls connected`)
+      assert.ok(up >= 0, `${peer}: dtls connected in ${log.join(', ')}`)
+      const first = log.findIndex(e => e.startsWith(peer + ' ') && / (datachannel|open|message)$/.test(e))
+      assert.ok(first > up, `${peer}: data event before DTLS: ${log.join(', ')}`)
+    }
+    assert.deepEqual(errors, [])
+  })
+})
+
