@@ -114,8 +114,9 @@ async function main () {
         const r = await runChild(peer, scenario, opts.quick)
         runs.push(r)
         console.error(`  ${scenario} ${peer} run ${i + 1}: ${r.error ?? summary(scenario, r.result)} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
-        // A run that failed or timed out will do so again: spend the time budget elsewhere.
-        if (r.error !== undefined) break
+        // A run that failed, timed out or hit its deadline will do so again: spend the time
+        // budget elsewhere.
+        if (r.error !== undefined || r.result.partial) break
       }
       ;(results[scenario] ??= {})[peer] = runs
     }

@@ -49,7 +49,7 @@ function cell (metric, runs) {
   const notes = []
   if (ok.some(r => r.result.partial)) notes.push('partial')
   if (failed) notes.push(`${ok.length} of ${runs.length} runs; then ${failed.error}`)
-  else if (ok.length < 3 && metric.how === undefined) notes.push(`${ok.length} run${ok.length > 1 ? 's' : ''}`)
+  else if (ok.length < opts.runs && metric.how === undefined) notes.push(`${ok.length} run${ok.length > 1 ? 's' : ''}`)
   return { value, text: fmt(value, metric.digits) + (notes.length ? ` (${notes.join('; ')})` : '') }
 }
 
