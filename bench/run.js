@@ -123,9 +123,8 @@ async function main () {
   }
   info.loadAfter = os.loadavg().map(x => x.toFixed(2)).join(' ')
   info.seconds = Math.round((Date.now() - started) / 1000)
-  const text = table(info, opts, results)
-  console.log(text)
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ info, results }, null, 2))
+  console.log(table(info, opts, results))
 }
 
 function summary (scenario, r) {

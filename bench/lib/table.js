@@ -35,7 +35,7 @@ function fmt (x, digits) {
 }
 
 /** { value, text } for one stack and metric. */
-function cell (metric, runs) {
+function cell (metric, runs, wanted) {
   if (runs === undefined) return { value: null, text: 'not run' }
   const ok = runs.filter(r => r.result !== undefined)
   const failed = runs.find(r => r.error !== undefined)
@@ -49,7 +49,7 @@ function cell (metric, runs) {
   const notes = []
   if (ok.some(r => r.result.partial)) notes.push('partial')
   if (failed) notes.push(`${ok.length} of ${runs.length} runs; then ${failed.error}`)
-  else if (ok.length < opts.runs && metric.how === undefined) notes.push(`${ok.length} run${ok.length > 1 ? 's' : ''}`)
+  else if (ok.length < wanted && metric.how === undefined) notes.push(`${ok.length} run${ok.length > 1 ? 's' : ''}`)
   return { value, text: fmt(value, metric.digits) + (notes.length ? ` (${notes.join('; ')})` : '') }
 }
 
@@ -67,7 +67,7 @@ function table (info, opts, results) {
   lines.push(`|${head.map((_, i) => i === 0 ? ' --- ' : ' ---: ').join('|')}|`)
   for (const m of METRICS) {
     if (!opts.scenarios.includes(m.scenario)) continue
-    const cells = Object.fromEntries(names.map(n => [n, cell(m, results[m.scenario]?.[n])]))
+    const cells = Object.fromEntries(names.map(n => [n, cell(m, results[m.scenario]?.[n], opts.runs)]))
     const row = [`${m.name} ${m.better === 'higher' ? '↑' : '↓'}`, ...names.map(n => cells[n].text)]
     if (names.includes('ours')) {
       for (const n of others) {
