@@ -1,0 +1,140 @@
+'use strict'
+// Runs every (stack, scenario, run) in a child process of its own and prints one table:
+// medians over the runs, and the ratio of ours to each other stack. Runs inside the
+// loopback-only namespace (bench/index.js puts it there).
+// Options: --peers ours,wrtc,ndc,werift  --only setup,throughput,small,scale (or exact scenario
+// names such as throughput-worker, scale-1000)  --runs 3  --quick  --json <file>
+const { spawn } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { peers } = require('./lib/peers')
+const { table } = require('./lib/table')
+
+const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000']
+const GROUPS = { throughput: ['throughput', 'throughput-worker'], scale: ['scale-200', 'scale-1000'] }
+// Per child process: measuring plus start-up; a child past it is killed and reported as a timeout.
+const TIMEOUT_S = { setup: 150, throughput: 90, 'throughput-worker': 90, small: 60, 'scale-200': 60, 'scale-1000': 150 }
+// Scale: how long after "close all" a child may take to exit by itself.
+const EXIT_TIMEOUT_S = 30
+
+function parseArgs (argv) {
+  const opts = { peers: Object.keys(peers), scenarios: SCENARIOS, runs: 3, quick: false, json: null }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v }
+    if (a === '--peers') opts.peers = value().split(',')
+    else if (a === '--only') opts.scenarios = value().split(',').flatMap(s => GROUPS[s] ?? [s])
+    else if (a === '--runs') opts.runs = Number(value())
+    else if (a === '--quick') opts.quick = true
+    else if (a === '--json') opts.json = value()
+    else throw new Error(`unknown option ${a}`)
+  }
+  for (const p of opts.peers) if (!(p in peers)) throw new Error(`unknown peer ${p} (one of ${Object.keys(peers).join(', ')})`)
+  for (const s of opts.scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (one of ${SCENARIOS.join(', ')})`)
+  if (!(opts.runs >= 1)) throw new Error('--runs must be at least 1')
+  return opts
+}
+
+/** One child process; resolves { result } or { error }. Scale children get their exit timed. */
+function runChild (peer, scenario, quick) {
+  return new Promise(resolve => {
+    const args = ['--expose-gc', path.join(__dirname, 'child.js'), peer, scenario]
+    if (quick) args.push('--quick')
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    let result = null
+    let exitTimer = null
+    let timedOut = false
+    child.stdout.on('data', d => {
+      out += d
+      const m = /^BENCH_RESULT (.*)$/m.exec(out)
+      if (m && result === null) {
+        result = JSON.parse(m[1])
+        if (result.closeStart !== undefined) {
+          exitTimer = setTimeout(() => { child.kill('SIGKILL') }, EXIT_TIMEOUT_S * 1000)
+        }
+      }
+    })
+    child.stderr.on('data', d => { err += d })
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL') }, TIMEOUT_S[scenario] * 1000)
+    child.on('close', (code, signal) => {
+      const exitedAt = Date.now()
+      clearTimeout(timer)
+      if (exitTimer !== null) clearTimeout(exitTimer)
+      if (result !== null && result.error === undefined) {
+        if (result.closeStart !== undefined) {
+          result.exitMs = signal === null ? exitedAt - result.closeStart : null
+          result.exitNote = signal === null ? (code === 0 ? null : `exit code ${code}`) : `no exit within ${EXIT_TIMEOUT_S} s`
+        }
+        resolve({ result })
+        return
+      }
+      if (result !== null) { resolve({ error: `failed: ${result.error}` }); return }
+      if (timedOut) { resolve({ error: `timeout (${TIMEOUT_S[scenario]} s)` }); return }
+      // The first line that says what went wrong (a native crash prints its stack after it).
+      const lines = err.split('\n').map(l => l.trim()).filter(l => l !== '')
+      const last = lines.find(l => /fatal|error|abort|assert|terminate/i.test(l)) ?? lines.slice(-1)[0] ?? ''
+      resolve({ error: `failed: ${signal !== null ? `killed by ${signal}` : `exit code ${code}`}${last ? ` (${last.slice(0, 80)})` : ''}` })
+    })
+  })
+}
+
+function versions (names) {
+  const v = {}
+  for (const n of names) {
+    try { v[n] = peers[n].version() } catch (e) { v[n] = `not installed (${e.code ?? e.message})` }
+  }
+  return v
+}
+
+async function main () {
+  const opts = parseArgs(process.argv.slice(2))
+  const cpu = (/model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8')) ?? [])[1] ?? os.cpus()[0]?.model
+  const info = {
+    date: new Date().toISOString(),
+    cpu,
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    node: process.version,
+    versions: versions(opts.peers),
+    loadBefore: os.loadavg().map(x => x.toFixed(2)).join(' '),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    runs: opts.runs,
+    quick: opts.quick
+  }
+  console.error(`bench: ${info.date}, ${info.cpu} x${info.nproc}, node ${info.node}, load ${info.loadBefore}`)
+  const results = {}
+  const started = Date.now()
+  for (const scenario of opts.scenarios) {
+    for (const peer of opts.peers) {
+      const runs = []
+      for (let i = 0; i < opts.runs; i++) {
+        const t = Date.now()
+        const r = await runChild(peer, scenario, opts.quick)
+        runs.push(r)
+        console.error(`  ${scenario} ${peer} run ${i + 1}: ${r.error ?? summary(scenario, r.result)} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
+        // A run that failed, timed out or hit its deadline will do so again: spend the time
+        // budget elsewhere.
+        if (r.error !== undefined || r.result.partial) break
+      }
+      ;(results[scenario] ??= {})[peer] = runs
+    }
+  }
+  info.loadAfter = os.loadavg().map(x => x.toFixed(2)).join(' ')
+  info.seconds = Math.round((Date.now() - started) / 1000)
+  if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ info, results }, null, 2))
+  console.log(table(info, opts, results))
+}
+
+function summary (scenario, r) {
+  if (scenario === 'setup') {
+    const s = [...r.times].sort((a, b) => a - b)
+    return `median ${s[s.length >> 1].toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`
+  }
+  if (scenario.startsWith('scale')) return `open ${r.openMs.toFixed(0)} ms, ${r.rssPerPairMB.toFixed(2)} MB/pair, exit ${r.exitMs ?? r.exitNote} ms`
+  if (scenario === 'small') return `${Math.round(r.msgps)} msg/s${r.partial ? ' (partial)' : ''}`
+  return `${r.mbps.toFixed(1)} MB/s${r.partial ? ' (partial)' : ''}`
+}
+
+main().catch(err => { console.error(err.message); process.exit(2) })
