@@ -123,7 +123,11 @@ interface Binding {
     onEvent: (...event: PeerConnectionEvent) => void) => NativePeerConnection
   shutdown(): void
   versions(): { libwebrtc: string, napi: number }
+  liveObjects(): LiveObjects
 }
+
+/** Native objects of this environment that still hold libwebrtc resources. */
+export interface LiveObjects { peerConnections: number, dataChannels: number }
 
 function load (): Binding {
   if (process.platform !== 'linux' || process.arch !== 'x64') {

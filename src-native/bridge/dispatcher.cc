@@ -17,6 +17,7 @@ std::shared_ptr<Dispatcher> Dispatcher::Create(Napi::Env env) {
     return d;
   }
   napi_unref_threadsafe_function(env, d->tsfn_);
+  d->env_ = env;
   napi_value probe;
   napi_create_function(env, "probe", NAPI_AUTO_LENGTH,
                        [](napi_env, napi_callback_info) -> napi_value { return nullptr; }, nullptr,
@@ -133,6 +134,16 @@ void Dispatcher::Close() {
   }
   dropped.clear();
   if (tsfn_ != nullptr) napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
+  // The JS values the dispatcher held (Close runs on the JS thread, before the env is gone).
+  // RunOne finds the queue empty from now on and touches none of them.
+  if (env_ != nullptr) {
+    for (napi_ref* ref : {&probe_, &resource_, &set_immediate_, &resume_}) {
+      if (*ref != nullptr) napi_delete_reference(env_, *ref);
+      *ref = nullptr;
+    }
+    if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
+    async_context_ = nullptr;
+  }
 }
 
 bool Dispatcher::closed() const {

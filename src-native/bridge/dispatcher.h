@@ -48,6 +48,7 @@ class Dispatcher {
   bool scheduled_ = false;
   bool closed_ = false;
   napi_threadsafe_function tsfn_ = nullptr;
+  napi_env env_ = nullptr;  // the JS thread's; used by Close() only
   napi_ref probe_ = nullptr;  // a no-op JS function: calling it tells whether JS may run
   napi_ref resource_ = nullptr;            // async resource of the callback scopes
   napi_async_context async_context_ = nullptr;

@@ -96,20 +96,22 @@ void Runtime::Shutdown() {
   channels_.clear();
   connections_.clear();
   if (!started_) return;
+  // 3. Releases post their closing work to the signaling thread: let it finish while the threads run.
+  signaling_->BlockingCall([] {});
   factory_ = nullptr;
   network_->BlockingCall([this] {
     socket_factory_.reset();
     network_manager_.reset();
   });
-  // 3. Stop (join) the threads. The thread objects themselves are kept (never deleted): libwebrtc
-  //    objects released later by libwebrtc itself may still post to them, which is a no-op on a
-  //    stopped thread but a use-after-free on a deleted one.
+  // 4. Stop (join) and delete the threads. Nothing of libwebrtc's is left that could post to them:
+  //    every connection and channel was closed and dropped on the signaling thread above, and the
+  //    factory is gone.
   signaling_->Stop();
   worker_->Stop();
   network_->Stop();
-  (void)signaling_.release();
-  (void)worker_.release();
-  (void)network_.release();
+  signaling_.reset();
+  worker_.reset();
+  network_.reset();
 }
 
 }  // namespace nlw

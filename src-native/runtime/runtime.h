@@ -52,9 +52,12 @@ class Runtime {
   // JS thread. A port allocator for one peer connection, restricted by `policy`.
   std::unique_ptr<cricket::PortAllocator> CreatePortAllocator(const NetworkPolicy& policy);
 
-  // JS thread. Channels are released before connections.
+  // JS thread. Channels are released before connections. A resource is registered while it
+  // holds libwebrtc objects: close() or GC unregisters it.
   void Register(NativeResource* r, bool is_channel);
   void Unregister(NativeResource* r);
+  size_t live_connections() const { return connections_.size(); }
+  size_t live_channels() const { return channels_.size(); }
 
  private:
   std::shared_ptr<Dispatcher> dispatcher_;
