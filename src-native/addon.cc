@@ -40,8 +40,9 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
 
 Addon::~Addon() { runtime_->Shutdown(); }
 
+// shutdown(processExiting?: boolean)
 Napi::Value Addon::Shutdown(const Napi::CallbackInfo& info) {
-  runtime_->Shutdown();
+  runtime_->Shutdown(info.Length() > 0 && info[0].ToBoolean().Value());
   return info.Env().Undefined();
 }
 

@@ -201,7 +201,15 @@ void PeerConnection::ReleaseNative() {
   Runtime* rt = shared_->runtime.get();
   rt->Unregister(this);
   rt->signaling_thread()->PostTask(
-      [shared = shared_, pc = std::move(pc_), observer = std::move(observer_)]() mutable {
+      [shared = shared_, pc = std::move(pc_), observer = std::move(observer_),
+       abandon = rt->abandon_flag()]() mutable {
+        if (abandon->load()) {  // the process is exiting: leave it all to the OS
+          (void)pc.release();
+          (void)observer.release();
+          // Its watcher's observers may still be called until the network thread stops.
+          (void)new std::shared_ptr<PeerConnectionShared>(std::move(shared));
+          return;
+        }
         shared->transports->Detach();
         shared->pc = nullptr;
         pc->Close();
