@@ -18,7 +18,7 @@ describe(`reliability: ${CYCLES} connection cycles`, function () {
     res = lastJson(r)
     const s = res.samples
     console.log(`      leak figures: ${res.msPerCycle} ms/cycle; ` +
-      s.map(x => `${x.cycles}: ${x.rssMiB} MiB ${x.threads} threads`).join(', '))
+      s.map(x => `${x.cycles}: ${x.rssMiB} MiB (JS heap ${x.heapMiB}) ${x.threads} threads`).join(', '))
   })
 
   it('RSS after the last cycle minus RSS after the first 1,000 is under 10 MB', function () {
