@@ -35,6 +35,9 @@ const MAX_QUEUED_BYTES = 16 * 1024 * 1024
 /** What the owning connection tells a channel. @internal */
 export interface ChannelOwner {
   maxMessageSize (): number
+  /** The channel reached 'closed'. (Not an event listener: that would keep the channel, and
+   * through it the connection, reachable while it is open: event_target.ts.) */
+  channelClosed (channel: RTCDataChannel): void
 }
 
 const channels = new WeakSet<object>()
@@ -78,9 +81,14 @@ export class RTCDataChannel extends RTCEventTarget {
     // libwebrtc reports no state change for a channel that was open before we observed it
     // (a negotiated channel on a connected transport): announce it in a later task.
     if (local && info.readyState === 'open') setImmediate(() => { this.#onNative(['state', 'open', info.id ?? -1]) })
-    // The native side holds this handler strongly; a WeakRef keeps that from pinning `this`.
-    const self = new WeakRef(this)
-    native!.setEventHandler((...event) => { const ch = self.deref(); if (ch !== undefined) ch.#onNative(event) })
+    native!.setEventHandler(RTCDataChannel.#handler(new WeakRef(this)))
+  }
+
+  // The native side holds the handler strongly: it reaches the channel through a WeakRef only, and
+  // is made here rather than in the constructor, whose closures share one context that holds
+  // `this` (and through the owner, the connection): that would keep both alive forever.
+  static #handler (self: WeakRef<RTCDataChannel>): (...event: DataChannelEvent) => void {
+    return (...event) => { const ch = self.deref(); if (ch !== undefined) ch.#onNative(event) }
   }
 
   get label (): string { return this.#info.label }
@@ -217,6 +225,7 @@ export class RTCDataChannel extends RTCEventTarget {
         } else if (state === 'closed') {
           this.#readyState = 'closed'
           this.updateRetention()
+          this.#owner.channelClosed(this)
           this.dispatchEvent(new Event('close'))
         }
       }

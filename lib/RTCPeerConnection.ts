@@ -130,13 +130,17 @@ export class RTCPeerConnection extends RTCEventTarget {
   constructor (configuration: RTCConfiguration = {}) {
     super()
     this.#config = normalizeConfiguration(configuration)
-    const self = new WeakRef(this)
     try {
-      this.#native = new binding.PeerConnection(toNative(this.#config),
-        (...event) => { const pc = self.deref(); if (pc !== undefined) pc.#onNative(event) })
+      this.#native = new binding.PeerConnection(toNative(this.#config), RTCPeerConnection.#handler(new WeakRef(this)))
     } catch (err) {
       throw fromNative(err)
     }
+  }
+
+  // The native side holds the handler strongly: it must reach the connection through the WeakRef
+  // only (made outside the constructor, whose closures could share a context holding `this`).
+  static #handler (self: WeakRef<RTCPeerConnection>): (...event: PeerConnectionEvent) => void {
+    return (...event) => { const pc = self.deref(); if (pc !== undefined) pc.#onNative(event) }
   }
 
   static generateCertificate (): Promise<never> {
@@ -156,7 +160,14 @@ export class RTCPeerConnection extends RTCEventTarget {
   get canTrickleIceCandidates (): boolean | null { return this.#canTrickle }
   get sctp (): RTCSctpTransport | null { return this.#sctp }
 
-  protected get active (): boolean { return !this.#closed }
+  // Reachable through its own listeners while it can still fire events (event_target.ts). A
+  // connection the remote ended (DTLS closed or failed) that has reached 'failed' has fired its
+  // last event: once dropped by the program it is collected and released like a closed one.
+  protected get active (): boolean {
+    if (this.#closed) return false
+    const dtls = this.#sctp?.transport.state
+    return !(this.#connectionState === 'failed' && (dtls === 'closed' || dtls === 'failed'))
+  }
 
   // ------------------------------------------------------------------ offer / answer
 
@@ -438,9 +449,11 @@ export class RTCPeerConnection extends RTCEventTarget {
   #maxMessageSize (): number { return this.#sctp?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE }
 
   #adoptChannel (native: NativeDataChannel, local = false): RTCDataChannel {
-    const ch = new RTCDataChannel(INTERNAL, native, { maxMessageSize: () => this.#maxMessageSize() }, local)
+    const ch = new RTCDataChannel(INTERNAL, native, {
+      maxMessageSize: () => this.#maxMessageSize(),
+      channelClosed: c => { this.#channels.delete(c) }
+    }, local)
     this.#channels.add(ch)
-    ch.addEventListener('close', () => { this.#channels.delete(ch) })
     return ch
   }
 
@@ -564,6 +577,7 @@ export class RTCPeerConnection extends RTCEventTarget {
         if (state === this.#connectionState || state === 'closed') return
         this.#connectionState = state
         this.dispatchEvent(new Event('connectionstatechange'))
+        this.updateRetention()
         return
       }
       case 'negotiationneeded':

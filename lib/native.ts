@@ -1,6 +1,7 @@
 // Loads the addon (prebuilds/ first, then build/Release, via node-gyp-build) and types its raw
 // surface. Nothing outside lib/ sees these types.
 import * as path from 'node:path'
+import { isMainThread } from 'node:worker_threads'
 
 export interface DescriptionInit { type: string, sdp: string }
 
@@ -121,9 +122,14 @@ export interface NativeDataChannel {
 interface Binding {
   PeerConnection: new (configuration: NativeConfiguration,
     onEvent: (...event: PeerConnectionEvent) => void) => NativePeerConnection
-  shutdown(): void
+  /** processExiting: the process is ending, closes may be cut short (runtime.cc). */
+  shutdown(processExiting?: boolean): void
   versions(): { libwebrtc: string, napi: number }
+  liveObjects(): LiveObjects
 }
+
+/** Native objects of this environment that still hold libwebrtc resources. */
+export interface LiveObjects { peerConnections: number, dataChannels: number }
 
 function load (): Binding {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
@@ -148,5 +154,6 @@ function load (): Binding {
 export const binding: Binding = load()
 
 // process.exit() skips Node's environment cleanup hooks: stop libwebrtc's threads from the 'exit'
-// event, before libc runs atexit handlers that would race them.
-process.once('exit', () => binding.shutdown())
+// event, before libc runs atexit handlers that would race them. In a Worker the environment
+// ends, not the process: its cleanup hook does a full shutdown.
+process.once('exit', () => { binding.shutdown(isMainThread) })

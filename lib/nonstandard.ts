@@ -1,5 +1,5 @@
 // Non-standard extras, kept apart from the spec surface.
-import { binding } from './native'
+import { binding, type LiveObjects } from './native'
 
 export const nonstandard = {
   /** Which libwebrtc this binary carries. */
@@ -8,5 +8,12 @@ export const nonstandard = {
    * Stops libwebrtc's threads for this environment now. Every open connection ends. Normally
    * not needed: it happens by itself when the environment (thread or process) exits.
    */
-  shutdown (): void { binding.shutdown() }
+  shutdown (): void { binding.shutdown() },
+  /**
+   * How many peer connections and data channels of this environment (thread) still hold
+   * libwebrtc resources. close() releases a connection at once; one dropped without close() is
+   * released when it is garbage-collected; a channel is released with its wrapper (GC) or when
+   * the environment shuts down. For leak checks and tests.
+   */
+  liveObjects (): LiveObjects { return binding.liveObjects() }
 }

@@ -27,6 +27,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceValue("DataChannel", dc, napi_enumerable),
       InstanceMethod("shutdown", &Addon::Shutdown),
       InstanceMethod("versions", &Addon::Versions),
+      InstanceMethod("liveObjects", &Addon::LiveObjects),
   });
   // Runs before Node tears the environment down (worker exit, Worker.terminate(), normal exit).
   // process.exit() on the main thread skips cleanup hooks: lib/native.ts calls shutdown() from
@@ -39,8 +40,9 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
 
 Addon::~Addon() { runtime_->Shutdown(); }
 
+// shutdown(processExiting?: boolean)
 Napi::Value Addon::Shutdown(const Napi::CallbackInfo& info) {
-  runtime_->Shutdown();
+  runtime_->Shutdown(info.Length() > 0 && info[0].ToBoolean().Value());
   return info.Env().Undefined();
 }
 
@@ -49,6 +51,16 @@ Napi::Value Addon::Versions(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("libwebrtc", "tg_owt 0~git20230105 (Debian libtgowt-dev, libwebrtc M110)");
   o.Set("napi", NAPI_VERSION);
+  return o;
+}
+
+// Native connections and channels of this environment that still hold libwebrtc objects: what
+// close() and garbage collection release (tests use it to prove the release, not just the GC).
+Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("peerConnections", static_cast<double>(runtime_->live_connections()));
+  o.Set("dataChannels", static_cast<double>(runtime_->live_channels()));
   return o;
 }
 

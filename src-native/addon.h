@@ -22,6 +22,7 @@ class Addon : public Napi::Addon<Addon> {
  private:
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value Versions(const Napi::CallbackInfo& info);
+  Napi::Value LiveObjects(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Runtime> runtime_;
   Napi::FunctionReference data_channel_constructor_;

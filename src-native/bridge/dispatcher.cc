@@ -134,14 +134,16 @@ void Dispatcher::Close() {
   }
   dropped.clear();
   if (tsfn_ != nullptr) napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
-  // No task runs after this point (RunOne finds the queue empty), so nothing reads these again.
-  // Found by LeakSanitizer: without this, every environment leaked them (docs/sanitizers.md).
-  for (napi_ref* ref : {&probe_, &resource_, &set_immediate_, &resume_}) {
-    if (*ref != nullptr) napi_delete_reference(env_, *ref);
-    *ref = nullptr;
+  // The JS values the dispatcher held (Close runs on the JS thread, before the env is gone).
+  // RunOne finds the queue empty from now on and touches none of them.
+  if (env_ != nullptr) {
+    for (napi_ref* ref : {&probe_, &resource_, &set_immediate_, &resume_}) {
+      if (*ref != nullptr) napi_delete_reference(env_, *ref);
+      *ref = nullptr;
+    }
+    if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
+    async_context_ = nullptr;
   }
-  if (async_context_ != nullptr) napi_async_destroy(env_, async_context_);
-  async_context_ = nullptr;
 }
 
 bool Dispatcher::closed() const {

@@ -5,6 +5,7 @@
 #include "api/create_peerconnection_factory.h"
 #include "modules/audio_device/include/fake_audio_device.h"
 #include "p2p/base/basic_packet_socket_factory.h"
+#include "rtc_base/event.h"
 #include "rtc_base/network.h"
 #include "rtc_base/ssl_adapter.h"
 #include "rtc_base/thread.h"
@@ -13,6 +14,9 @@
 namespace nlw {
 
 namespace {
+
+// How long an exiting process waits for its connections to close (see Shutdown).
+constexpr webrtc::TimeDelta kExitBudget = webrtc::TimeDelta::Millis(150);
 
 // FakeAudioDeviceModule is stateless and its AddRef/Release do nothing: one instance serves
 // every environment for the life of the process.
@@ -84,7 +88,7 @@ void Runtime::Unregister(NativeResource* r) {
   connections_.erase(r);
 }
 
-void Runtime::Shutdown() {
+void Runtime::Shutdown(bool process_exiting) {
   if (shut_down_) return;
   shut_down_ = true;
   // 1. No more JS calls; queued tasks die here, while the threads still run (a task may hold the
@@ -96,20 +100,43 @@ void Runtime::Shutdown() {
   channels_.clear();
   connections_.clear();
   if (!started_) return;
+  // 3. Releases post their closing work to the signaling thread: let it finish while the threads
+  //    run. Closing costs milliseconds per connection (libwebrtc joins two task-queue threads of
+  //    each): when the process is exiting, the closes that fit in kExitBudget tell remote peers
+  //    at once, the rest are abandoned to the OS with everything else, threads included (stopped,
+  //    never deleted: abandoned objects may still post to them).
+  if (process_exiting) {
+    auto done = std::make_shared<rtc::Event>();
+    signaling_->PostTask([done] { done->Set(); });
+    if (!done->Wait(kExitBudget)) {
+      abandon_->store(true);
+      signaling_->Stop();
+      worker_->Stop();
+      network_->Stop();
+      (void)signaling_.release();
+      (void)worker_.release();
+      (void)network_.release();
+      (void)network_manager_.release();
+      (void)socket_factory_.release();
+      (void)factory_.release();
+      return;
+    }
+  }
+  signaling_->BlockingCall([] {});
   factory_ = nullptr;
   network_->BlockingCall([this] {
     socket_factory_.reset();
     network_manager_.reset();
   });
-  // 3. Stop (join) the threads. The thread objects themselves are kept (never deleted): libwebrtc
-  //    objects released later by libwebrtc itself may still post to them, which is a no-op on a
-  //    stopped thread but a use-after-free on a deleted one.
+  // 4. Stop (join) and delete the threads. Nothing of libwebrtc's is left that could post to them:
+  //    every connection and channel was closed and dropped on the signaling thread above, and the
+  //    factory is gone.
   signaling_->Stop();
   worker_->Stop();
   network_->Stop();
-  (void)signaling_.release();
-  (void)worker_.release();
-  (void)network_.release();
+  signaling_.reset();
+  worker_.reset();
+  network_.reset();
 }
 
 }  // namespace nlw

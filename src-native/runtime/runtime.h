@@ -5,6 +5,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -40,8 +41,9 @@ class Runtime {
 
   // JS thread. Starts the threads and the factory on first use; false + message on failure.
   bool EnsureStarted(std::string* error);
-  // JS thread. Idempotent. Releases every registered resource, stops the threads.
-  void Shutdown();
+  // JS thread. Idempotent. Releases every registered resource, stops the threads. When the whole
+  // process is exiting, waits a bounded time for connections to close and abandons the rest.
+  void Shutdown(bool process_exiting = false);
   bool shut_down() const { return shut_down_; }
 
   const std::shared_ptr<Dispatcher>& dispatcher() const { return dispatcher_; }
@@ -52,9 +54,15 @@ class Runtime {
   // JS thread. A port allocator for one peer connection, restricted by `policy`.
   std::unique_ptr<cricket::PortAllocator> CreatePortAllocator(const NetworkPolicy& policy);
 
-  // JS thread. Channels are released before connections.
+  // JS thread. Channels are released before connections. A resource is registered while it
+  // holds libwebrtc objects: close() or GC unregisters it.
   void Register(NativeResource* r, bool is_channel);
   void Unregister(NativeResource* r);
+  // Set when an exiting process gives up waiting for closes: pending closing work must then
+  // leave its objects to the OS instead of tearing them down (signaling thread reads it).
+  const std::shared_ptr<std::atomic<bool>>& abandon_flag() const { return abandon_; }
+  size_t live_connections() const { return connections_.size(); }
+  size_t live_channels() const { return channels_.size(); }
 
  private:
   std::shared_ptr<Dispatcher> dispatcher_;
@@ -63,6 +71,7 @@ class Runtime {
   std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory_;
   rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
   std::set<NativeResource*> channels_, connections_;
+  std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;
   bool shut_down_ = false;
 };

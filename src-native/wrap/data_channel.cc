@@ -15,7 +15,11 @@ DataChannelCore::DataChannelCore(std::shared_ptr<Runtime> runtime,
       channel_(std::move(channel)),
       link_(std::make_shared<Link<DataChannel>>()) {}
 
-DataChannelCore::~DataChannelCore() = default;
+DataChannelCore::~DataChannelCore() {
+  // Dropped without Release() (a 'datachannel' task discarded at shutdown): libwebrtc must not
+  // call back into freed memory.
+  if (channel_ && observing_) channel_->UnregisterObserver();
+}
 
 void DataChannelCore::Observe() {
   observing_ = true;
@@ -23,14 +27,18 @@ void DataChannelCore::Observe() {
 }
 
 void DataChannelCore::Release() {
-  if (!channel_) return;
-  // UnregisterObserver runs on the signaling thread (proxy): after it returns no callback into
-  // this object is running or will run.
-  if (observing_) channel_->UnregisterObserver();
-  observing_ = false;
-  // A channel JS dropped (GC) or a runtime shutting down ends the channel, as close() would.
-  if (channel_->state() != webrtc::DataChannelInterface::kClosed) channel_->Close();
-  channel_ = nullptr;
+  if (released_) return;
+  released_ = true;
+  // On the signaling thread, after any send or close() queued before it; the JS thread does not
+  // wait. After UnregisterObserver no callback into this object is running or will run.
+  signaling_->PostTask([self = shared_from_this()] {
+    if (!self->channel_) return;
+    if (self->observing_) self->channel_->UnregisterObserver();
+    self->observing_ = false;
+    // A channel JS dropped (GC) or a runtime shutting down ends the channel, as close() would.
+    if (self->channel_->state() != webrtc::DataChannelInterface::kClosed) self->channel_->Close();
+    self->channel_ = nullptr;
+  });
 }
 
 void DataChannelCore::Send(webrtc::DataBuffer buffer) {
@@ -163,20 +171,18 @@ DataChannel::DataChannel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Data
     Napi::TypeError::New(env, "Illegal constructor").ThrowAsJavaScriptException();
     return;
   }
-  core_ = *info[0].As<Napi::External<std::shared_ptr<DataChannelCore>>>().Data();
   runtime_ = Addon::Of(env)->runtime();
+  core_ = *info[0].As<Napi::External<std::shared_ptr<DataChannelCore>>>().Data();
   core_->link()->target = this;
   runtime_->Register(this, /*is_channel=*/true);
 }
 
-DataChannel::~DataChannel() {
-  ReleaseNative();
-  if (runtime_) runtime_->Unregister(this);
-}
+DataChannel::~DataChannel() { ReleaseNative(); }
 
 void DataChannel::ReleaseNative() {
   on_event_.Reset();
   if (!core_) return;
+  runtime_->Unregister(this);
   core_->link()->target = nullptr;
   core_->Release();
   core_.reset();

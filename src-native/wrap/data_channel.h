@@ -32,8 +32,9 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // JS thread.
   void Send(webrtc::DataBuffer buffer);
   void Close();
-  void Release();  // unregisters the observer and drops the channel
-  webrtc::DataChannelInterface* channel() const { return channel_.get(); }
+  void Release();  // unregisters the observer and drops the channel (on the signaling thread)
+  // JS thread, until Release().
+  webrtc::DataChannelInterface* channel() const { return released_ ? nullptr : channel_.get(); }
   const LinkPtr<DataChannel>& link() const { return link_; }
 
   // webrtc::DataChannelObserver (signaling thread)
@@ -61,7 +62,8 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   bool outgoing_posted_ = false;
   uint64_t sent_bytes_ = 0;
   bool sent_posted_ = false;
-  bool observing_ = false;
+  bool observing_ = false;  // signaling thread once shared
+  bool released_ = false;   // JS thread
 };
 
 class DataChannel : public Napi::ObjectWrap<DataChannel>, public NativeResource {

@@ -226,12 +226,13 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
 
 PeerConnection::~PeerConnection() {
   ReleaseNative();
-  if (shared_) {
-    shared_->link->target = nullptr;
-    shared_->runtime->Unregister(this);
-  }
+  if (shared_) shared_->link->target = nullptr;
 }
 
+// close(), GC of the wrapper, or runtime shutdown. The closing work runs on the signaling thread,
+// not here: Close() of a connected peer takes milliseconds there, and the JS thread (a GC
+// finalizer, or a loop closing hundreds of peers) need not wait for it. Runtime::Shutdown waits
+// for it before the threads stop.
 void PeerConnection::ReleaseNative() {
   if (keeping_alive_) {
     keeping_alive_ = false;
@@ -239,14 +240,26 @@ void PeerConnection::ReleaseNative() {
   }
   if (!pc_) return;
   Runtime* rt = shared_->runtime.get();
-  shared_->transports->Detach();
-  rt->signaling_thread()->BlockingCall([this] { shared_->pc = nullptr; });
-  const bool dtls_failed = DtlsMayHaveFailed(pc_.get(), rt->network_thread());  // before Close() ends them
-  pc_->Close();
-  if (dtls_failed) KeepForever(std::move(pc_));
-  pc_ = nullptr;
-  // libwebrtc promises not to call the observer after Close().
-  observer_.reset();
+  rt->Unregister(this);
+  rt->signaling_thread()->PostTask(
+      [shared = shared_, pc = std::move(pc_), observer = std::move(observer_),
+       abandon = rt->abandon_flag(), network = rt->network_thread()]() mutable {
+        if (abandon->load()) {  // the process is exiting: leave it all to the OS
+          (void)pc.release();
+          (void)observer.release();
+          // Its watcher's observers may still be called until the network thread stops.
+          (void)new std::shared_ptr<PeerConnectionShared>(std::move(shared));
+          return;
+        }
+        shared->transports->Detach();
+        shared->pc = nullptr;
+        const bool dtls_failed = DtlsMayHaveFailed(pc.get(), network);  // before Close() ends them
+        pc->Close();
+        if (dtls_failed) KeepForever(std::move(pc));
+        pc = nullptr;
+        // libwebrtc promises not to call the observer after Close().
+        observer.reset();
+      });
 }
 
 void PeerConnection::Emit(Napi::Env env, std::initializer_list<napi_value> args) {

@@ -29,7 +29,7 @@ class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
   void Attach(rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp);
   // Any thread: re-read the ICE transport (after ICE state/gathering/pair changes).
   void RefreshIce();
-  // JS thread: stop watching (blocking hop to the network thread).
+  // Signaling thread (while the connection closes): stop watching (blocking hop to the network thread).
   void Detach();
 
  private:

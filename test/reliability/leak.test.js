@@ -1,0 +1,41 @@
+'use strict'
+// Leaks: 10,000 sequential create -> negotiate -> open channel -> send -> close cycles in one
+// process. RSS after the last minus RSS after the first 1,000 < 10 MB, no thread count growth,
+// no native object left. NODE_LIBWEBRTC_LEAK_CYCLES overrides the count (for local runs only).
+const assert = require('node:assert/strict')
+const { runFixture, assertNoCrash, lastJson } = require('./helpers')
+
+const CYCLES = Number(process.env.NODE_LIBWEBRTC_LEAK_CYCLES || 10000)
+
+describe(`reliability: ${CYCLES} connection cycles`, function () {
+  this.timeout(CYCLES * 200 + 60000)
+  let res
+
+  before(async function () {
+    const r = await runFixture('leak.js', { args: [CYCLES], nodeArgs: ['--expose-gc'], timeout: CYCLES * 200 + 30000 })
+    assertNoCrash(r)
+    assert.equal(r.status, 0, r.out)
+    res = lastJson(r)
+    const s = res.samples
+    console.log(`      leak figures: ${res.msPerCycle} ms/cycle; ` +
+      s.map(x => `${x.cycles}: ${x.rssMiB} MiB (JS heap ${x.heapMiB}) ${x.threads} threads`).join(', '))
+  })
+
+  it('RSS after the last cycle minus RSS after the first 1,000 is under 10 MB', function () {
+    const s = res.samples
+    const base = s.find(x => x.cycles === Math.min(1000, CYCLES))
+    const end = s[s.length - 1]
+    assert.ok((end.rssMiB - base.rssMiB) * 1048576 < 10e6,
+      `RSS grew ${(end.rssMiB - base.rssMiB).toFixed(1)} MiB from cycle ${base.cycles} to ${end.cycles}`)
+  })
+
+  it('the thread count does not grow', function () {
+    const s = res.samples
+    const base = s.find(x => x.cycles === Math.min(1000, CYCLES))
+    assert.ok(s.filter(x => x.cycles >= base.cycles).every(x => x.threads === base.threads), JSON.stringify(s.map(x => x.threads)))
+  })
+
+  it('no native connection or channel is left', function () {
+    assert.deepEqual(res.samples[res.samples.length - 1].live, { peerConnections: 0, dataChannels: 0 })
+  })
+})
