@@ -188,12 +188,11 @@ export class RTCDataChannel extends RTCEventTarget {
 
   #onNative (event: DataChannelEvent): void {
     switch (event[0]) {
-      case 'messages': {
-        for (const data of event[1]) {
-          if (this.#readyState !== 'open') return
-          const value = typeof data === 'string' || this.#binaryType === 'arraybuffer' ? data : new Blob([data])
-          this.dispatchEvent(new MessageEvent('message', { data: value }))
-        }
+      case 'message': {
+        if (this.#readyState !== 'open') return
+        const data = event[1]
+        const value = typeof data === 'string' || this.#binaryType === 'arraybuffer' ? data : new Blob([data])
+        this.dispatchEvent(new MessageEvent('message', { data: value }))
         return
       }
       case 'sent': {

@@ -106,7 +106,7 @@ export interface DataChannelInfo {
 
 export type DataChannelEvent =
   | ['state', string, number]
-  | ['messages', Array<string | ArrayBuffer>]
+  | ['message', string | ArrayBuffer]
   | ['sent', number]
   | ['error', NativeError]
 

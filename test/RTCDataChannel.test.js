@@ -176,6 +176,22 @@ describe('RTCDataChannel', () => {
   })
 
   describe('messages', () => {
+    it('each message event is its own task: microtasks queued by a handler run before the next message', async () => {
+      const { dcA, dcB } = await pair()
+      const log = []
+      const done = new Promise(resolve => {
+        dcB.onmessage = e => {
+          log.push('message ' + e.data)
+          // Two awaits: the whole microtask queue must drain, not just its first entry.
+          ;(async () => { await null; await null; log.push('after ' + e.data) })()
+          if (e.data === '4') setTimeout(resolve, 50)
+        }
+      })
+      for (let i = 0; i < 5; i++) dcA.send(String(i))
+      await done
+      assert.deepEqual(log, ['0', '1', '2', '3', '4'].flatMap(i => ['message ' + i, 'after ' + i]))
+    })
+
     let p
     beforeEach(async () => { p = await pair() })
 

@@ -82,11 +82,6 @@ void DataChannelCore::OnStateChange() {
     webrtc::RTCError e = channel_->error();
     if (!e.ok()) error = ErrorValue::From(e);
   }
-  {
-    // Messages that arrive after this event must not join a batch queued before it.
-    std::lock_guard<std::mutex> lock(mu_);
-    incoming_.reset();
-  }
   dispatcher_->Post([link = link_, state, id, error = std::move(error)](Napi::Env env) {
     DataChannel* dc = link->target;
     if (dc == nullptr) return;
@@ -97,37 +92,23 @@ void DataChannelCore::OnStateChange() {
 }
 
 void DataChannelCore::OnMessage(const webrtc::DataBuffer& buffer) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!incoming_) {
-    incoming_ = std::make_shared<Batch>();
-    incoming_->reserve(16);
-    auto batch = incoming_;
-    dispatcher_->Post([self = shared_from_this(), batch](Napi::Env env) {
-      Batch messages;
-      {
-        std::lock_guard<std::mutex> lock(self->mu_);
-        messages.swap(*batch);
-        if (self->incoming_ == batch) self->incoming_.reset();
-      }
-      DataChannel* dc = self->link_->target;
-      if (dc == nullptr || messages.empty()) return;
-      Napi::Array arr = Napi::Array::New(env, messages.size());
-      for (size_t i = 0; i < messages.size(); i++) {
-        const Message& m = messages[i];
-        if (m.binary) {
-          // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
-          Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, m.data.size());
-          if (m.data.size() > 0) memcpy(ab.Data(), m.data.cdata(), m.data.size());
-          arr.Set(static_cast<uint32_t>(i), ab);
-        } else {
-          arr.Set(static_cast<uint32_t>(i),
-                  Napi::String::New(env, reinterpret_cast<const char*>(m.data.cdata()), m.data.size()));
-        }
-      }
-      dc->Emit(env, {Napi::String::New(env, "messages"), arr});
-    });
-  }
-  incoming_->push_back(Message{buffer.data, buffer.binary});
+  // One task per message: each message event is its own macrotask, as in browsers, so microtasks
+  // queued by one handler run before the next message. A burst still wakes the JS thread once
+  // (the dispatcher queues behind one pending wake-up), and the payload is shared, not copied.
+  dispatcher_->Post([link = link_, data = buffer.data, binary = buffer.binary](Napi::Env env) {
+    DataChannel* dc = link->target;
+    if (dc == nullptr) return;
+    Napi::Value value;
+    if (binary) {
+      // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
+      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, data.size());
+      if (data.size() > 0) memcpy(ab.Data(), data.cdata(), data.size());
+      value = ab;
+    } else {
+      value = Napi::String::New(env, reinterpret_cast<const char*>(data.cdata()), data.size());
+    }
+    dc->Emit(env, {Napi::String::New(env, "message"), value});
+  });
 }
 
 void DataChannelCore::OnBufferedAmountChange(uint64_t sent_data_size) {

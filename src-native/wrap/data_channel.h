@@ -43,11 +43,6 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   void OnBufferedAmountChange(uint64_t sent_data_size) override;
 
  private:
-  struct Message {
-    rtc::CopyOnWriteBuffer data;
-    bool binary;
-  };
-  using Batch = std::vector<Message>;
   void FlushOutgoing();  // signaling thread
 
   std::shared_ptr<Runtime> runtime_;
@@ -57,7 +52,6 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   LinkPtr<DataChannel> link_;
 
   std::mutex mu_;
-  std::shared_ptr<Batch> incoming_;                       // the batch a queued task will deliver
   std::vector<std::optional<webrtc::DataBuffer>> outgoing_;  // nullopt: close()
   bool outgoing_posted_ = false;
   uint64_t sent_bytes_ = 0;
