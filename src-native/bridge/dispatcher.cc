@@ -31,6 +31,13 @@ std::shared_ptr<Dispatcher> Dispatcher::Create(Napi::Env env) {
   napi_get_global(env, &global);
   napi_get_named_property(env, global, "setImmediate", &set_immediate);
   napi_create_reference(env, set_immediate, 1, &d->set_immediate_);
+  // The cheap continuation: a tick queued from a microtask runs once the whole microtask queue
+  // (nested jobs too) has drained, so the next event still sees a full checkpoint, as a new task would.
+  napi_value source, after_microtasks;
+  napi_create_string_utf8(env, "(resume) => { queueMicrotask(() => process.nextTick(resume)) }",
+                          NAPI_AUTO_LENGTH, &source);
+  if (napi_run_script(env, source, &after_microtasks) == napi_ok)
+    napi_create_reference(env, after_microtasks, 1, &d->after_microtasks_);
   auto* weak = new std::weak_ptr<Dispatcher>(d);
   napi_create_function(env, "nodeLibwebrtcResume", NAPI_AUTO_LENGTH, Resume, weak, &resume);
   napi_add_finalizer(env, resume, weak,
@@ -108,10 +115,16 @@ void Dispatcher::RunOne(napi_env raw_env) {
     napi_fatal_exception(raw_env, err);
   }
   if (more && !closed()) {  // the task may have shut the runtime down (Close() freed the refs)
-    napi_value set_immediate, resume;
-    napi_get_reference_value(raw_env, set_immediate_, &set_immediate);
+    // Most continuations go after the microtasks; every kChainLimit-th is a setImmediate, so that
+    // a long burst lets timers and I/O in as a browser's task queue would.
+    napi_value next, resume;
+    bool chain = after_microtasks_ != nullptr && ++chained_ < kChainLimit;
+    if (!chain) chained_ = 0;
+    napi_get_reference_value(raw_env, chain ? after_microtasks_ : set_immediate_, &next);
     napi_get_reference_value(raw_env, resume_, &resume);
-    napi_call_function(raw_env, global, set_immediate, 1, &resume, &result);
+    napi_call_function(raw_env, global, next, 1, &resume, &result);
+  } else {
+    chained_ = 0;
   }
   if (cb_scope != nullptr) napi_close_callback_scope(raw_env, cb_scope);
 }
@@ -137,7 +150,7 @@ void Dispatcher::Close() {
   // The JS values the dispatcher held (Close runs on the JS thread, before the env is gone).
   // RunOne finds the queue empty from now on and touches none of them.
   if (env_ != nullptr) {
-    for (napi_ref* ref : {&probe_, &resource_, &set_immediate_, &resume_}) {
+    for (napi_ref* ref : {&probe_, &resource_, &set_immediate_, &resume_, &after_microtasks_}) {
       if (*ref != nullptr) napi_delete_reference(env_, *ref);
       *ref = nullptr;
     }

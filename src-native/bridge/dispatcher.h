@@ -1,10 +1,13 @@
 // The one thread hop: libwebrtc threads -> JS thread.
 // Any thread may Post() a task; tasks run on the JS thread in order. Posts that arrive while a
 // drain is already scheduled join that drain, so a burst costs one wake-up of the event loop.
-// Each task is its own macrotask: the first runs from the thread-safe function, the rest each from
-// a setImmediate, so microtasks run between tasks as a browser runs them (an `await` after a
-// promise we settle resumes before the next event fires). Node runs all of one thread-safe
-// function callback inside one outer scope, so several tasks there would see no checkpoint.
+// Each task behaves as its own macrotask: the whole microtask queue drains between two tasks, as a
+// browser runs them (an `await` after a promise we settle resumes before the next event fires;
+// microtasks queued by one message handler run before the next message). The first task runs from
+// the thread-safe function, the next from a process.nextTick queued by a microtask (it runs once
+// the microtasks have drained), and every 64th from a setImmediate so timers and I/O get in. Node
+// runs all of one thread-safe function callback inside one outer scope, so several tasks run
+// there back to back would see no checkpoint.
 #pragma once
 
 #include <napi.h>
@@ -55,6 +58,9 @@ class Dispatcher {
   napi_async_context async_context_ = nullptr;
   napi_ref set_immediate_ = nullptr;       // global setImmediate
   napi_ref resume_ = nullptr;              // a JS function that runs the next task
+  napi_ref after_microtasks_ = nullptr;    // (resume) => queue resume after the microtasks
+  int chained_ = 0;                        // continuations since the last setImmediate
+  static constexpr int kChainLimit = 64;
   int keep_alive_ = 0;  // JS thread only
 };
 
