@@ -2,7 +2,13 @@
 
 #include <mutex>
 
+#include "api/call/call_factory_interface.h"
 #include "api/create_peerconnection_factory.h"
+#include "api/rtc_event_log/rtc_event_log_factory.h"
+#include "api/task_queue/default_task_queue_factory.h"
+#include "api/transport/field_trial_based_config.h"
+#include "media/engine/webrtc_media_engine.h"
+#include "modules/audio_processing/include/audio_processing.h"
 #include "modules/audio_device/include/fake_audio_device.h"
 #include "p2p/base/basic_packet_socket_factory.h"
 #include "rtc_base/event.h"
@@ -10,6 +16,7 @@
 #include "rtc_base/ssl_adapter.h"
 #include "rtc_base/thread.h"
 #include "runtime/codec_factories.h"
+#include "runtime/shared_task_queues.h"
 
 namespace nlw {
 
@@ -24,6 +31,24 @@ webrtc::AudioDeviceModule* SharedFakeAudioDevice() {
   static webrtc::FakeAudioDeviceModule* adm = new webrtc::FakeAudioDeviceModule();
   return adm;
 }
+
+// Task queues shared by the connections of one runtime: the runtime owns the pool (it must stop
+// the threads itself, also when an exiting process abandons the factory); libwebrtc gets this
+// non-owning view.
+class TaskQueueFactoryView : public webrtc::TaskQueueFactory {
+ public:
+  explicit TaskQueueFactoryView(const webrtc::TaskQueueFactory* target) : target_(target) {}
+  std::unique_ptr<webrtc::TaskQueueBase, webrtc::TaskQueueDeleter> CreateTaskQueue(
+      absl::string_view name, Priority priority) const override {
+    return target_->CreateTaskQueue(name, priority);
+  }
+
+ private:
+  const webrtc::TaskQueueFactory* const target_;
+};
+
+// Pool threads for the per-connection task queues of one runtime (shared_task_queues.h).
+constexpr size_t kTaskQueueThreads = 2;
 
 void InitializeProcessOnce() {
   static std::once_flag once;
@@ -58,11 +83,29 @@ bool Runtime::EnsureStarted(std::string* error) {
     network_manager_ = std::make_unique<rtc::BasicNetworkManager>(network_->socketserver());
     socket_factory_ = std::make_unique<rtc::BasicPacketSocketFactory>(network_->socketserver());
   });
-  factory_ = webrtc::CreatePeerConnectionFactory(
-      network_.get(), worker_.get(), signaling_.get(),
-      rtc::scoped_refptr<webrtc::AudioDeviceModule>(SharedFakeAudioDevice()),
-      CreateAudioEncoderFactory(), CreateAudioDecoderFactory(), CreateVideoEncoderFactory(),
-      CreateVideoDecoderFactory(), nullptr /* mixer */, nullptr /* audio processing */);
+  // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory.
+  task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads,
+                                                          webrtc::CreateDefaultTaskQueueFactory());
+  webrtc::PeerConnectionFactoryDependencies deps;
+  deps.network_thread = network_.get();
+  deps.worker_thread = worker_.get();
+  deps.signaling_thread = signaling_.get();
+  deps.socket_factory = network_->socketserver();
+  deps.task_queue_factory = std::make_unique<TaskQueueFactoryView>(task_queues_.get());
+  deps.call_factory = webrtc::CreateCallFactory();
+  deps.event_log_factory = std::make_unique<webrtc::RtcEventLogFactory>(task_queues_.get());
+  deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
+  cricket::MediaEngineDependencies media;
+  media.task_queue_factory = task_queues_.get();
+  media.adm = rtc::scoped_refptr<webrtc::AudioDeviceModule>(SharedFakeAudioDevice());
+  media.audio_encoder_factory = CreateAudioEncoderFactory();
+  media.audio_decoder_factory = CreateAudioDecoderFactory();
+  media.audio_processing = webrtc::AudioProcessingBuilder().Create();
+  media.video_encoder_factory = CreateVideoEncoderFactory();
+  media.video_decoder_factory = CreateVideoDecoderFactory();
+  media.trials = deps.trials.get();
+  deps.media_engine = cricket::CreateMediaEngine(std::move(media));
+  factory_ = webrtc::CreateModularPeerConnectionFactory(std::move(deps));
   if (!factory_) {
     *error = "could not create the PeerConnectionFactory";
     return false;
@@ -113,6 +156,8 @@ void Runtime::Shutdown(bool process_exiting) {
       signaling_->Stop();
       worker_->Stop();
       network_->Stop();
+      task_queues_->Stop(/*abandon=*/true);
+      (void)task_queues_.release();
       (void)signaling_.release();
       (void)worker_.release();
       (void)network_.release();
@@ -134,6 +179,7 @@ void Runtime::Shutdown(bool process_exiting) {
   signaling_->Stop();
   worker_->Stop();
   network_->Stop();
+  task_queues_.reset();
   signaling_.reset();
   worker_.reset();
   network_.reset();

@@ -22,6 +22,8 @@ class Thread;
 
 namespace nlw {
 
+class SharedTaskQueueFactory;
+
 // A wrapper that holds libwebrtc objects. Shutdown releases them all before the threads stop,
 // whatever JS still references.
 class NativeResource {
@@ -67,6 +69,7 @@ class Runtime {
  private:
   std::shared_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<rtc::Thread> network_, worker_, signaling_;
+  std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives factory_
   std::unique_ptr<rtc::BasicNetworkManager> network_manager_;    // network thread
   std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory_;
   rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
