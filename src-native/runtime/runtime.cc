@@ -1,6 +1,10 @@
 #include "runtime/runtime.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <mutex>
+#include <string>
+#include <thread>
 
 #include "api/call/call_factory_interface.h"
 #include "api/create_peerconnection_factory.h"
@@ -50,6 +54,10 @@ class TaskQueueFactoryView : public webrtc::TaskQueueFactory {
 // Pool threads for the per-connection task queues of one runtime (shared_task_queues.h).
 constexpr size_t kTaskQueueThreads = 2;
 
+// Network threads per runtime unless NODE_LIBWEBRTC_NETWORK_THREADS says otherwise: one per core,
+// up to this many. Each is started when the first connection is placed on it.
+constexpr size_t kMaxDefaultNetworkThreads = 4;
+
 void InitializeProcessOnce() {
   static std::once_flag once;
   std::call_once(once, [] { rtc::InitializeSSL(); });
@@ -68,29 +76,49 @@ bool Runtime::EnsureStarted(std::string* error) {
   }
   if (started_) return true;
   InitializeProcessOnce();
-  network_ = rtc::Thread::CreateWithSocketServer();
   worker_ = rtc::Thread::Create();
   signaling_ = rtc::Thread::Create();
-  network_->SetName("nlw-network", nullptr);
   worker_->SetName("nlw-worker", nullptr);
   signaling_->SetName("nlw-signaling", nullptr);
-  if (!network_->Start() || !worker_->Start() || !signaling_->Start()) {
+  if (!worker_->Start() || !signaling_->Start()) {
     *error = "could not start libwebrtc threads";
     return false;
   }
-  started_ = true;
-  network_->BlockingCall([this] {
-    network_manager_ = std::make_unique<rtc::BasicNetworkManager>(network_->socketserver());
-    socket_factory_ = std::make_unique<rtc::BasicPacketSocketFactory>(network_->socketserver());
-  });
-  // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory.
   task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads,
                                                           webrtc::CreateDefaultTaskQueueFactory());
+  started_ = true;
+  shards_.resize(NetworkThreadCount());
+  return StartShard(0, error);
+}
+
+size_t Runtime::NetworkThreadCount() {
+  if (const char* v = getenv("NODE_LIBWEBRTC_NETWORK_THREADS")) {
+    long n = strtol(v, nullptr, 10);
+    if (n >= 1 && n <= 64) return static_cast<size_t>(n);
+  }
+  unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp<size_t>(cores, 1, kMaxDefaultNetworkThreads);
+}
+
+bool Runtime::StartShard(size_t i, std::string* error) {
+  auto shard = std::make_unique<Shard>();
+  shard->network = rtc::Thread::CreateWithSocketServer();
+  shard->network->SetName("nlw-network-" + std::to_string(i), nullptr);
+  if (!shard->network->Start()) {
+    *error = "could not start a libwebrtc network thread";
+    return false;
+  }
+  shard->network->BlockingCall([s = shard.get()] {
+    s->network_manager = std::make_unique<rtc::BasicNetworkManager>(s->network->socketserver());
+    s->socket_factory = std::make_unique<rtc::BasicPacketSocketFactory>(s->network->socketserver());
+  });
+  // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory. The factories
+  // of all shards share the signaling and worker threads.
   webrtc::PeerConnectionFactoryDependencies deps;
-  deps.network_thread = network_.get();
+  deps.network_thread = shard->network.get();
   deps.worker_thread = worker_.get();
   deps.signaling_thread = signaling_.get();
-  deps.socket_factory = network_->socketserver();
+  deps.socket_factory = shard->network->socketserver();
   deps.task_queue_factory = std::make_unique<TaskQueueFactoryView>(task_queues_.get());
   deps.call_factory = webrtc::CreateCallFactory();
   deps.event_log_factory = std::make_unique<webrtc::RtcEventLogFactory>(task_queues_.get());
@@ -105,8 +133,9 @@ bool Runtime::EnsureStarted(std::string* error) {
   media.video_decoder_factory = CreateVideoDecoderFactory();
   media.trials = deps.trials.get();
   deps.media_engine = cricket::CreateMediaEngine(std::move(media));
-  factory_ = webrtc::CreateModularPeerConnectionFactory(std::move(deps));
-  if (!factory_) {
+  shard->factory = webrtc::CreateModularPeerConnectionFactory(std::move(deps));
+  shards_[i] = std::move(shard);  // owned from here, so Shutdown stops its thread on failure too
+  if (!shards_[i]->factory) {
     *error = "could not create the PeerConnectionFactory";
     return false;
   }
@@ -114,12 +143,23 @@ bool Runtime::EnsureStarted(std::string* error) {
   // (runtime/network_filter.h).
   webrtc::PeerConnectionFactoryInterface::Options options;
   options.network_ignore_mask = 0;
-  factory_->SetOptions(options);
+  shards_[i]->factory->SetOptions(options);
   return true;
 }
 
-std::unique_ptr<cricket::PortAllocator> Runtime::CreatePortAllocator(const NetworkPolicy& policy) {
-  return CreateFilteredPortAllocator(network_manager_.get(), socket_factory_.get(), policy);
+Runtime::Shard* Runtime::NextShard(std::string* error) {
+  size_t i = next_shard_++ % shards_.size();
+  if (!shards_[i] && !StartShard(i, error)) return nullptr;
+  if (!shards_[i]->factory) {
+    *error = "could not create the PeerConnectionFactory";
+    return nullptr;
+  }
+  return shards_[i].get();
+}
+
+std::unique_ptr<cricket::PortAllocator> Runtime::Shard::CreatePortAllocator(
+    const NetworkPolicy& policy) {
+  return CreateFilteredPortAllocator(network_manager.get(), socket_factory.get(), policy);
 }
 
 void Runtime::Register(NativeResource* r, bool is_channel) {
@@ -155,34 +195,39 @@ void Runtime::Shutdown(bool process_exiting) {
       abandon_->store(true);
       signaling_->Stop();
       worker_->Stop();
-      network_->Stop();
+      for (auto& shard : shards_) {
+        if (!shard) continue;
+        shard->network->Stop();
+        (void)shard.release();  // with its thread, network manager, socket factory and factory
+      }
       task_queues_->Stop(/*abandon=*/true);
       (void)task_queues_.release();
       (void)signaling_.release();
       (void)worker_.release();
-      (void)network_.release();
-      (void)network_manager_.release();
-      (void)socket_factory_.release();
-      (void)factory_.release();
       return;
     }
   }
   signaling_->BlockingCall([] {});
-  factory_ = nullptr;
-  network_->BlockingCall([this] {
-    socket_factory_.reset();
-    network_manager_.reset();
-  });
+  for (auto& shard : shards_) {
+    if (!shard) continue;
+    shard->factory = nullptr;
+    shard->network->BlockingCall([s = shard.get()] {
+      s->socket_factory.reset();
+      s->network_manager.reset();
+    });
+  }
   // 4. Stop (join) and delete the threads. Nothing of libwebrtc's is left that could post to them:
   //    every connection and channel was closed and dropped on the signaling thread above, and the
-  //    factory is gone.
+  //    factories are gone.
   signaling_->Stop();
   worker_->Stop();
-  network_->Stop();
+  for (auto& shard : shards_) {
+    if (shard) shard->network->Stop();
+  }
   task_queues_.reset();
+  shards_.clear();
   signaling_.reset();
   worker_.reset();
-  network_.reset();
 }
 
 }  // namespace nlw

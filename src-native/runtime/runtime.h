@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/peer_connection_interface.h"
 #include "bridge/dispatcher.h"
@@ -48,13 +49,24 @@ class Runtime {
   void Shutdown(bool process_exiting = false);
   bool shut_down() const { return shut_down_; }
 
-  const std::shared_ptr<Dispatcher>& dispatcher() const { return dispatcher_; }
-  webrtc::PeerConnectionFactoryInterface* factory() const { return factory_.get(); }
-  rtc::Thread* signaling_thread() const { return signaling_.get(); }
-  rtc::Thread* network_thread() const { return network_.get(); }
+  // A network thread with its own factory, network manager and socket factory. Connections are
+  // spread over the shards round robin, so that packet work (DTLS, SCTP, sockets) of different
+  // connections runs on different cores. Lives until Shutdown.
+  struct Shard {
+    std::unique_ptr<rtc::Thread> network;
+    std::unique_ptr<rtc::BasicNetworkManager> network_manager;      // network thread
+    std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory;  // network thread
+    rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory;
 
-  // JS thread. A port allocator for one peer connection, restricted by `policy`.
-  std::unique_ptr<cricket::PortAllocator> CreatePortAllocator(const NetworkPolicy& policy);
+    // JS thread. A port allocator for one peer connection, restricted by `policy`.
+    std::unique_ptr<cricket::PortAllocator> CreatePortAllocator(const NetworkPolicy& policy);
+  };
+
+  const std::shared_ptr<Dispatcher>& dispatcher() const { return dispatcher_; }
+  rtc::Thread* signaling_thread() const { return signaling_.get(); }
+  // JS thread, after EnsureStarted. The shard for a new connection (started on first use);
+  // nullptr + message on failure.
+  Shard* NextShard(std::string* error);
 
   // JS thread. Channels are released before connections. A resource is registered while it
   // holds libwebrtc objects: close() or GC unregisters it.
@@ -67,12 +79,14 @@ class Runtime {
   size_t live_channels() const { return channels_.size(); }
 
  private:
+  static size_t NetworkThreadCount();
+  bool StartShard(size_t i, std::string* error);
+
   std::shared_ptr<Dispatcher> dispatcher_;
-  std::unique_ptr<rtc::Thread> network_, worker_, signaling_;
-  std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives factory_
-  std::unique_ptr<rtc::BasicNetworkManager> network_manager_;    // network thread
-  std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory_;
-  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
+  std::unique_ptr<rtc::Thread> worker_, signaling_;
+  std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
+  std::vector<std::unique_ptr<Shard>> shards_;           // null until first used
+  size_t next_shard_ = 0;
   std::set<NativeResource*> channels_, connections_;
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;

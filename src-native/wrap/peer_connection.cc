@@ -191,17 +191,23 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
     ThrowError(env, ErrorValue::Named("OperationError", start_error));
     return;
   }
+  Runtime::Shard* shard = runtime->NextShard(&start_error);
+  if (shard == nullptr) {
+    ThrowError(env, ErrorValue::Named("OperationError", start_error));
+    return;
+  }
   webrtc::PeerConnectionInterface::RTCConfiguration config;
   NetworkPolicy policy;
   ConfigurationFromJs(info[0].As<Napi::Object>(), &config, &policy);
 
   shared_ = std::make_shared<PeerConnectionShared>();
   shared_->runtime = runtime;
+  shared_->network_thread = shard->network.get();
   shared_->dispatcher = runtime->dispatcher();
   shared_->link->target = this;
   LinkPtr<PeerConnection> link = shared_->link;
   shared_->transports = std::make_shared<TransportWatcher>(
-      shared_->dispatcher, runtime->network_thread(),
+      shared_->dispatcher, shard->network.get(),
       [link](Napi::Env env, const char* kind, Napi::Object snapshot) {
         if (PeerConnection* w = link->target)
           w->Emit(env, {Napi::String::New(env, "transport"), Napi::String::New(env, kind), snapshot});
@@ -209,8 +215,8 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
   observer_ = std::make_unique<PeerConnectionObserver>(shared_);
 
   webrtc::PeerConnectionDependencies deps(observer_.get());
-  deps.allocator = runtime->CreatePortAllocator(policy);
-  auto result = runtime->factory()->CreatePeerConnectionOrError(config, std::move(deps));
+  deps.allocator = shard->CreatePortAllocator(policy);
+  auto result = shard->factory->CreatePeerConnectionOrError(config, std::move(deps));
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));
     return;
@@ -243,7 +249,7 @@ void PeerConnection::ReleaseNative() {
   rt->Unregister(this);
   rt->signaling_thread()->PostTask(
       [shared = shared_, pc = std::move(pc_), observer = std::move(observer_),
-       abandon = rt->abandon_flag(), network = rt->network_thread()]() mutable {
+       abandon = rt->abandon_flag(), network = shared_->network_thread]() mutable {
         if (abandon->load()) {  // the process is exiting: leave it all to the OS
           (void)pc.release();
           (void)observer.release();

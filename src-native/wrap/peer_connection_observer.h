@@ -21,6 +21,7 @@ class PeerConnection;
 struct PeerConnectionShared {
   std::shared_ptr<Runtime> runtime;
   std::shared_ptr<Dispatcher> dispatcher;
+  rtc::Thread* network_thread = nullptr;  // of the connection's shard (owned by the runtime)
   LinkPtr<PeerConnection> link = std::make_shared<Link<PeerConnection>>();
   std::shared_ptr<TransportWatcher> transports;
   // The proxy, for reading state on the signaling thread. Cleared (on the signaling thread)
