@@ -6,9 +6,12 @@
 #include "convert/enums.h"
 #include "convert/errors.h"
 #include "convert/sdp.h"
+#include "pc/srtp_session.h"
+#include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/thread.h"
 #include "wrap/data_channel.h"
 
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -162,6 +165,32 @@ void KeepForever(rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc) {
   kept.push_back(std::move(pc));
 }
 
+// libwebrtc initializes libsrtp when the first SRTP session of the process is keyed and shuts it
+// down when the last one goes; every initialization runs libsrtp's cipher self-tests, 2.5-4 ms of
+// the network thread. Each DTLS connection keys SRTP sessions the moment its handshake completes
+// (data-channel-only ones too), and SCTP starts only after that: a program that connects after
+// its previous connections have closed (the setup bench, tests, a reconnecting client) paid the
+// self-tests on every connection, on the critical path. One idle session, made once on the network
+// thread (it is bound to the thread that keys it) and never freed, keeps libsrtp initialized for
+// the life of the process.
+void KeepLibsrtpInitialized(rtc::Thread* network_thread) {
+  static std::atomic<bool> kept{false};
+  if (kept.load()) return;
+  // Until the task has run, every new connection posts one (a runtime may stop before running
+  // it); all but the first find the session made.
+  network_thread->PostTask([] {
+    static cricket::SrtpSession* session = [] {
+      auto* s = new cricket::SrtpSession();
+      uint8_t key[30];  // SRTP_AES128_CM_HMAC_SHA1_80: 16-byte key + 14-byte salt
+      for (size_t i = 0; i < sizeof(key); i++) key[i] = static_cast<uint8_t>(i * 37 + 11);
+      s->SetSend(rtc::kSrtpAes128CmSha1_80, key, sizeof(key), {});
+      return s;
+    }();
+    (void)session;
+    kept.store(true);
+  });
+}
+
 }  // namespace
 
 Napi::Function PeerConnection::Define(Napi::Env env) {
@@ -191,6 +220,7 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
     ThrowError(env, ErrorValue::Named("OperationError", start_error));
     return;
   }
+  KeepLibsrtpInitialized(runtime->network_thread());
   webrtc::PeerConnectionInterface::RTCConfiguration config;
   NetworkPolicy policy;
   ConfigurationFromJs(info[0].As<Napi::Object>(), &config, &policy);
