@@ -72,8 +72,8 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
          error.ok() ? ClosedError() : ErrorValue::From(error));
     return;
   }
-  shared->AttachTransports();
-  SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc, ++shared->snapshot_seq);
+  shared->RefreshSctp(/*attach=*/true);
+  SignalingSnapshot snap = shared->Snapshot();
   Settle(shared->dispatcher, deferred,
          [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
 }
@@ -384,7 +384,7 @@ Napi::Value PeerConnection::AddIceCandidate(const Napi::CallbackInfo& info) {
       Fail(shared->dispatcher, d, error.ok() ? ClosedError() : ErrorValue::From(error));
       return;
     }
-    SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc, ++shared->snapshot_seq);
+    SignalingSnapshot snap = shared->Snapshot();
     Settle(shared->dispatcher, d,
            [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
   });
