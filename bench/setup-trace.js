@@ -15,10 +15,11 @@ const peer = peers[peerName]
 
 async function tracedPair (PC) {
   const marks = []
+  const blocked = []
   let t0 = 0
-  const mark = name => {
-    marks.push([name, performance.now() - t0])
-    if (live) process._rawDebug(`JS ${(performance.now() - t0).toFixed(2)} ${name}`)
+  const mark = (name, t = performance.now() - t0) => {
+    marks.push([name, t])
+    if (live) process._rawDebug(`JS ${process.hrtime.bigint() / 1000n} ${(performance.now() - t0).toFixed(2)} ${name}`)
   }
   const a = new PC({ ...peer.config })
   const b = new PC({ ...peer.config })
@@ -32,7 +33,10 @@ async function tracedPair (PC) {
   const ready = { A: false, B: false }
   const add = (to, c, side) => {
     mark(`${side} addIceCandidate called`)
-    Promise.resolve(to.addIceCandidate(c.toJSON ? c.toJSON() : c)).then(() => mark(`${side} addIceCandidate resolved`), () => {})
+    const c0 = performance.now()
+    const p = to.addIceCandidate(c.toJSON ? c.toJSON() : c)
+    blocked.push([`${side} addIceCandidate`, performance.now() - c0])
+    Promise.resolve(p).then(() => mark(`${side} addIceCandidate resolved`), () => {})
   }
   a.onicecandidate = e => {
     mark(`A icecandidate ${e.candidate && e.candidate.candidate ? 'cand' : 'end'}`)
@@ -53,18 +57,27 @@ async function tracedPair (PC) {
       e.channel.onopen = () => { mark('B dc open'); resolve() }
     }
   })
+  // How long the call itself holds the JS thread, then when its promise settles.
+  const call = (name, fn) => {
+    const c0 = performance.now()
+    const p = fn()
+    blocked.push([name, performance.now() - c0])
+    return p.then(v => { mark(name); return v })
+  }
   t0 = performance.now()
-  const offer = await a.createOffer(); mark('A createOffer')
-  await a.setLocalDescription(offer); mark('A setLocal(offer)')
-  await b.setRemoteDescription(offer); mark('B setRemote(offer)')
+  mark('start')
+  const offer = await call('A createOffer', () => a.createOffer())
+  await call('A setLocal(offer)', () => a.setLocalDescription(offer))
+  await call('B setRemote(offer)', () => b.setRemoteDescription(offer))
   ready.B = true; for (const c of held.B.splice(0)) add(b, c, 'B')
-  const answer = await b.createAnswer(); mark('B createAnswer')
-  await b.setLocalDescription(answer); mark('B setLocal(answer)')
-  await a.setRemoteDescription(answer); mark('A setRemote(answer)')
+  const answer = await call('B createAnswer', () => b.createAnswer())
+  await call('B setLocal(answer)', () => b.setLocalDescription(answer))
+  await call('A setRemote(answer)', () => a.setRemoteDescription(answer))
   ready.A = true; for (const c of held.A.splice(0)) add(a, c, 'A')
   await Promise.all([openA, openB])
   mark('both open')
   a.close(); b.close()
+  for (const [n, ms] of blocked) mark(`(sync call) ${n}`, ms)
   return marks
 }
 

@@ -292,6 +292,17 @@ void PeerConnection::ReleaseNative() {
       });
 }
 
+// The proxy would run these calls on the signaling thread too, but synchronously: the JS thread
+// would wait for the whole operation (applying a description makes several blocking hops to the
+// network thread, which may be busy with ICE and DTLS handshakes), and the events and settlements
+// queued meanwhile would wait with it. Tasks posted here run in order, and in order with the
+// proxy's own (blocking) calls and with the closing work of ReleaseNative, all of which queue
+// on the same thread.
+void PeerConnection::OnSignaling(absl::AnyInvocable<void(webrtc::PeerConnectionInterface*) &&> op) {
+  shared_->runtime->signaling_thread()->PostTask(
+      [pc = pc_, op = std::move(op)]() mutable { std::move(op)(pc.get()); });
+}
+
 void PeerConnection::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
   if (!on_event_.IsEmpty()) on_event_.Call(args);
 }
@@ -311,7 +322,8 @@ Napi::Value PeerConnection::CreateOffer(const Napi::CallbackInfo& info) {
       options.voice_activity_detection = o.Get("voiceActivityDetection").As<Napi::Boolean>();
   }
   Deferred d = Deferred::New(env);
-  pc_->CreateOffer(rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d).get(), options);
+  OnSignaling([observer = rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d),
+               options](webrtc::PeerConnectionInterface* pc) { pc->CreateOffer(observer.get(), options); });
   return d.Promise();
 }
 
@@ -319,8 +331,10 @@ Napi::Value PeerConnection::CreateAnswer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (Closed()) return Rejected(env, ClosedError());
   Deferred d = Deferred::New(env);
-  pc_->CreateAnswer(rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d).get(),
-                    webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+  OnSignaling([observer = rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d)](
+                  webrtc::PeerConnectionInterface* pc) {
+    pc->CreateAnswer(observer.get(), webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+  });
   return d.Promise();
 }
 
@@ -332,13 +346,16 @@ Napi::Value PeerConnection::SetLocalDescription(const Napi::CallbackInfo& info) 
   auto observer = rtc::make_ref_counted<LocalObserver>(shared_, d);
   if (info.Length() == 0 || info[0].IsUndefined()) {
     shared_->local_pending++;
-    pc_->SetLocalDescription(observer);  // implicit: libwebrtc creates the offer or answer
+    // Implicit: libwebrtc creates the offer or answer.
+    OnSignaling([observer](webrtc::PeerConnectionInterface* pc) { pc->SetLocalDescription(observer); });
     return d.Promise();
   }
   std::unique_ptr<webrtc::SessionDescriptionInterface> desc;
   if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
   shared_->local_pending++;
-  pc_->SetLocalDescription(std::move(desc), observer);
+  OnSignaling([desc = std::move(desc), observer](webrtc::PeerConnectionInterface* pc) mutable {
+    pc->SetLocalDescription(std::move(desc), observer);
+  });
   return d.Promise();
 }
 
@@ -349,7 +366,10 @@ Napi::Value PeerConnection::SetRemoteDescription(const Napi::CallbackInfo& info)
   if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
   if (auto error = CheckRemoteDescription(*desc)) return Rejected(env, *error);
   Deferred d = Deferred::New(env);
-  pc_->SetRemoteDescription(std::move(desc), rtc::make_ref_counted<RemoteObserver>(shared_, d));
+  OnSignaling([desc = std::move(desc), observer = rtc::make_ref_counted<RemoteObserver>(shared_, d)](
+                  webrtc::PeerConnectionInterface* pc) mutable {
+    pc->SetRemoteDescription(std::move(desc), observer);
+  });
   return d.Promise();
 }
 
@@ -379,14 +399,16 @@ Napi::Value PeerConnection::AddIceCandidate(const Napi::CallbackInfo& info) {
   std::unique_ptr<webrtc::IceCandidateInterface> owned = webrtc::CreateIceCandidate(mid, index, candidate);
   Deferred d = Deferred::New(env);
   std::shared_ptr<PeerConnectionShared> shared = shared_;
-  pc_->AddIceCandidate(std::move(owned), [shared, d](webrtc::RTCError error) {
-    if (!error.ok() || shared->pc == nullptr) {
-      Fail(shared->dispatcher, d, error.ok() ? ClosedError() : ErrorValue::From(error));
-      return;
-    }
-    SignalingSnapshot snap = shared->Snapshot();
-    Settle(shared->dispatcher, d,
-           [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
+  OnSignaling([owned = std::move(owned), shared, d](webrtc::PeerConnectionInterface* pc) mutable {
+    pc->AddIceCandidate(std::move(owned), [shared, d](webrtc::RTCError error) {
+      if (!error.ok() || shared->pc == nullptr) {
+        Fail(shared->dispatcher, d, error.ok() ? ClosedError() : ErrorValue::From(error));
+        return;
+      }
+      SignalingSnapshot snap = shared->Snapshot();
+      Settle(shared->dispatcher, d,
+             [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
+    });
   });
   return d.Promise();
 }
