@@ -505,8 +505,13 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (s.hasSctp && this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL)
     const remote = this.remoteDescription
     if (this.#sctp !== null && remote !== null) this.#sctp[INTERNAL]({ remoteMaxMessageSize: remoteMaxMessageSize(remote.sdp) })
-    // SCTP stream ids are known once the DTLS role is (the answer is applied).
-    for (const ch of this.#channels) ch[INTERNAL]('refresh-id')
+    // SCTP stream ids are known once the DTLS role is: libwebrtc gives them when an answer or
+    // pranswer is applied (a channel made once the role is known has its id at once). Reading one is
+    // a blocking call to the signaling thread, which waits there behind the operation in progress:
+    // not in the offer states, where no id can have been given (most snapshots of a negotiation).
+    if (s.signalingState !== 'have-local-offer' && s.signalingState !== 'have-remote-offer') {
+      for (const ch of this.#channels) ch[INTERNAL]('refresh-id')
+    }
     this.#setSignalingState(s.signalingState as RTCSignalingState)
   }
 

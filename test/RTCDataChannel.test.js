@@ -150,6 +150,22 @@ describe('RTCDataChannel', () => {
       assert.equal(later.id % 2, dc.id % 2)
     })
 
+    it('has its id in the signalingstatechange event of the answer (before the promise resolves)', async () => {
+      const a = makePc()
+      const b = makePc()
+      const dc = a.createDataChannel('x')
+      await a.setLocalDescription()
+      await b.setRemoteDescription(a.localDescription)
+      await b.setLocalDescription()
+      const seen = []
+      a.onsignalingstatechange = () => { seen.push([a.signalingState, dc.id]) }
+      await a.setRemoteDescription(b.localDescription)
+      assert.equal(seen.length, 1)
+      assert.equal(seen[0][0], 'stable')
+      assert.equal(typeof seen[0][1], 'number')
+      assert.equal(seen[0][1], dc.id)
+    })
+
     it('negotiated channels with the same id pair up without a datachannel event', async () => {
       const { a, b } = await pair()
       let dcEvents = 0

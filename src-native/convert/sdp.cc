@@ -35,7 +35,7 @@ static Napi::Value ToJs(Napi::Env env, const std::optional<DescriptionValue>& d)
   return o;
 }
 
-SignalingSnapshot SignalingSnapshot::Take(webrtc::PeerConnectionInterface* pc, uint64_t seq) {
+SignalingSnapshot SignalingSnapshot::Take(webrtc::PeerConnectionInterface* pc, uint64_t seq, bool has_sctp) {
   SignalingSnapshot s;
   s.seq = static_cast<double>(seq);
   s.signaling_state = ToSpec(pc->signaling_state());
@@ -43,7 +43,7 @@ SignalingSnapshot SignalingSnapshot::Take(webrtc::PeerConnectionInterface* pc, u
   s.pending_local = DescriptionValue::From(pc->pending_local_description());
   s.current_remote = DescriptionValue::From(pc->current_remote_description());
   s.pending_remote = DescriptionValue::From(pc->pending_remote_description());
-  s.has_sctp = pc->GetSctpTransport() != nullptr;
+  s.has_sctp = has_sctp;
   if (auto trickle = pc->can_trickle_ice_candidates()) {
     s.can_trickle_known = true;
     s.can_trickle = *trickle;

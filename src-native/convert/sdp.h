@@ -34,7 +34,9 @@ struct SignalingSnapshot {
   bool can_trickle = false;
   bool has_sctp = false;
   double seq = 0;  // taken in this order on the signaling thread; JS drops older ones
-  static SignalingSnapshot Take(webrtc::PeerConnectionInterface* pc, uint64_t seq);
+  // `has_sctp`: whether libwebrtc has an SCTP transport (the caller knows; see
+  // PeerConnectionShared::RefreshSctp).
+  static SignalingSnapshot Take(webrtc::PeerConnectionInterface* pc, uint64_t seq, bool has_sctp);
   Napi::Object ToJs(Napi::Env env) const;
 };
 

@@ -176,22 +176,39 @@ void DataChannel::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
 
 Napi::Value DataChannel::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
   webrtc::DataChannelInterface* ch = core_ ? core_->channel() : nullptr;
   if (ch == nullptr) return env.Null();
-  // Each getter is a proxy call to the signaling thread; this runs once per channel.
-  o.Set("label", ch->label());
-  o.Set("ordered", ch->ordered());
-  auto life = ch->maxPacketLifeTime();
-  o.Set("maxPacketLifeTime", life ? Napi::Value(Napi::Number::New(env, *life)) : env.Null());
-  auto rtx = ch->maxRetransmitsOpt();
-  o.Set("maxRetransmits", rtx ? Napi::Value(Napi::Number::New(env, *rtx)) : env.Null());
-  o.Set("protocol", ch->protocol());
-  o.Set("negotiated", ch->negotiated());
-  int id = ch->id();
-  o.Set("id", id >= 0 ? Napi::Value(Napi::Number::New(env, id)) : env.Null());
-  o.Set("priority", ToSpec(ch->priority()));
-  o.Set("readyState", ToSpec(ch->state()));
+  // Each getter of the proxy is a blocking call to the signaling thread: read them all in one
+  // (on that thread the proxy calls through), which also makes them one consistent view.
+  struct {
+    std::string label, protocol;
+    bool ordered = true, negotiated = false;
+    absl::optional<int> life, rtx;
+    int id = -1;
+    webrtc::Priority priority = webrtc::Priority::kLow;
+    webrtc::DataChannelInterface::DataState state = webrtc::DataChannelInterface::kConnecting;
+  } v;
+  runtime_->signaling_thread()->BlockingCall([&] {
+    v.label = ch->label();
+    v.ordered = ch->ordered();
+    v.life = ch->maxPacketLifeTime();
+    v.rtx = ch->maxRetransmitsOpt();
+    v.protocol = ch->protocol();
+    v.negotiated = ch->negotiated();
+    v.id = ch->id();
+    v.priority = ch->priority();
+    v.state = ch->state();
+  });
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("label", v.label);
+  o.Set("ordered", v.ordered);
+  o.Set("maxPacketLifeTime", v.life ? Napi::Value(Napi::Number::New(env, *v.life)) : env.Null());
+  o.Set("maxRetransmits", v.rtx ? Napi::Value(Napi::Number::New(env, *v.rtx)) : env.Null());
+  o.Set("protocol", v.protocol);
+  o.Set("negotiated", v.negotiated);
+  o.Set("id", v.id >= 0 ? Napi::Value(Napi::Number::New(env, v.id)) : env.Null());
+  o.Set("priority", ToSpec(v.priority));
+  o.Set("readyState", ToSpec(v.state));
   return o;
 }
 

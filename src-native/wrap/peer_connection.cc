@@ -6,9 +6,12 @@
 #include "convert/enums.h"
 #include "convert/errors.h"
 #include "convert/sdp.h"
+#include "pc/srtp_session.h"
+#include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/thread.h"
 #include "wrap/data_channel.h"
 
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -69,8 +72,8 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
          error.ok() ? ClosedError() : ErrorValue::From(error));
     return;
   }
-  shared->AttachTransports();
-  SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc, ++shared->snapshot_seq);
+  shared->RefreshSctp(/*attach=*/true);
+  SignalingSnapshot snap = shared->Snapshot();
   Settle(shared->dispatcher, deferred,
          [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
 }
@@ -162,6 +165,32 @@ void KeepForever(rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc) {
   kept.push_back(std::move(pc));
 }
 
+// libwebrtc initializes libsrtp when the first SRTP session of the process is keyed and shuts it
+// down when the last one goes; every initialization runs libsrtp's cipher self-tests, 2.5-4 ms of
+// the network thread. Each DTLS connection keys SRTP sessions the moment its handshake completes
+// (data-channel-only ones too), and SCTP starts only after that: a program that connects after
+// its previous connections have closed (the setup bench, tests, a reconnecting client) paid the
+// self-tests on every connection, on the critical path. One idle session, made once on the network
+// thread (it is bound to the thread that keys it) and never freed, keeps libsrtp initialized for
+// the life of the process.
+void KeepLibsrtpInitialized(rtc::Thread* network_thread) {
+  static std::atomic<bool> kept{false};
+  if (kept.load()) return;
+  // Until the task has run, every new connection posts one (a runtime may stop before running
+  // it); all but the first find the session made.
+  network_thread->PostTask([] {
+    static cricket::SrtpSession* session = [] {
+      auto* s = new cricket::SrtpSession();
+      uint8_t key[30];  // SRTP_AES128_CM_HMAC_SHA1_80: 16-byte key + 14-byte salt
+      for (size_t i = 0; i < sizeof(key); i++) key[i] = static_cast<uint8_t>(i * 37 + 11);
+      s->SetSend(rtc::kSrtpAes128CmSha1_80, key, sizeof(key), {});
+      return s;
+    }();
+    (void)session;
+    kept.store(true);
+  });
+}
+
 }  // namespace
 
 Napi::Function PeerConnection::Define(Napi::Env env) {
@@ -196,6 +225,7 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
     ThrowError(env, ErrorValue::Named("OperationError", start_error));
     return;
   }
+  KeepLibsrtpInitialized(shard->network.get());
   webrtc::PeerConnectionInterface::RTCConfiguration config;
   NetworkPolicy policy;
   ConfigurationFromJs(info[0].As<Napi::Object>(), &config, &policy);
@@ -268,6 +298,17 @@ void PeerConnection::ReleaseNative() {
       });
 }
 
+// The proxy would run these calls on the signaling thread too, but synchronously: the JS thread
+// would wait for the whole operation (applying a description makes several blocking hops to the
+// network thread, which may be busy with ICE and DTLS handshakes), and the events and settlements
+// queued meanwhile would wait with it. Tasks posted here run in order, and in order with the
+// proxy's own (blocking) calls and with the closing work of ReleaseNative, all of which queue
+// on the same thread.
+void PeerConnection::OnSignaling(absl::AnyInvocable<void(webrtc::PeerConnectionInterface*) &&> op) {
+  shared_->runtime->signaling_thread()->PostTask(
+      [pc = pc_, op = std::move(op)]() mutable { std::move(op)(pc.get()); });
+}
+
 void PeerConnection::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
   if (!on_event_.IsEmpty()) on_event_.Call(args);
 }
@@ -287,7 +328,8 @@ Napi::Value PeerConnection::CreateOffer(const Napi::CallbackInfo& info) {
       options.voice_activity_detection = o.Get("voiceActivityDetection").As<Napi::Boolean>();
   }
   Deferred d = Deferred::New(env);
-  pc_->CreateOffer(rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d).get(), options);
+  OnSignaling([observer = rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d),
+               options](webrtc::PeerConnectionInterface* pc) { pc->CreateOffer(observer.get(), options); });
   return d.Promise();
 }
 
@@ -295,8 +337,10 @@ Napi::Value PeerConnection::CreateAnswer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (Closed()) return Rejected(env, ClosedError());
   Deferred d = Deferred::New(env);
-  pc_->CreateAnswer(rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d).get(),
-                    webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+  OnSignaling([observer = rtc::make_ref_counted<CreateSdpObserver>(shared_->dispatcher, d)](
+                  webrtc::PeerConnectionInterface* pc) {
+    pc->CreateAnswer(observer.get(), webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+  });
   return d.Promise();
 }
 
@@ -308,13 +352,16 @@ Napi::Value PeerConnection::SetLocalDescription(const Napi::CallbackInfo& info) 
   auto observer = rtc::make_ref_counted<LocalObserver>(shared_, d);
   if (info.Length() == 0 || info[0].IsUndefined()) {
     shared_->local_pending++;
-    pc_->SetLocalDescription(observer);  // implicit: libwebrtc creates the offer or answer
+    // Implicit: libwebrtc creates the offer or answer.
+    OnSignaling([observer](webrtc::PeerConnectionInterface* pc) { pc->SetLocalDescription(observer); });
     return d.Promise();
   }
   std::unique_ptr<webrtc::SessionDescriptionInterface> desc;
   if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
   shared_->local_pending++;
-  pc_->SetLocalDescription(std::move(desc), observer);
+  OnSignaling([desc = std::move(desc), observer](webrtc::PeerConnectionInterface* pc) mutable {
+    pc->SetLocalDescription(std::move(desc), observer);
+  });
   return d.Promise();
 }
 
@@ -325,7 +372,10 @@ Napi::Value PeerConnection::SetRemoteDescription(const Napi::CallbackInfo& info)
   if (auto error = ParseDescription(info, &desc)) return Rejected(env, *error);
   if (auto error = CheckRemoteDescription(*desc)) return Rejected(env, *error);
   Deferred d = Deferred::New(env);
-  pc_->SetRemoteDescription(std::move(desc), rtc::make_ref_counted<RemoteObserver>(shared_, d));
+  OnSignaling([desc = std::move(desc), observer = rtc::make_ref_counted<RemoteObserver>(shared_, d)](
+                  webrtc::PeerConnectionInterface* pc) mutable {
+    pc->SetRemoteDescription(std::move(desc), observer);
+  });
   return d.Promise();
 }
 
@@ -355,14 +405,16 @@ Napi::Value PeerConnection::AddIceCandidate(const Napi::CallbackInfo& info) {
   std::unique_ptr<webrtc::IceCandidateInterface> owned = webrtc::CreateIceCandidate(mid, index, candidate);
   Deferred d = Deferred::New(env);
   std::shared_ptr<PeerConnectionShared> shared = shared_;
-  pc_->AddIceCandidate(std::move(owned), [shared, d](webrtc::RTCError error) {
-    if (!error.ok() || shared->pc == nullptr) {
-      Fail(shared->dispatcher, d, error.ok() ? ClosedError() : ErrorValue::From(error));
-      return;
-    }
-    SignalingSnapshot snap = SignalingSnapshot::Take(shared->pc, ++shared->snapshot_seq);
-    Settle(shared->dispatcher, d,
-           [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
+  OnSignaling([owned = std::move(owned), shared, d](webrtc::PeerConnectionInterface* pc) mutable {
+    pc->AddIceCandidate(std::move(owned), [shared, d](webrtc::RTCError error) {
+      if (!error.ok() || shared->pc == nullptr) {
+        Fail(shared->dispatcher, d, error.ok() ? ClosedError() : ErrorValue::From(error));
+        return;
+      }
+      SignalingSnapshot snap = shared->Snapshot();
+      Settle(shared->dispatcher, d,
+             [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
+    });
   });
   return d.Promise();
 }

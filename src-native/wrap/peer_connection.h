@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "absl/functional/any_invocable.h"
 #include "api/peer_connection_interface.h"
 #include "runtime/runtime.h"
 #include "wrap/peer_connection_observer.h"
@@ -35,6 +36,9 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   Napi::Value ShouldFireNegotiationNeeded(const Napi::CallbackInfo& info);
   Napi::Value RestartIce(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+
+  // Queues `op` on the signaling thread, with the connection (not closed).
+  void OnSignaling(absl::AnyInvocable<void(webrtc::PeerConnectionInterface*) &&> op);
 
   // close() (or shutdown) released the connection.
   bool Closed() const { return pc_ == nullptr; }

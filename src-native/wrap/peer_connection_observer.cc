@@ -14,9 +14,11 @@ void PeerConnectionShared::LocalDescriptionDone() {
   for (auto& task : release) dispatcher->Post(std::move(task));
 }
 
-void PeerConnectionShared::AttachTransports() {
+void PeerConnectionShared::RefreshSctp(bool attach) {
   if (pc == nullptr) return;
-  transports->Attach(pc->GetSctpTransport());
+  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport();
+  has_sctp = sctp != nullptr;
+  if (attach) transports->Attach(std::move(sctp));
 }
 
 void PeerConnectionObserver::EmitState(const char* type, const char* state) {
@@ -28,7 +30,10 @@ void PeerConnectionObserver::EmitState(const char* type, const char* state) {
 void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState state) {
   // The descriptions have already changed: JS sees them updated in the same task.
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc, ++shared_->snapshot_seq);
+  if (shared_->pc != nullptr) {
+    shared_->RefreshSctp(/*attach=*/false);  // a description is being applied
+    snap = shared_->Snapshot();
+  }
   shared_->ToJs([snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
     if (!snap) return;
     w->Emit(env, {Napi::String::New(env, "signalingstatechange"), snap->ToJs(env)});
@@ -71,7 +76,7 @@ void PeerConnectionObserver::OnConnectionChange(
 void PeerConnectionObserver::OnIceGatheringChange(
     webrtc::PeerConnectionInterface::IceGatheringState state) {
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc, ++shared_->snapshot_seq);
+  if (shared_->pc != nullptr) snap = shared_->Snapshot();
   const char* name = ToSpec(state);
   shared_->ToJs(
       [name, snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
@@ -86,7 +91,7 @@ void PeerConnectionObserver::OnIceCandidate(const webrtc::IceCandidateInterface*
   CandidateValue value = CandidateValue::From(candidate);
   // localDescription includes the candidate from this event on.
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) snap = SignalingSnapshot::Take(shared_->pc, ++shared_->snapshot_seq);
+  if (shared_->pc != nullptr) snap = shared_->Snapshot();
   shared_->ToJs(
       [value = std::move(value), snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
         w->Emit(env, {Napi::String::New(env, "icecandidate"), value.ToJs(env),

@@ -10,6 +10,7 @@
 
 #include "api/peer_connection_interface.h"
 #include "bridge/link.h"
+#include "convert/sdp.h"
 #include "runtime/runtime.h"
 #include "wrap/transports.h"
 
@@ -33,6 +34,8 @@ struct PeerConnectionShared {
   std::atomic<int> local_pending{0};
   std::vector<JsTask> held;  // signaling thread
   uint64_t snapshot_seq = 0;  // signaling thread
+  // Whether libwebrtc has an SCTP transport, as of the last RefreshSctp (signaling thread).
+  bool has_sctp = false;
 
   // Posts `fn` to run on the JS thread if the wrapper is still there.
   template <typename Fn>
@@ -45,8 +48,14 @@ struct PeerConnectionShared {
   }
   // Signaling thread: a local description finished applying (after its promise task was queued).
   void LocalDescriptionDone();
-  // Signaling thread: start watching SCTP/DTLS/ICE once they exist.
-  void AttachTransports();
+  // Signaling thread, while or after a description is applied: re-reads whether the SCTP transport
+  // exists and, with `attach`, starts watching SCTP/DTLS/ICE once it does. The proxy sends
+  // GetSctpTransport() to the network thread: a blocking hop that waits behind whatever that thread
+  // is doing (DTLS handshakes: milliseconds). The transport appears and goes only while a description
+  // is applied (or at close), so only those paths read it; the other snapshots reuse the answer.
+  void RefreshSctp(bool attach);
+  // Signaling thread: the snapshot JS applies with the next event or settlement (pc must be set).
+  SignalingSnapshot Snapshot() { return SignalingSnapshot::Take(pc, ++snapshot_seq, has_sctp); }
 };
 
 class PeerConnectionObserver : public webrtc::PeerConnectionObserver {
