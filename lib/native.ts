@@ -128,8 +128,11 @@ interface Binding {
   liveObjects(): LiveObjects
 }
 
-/** Native objects of this environment that still hold libwebrtc resources. */
-export interface LiveObjects { peerConnections: number, dataChannels: number }
+/**
+ * Native objects of this environment that still hold libwebrtc resources, and libwebrtc
+ * connections of the whole process not yet destroyed (they go on the signaling thread after close()).
+ */
+export interface LiveObjects { peerConnections: number, dataChannels: number, libwebrtcPeerConnections: number }
 
 function load (): Binding {
   if (process.platform !== 'linux' || process.arch !== 'x64') {

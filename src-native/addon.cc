@@ -4,6 +4,7 @@
 
 #include "rtc_base/logging.h"
 #include "rtc_base/thread.h"
+#include "runtime/network_filter.h"
 #include "wrap/data_channel.h"
 #include "wrap/peer_connection.h"
 
@@ -61,6 +62,8 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("peerConnections", static_cast<double>(runtime_->live_connections()));
   o.Set("dataChannels", static_cast<double>(runtime_->live_channels()));
+  // Process-wide, and destroyed on the signaling thread after close(): callers poll it.
+  o.Set("libwebrtcPeerConnections", static_cast<double>(LiveFilteredPortAllocators()));
   return o;
 }
 

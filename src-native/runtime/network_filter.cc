@@ -1,6 +1,7 @@
 #include "runtime/network_filter.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 
@@ -106,12 +107,18 @@ struct FilterHolder {
   std::unique_ptr<FilteringNetworkManager> filter;
 };
 
+std::atomic<int64_t> live_allocators{0};
+
 class FilteredPortAllocator : private FilterHolder, public cricket::BasicPortAllocator {
  public:
   FilteredPortAllocator(std::unique_ptr<FilteringNetworkManager> filter,
                         rtc::PacketSocketFactory* socket_factory)
       : FilterHolder(std::move(filter)),
-        cricket::BasicPortAllocator(FilterHolder::filter.get(), socket_factory) {}
+        cricket::BasicPortAllocator(FilterHolder::filter.get(), socket_factory) {
+    live_allocators++;
+  }
+  // libwebrtc's PeerConnection owns its allocator and frees it only in its destructor.
+  ~FilteredPortAllocator() override { live_allocators--; }
   // BasicPortAllocator's destructor still talks to the network manager: keep the filter until
   // after it has run (FilterHolder is a base constructed first, so it is destroyed last).
 };
@@ -143,6 +150,8 @@ std::vector<const rtc::Network*> FilterNetworks(const std::vector<const rtc::Net
   }
   return kept;
 }
+
+int64_t LiveFilteredPortAllocators() { return live_allocators.load(); }
 
 std::unique_ptr<cricket::PortAllocator> CreateFilteredPortAllocator(
     rtc::NetworkManager* base, rtc::PacketSocketFactory* socket_factory, const NetworkPolicy& policy) {

@@ -34,4 +34,9 @@ std::vector<const rtc::Network*> FilterNetworks(const std::vector<const rtc::Net
 std::unique_ptr<cricket::PortAllocator> CreateFilteredPortAllocator(
     rtc::NetworkManager* base, rtc::PacketSocketFactory* socket_factory, const NetworkPolicy& policy);
 
+// Allocators made above and not yet destroyed, in the whole process: each belongs to one
+// libwebrtc PeerConnection, which frees it only in its destructor, so this counts the
+// libwebrtc connections not yet destroyed.
+int64_t LiveFilteredPortAllocators();
+
 }  // namespace nlw

@@ -135,28 +135,25 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
   return e;
 }
 
-// Whether a DTLS handshake of `pc` has failed (a peer whose certificate does not match the SDP
-// fingerprint, say) or may still fail before Close() stops it.
-bool DtlsMayHaveFailed(webrtc::PeerConnectionInterface* pc, rtc::Thread* network_thread) {
-  auto failed = [](const rtc::scoped_refptr<webrtc::DtlsTransportInterface>& dtls) {
-    if (!dtls) return false;
-    webrtc::DtlsTransportState state = dtls->Information().state();
-    return state == webrtc::DtlsTransportState::kFailed || state == webrtc::DtlsTransportState::kConnecting;
-  };
-  if (auto sctp = pc->GetSctpTransport()) {
-    // The SCTP transport object is not a proxy: it is read on its own (network) thread.
-    if (network_thread->BlockingCall([&] { return failed(sctp->dtls_transport()); })) return true;
-  }
+// Signaling thread, just before Close(): shows the guard the DTLS transports it has not seen yet
+// (media transports; the SCTP one is watched from its creation), so that its answer is final once
+// Close() has returned: Close() ends every handshake.
+void WatchRemainingDtls(webrtc::PeerConnectionInterface* pc, rtc::Thread* network_thread,
+                        DtlsHandshakeGuard* guard) {
+  std::vector<rtc::scoped_refptr<webrtc::DtlsTransportInterface>> dtls;
   for (const auto& transceiver : pc->GetTransceivers()) {
-    if (failed(transceiver->sender()->dtls_transport())) return true;
+    if (auto t = transceiver->sender()->dtls_transport()) dtls.push_back(t);
   }
-  return false;
+  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport();
+  network_thread->BlockingCall([&] {
+    // The SCTP transport object is not a proxy: it is read on its own (network) thread.
+    if (sctp) guard->Watch(sctp->dtls_transport().get());
+    for (const auto& t : dtls) guard->Watch(t.get());
+  });
 }
 
-// This libwebrtc checks a WeakPtr to its PeerConnection on the network thread when a DTLS
-// handshake fails, which binds the pointer to that thread; destroying the PeerConnection (on the
-// signaling thread) then fails a DCHECK, live in Debian's build, and aborts the process. So a
-// connection whose DTLS handshake failed, or was still running at close(), is closed but never destroyed: it is kept here, deliberately
+// Connections whose DTLS handshake failed are closed but never destroyed (see
+// wrap/dtls_handshake_guard.h): they are kept here, deliberately
 // never freed (a static with a destructor would destroy them at exit, after the threads stop).
 void KeepForever(rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc) {
   static std::mutex mutex;
@@ -241,7 +238,8 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
       [link](Napi::Env env, const char* kind, Napi::Object snapshot) {
         if (PeerConnection* w = link->target)
           w->Emit(env, {Napi::String::New(env, "transport"), Napi::String::New(env, kind), snapshot});
-      });
+      },
+      shared_->dtls_guard);
   observer_ = std::make_unique<PeerConnectionObserver>(shared_);
 
   webrtc::PeerConnectionDependencies deps(observer_.get());
@@ -289,9 +287,9 @@ void PeerConnection::ReleaseNative() {
         }
         shared->transports->Detach();
         shared->pc = nullptr;
-        const bool dtls_failed = DtlsMayHaveFailed(pc.get(), network);  // before Close() ends them
+        WatchRemainingDtls(pc.get(), network, shared->dtls_guard.get());
         pc->Close();
-        if (dtls_failed) KeepForever(std::move(pc));
+        if (shared->dtls_guard->MayHaveFailed()) KeepForever(std::move(pc));
         pc = nullptr;
         // libwebrtc promises not to call the observer after Close().
         observer.reset();

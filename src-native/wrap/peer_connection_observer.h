@@ -25,6 +25,7 @@ struct PeerConnectionShared {
   rtc::Thread* network_thread = nullptr;  // of the connection's shard (owned by the runtime)
   LinkPtr<PeerConnection> link = std::make_shared<Link<PeerConnection>>();
   std::shared_ptr<TransportWatcher> transports;
+  std::shared_ptr<DtlsHandshakeGuard> dtls_guard = std::make_shared<DtlsHandshakeGuard>();
   // The proxy, for reading state on the signaling thread. Cleared (on the signaling thread)
   // before the wrapper lets the connection go.
   webrtc::PeerConnectionInterface* pc = nullptr;

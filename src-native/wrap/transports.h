@@ -9,6 +9,7 @@
 #include "api/dtls_transport_interface.h"
 #include "api/sctp_transport_interface.h"
 #include "bridge/dispatcher.h"
+#include "wrap/dtls_handshake_guard.h"
 
 namespace rtc {
 class Thread;
@@ -22,7 +23,9 @@ using TransportEmit = std::function<void(Napi::Env, const char* kind, Napi::Obje
 class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
  public:
   // `deliver` runs on the JS thread.
-  TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::Thread* network, TransportEmit deliver);
+  // `guard` is shown every DTLS transport as soon as it is watched.
+  TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::Thread* network, TransportEmit deliver,
+                   std::shared_ptr<DtlsHandshakeGuard> guard);
   ~TransportWatcher();
 
   // Signaling thread: called after every SLD/SRD; starts watching when the SCTP transport appears.
@@ -43,6 +46,7 @@ class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
   std::shared_ptr<Dispatcher> dispatcher_;
   rtc::Thread* network_;
   TransportEmit deliver_;
+  std::shared_ptr<DtlsHandshakeGuard> guard_;  // network thread
   // sctp_ is written on the signaling thread once; the rest belongs to the network thread.
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp_;
   rtc::scoped_refptr<webrtc::DtlsTransportInterface> dtls_;

@@ -3,6 +3,7 @@
 // gets a connection, and no data-channel event or message comes before DTLS is up.
 const assert = require('node:assert/strict')
 const { makePc, closeAll, delay, trickle } = require('../helpers/pair')
+const { nonstandard } = require('../..')
 
 /** The SDP with one hex digit of every a=fingerprint changed (same algorithm and length). */
 function tamperFingerprint (sdp) {
@@ -110,5 +111,70 @@ describe('security', () => {
     }
     assert.deepEqual(errors, [])
   })
-})
 
+  // libwebrtc cannot destroy a connection whose DTLS handshake failed (it would abort the process),
+  // so those are kept after close(); one closed while its handshake is still running must not be.
+  it('connections closed while their DTLS handshake is running are destroyed, not kept', async () => {
+    // Earlier tests' connections may still be going (destroyed on the signaling thread after
+    // close()): start from a count that has stopped moving.
+    const count = () => nonstandard.liveObjects().libwebrtcPeerConnections
+    let before = count()
+    for (let i = 0; i < 100; i++) {
+      await delay(100)
+      if (count() === before) break
+      before = count()
+    }
+    const pairs = []
+    for (let i = 0; i < 5; i++) {
+      const a = makePc()
+      const b = makePc()
+      const errors = []
+      trickle(a, b, errors)
+      trickle(b, a, errors)
+      a.createDataChannel('x')
+      await a.setLocalDescription()
+      // Both ends DTLS servers, each waiting for a ClientHello that never comes, so the handshake
+      // stays running: b reads a as the client and answers passive; a reads b as the client.
+      assert.match(a.localDescription.sdp, /a=setup:actpass/)
+      await b.setRemoteDescription({ type: 'offer', sdp: a.localDescription.sdp.replace(/a=setup:actpass/g, 'a=setup:active') })
+      await b.setLocalDescription()
+      assert.match(b.localDescription.sdp, /a=setup:passive/)
+      await a.setRemoteDescription({ type: 'answer', sdp: b.localDescription.sdp.replace(/a=setup:passive/g, 'a=setup:active') })
+      pairs.push([a, b])
+    }
+    const connecting = () => pairs.every(p => p.every(pc => pc.sctp && pc.sctp.transport.state === 'connecting'))
+    for (let i = 0; i < 200 && !connecting(); i++) await delay(25)
+    assert.ok(connecting(), pairs.map(p => p.map(pc => pc.sctp && pc.sctp.transport.state).join('/')).join(', '))
+    assert.equal(nonstandard.liveObjects().libwebrtcPeerConnections, before + 10)
+    for (const p of pairs) for (const pc of p) pc.close()
+    let live
+    for (let i = 0; i < 200; i++) {
+      live = count()
+      if (live <= before) break
+      await delay(25)
+    }
+    assert.ok(live <= before, `${live - before} of the 10 closed connections are still in libwebrtc`)
+  })
+
+  it('a connection whose handshake failed is closed without a crash, and later ones still work', async () => {
+    const { a, b } = await tamperedPair('answer')
+    for (let i = 0; i < 300 && a.sctp.transport.state !== 'failed'; i++) await delay(50)
+    assert.equal(a.sctp.transport.state, 'failed')
+    a.close()
+    b.close()
+    await delay(200)
+    const c = makePc()
+    const d = makePc()
+    const errors = []
+    trickle(c, d, errors)
+    trickle(d, c, errors)
+    const dc = c.createDataChannel('after')
+    const got = new Promise(resolve => { d.ondatachannel = e => { e.channel.onmessage = m => resolve(m.data) } })
+    dc.onopen = () => dc.send('fine')
+    await c.setLocalDescription()
+    await d.setRemoteDescription(c.localDescription)
+    await d.setLocalDescription()
+    await c.setRemoteDescription(d.localDescription)
+    assert.equal(await got, 'fine')
+  })
+})

@@ -47,7 +47,7 @@ describe('prebuild', function () {
 
   it('the npm pack tarball installs offline and runs in a chroot with only node and glibc', function () {
     this.timeout(240000)
-    const out = execFileSync('bash', [path.join(root, 'scripts', 'tarball-chroot-test.sh')], { encoding: 'utf8' })
+    const out = execFileSync('bash', [path.join(root, 'scripts', 'tarball-chroot-test.sh')], { encoding: 'utf8', timeout: 240000 })
     assert.match(out, /received: echo: hello libwebrtc/, out)
     assert.match(out, /states after close: closed closed closed/, out)
   })
