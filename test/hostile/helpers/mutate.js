@@ -77,7 +77,10 @@ function hugeText (r, size) {
   switch (r.int(4)) {
     case 0: return 'A'.repeat(size)
     case 1: return ('a=x-filler:' + 'b'.repeat(100) + '\r\n').repeat(Math.ceil(size / 113))
-    case 2: return (bogusLine(r) + '\r\n').repeat(Math.ceil(size / 40))
+    case 2: {
+      const line = bogusLine(r) + '\r\n' // any length: the count follows it
+      return line.repeat(Math.ceil(size / line.length))
+    }
     default: return '9'.repeat(size)
   }
 }
