@@ -2,7 +2,7 @@
 // DTLS authenticates the peer named by the SDP fingerprint: a certificate that does not match never
 // gets a connection, and no data-channel event or message comes before DTLS is up.
 const assert = require('node:assert/strict')
-const { makePc, closeAll, delay, trickle } = require('../helpers/pair')
+const { makePc, closeAll, delay, trickle, pair } = require('../helpers/pair')
 const { nonstandard } = require('../..')
 
 /** The SDP with one hex digit of every a=fingerprint changed (same algorithm and length). */
@@ -156,25 +156,15 @@ describe('security', () => {
     assert.ok(live <= before, `${live - before} of the 10 closed connections are still in libwebrtc`)
   })
 
-  it('a connection whose handshake failed is closed without a crash, and later ones still work', async () => {
+  it('after a connection whose handshake failed is closed, new connections still work', async () => {
     const { a, b } = await tamperedPair('answer')
     for (let i = 0; i < 300 && a.sctp.transport.state !== 'failed'; i++) await delay(50)
     assert.equal(a.sctp.transport.state, 'failed')
     a.close()
     b.close()
-    await delay(200)
-    const c = makePc()
-    const d = makePc()
-    const errors = []
-    trickle(c, d, errors)
-    trickle(d, c, errors)
-    const dc = c.createDataChannel('after')
-    const got = new Promise(resolve => { d.ondatachannel = e => { e.channel.onmessage = m => resolve(m.data) } })
-    dc.onopen = () => dc.send('fine')
-    await c.setLocalDescription()
-    await d.setRemoteDescription(c.localDescription)
-    await d.setLocalDescription()
-    await c.setRemoteDescription(d.localDescription)
+    const p = await pair()
+    const got = new Promise(resolve => { p.dcB.onmessage = m => resolve(m.data) })
+    p.dcA.send('fine')
     assert.equal(await got, 'fine')
   })
 })
