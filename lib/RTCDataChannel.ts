@@ -184,6 +184,7 @@ export class RTCDataChannel extends RTCEventTarget {
     }
     this.#readyState = 'closed'
     this.updateRetention()
+    this.#native.release()
   }
 
   #onNative (event: DataChannelEvent): void {
@@ -224,6 +225,7 @@ export class RTCDataChannel extends RTCEventTarget {
         } else if (state === 'closed') {
           this.#readyState = 'closed'
           this.updateRetention()
+          this.#native.release() // the last native event: nothing more will come
           this.#owner.channelClosed(this)
           this.dispatchEvent(new Event('close'))
         }

@@ -437,10 +437,12 @@ export class RTCPeerConnection extends RTCEventTarget {
     this.#signalingState = 'closed'
     this.#iceConnectionState = 'closed'
     this.#connectionState = 'closed'
+    // Native close first: it is queued before the channels' releases, so libwebrtc ends the SCTP
+    // association (the remote sees an abort, as from Chromium), not each channel gracefully.
+    this.#native.close()
     for (const ch of this.#channels) ch[INTERNAL]()
     this.#channels.clear()
     this.#sctp?.[INTERNAL]('closed')
-    this.#native.close()
     this.updateRetention()
   }
 

@@ -117,6 +117,8 @@ export interface NativeDataChannel {
   setEventHandler(handler: ((...event: DataChannelEvent) => void) | null): void
   send(data: string | ArrayBuffer | ArrayBufferView): void
   close(): void
+  /** The channel is closed: frees the native side now (info() is null and id() -1 afterwards). */
+  release(): void
 }
 
 interface Binding {

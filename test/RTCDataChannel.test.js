@@ -1,6 +1,6 @@
 'use strict'
 const assert = require('node:assert/strict')
-const { RTCDataChannel } = require('..')
+const { RTCDataChannel, nonstandard } = require('..')
 const { makePc, closeAll, once, until, delay, trickle, negotiate, pair, throwsWith, record } = require('./helpers/pair')
 
 function nextMessage (dc) { return once(dc, 'message').then(e => e.data) }
@@ -443,6 +443,26 @@ describe('RTCDataChannel', () => {
   })
 
   describe('close()', () => {
+    // Without this, closed channels a program still holds kept libwebrtc's channel objects until a
+    // major GC (V8 does not see that memory).
+    it('a closed channel releases its native side at once, while the program still holds it', async () => {
+      const live = () => nonstandard.liveObjects().dataChannels
+      const { a, b, dcA, dcB } = await pair()
+      const extra = a.createDataChannel('extra')
+      await until(extra, 'open', () => extra.readyState === 'open')
+      const before = live()
+      await Promise.all([once(dcA, 'close'), once(dcB, 'close'), Promise.resolve(dcA.close())])
+      assert.equal(live(), before - 2, 'both ends of the closed channel')
+      b.close() // ends b's channels without events; a's channel closes remotely
+      assert.ok(live() <= before - 3)
+      await until(extra, 'close', () => extra.readyState === 'closed')
+      assert.ok(live() <= before - 4)
+      // The objects keep their last state.
+      assert.deepEqual([dcA.readyState, dcA.label, dcA.id !== null, extra.readyState], ['closed', 'data', true, 'closed'])
+      throwsWith(() => dcA.send('x'), 'InvalidStateError')
+      dcA.close()
+    })
+
     for (const side of ['offerer', 'answerer']) {
       it(`from the ${side} fires closing+close on the remote and close on the local end`, async () => {
         const { dcA, dcB } = await pair()

@@ -79,6 +79,8 @@ class DataChannel : public Napi::ObjectWrap<DataChannel>, public NativeResource 
   void SetEventHandler(const Napi::CallbackInfo& info);
   void Send(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
+  // release(): the channel is closed; let libwebrtc's objects go now rather than at GC.
+  void Release(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Runtime> runtime_;
   std::shared_ptr<DataChannelCore> core_;
