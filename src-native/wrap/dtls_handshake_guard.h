@@ -15,10 +15,6 @@
 #include "api/dtls_transport_interface.h"
 #include "api/scoped_refptr.h"
 
-namespace cricket {
-class DtlsTransportInternal;
-}
-
 namespace nlw {
 
 class DtlsHandshakeGuard {
@@ -31,7 +27,9 @@ class DtlsHandshakeGuard {
 
  private:
   std::shared_ptr<std::atomic<bool>> failed_ = std::make_shared<std::atomic<bool>>(false);
-  std::vector<const cricket::DtlsTransportInternal*> watched_;  // network thread
+  // Held, so that a transport destroyed by a renegotiation cannot leave its address to a new
+  // one that would then pass for watched (network thread).
+  std::vector<rtc::scoped_refptr<webrtc::DtlsTransportInterface>> watched_;
 };
 
 }  // namespace nlw
