@@ -12,8 +12,11 @@ export const nonstandard = {
   /**
    * How many peer connections and data channels of this environment (thread) still hold
    * libwebrtc resources. close() releases a connection at once; one dropped without close() is
-   * released when it is garbage-collected; a channel is released with its wrapper (GC) or when
-   * the environment shuts down. For leak checks and tests.
+   * released when it is garbage-collected; a channel is released when it reaches 'closed', with
+   * its wrapper (GC), or when the environment shuts down. `libwebrtcPeerConnections` counts the
+   * process's libwebrtc connections not yet destroyed (that happens on libwebrtc's signaling
+   * thread shortly after close(); one whose DTLS handshake failed is never destroyed, see the
+   * README). For leak checks and tests.
    */
   liveObjects (): LiveObjects { return binding.liveObjects() }
 }
