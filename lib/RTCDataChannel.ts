@@ -182,6 +182,12 @@ export class RTCDataChannel extends RTCEventTarget {
       }
       return
     }
+    this.#becomeClosed()
+  }
+
+  /** 'closed' is final: nothing keeps the channel alive for events any more, and the native side
+   * (libwebrtc's channel, invisible to V8's GC) is freed now. */
+  #becomeClosed (): void {
     this.#readyState = 'closed'
     this.updateRetention()
     this.#native.release()
@@ -223,9 +229,7 @@ export class RTCDataChannel extends RTCEventTarget {
           this.#readyState = 'closing'
           this.dispatchEvent(new Event('closing'))
         } else if (state === 'closed') {
-          this.#readyState = 'closed'
-          this.updateRetention()
-          this.#native.release() // the last native event: nothing more will come
+          this.#becomeClosed() // the last native event: nothing more will come
           this.#owner.channelClosed(this)
           this.dispatchEvent(new Event('close'))
         }

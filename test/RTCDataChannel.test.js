@@ -1,7 +1,7 @@
 'use strict'
 const assert = require('node:assert/strict')
 const { RTCDataChannel, nonstandard } = require('..')
-const { makePc, closeAll, once, until, delay, trickle, negotiate, pair, throwsWith, record } = require('./helpers/pair')
+const { makePc, closeAll, once, until, delay, trickledPeers, negotiate, pair, throwsWith, record } = require('./helpers/pair')
 
 function nextMessage (dc) { return once(dc, 'message').then(e => e.data) }
 
@@ -96,12 +96,19 @@ describe('RTCDataChannel', () => {
   })
 
   describe('opening', () => {
-    it('the remote end mirrors the options and id; datachannel fires with an open channel', async () => {
+    /** a offers with channel `dc` and b answers; a has not applied the answer yet. */
+    async function answeredNotApplied () {
       const a = makePc()
       const b = makePc()
-      const errors = []
-      trickle(a, b, errors)
-      trickle(b, a, errors)
+      const dc = a.createDataChannel('x')
+      await a.setLocalDescription()
+      await b.setRemoteDescription(a.localDescription)
+      await b.setLocalDescription()
+      return { a, b, dc }
+    }
+
+    it('the remote end mirrors the options and id; datachannel fires with an open channel', async () => {
+      const { a, b } = trickledPeers()
       const dcA = a.createDataChannel('mirror', { ordered: false, maxRetransmits: 3, protocol: 'proto' })
       let stateInHandler
       let events = 0
@@ -132,12 +139,7 @@ describe('RTCDataChannel', () => {
     })
 
     it('gets an id of the DTLS role parity once the answer is applied', async () => {
-      const a = makePc()
-      const b = makePc()
-      const dc = a.createDataChannel('x')
-      await a.setLocalDescription()
-      await b.setRemoteDescription(a.localDescription)
-      await b.setLocalDescription()
+      const { a, b, dc } = await answeredNotApplied()
       assert.equal(dc.id, null, 'no id before the DTLS role is known')
       await a.setRemoteDescription(b.localDescription)
       assert.equal(typeof dc.id, 'number')
@@ -151,12 +153,7 @@ describe('RTCDataChannel', () => {
     })
 
     it('has its id in the signalingstatechange event of the answer (before the promise resolves)', async () => {
-      const a = makePc()
-      const b = makePc()
-      const dc = a.createDataChannel('x')
-      await a.setLocalDescription()
-      await b.setRemoteDescription(a.localDescription)
-      await b.setLocalDescription()
+      const { a, b, dc } = await answeredNotApplied()
       const seen = []
       a.onsignalingstatechange = () => { seen.push([a.signalingState, dc.id]) }
       await a.setRemoteDescription(b.localDescription)

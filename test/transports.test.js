@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { RTCSctpTransport, RTCDtlsTransport, RTCIceTransport, RTCIceCandidate } = require('..')
-const { makePc, closeAll, once, until, delay, trickle, negotiate, pair, record } = require('./helpers/pair')
+const { makePc, closeAll, once, until, delay, trickledPeers, negotiate, pair, record } = require('./helpers/pair')
 
 const LOOPBACK = ['127.0.0.1', '::1']
 
@@ -73,11 +73,7 @@ describe('transports', () => {
     })
 
     it('after connecting: states connected, maxChannels equal on both peers, statechange fired', async () => {
-      const a = makePc()
-      const b = makePc()
-      const errors = []
-      trickle(a, b, errors)
-      trickle(b, a, errors)
+      const { a, b } = trickledPeers()
       const dc = a.createDataChannel('x')
       await a.setLocalDescription()
       const sctpEvents = record(a.sctp, 'statechange')

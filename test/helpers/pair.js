@@ -46,6 +46,16 @@ function trickle (from, to, errors) {
   })
 }
 
+/** Two peers (closed by closeAll) that trickle their candidates to each other; `errors` collects addIceCandidate failures. */
+function trickledPeers (config) {
+  const a = makePc(config)
+  const b = makePc(config)
+  const errors = []
+  trickle(a, b, errors)
+  trickle(b, a, errors)
+  return { a, b, errors }
+}
+
 /** One offer/answer round with implicit (parameterless) setLocalDescription. */
 async function negotiate (offerer, answerer) {
   await offerer.setLocalDescription()
@@ -59,11 +69,7 @@ async function negotiate (offerer, answerer) {
  * Returns {a, b, dcA, dcB, errors} once both channel ends are open.
  */
 async function pair ({ config, label = 'data', init } = {}) {
-  const a = makePc(config)
-  const b = makePc(config)
-  const errors = []
-  trickle(a, b, errors)
-  trickle(b, a, errors)
+  const { a, b, errors } = trickledPeers(config)
   const dcA = a.createDataChannel(label, init)
   const remote = once(b, 'datachannel').then(e => e.channel)
   const openA = once(dcA, 'open')
@@ -101,4 +107,4 @@ function record (target, ...types) {
   return seen
 }
 
-module.exports = { makePc, closeAll, once, until, delay, trickle, negotiate, pair, rejectsWith, throwsWith, record }
+module.exports = { makePc, closeAll, once, until, delay, trickle, trickledPeers, negotiate, pair, rejectsWith, throwsWith, record }

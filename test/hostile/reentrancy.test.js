@@ -4,7 +4,7 @@
 // sees the channel close, and an operation pending at close() never settles (webrtc-pc: "if
 // connection.[[IsClosed]] is true, abort these steps").
 const assert = require('node:assert/strict')
-const { makePc, closeAll, once, delay, trickle, negotiate, pair, rejectsWith, throwsWith } = require('../helpers/pair')
+const { makePc, closeAll, once, delay, trickledPeers, negotiate, pair, rejectsWith, throwsWith } = require('../helpers/pair')
 
 const PC_EVENTS = ['negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange',
   'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel']
@@ -137,11 +137,7 @@ describe('close() from inside event handlers', () => {
   })
 
   it('datachannel: the offerer sees its channel close', async () => {
-    const a = makePc()
-    const b = makePc()
-    const errors = []
-    trickle(a, b, errors)
-    trickle(b, a, errors)
+    const { a, b } = trickledPeers()
     const dcA = a.createDataChannel('x')
     const closed = closeOn(b, 'datachannel', b)
     await negotiate(a, b)
@@ -155,11 +151,7 @@ describe('close() from inside event handlers', () => {
   })
 
   it('open: the remote end sees the channel close', async () => {
-    const a = makePc()
-    const b = makePc()
-    const errors = []
-    trickle(a, b, errors)
-    trickle(b, a, errors)
+    const { a, b } = trickledPeers()
     const dcA = a.createDataChannel('x')
     const remote = once(b, 'datachannel').then(e => e.channel)
     const closed = closeOn(dcA, 'open', a)
@@ -193,11 +185,7 @@ describe('close() from inside event handlers', () => {
     // ICE connects before DTLS: only at connectionState 'connected' has the remote peer a DTLS transport to see closed.
     const remoteSees = type === 'connectionstatechange'
     it(`${type} (when connected)${remoteSees ? ': the remote DTLS transport closes' : ''}`, async () => {
-      const a = makePc()
-      const b = makePc()
-      const errors = []
-      trickle(a, b, errors)
-      trickle(b, a, errors)
+      const { a, b } = trickledPeers()
       const dcA = a.createDataChannel('x')
       const remote = once(b, 'datachannel').then(e => e.channel)
       const prop = type === 'connectionstatechange' ? 'connectionState' : 'iceConnectionState'

@@ -2,7 +2,7 @@
 // One test per failure the hostile-input fuzz and probes found (process aborts, peers left
 // unusable, unhandled rejections), so each stays fixed.
 const assert = require('node:assert/strict')
-const { makePc, closeAll, once, delay, negotiate, trickle, rejectsWith } = require('../helpers/pair')
+const { makePc, closeAll, once, delay, negotiate, trickle, trickledPeers, rejectsWith } = require('../helpers/pair')
 
 async function realOffer (options) {
   const pc = makePc()
@@ -71,11 +71,7 @@ describe('hostile input regressions', () => {
   }
 
   it('a candidate with a host name over 253 characters is refused (libwebrtc aborted formatting it)', async () => {
-    const a = makePc()
-    const b = makePc()
-    const errors = []
-    trickle(a, b, errors)
-    trickle(b, a, errors)
+    const { a, b, errors } = trickledPeers()
     const dc = a.createDataChannel('x')
     const host = 'h'.repeat(2000) + '.local'
     await a.setLocalDescription()
@@ -94,11 +90,7 @@ describe('hostile input regressions', () => {
   })
 
   it('closing a peer whose DTLS handshake failed does not abort the process', async () => {
-    const a = makePc()
-    const b = makePc()
-    const errors = []
-    trickle(a, b, errors)
-    trickle(b, a, errors)
+    const { a, b } = trickledPeers()
     a.createDataChannel('x')
     await a.setLocalDescription()
     const sdp = a.localDescription.sdp.replace(/^(a=fingerprint:\S+ )([0-9A-F])/m, (m, h, d) => h + (d === 'A' ? 'B' : 'A'))

@@ -2,7 +2,7 @@
 // DTLS authenticates the peer named by the SDP fingerprint: a certificate that does not match never
 // gets a connection, and no data-channel event or message comes before DTLS is up.
 const assert = require('node:assert/strict')
-const { makePc, closeAll, delay, trickle, pair } = require('../helpers/pair')
+const { closeAll, delay, trickledPeers, pair } = require('../helpers/pair')
 const { nonstandard } = require('../..')
 
 /** The SDP with one hex digit of every a=fingerprint changed (same algorithm and length). */
@@ -33,14 +33,10 @@ function timeline (pc, label, log) {
 }
 
 async function tamperedPair (side) {
-  const a = makePc()
-  const b = makePc()
+  const { a, b } = trickledPeers()
   const log = []
   const ta = timeline(a, 'a', log)
   const tb = timeline(b, 'b', log)
-  const errors = []
-  trickle(a, b, errors)
-  trickle(b, a, errors)
   const dcA = a.createDataChannel('x')
   ta.watchChannel(dcA)
   await a.setLocalDescription()
@@ -76,14 +72,10 @@ describe('security', () => {
   }
 
   it('no datachannel, open or message before the DTLS transport of that peer is connected', async () => {
-    const a = makePc()
-    const b = makePc()
+    const { a, b, errors } = trickledPeers()
     const log = []
     const ta = timeline(a, 'a', log)
     const tb = timeline(b, 'b', log)
-    const errors = []
-    trickle(a, b, errors)
-    trickle(b, a, errors)
     const dcA = a.createDataChannel('x', { negotiated: false })
     const dcN = a.createDataChannel('n', { negotiated: true, id: 7 })
     const dcNb = b.createDataChannel('n', { negotiated: true, id: 7 })
@@ -126,11 +118,7 @@ describe('security', () => {
     }
     const pairs = []
     for (let i = 0; i < 5; i++) {
-      const a = makePc()
-      const b = makePc()
-      const errors = []
-      trickle(a, b, errors)
-      trickle(b, a, errors)
+      const { a, b } = trickledPeers()
       a.createDataChannel('x')
       await a.setLocalDescription()
       // Both ends DTLS servers, each waiting for a ClientHello that never comes, so the handshake
