@@ -446,7 +446,8 @@ describe('RTCDataChannel', () => {
       const live = () => nonstandard.liveObjects().dataChannels
       const { a, b, dcA, dcB } = await pair()
       const extra = a.createDataChannel('extra')
-      await until(extra, 'open', () => extra.readyState === 'open')
+      // Both ends of `extra` exist before counting: b's arrives with its 'datachannel' event.
+      await Promise.all([until(extra, 'open', () => extra.readyState === 'open'), once(b, 'datachannel')])
       const before = live()
       await Promise.all([once(dcA, 'close'), once(dcB, 'close'), Promise.resolve(dcA.close())])
       assert.equal(live(), before - 2, 'both ends of the closed channel')
