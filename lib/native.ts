@@ -134,7 +134,7 @@ interface Binding {
  * Native objects of this environment that still hold libwebrtc resources, and libwebrtc
  * connections of the whole process not yet destroyed (they go on the signaling thread after close()).
  */
-export interface LiveObjects { peerConnections: number, dataChannels: number, libwebrtcPeerConnections: number }
+export interface LiveObjects { peerConnections: number, dataChannels: number, libwebrtcPeerConnections: number, longTimers: number }
 
 function load (): Binding {
   if (process.platform !== 'linux' || process.arch !== 'x64') {

@@ -16,7 +16,9 @@ export const nonstandard = {
    * its wrapper (GC), or when the environment shuts down. `libwebrtcPeerConnections` counts the
    * process's libwebrtc connections not yet destroyed (that happens on libwebrtc's signaling
    * thread shortly after close(); one whose DTLS handshake failed is never destroyed, see the
-   * README). For leak checks and tests.
+   * README). `longTimers` counts this environment's libwebrtc timers of 10 s or more still queued
+   * on its network threads; those of closed connections are dropped shortly after the close. For
+   * leak checks and tests.
    */
   liveObjects (): LiveObjects { return binding.liveObjects() }
 }

@@ -64,6 +64,9 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   o.Set("dataChannels", static_cast<double>(runtime_->live_channels()));
   // Process-wide, and destroyed on the signaling thread after close(): callers poll it.
   o.Set("libwebrtcPeerConnections", static_cast<double>(LiveFilteredPortAllocators()));
+  // This environment's; the long timers of closed connections are dropped on the network thread
+  // soon after their close has run.
+  o.Set("longTimers", static_cast<double>(runtime_->pending_long_timers()));
   return o;
 }
 

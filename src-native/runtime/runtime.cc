@@ -20,6 +20,7 @@
 #include "rtc_base/ssl_adapter.h"
 #include "rtc_base/thread.h"
 #include "runtime/codec_factories.h"
+#include "runtime/network_thread.h"
 #include "runtime/shared_task_queues.h"
 
 namespace nlw {
@@ -102,7 +103,7 @@ size_t Runtime::NetworkThreadCount() {
 
 bool Runtime::StartShard(size_t i, std::string* error) {
   auto shard = std::make_unique<Shard>();
-  shard->network = rtc::Thread::CreateWithSocketServer();
+  shard->network = NetworkThread::Create();
   shard->network->SetName("nlw-network-" + std::to_string(i), nullptr);
   if (!shard->network->Start()) {
     *error = "could not start a libwebrtc network thread";
@@ -160,6 +161,13 @@ Runtime::Shard* Runtime::NextShard(std::string* error) {
 std::unique_ptr<cricket::PortAllocator> Runtime::Shard::CreatePortAllocator(
     const NetworkPolicy& policy) {
   return CreateFilteredPortAllocator(network_manager.get(), socket_factory.get(), policy);
+}
+
+size_t Runtime::pending_long_timers() const {
+  size_t n = 0;
+  for (const auto& shard : shards_)
+    if (shard) n += shard->network->PendingLongTasks();
+  return n;
 }
 
 void Runtime::Register(NativeResource* r, bool is_channel) {

@@ -23,6 +23,7 @@ class Thread;
 
 namespace nlw {
 
+class NetworkThread;
 class SharedTaskQueueFactory;
 
 // A wrapper that holds libwebrtc objects. Shutdown releases them all before the threads stop,
@@ -53,7 +54,7 @@ class Runtime {
   // spread over the shards round robin, so that packet work (DTLS, SCTP, sockets) of different
   // connections runs on different cores. Lives until Shutdown.
   struct Shard {
-    std::unique_ptr<rtc::Thread> network;
+    std::unique_ptr<NetworkThread> network;
     std::unique_ptr<rtc::BasicNetworkManager> network_manager;      // network thread
     std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory;  // network thread
     rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory;
@@ -77,6 +78,8 @@ class Runtime {
   const std::shared_ptr<std::atomic<bool>>& abandon_flag() const { return abandon_; }
   size_t live_connections() const { return connections_.size(); }
   size_t live_channels() const { return channels_.size(); }
+  // Long libwebrtc timers queued on the network threads (runtime/network_thread.h).
+  size_t pending_long_timers() const;
 
  private:
   static size_t NetworkThreadCount();

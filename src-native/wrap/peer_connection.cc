@@ -9,6 +9,7 @@
 #include "pc/srtp_session.h"
 #include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/thread.h"
+#include "runtime/network_thread.h"
 #include "wrap/data_channel.h"
 
 #include <atomic>
@@ -244,8 +245,11 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
 
   webrtc::PeerConnectionDependencies deps(observer_.get());
   deps.allocator = shard->CreatePortAllocator(policy);
+  // Before libwebrtc makes anything that could post a timer (runtime/network_thread.h).
+  shared_->network_token = shard->network->ConnectionOpened();
   auto result = shard->factory->CreatePeerConnectionOrError(config, std::move(deps));
   if (!result.ok()) {
+    shard->network->ConnectionClosed(shared_->network_token);
     ThrowError(env, ErrorValue::From(result.error()));
     return;
   }
@@ -293,6 +297,7 @@ void PeerConnection::ReleaseNative() {
         pc = nullptr;
         // libwebrtc promises not to call the observer after Close().
         observer.reset();
+        network->ConnectionClosed(shared->network_token);
       });
 }
 

@@ -22,7 +22,8 @@ class PeerConnection;
 struct PeerConnectionShared {
   std::shared_ptr<Runtime> runtime;
   std::shared_ptr<Dispatcher> dispatcher;
-  rtc::Thread* network_thread = nullptr;  // of the connection's shard (owned by the runtime)
+  NetworkThread* network_thread = nullptr;  // of the connection's shard (owned by the runtime)
+  uint64_t network_token = 0;  // NetworkThread::ConnectionOpened
   LinkPtr<PeerConnection> link = std::make_shared<Link<PeerConnection>>();
   std::shared_ptr<TransportWatcher> transports;
   std::shared_ptr<DtlsHandshakeGuard> dtls_guard = std::make_shared<DtlsHandshakeGuard>();

@@ -53,7 +53,7 @@ describe('reliability: garbage collection', function () {
     assert.equal(l.notCollectedAfterRemoteClose, 0, 'a remote-closed, failed connection was never collected')
   })
 
-  it('nothing native is left at the end: wrappers released and libwebrtc connections destroyed', function () {
-    assert.deepEqual(res.liveAtEnd, { peerConnections: 0, dataChannels: 0, libwebrtcPeerConnections: 0 })
+  it('nothing native is left at the end: wrappers released, libwebrtc connections destroyed, their timers dropped', function () {
+    assert.deepEqual(res.liveAtEnd, { peerConnections: 0, dataChannels: 0, libwebrtcPeerConnections: 0, longTimers: 0 })
   })
 })

@@ -1,0 +1,112 @@
+#include "runtime/network_thread.h"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "rtc_base/physical_socket_server.h"
+#include "rtc_base/time_utils.h"
+
+namespace nlw {
+
+std::unique_ptr<NetworkThread> NetworkThread::Create() {
+  return std::make_unique<NetworkThread>(std::make_unique<rtc::PhysicalSocketServer>());
+}
+
+// do_init=false + DoInit(): the thread manager must not see the object before its vtable is ours.
+NetworkThread::NetworkThread(std::unique_ptr<rtc::SocketServer> socket_server)
+    : rtc::Thread(std::move(socket_server), /*do_init=*/false) {
+  DoInit();
+}
+
+NetworkThread::~NetworkThread() {
+  // rtc::Thread requires subclasses to stop it (Run must not see a half-destroyed object). The
+  // long tasks are then destroyed here, as rtc::Thread destroys its own queued tasks.
+  Stop();
+}
+
+void NetworkThread::PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) {
+  if (delay >= kLongDelay) return AddLongTask(std::move(task), delay);
+  rtc::Thread::PostDelayedTask(std::move(task), delay);
+}
+
+void NetworkThread::PostDelayedHighPrecisionTask(absl::AnyInvocable<void() &&> task,
+                                                 webrtc::TimeDelta delay) {
+  if (delay >= kLongDelay) return AddLongTask(std::move(task), delay);
+  rtc::Thread::PostDelayedHighPrecisionTask(std::move(task), delay);
+}
+
+void NetworkThread::AddLongTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) {
+  int64_t now = rtc::TimeMillis();
+  int64_t due = now + delay.ms();
+  webrtc::MutexLock lock(&long_mutex_);
+  uint64_t seq = clock_++;
+  long_tasks_.emplace(seq, LongTask{due, std::move(task)});
+  due_.emplace(due, seq);
+  ArmLocked(due, now);
+}
+
+void NetworkThread::ArmLocked(int64_t due_ms, int64_t now_ms) {
+  if (!wakeups_.empty() && *wakeups_.begin() <= due_ms) return;
+  wakeups_.insert(due_ms);
+  // rtc::Thread's queue is destroyed with the thread, so `this` outlives the wake-up.
+  rtc::Thread::PostDelayedHighPrecisionTask([this, due_ms] { RunDueLongTasks(due_ms); },
+                                            webrtc::TimeDelta::Millis(std::max<int64_t>(0, due_ms - now_ms)));
+}
+
+void NetworkThread::RunDueLongTasks(int64_t woke_for_ms) {
+  std::vector<absl::AnyInvocable<void() &&>> due_now;
+  {
+    webrtc::MutexLock lock(&long_mutex_);
+    wakeups_.erase(woke_for_ms);
+    int64_t now = rtc::TimeMillis();
+    while (!due_.empty() && due_.begin()->first <= now) {
+      auto it = long_tasks_.find(due_.begin()->second);
+      due_now.push_back(std::move(it->second.run));
+      long_tasks_.erase(it);
+      due_.erase(due_.begin());
+    }
+    if (!due_.empty()) ArmLocked(due_.begin()->first, now);
+  }
+  // Unlocked: a task may post more.
+  for (auto& task : due_now) std::move(task)();
+}
+
+uint64_t NetworkThread::ConnectionOpened() {
+  webrtc::MutexLock lock(&long_mutex_);
+  uint64_t token = clock_++;
+  open_.insert(token);
+  return token;
+}
+
+void NetworkThread::ConnectionClosed(uint64_t token) {
+  webrtc::MutexLock lock(&long_mutex_);
+  open_.erase(token);
+  uint64_t horizon = open_.empty() ? std::numeric_limits<uint64_t>::max() : *open_.begin();
+  if (long_tasks_.empty() || long_tasks_.begin()->first >= horizon) return;
+  // On the network thread, where the timers' closures would have been destroyed anyway.
+  PostTask([this] { DropSettledLongTasks(); });
+}
+
+void NetworkThread::DropSettledLongTasks() {
+  std::vector<absl::AnyInvocable<void() &&>> dropped;
+  {
+    webrtc::MutexLock lock(&long_mutex_);
+    // Posted before the oldest open connection opened: by connections that have all closed.
+    uint64_t horizon = open_.empty() ? std::numeric_limits<uint64_t>::max() : *open_.begin();
+    auto end = long_tasks_.lower_bound(horizon);
+    for (auto it = long_tasks_.begin(); it != end; ++it) {
+      due_.erase({it->second.due_ms, it->first});
+      dropped.push_back(std::move(it->second.run));
+    }
+    long_tasks_.erase(long_tasks_.begin(), end);
+  }
+  // Unlocked: destroying a closure releases its references, which might post.
+}
+
+size_t NetworkThread::PendingLongTasks() const {
+  webrtc::MutexLock lock(&long_mutex_);
+  return long_tasks_.size();
+}
+
+}  // namespace nlw
