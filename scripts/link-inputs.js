@@ -1,7 +1,8 @@
 'use strict'
 // Prints the libraries the addon links, for binding.gyp (node-gyp). CMakeLists.txt reads the same
 // src-native/build.json. Also prepares libtg_owt without the members that cannot go into a shared
-// object (see src-native/shims/tls_shim.cc).
+// object (see src-native/shims/tls_shim.cc) and with dcsctp's consistency walks made weak (see
+// src-native/shims/dcsctp_release_checks.cc).
 const fs = require('node:fs')
 const path = require('node:path')
 const { execFileSync } = require('node:child_process')
@@ -16,9 +17,12 @@ if (!fs.existsSync(src)) {
   console.error(`node-libwebrtc: ${src} is missing: apt-get install -y libtgowt-dev`)
   process.exit(1)
 }
-if (!fs.existsSync(archive) || fs.statSync(src).mtimeMs > fs.statSync(archive).mtimeMs) {
+const buildJson = path.join(root, 'src-native/build.json')
+if (!fs.existsSync(archive) || Math.max(fs.statSync(src).mtimeMs, fs.statSync(buildJson).mtimeMs) > fs.statSync(archive).mtimeMs) {
   fs.copyFileSync(src, archive)
   execFileSync('ar', ['d', archive, ...build.tgowt_drop_members])
+  // src-native/shims/dcsctp_release_checks.cc defines these instead.
+  execFileSync('objcopy', [...build.tgowt_weaken_symbols.map(s => `--weaken-symbol=${s}`), archive])
 }
 const dir = build.static_libs_dir
 const re = new RegExp('^' + build.static_libs_glob.replace(/\./g, '\\.').replace(/\*/g, '.*') + '$')

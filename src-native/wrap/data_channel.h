@@ -1,7 +1,8 @@
 // RTCDataChannel's native half. JS (lib/RTCDataChannel.ts) keeps readyState, bufferedAmount and
 // the spec's checks; this side moves bytes:
-//   send:    JS thread -> one ordered queue -> signaling thread (one hop per burst, not per message)
-//   receive: signaling thread -> message batches -> dispatcher -> one JS call per batch
+//   send:    JS thread -> one ordered queue -> signaling thread -> the SCTP transport on the
+//            network thread (one hop each per burst, not per message; see SendDirect)
+//   receive: signaling thread -> dispatcher (one JS wake-up per burst, one task per message)
 #pragma once
 
 #include <napi.h>
@@ -18,13 +19,15 @@
 namespace nlw {
 
 class DataChannel;
+struct PeerConnectionShared;
 
 // Lives as long as anyone (the wrapper, a queued task, libwebrtc's observer slot) needs it.
 class DataChannelCore : public webrtc::DataChannelObserver,
                         public std::enable_shared_from_this<DataChannelCore> {
  public:
   DataChannelCore(std::shared_ptr<Runtime> runtime,
-                  rtc::scoped_refptr<webrtc::DataChannelInterface> channel);
+                  rtc::scoped_refptr<webrtc::DataChannelInterface> channel,
+                  std::weak_ptr<PeerConnectionShared> connection);
   ~DataChannelCore() override;
 
   // Signaling thread, or before the channel is shared. Registers the observer.
@@ -44,12 +47,18 @@ class DataChannelCore : public webrtc::DataChannelObserver,
 
  private:
   void FlushOutgoing();  // signaling thread
+  // Signaling thread. Hands the leading messages of `batch` straight to the SCTP transport in one
+  // network-thread call; returns how many it sent.
+  size_t SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch);
 
   std::shared_ptr<Runtime> runtime_;
   std::shared_ptr<Dispatcher> dispatcher_;
   rtc::Thread* signaling_;
   rtc::scoped_refptr<webrtc::DataChannelInterface> channel_;
   LinkPtr<DataChannel> link_;
+  std::weak_ptr<PeerConnectionShared> connection_;
+  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp_;  // signaling thread, once open
+  rtc::Thread* network_ = nullptr;                            // sctp_'s
 
   std::mutex mu_;
   std::vector<std::optional<webrtc::DataBuffer>> outgoing_;  // nullopt: close()

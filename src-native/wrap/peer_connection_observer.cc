@@ -41,7 +41,7 @@ void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::
 }
 
 void PeerConnectionObserver::OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) {
-  auto core = std::make_shared<DataChannelCore>(shared_->runtime, channel);
+  auto core = std::make_shared<DataChannelCore>(shared_->runtime, channel, shared_);
   // Queue the 'datachannel' task before observing, so the channel's own events (open, messages)
   // queue after it. If the task cannot be queued (shutting down), never observe.
   bool queued = shared_->dispatcher->Post([link = shared_->link, core](Napi::Env env) {
