@@ -389,6 +389,27 @@ describe('RTCDataChannel', () => {
         }
       })
     })
+
+    // Sends are handed to SCTP a burst at a time; once its send buffer is full, the rest waits in
+    // libwebrtc's channel queue. Nothing may overtake across that boundary.
+    it('a burst far larger than the SCTP send buffer arrives complete and in order, strings and binary mixed', async () => {
+      const { dcA, dcB } = await pair()
+      const N = 2000
+      const got = []
+      dcB.onmessage = e => got.push(typeof e.data === 'string' ? Number(e.data.slice(1)) : new DataView(e.data).getUint32(0))
+      const buf = new Uint8Array(4096)
+      for (let i = 0; i < N; i++) {
+        if (i % 100 === 50) dcA.send(`s${i}`)
+        else {
+          new DataView(buf.buffer).setUint32(0, i)
+          dcA.send(buf)
+        }
+      }
+      assert.ok(dcA.bufferedAmount > 8e6, String(dcA.bufferedAmount))
+      while (got.length < N) await delay(10)
+      assert.deepEqual(got, Array.from({ length: N }, (_, i) => i))
+      while (dcA.bufferedAmount > 0) await delay(10)
+    })
   })
 
   describe('bufferedAmount', () => {
