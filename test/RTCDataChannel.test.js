@@ -410,6 +410,27 @@ describe('RTCDataChannel', () => {
       assert.deepEqual(got, Array.from({ length: N }, (_, i) => i))
       while (dcA.bufferedAmount > 0) await delay(10)
     })
+
+    // webrtc-pc's closing procedure finishes sending the pending messages before the reset.
+    // libwebrtc M110's dcsctp discarded those still in its send buffer (runtime/sctp_factory.h).
+    it('close() right after a burst still delivers every message before the remote closes', async () => {
+      const { dcA, dcB } = await pair()
+      const N = 2000
+      const got = []
+      dcB.onmessage = e => got.push(new DataView(e.data).getUint32(0))
+      const closedB = once(dcB, 'close')
+      const buf = new Uint8Array(4096)
+      for (let i = 0; i < N; i++) {
+        new DataView(buf.buffer).setUint32(0, i)
+        dcA.send(buf)
+      }
+      dcA.close()
+      assert.equal(dcA.readyState, 'closing')
+      await closedB
+      assert.equal(got.length, N)
+      assert.deepEqual(got, Array.from({ length: N }, (_, i) => i))
+      await until(dcA, 'close', () => dcA.readyState === 'closed')
+    })
   })
 
   describe('bufferedAmount', () => {

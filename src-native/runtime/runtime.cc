@@ -21,6 +21,7 @@
 #include "rtc_base/thread.h"
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
+#include "runtime/sctp_factory.h"
 #include "runtime/shared_task_queues.h"
 
 namespace nlw {
@@ -122,6 +123,7 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   deps.socket_factory = shard->network->socketserver();
   deps.task_queue_factory = std::make_unique<TaskQueueFactoryView>(task_queues_.get());
   deps.call_factory = webrtc::CreateCallFactory();
+  deps.sctp_factory = CreateSctpTransportFactory(shard->network.get());
   deps.event_log_factory = std::make_unique<webrtc::RtcEventLogFactory>(task_queues_.get());
   deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
   cricket::MediaEngineDependencies media;

@@ -1,0 +1,177 @@
+#include "runtime/sctp_factory.h"
+
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "media/sctp/dcsctp_transport.h"
+#include "net/dcsctp/public/dcsctp_socket.h"
+#include "net/dcsctp/public/dcsctp_socket_factory.h"
+#include "rtc_base/thread.h"
+#include "system_wrappers/include/clock.h"
+
+namespace nlw {
+namespace {
+
+using dcsctp::StreamID;
+
+// Callbacks from the real socket to DcSctpTransport, through the socket below (which needs to see
+// a stream's queue run empty). Network thread.
+class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
+ public:
+  ForwardingCallbacks(dcsctp::DcSctpSocketCallbacks& outer, std::function<void(StreamID)> on_low)
+      : outer_(outer), on_low_(std::move(on_low)) {}
+
+  void SendPacket(rtc::ArrayView<const uint8_t> data) override { outer_.SendPacket(data); }
+  dcsctp::SendPacketStatus SendPacketWithStatus(rtc::ArrayView<const uint8_t> data) override {
+    return outer_.SendPacketWithStatus(data);
+  }
+  std::unique_ptr<dcsctp::Timeout> CreateTimeout(webrtc::TaskQueueBase::DelayPrecision p) override {
+    return outer_.CreateTimeout(p);
+  }
+  std::unique_ptr<dcsctp::Timeout> CreateTimeout() override { return outer_.CreateTimeout(); }
+  dcsctp::TimeMs TimeMillis() override { return outer_.TimeMillis(); }
+  uint32_t GetRandomInt(uint32_t low, uint32_t high) override { return outer_.GetRandomInt(low, high); }
+  void NotifyOutgoingMessageBufferEmpty() override { outer_.NotifyOutgoingMessageBufferEmpty(); }
+  void OnMessageReceived(dcsctp::DcSctpMessage message) override {
+    outer_.OnMessageReceived(std::move(message));
+  }
+  void OnError(dcsctp::ErrorKind error, absl::string_view message) override { outer_.OnError(error, message); }
+  void OnAborted(dcsctp::ErrorKind error, absl::string_view message) override {
+    outer_.OnAborted(error, message);
+  }
+  void OnConnected() override { outer_.OnConnected(); }
+  void OnClosed() override { outer_.OnClosed(); }
+  void OnConnectionRestarted() override { outer_.OnConnectionRestarted(); }
+  void OnStreamsResetFailed(rtc::ArrayView<const StreamID> streams, absl::string_view reason) override {
+    outer_.OnStreamsResetFailed(streams, reason);
+  }
+  void OnStreamsResetPerformed(rtc::ArrayView<const StreamID> streams) override {
+    outer_.OnStreamsResetPerformed(streams);
+  }
+  void OnIncomingStreamsReset(rtc::ArrayView<const StreamID> streams) override {
+    outer_.OnIncomingStreamsReset(streams);
+  }
+  void OnBufferedAmountLow(StreamID stream) override {
+    on_low_(stream);
+    outer_.OnBufferedAmountLow(stream);
+  }
+  void OnTotalBufferedAmountLow() override { outer_.OnTotalBufferedAmountLow(); }
+  void OnLifecycleMessageFullySent(dcsctp::LifecycleId id) override { outer_.OnLifecycleMessageFullySent(id); }
+  void OnLifecycleMessageExpired(dcsctp::LifecycleId id, bool maybe_delivered) override {
+    outer_.OnLifecycleMessageExpired(id, maybe_delivered);
+  }
+  void OnLifecycleMessageDelivered(dcsctp::LifecycleId id) override { outer_.OnLifecycleMessageDelivered(id); }
+  void OnLifecycleEnd(dcsctp::LifecycleId id) override { outer_.OnLifecycleEnd(id); }
+
+ private:
+  dcsctp::DcSctpSocketCallbacks& outer_;
+  std::function<void(StreamID)> on_low_;
+};
+
+// dcsctp's socket, except that ResetStreams of a stream with queued messages waits until they
+// are all sent. Network thread.
+class DrainingSocket : public dcsctp::DcSctpSocketInterface {
+ public:
+  DrainingSocket(absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& outer,
+                 std::unique_ptr<dcsctp::PacketObserver> observer, const dcsctp::DcSctpOptions& options)
+      : callbacks_(outer, [this](StreamID s) { OnStreamDrained(s); }) {
+    dcsctp::DcSctpSocketFactory real;
+    inner_ = real.Create(log_prefix, callbacks_, std::move(observer), options);
+  }
+
+  dcsctp::ResetStreamsStatus ResetStreams(rtc::ArrayView<const StreamID> streams) override {
+    std::vector<StreamID> now;
+    for (StreamID s : streams) {
+      if (inner_->state() == dcsctp::SocketState::kConnected && inner_->buffered_amount(s) > 0)
+        held_.insert(s);
+      else
+        now.push_back(s);
+    }
+    if (now.empty()) return dcsctp::ResetStreamsStatus::kPerformed;
+    return inner_->ResetStreams(now);
+  }
+
+  void ReceivePacket(rtc::ArrayView<const uint8_t> data) override { inner_->ReceivePacket(data); }
+  void HandleTimeout(dcsctp::TimeoutID id) override { inner_->HandleTimeout(id); }
+  void Connect() override { inner_->Connect(); }
+  void RestoreFromState(const dcsctp::DcSctpSocketHandoverState& state) override {
+    inner_->RestoreFromState(state);
+  }
+  void Shutdown() override { inner_->Shutdown(); }
+  void Close() override { inner_->Close(); }
+  dcsctp::SocketState state() const override { return inner_->state(); }
+  const dcsctp::DcSctpOptions& options() const override { return inner_->options(); }
+  void SetMaxMessageSize(size_t size) override { inner_->SetMaxMessageSize(size); }
+  void SetStreamPriority(StreamID s, dcsctp::StreamPriority p) override { inner_->SetStreamPriority(s, p); }
+  dcsctp::StreamPriority GetStreamPriority(StreamID s) const override { return inner_->GetStreamPriority(s); }
+  dcsctp::SendStatus Send(dcsctp::DcSctpMessage message, const dcsctp::SendOptions& options) override {
+    return inner_->Send(std::move(message), options);
+  }
+  size_t buffered_amount(StreamID s) const override { return inner_->buffered_amount(s); }
+  size_t buffered_amount_low_threshold(StreamID s) const override {
+    return inner_->buffered_amount_low_threshold(s);
+  }
+  void SetBufferedAmountLowThreshold(StreamID s, size_t bytes) override {
+    inner_->SetBufferedAmountLowThreshold(s, bytes);
+  }
+  absl::optional<dcsctp::Metrics> GetMetrics() const override { return inner_->GetMetrics(); }
+  dcsctp::HandoverReadinessStatus GetHandoverReadiness() const override {
+    return inner_->GetHandoverReadiness();
+  }
+  absl::optional<dcsctp::DcSctpSocketHandoverState> GetHandoverStateAndClose() override {
+    return inner_->GetHandoverStateAndClose();
+  }
+  dcsctp::SctpImplementation peer_implementation() const override { return inner_->peer_implementation(); }
+
+ private:
+  void OnStreamDrained(StreamID s) {
+    // Called from inside dcsctp: reset from a fresh task rather than re-entering it.
+    if (held_.erase(s) == 0) return;
+    rtc::Thread::Current()->PostTask([this, s, alive = alive_] {
+      if (*alive) inner_->ResetStreams(rtc::ArrayView<const StreamID>(&s, 1));
+    });
+  }
+
+  ForwardingCallbacks callbacks_;
+  std::unique_ptr<dcsctp::DcSctpSocketInterface> inner_;
+  std::set<StreamID> held_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+ public:
+  ~DrainingSocket() override {
+    *alive_ = false;
+    inner_.reset();  // before the callbacks it calls
+  }
+};
+
+class DrainingSocketFactory : public dcsctp::DcSctpSocketFactory {
+ public:
+  std::unique_ptr<dcsctp::DcSctpSocketInterface> Create(
+      absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& callbacks,
+      std::unique_ptr<dcsctp::PacketObserver> packet_observer,
+      const dcsctp::DcSctpOptions& options) override {
+    return std::make_unique<DrainingSocket>(log_prefix, callbacks, std::move(packet_observer), options);
+  }
+};
+
+class SctpFactory : public webrtc::SctpTransportFactoryInterface {
+ public:
+  explicit SctpFactory(rtc::Thread* network) : network_(network) {}
+  std::unique_ptr<cricket::SctpTransportInternal> CreateSctpTransport(
+      rtc::PacketTransportInternal* transport) override {
+    return std::make_unique<webrtc::DcSctpTransport>(network_, transport, webrtc::Clock::GetRealTimeClock(),
+                                                     std::make_unique<DrainingSocketFactory>());
+  }
+
+ private:
+  rtc::Thread* const network_;
+};
+
+}  // namespace
+
+std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactory(rtc::Thread* network) {
+  return std::make_unique<SctpFactory>(network);
+}
+
+}  // namespace nlw

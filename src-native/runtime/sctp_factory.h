@@ -1,0 +1,23 @@
+// The SCTP transports of our connections: libwebrtc's own (dcsctp), with stream resets that wait
+// for the stream's queued messages.
+//
+// webrtc-pc's closing procedure sends a channel's pending messages before the stream is reset.
+// libwebrtc M110's channel waits only for its own queue; messages already handed to dcsctp but not
+// yet sent (its send buffer holds megabytes) are discarded by dcsctp when the reset pauses the
+// stream: close() right after a burst lost the last 100-200 of 2,000 4 KiB messages. Here a
+// reset of a stream with queued data is held until dcsctp reports that stream's queue empty.
+#pragma once
+
+#include <memory>
+
+#include "api/transport/sctp_transport_factory_interface.h"
+
+namespace rtc {
+class Thread;
+}
+
+namespace nlw {
+
+std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactory(rtc::Thread* network);
+
+}  // namespace nlw
