@@ -431,6 +431,21 @@ describe('RTCDataChannel', () => {
       assert.deepEqual(got, Array.from({ length: N }, (_, i) => i))
       await until(dcA, 'close', () => dcA.readyState === 'closed')
     })
+
+    // The reset held for a burst must not outlive its connection or keep a channel from closing.
+    it('a connection closed while a channel reset waits for its burst ends both channels', async () => {
+      for (const closer of ['a', 'b']) {
+        const p = await pair()
+        const buf = new Uint8Array(4096)
+        for (let i = 0; i < 2000; i++) p.dcA.send(buf)
+        p.dcA.close()
+        // pc.close() ends its own channels at once, without events; the other end hears of it.
+        const [local, remote] = closer === 'a' ? [p.dcA, p.dcB] : [p.dcB, p.dcA]
+        p[closer].close()
+        assert.equal(local.readyState, 'closed')
+        await until(remote, 'close', () => remote.readyState === 'closed')
+      }
+    })
   })
 
   describe('bufferedAmount', () => {
