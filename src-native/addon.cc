@@ -20,6 +20,11 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
         : l == "warning" ? rtc::LS_WARNING : rtc::LS_ERROR;
   }
   rtc::LogMessage::LogToDebug(sev);
+  if (sev != rtc::LS_NONE) {
+    // Which thread and when: what the log is read for (ordering across libwebrtc's threads).
+    rtc::LogMessage::LogTimestamps(true);
+    rtc::LogMessage::LogThreads(true);
+  }
 
   Napi::Function dc = DataChannel::Define(env);
   data_channel_constructor_ = Napi::Persistent(dc);
