@@ -22,6 +22,7 @@
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
 #include "runtime/sctp_factory.h"
+#include "runtime/udp_socket_factory.h"
 #include "runtime/shared_task_queues.h"
 
 namespace nlw {
@@ -112,7 +113,7 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   }
   shard->network->BlockingCall([s = shard.get()] {
     s->network_manager = std::make_unique<rtc::BasicNetworkManager>(s->network->socketserver());
-    s->socket_factory = std::make_unique<rtc::BasicPacketSocketFactory>(s->network->socketserver());
+    s->socket_factory = std::make_unique<UdpSocketFactory>(s->network->socketserver());
   });
   // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory. The factories
   // of all shards share the signaling and worker threads.

@@ -1,0 +1,95 @@
+#include "runtime/udp_socket_factory.h"
+
+#include <memory>
+
+#include "rtc_base/async_udp_socket.h"
+#include "rtc_base/logging.h"
+#include "rtc_base/socket.h"
+#include "rtc_base/third_party/sigslot/sigslot.h"
+
+namespace nlw {
+namespace {
+
+// A bound UDP socket that remembers its local address and does not ask for receive timestamps.
+// Everything else goes to libwebrtc's socket, whose events it passes on as its own.
+class UdpSocket : public rtc::Socket, public sigslot::has_slots<> {
+ public:
+  explicit UdpSocket(rtc::Socket* inner) : inner_(inner) {
+    inner_->SignalReadEvent.connect(this, &UdpSocket::OnRead);
+    inner_->SignalWriteEvent.connect(this, &UdpSocket::OnWrite);
+    inner_->SignalConnectEvent.connect(this, &UdpSocket::OnConnect);
+    inner_->SignalCloseEvent.connect(this, &UdpSocket::OnClose);
+  }
+
+  rtc::SocketAddress GetLocalAddress() const override {
+    if (local_.IsNil()) {
+      rtc::SocketAddress address = inner_->GetLocalAddress();
+      if (address.port() == 0) return address;  // not bound yet
+      local_ = address;
+    }
+    return local_;
+  }
+  rtc::SocketAddress GetRemoteAddress() const override { return inner_->GetRemoteAddress(); }
+  int Bind(const rtc::SocketAddress& addr) override {
+    local_.Clear();
+    return inner_->Bind(addr);
+  }
+  int Connect(const rtc::SocketAddress& addr) override { return inner_->Connect(addr); }
+  int Send(const void* pv, size_t cb) override { return inner_->Send(pv, cb); }
+  int SendTo(const void* pv, size_t cb, const rtc::SocketAddress& addr) override {
+    return inner_->SendTo(pv, cb, addr);
+  }
+  // -1: "no timestamp", which rtc::AsyncUDPSocket replaces with the current time.
+  int Recv(void* pv, size_t cb, int64_t* timestamp) override {
+    if (timestamp) *timestamp = -1;
+    return inner_->Recv(pv, cb, nullptr);
+  }
+  int RecvFrom(void* pv, size_t cb, rtc::SocketAddress* paddr, int64_t* timestamp) override {
+    if (timestamp) *timestamp = -1;
+    return inner_->RecvFrom(pv, cb, paddr, nullptr);
+  }
+  int Listen(int backlog) override { return inner_->Listen(backlog); }
+  rtc::Socket* Accept(rtc::SocketAddress* paddr) override { return inner_->Accept(paddr); }
+  int Close() override { return inner_->Close(); }
+  int GetError() const override { return inner_->GetError(); }
+  void SetError(int error) override { inner_->SetError(error); }
+  ConnState GetState() const override { return inner_->GetState(); }
+  int GetOption(Option opt, int* value) override { return inner_->GetOption(opt, value); }
+  int SetOption(Option opt, int value) override { return inner_->SetOption(opt, value); }
+
+ private:
+  void OnRead(rtc::Socket*) { SignalReadEvent(this); }
+  void OnWrite(rtc::Socket*) { SignalWriteEvent(this); }
+  void OnConnect(rtc::Socket*) { SignalConnectEvent(this); }
+  void OnClose(rtc::Socket*, int error) { SignalCloseEvent(this, error); }
+
+  std::unique_ptr<rtc::Socket> inner_;
+  mutable rtc::SocketAddress local_;
+};
+
+}  // namespace
+
+UdpSocketFactory::UdpSocketFactory(rtc::SocketFactory* socket_factory)
+    : rtc::BasicPacketSocketFactory(socket_factory), sockets_(socket_factory) {}
+
+// As rtc::BasicPacketSocketFactory does it, with our socket in between.
+rtc::AsyncPacketSocket* UdpSocketFactory::CreateUdpSocket(const rtc::SocketAddress& local_address,
+                                                          uint16_t min_port, uint16_t max_port) {
+  rtc::Socket* raw = sockets_->CreateSocket(local_address.family(), SOCK_DGRAM);
+  if (raw == nullptr) return nullptr;
+  auto socket = std::make_unique<UdpSocket>(raw);
+  int result = -1;
+  if (min_port == 0 && max_port == 0) {
+    result = socket->Bind(local_address);
+  } else {
+    for (int port = min_port; result < 0 && port <= max_port; ++port)
+      result = socket->Bind(rtc::SocketAddress(local_address.ipaddr(), port));
+  }
+  if (result < 0) {
+    RTC_LOG(LS_ERROR) << "UDP bind failed with error " << socket->GetError();
+    return nullptr;
+  }
+  return new rtc::AsyncUDPSocket(socket.release());
+}
+
+}  // namespace nlw
