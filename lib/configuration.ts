@@ -19,7 +19,8 @@ export interface RTCIceServer {
  *   'include' always offers loopback candidates; 'exclude' never does.
  * - `interfaces`: only these interface names (as in os.networkInterfaces()); default all.
  * - `excludeInterfaces`: never these interface names.
- * - `minPort`/`maxPort`: the UDP/TCP port range for host candidates.
+ * - `minPort`/`maxPort`: the UDP/TCP port range for host candidates (inclusive; a missing bound
+ *   is 1 or 65535; minPort above maxPort is a TypeError).
  */
 export interface RTCNetworkOptions {
   loopback?: 'auto' | 'include' | 'exclude'
@@ -128,6 +129,7 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
     throw new TypeError('iceServers must be a sequence of RTCIceServer.')
   }
   const net = config.network ?? {}
+  if (typeof net !== 'object') throw new TypeError('network must be an RTCNetworkOptions dictionary.')
   const loopback = enumValue(net.loopback, ['auto', 'include', 'exclude'] as const, 'auto', 'RTCNetworkOptions.loopback')
   const network: NormalizedConfiguration['network'] = {
     loopback,
@@ -140,6 +142,13 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
       if (!Number.isInteger(p) || p < 0 || p > 65535) throw new TypeError(`network.${key} must be a port number.`)
       network[key] = p
     }
+  }
+  // A range with one bound given reaches to the end of the port space; port 0 would let the OS
+  // pick any port.
+  if (network.minPort !== undefined || network.maxPort !== undefined) {
+    network.minPort = Math.max(1, network.minPort ?? 1)
+    network.maxPort = network.maxPort ?? 65535
+    if (network.minPort > network.maxPort) throw new TypeError('network.minPort must not be greater than network.maxPort.')
   }
   return {
     iceServers: Array.from(servers as Iterable<RTCIceServer>, validateIceServer),

@@ -2,7 +2,8 @@
 // The non-standard `network` configuration member (README, "Network interfaces"). The suite runs in
 // a namespace whose only interface is loopback (`lo`, 127.0.0.1 and ::1).
 const assert = require('node:assert/strict')
-const { makePc, closeAll, once, pair } = require('./helpers/pair')
+const { RTCPeerConnection } = require('..')
+const { makePc, closeAll, once, pair, throwsWith } = require('./helpers/pair')
 
 async function gather (config) {
   const pc = makePc(config)
@@ -38,6 +39,20 @@ describe('configuration: network (non-standard)', () => {
     for (const pc of [a, b]) {
       const local = pc.sctp.transport.iceTransport.getSelectedCandidatePair().local
       assert.ok(local.port >= 41010 && local.port <= 41030, String(local.port))
+    }
+  })
+
+  it('minPort or maxPort alone bounds the range on that side', async () => {
+    const low = await gather({ network: { minPort: 60000 } })
+    assert.ok(low.length > 0 && low.every(c => c.port >= 60000), low.map(c => c.port).join())
+    const high = await gather({ network: { maxPort: 1500 } })
+    assert.ok(high.length > 0 && high.every(c => c.port >= 1 && c.port <= 1500), high.map(c => c.port).join())
+  })
+
+  it('rejects a minPort above maxPort, ports out of range and a network that is not a dictionary with TypeError', () => {
+    for (const network of [{ minPort: 5000, maxPort: 4000 }, { minPort: 70000 }, { maxPort: -1 }, 'lo']) {
+      throwsWith(() => new RTCPeerConnection({ network }), 'TypeError')
+      throwsWith(() => makePc().setConfiguration({ network }), 'TypeError')
     }
   })
 
