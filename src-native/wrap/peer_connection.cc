@@ -145,10 +145,11 @@ void WatchRemainingDtls(webrtc::PeerConnectionInterface* pc, rtc::Thread* networ
   for (const auto& transceiver : pc->GetTransceivers()) {
     if (auto t = transceiver->sender()->dtls_transport()) dtls.push_back(t);
   }
-  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport();
+  // One hop: the proxy's GetSctpTransport runs on the network thread, directly when called there,
+  // and the SCTP transport object (not a proxy) is read on that thread too.
   network_thread->BlockingCall([&] {
-    // The SCTP transport object is not a proxy: it is read on its own (network) thread.
-    if (sctp) guard->Watch(sctp->dtls_transport().get());
+    if (rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport())
+      guard->Watch(sctp->dtls_transport().get());
     for (const auto& t : dtls) guard->Watch(t.get());
   });
 }
