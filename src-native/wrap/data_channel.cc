@@ -43,7 +43,6 @@ void DataChannelCore::Release() {
     // A channel JS dropped (GC) or a runtime shutting down ends the channel, as close() would.
     if (self->channel_->state() != webrtc::DataChannelInterface::kClosed) self->channel_->Close();
     self->channel_ = nullptr;
-    self->sctp_ = nullptr;
   });
 }
 
@@ -93,13 +92,10 @@ size_t DataChannelCore::SendDirect(const std::vector<std::optional<webrtc::DataB
   // acknowledges its OPEN).
   if (ch->state() != webrtc::DataChannelInterface::kOpen || ch->buffered_amount() != 0) return 0;
   if (!ch->ordered() && !ch->negotiated()) return 0;
-  if (!sctp_) {
-    auto shared = connection_.lock();
-    if (!shared || shared->pc == nullptr) return 0;
-    sctp_ = shared->pc->GetSctpTransport();
-    if (!sctp_) return 0;
-    network_ = shared->network_thread;
-  }
+  // The connection's own reading of the transport: no hop of ours to fetch it.
+  std::shared_ptr<PeerConnectionShared> shared = connection_.lock();
+  if (!shared || !shared->sctp) return 0;
+  auto* sctp = static_cast<webrtc::SctpTransport*>(shared->sctp.get());
   webrtc::SendDataParams params;
   params.ordered = ch->ordered();
   if (auto n = ch->maxRetransmitsOpt()) params.max_rtx_count = *n;
@@ -107,8 +103,7 @@ size_t DataChannelCore::SendDirect(const std::vector<std::optional<webrtc::DataB
   int sid = ch->id();
   size_t sent = 0;
   uint64_t sent_bytes = 0;
-  auto* sctp = static_cast<webrtc::SctpTransport*>(sctp_.get());
-  network_->BlockingCall([&] {
+  shared->network_thread->BlockingCall([&] {
     if (sctp->internal() == nullptr) return;
     for (; sent < batch.size() && batch[sent] && batch[sent]->size() > 0; sent++) {
       params.type = batch[sent]->binary ? webrtc::DataMessageType::kBinary : webrtc::DataMessageType::kText;

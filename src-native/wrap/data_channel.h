@@ -56,9 +56,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   rtc::Thread* signaling_;
   rtc::scoped_refptr<webrtc::DataChannelInterface> channel_;
   LinkPtr<DataChannel> link_;
-  std::weak_ptr<PeerConnectionShared> connection_;
-  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp_;  // signaling thread, once open
-  rtc::Thread* network_ = nullptr;                            // sctp_'s
+  std::weak_ptr<PeerConnectionShared> connection_;  // for its SCTP transport (signaling thread)
 
   std::mutex mu_;
   std::vector<std::optional<webrtc::DataBuffer>> outgoing_;  // nullopt: close()

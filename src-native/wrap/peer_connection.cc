@@ -292,6 +292,7 @@ void PeerConnection::ReleaseNative() {
         }
         shared->transports->Detach();
         shared->pc = nullptr;
+        shared->sctp = nullptr;
         WatchRemainingDtls(pc.get(), network, shared->dtls_guard.get());
         pc->Close();
         if (shared->dtls_guard->MayHaveFailed()) KeepForever(std::move(pc));

@@ -16,9 +16,8 @@ void PeerConnectionShared::LocalDescriptionDone() {
 
 void PeerConnectionShared::RefreshSctp(bool attach) {
   if (pc == nullptr) return;
-  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport();
-  has_sctp = sctp != nullptr;
-  if (attach) transports->Attach(std::move(sctp));
+  sctp = pc->GetSctpTransport();
+  if (attach) transports->Attach(sctp);
 }
 
 void PeerConnectionObserver::EmitState(const char* type, const char* state) {

@@ -36,8 +36,9 @@ struct PeerConnectionShared {
   std::atomic<int> local_pending{0};
   std::vector<JsTask> held;  // signaling thread
   uint64_t snapshot_seq = 0;  // signaling thread
-  // Whether libwebrtc has an SCTP transport, as of the last RefreshSctp (signaling thread).
-  bool has_sctp = false;
+  // libwebrtc's SCTP transport as of the last RefreshSctp, or null (signaling thread). Data
+  // channels send through it (DataChannelCore::SendDirect); cleared when the connection closes.
+  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp;
 
   // Posts `fn` to run on the JS thread if the wrapper is still there.
   template <typename Fn>
@@ -57,7 +58,7 @@ struct PeerConnectionShared {
   // is applied (or at close), so only those paths read it; the other snapshots reuse the answer.
   void RefreshSctp(bool attach);
   // Signaling thread: the snapshot JS applies with the next event or settlement (pc must be set).
-  SignalingSnapshot Snapshot() { return SignalingSnapshot::Take(pc, ++snapshot_seq, has_sctp); }
+  SignalingSnapshot Snapshot() { return SignalingSnapshot::Take(pc, ++snapshot_seq, sctp != nullptr); }
 };
 
 class PeerConnectionObserver : public webrtc::PeerConnectionObserver {
