@@ -72,6 +72,12 @@ void NetworkThread::RunDueLongTasks(int64_t woke_for_ms) {
   for (auto& task : due_now) std::move(task)();
 }
 
+// Timers posted before the oldest open connection opened were set by connections that have all
+// closed since.
+uint64_t NetworkThread::HorizonLocked() const {
+  return open_.empty() ? std::numeric_limits<uint64_t>::max() : *open_.begin();
+}
+
 uint64_t NetworkThread::ConnectionOpened() {
   webrtc::MutexLock lock(&long_mutex_);
   uint64_t token = clock_++;
@@ -82,8 +88,7 @@ uint64_t NetworkThread::ConnectionOpened() {
 void NetworkThread::ConnectionClosed(uint64_t token) {
   webrtc::MutexLock lock(&long_mutex_);
   open_.erase(token);
-  uint64_t horizon = open_.empty() ? std::numeric_limits<uint64_t>::max() : *open_.begin();
-  if (long_tasks_.empty() || long_tasks_.begin()->first >= horizon) return;
+  if (long_tasks_.empty() || long_tasks_.begin()->first >= HorizonLocked()) return;
   // On the network thread, where the timers' closures would have been destroyed anyway.
   PostTask([this] { DropSettledLongTasks(); });
 }
@@ -92,9 +97,7 @@ void NetworkThread::DropSettledLongTasks() {
   std::vector<absl::AnyInvocable<void() &&>> dropped;
   {
     webrtc::MutexLock lock(&long_mutex_);
-    // Posted before the oldest open connection opened: by connections that have all closed.
-    uint64_t horizon = open_.empty() ? std::numeric_limits<uint64_t>::max() : *open_.begin();
-    auto end = long_tasks_.lower_bound(horizon);
+    auto end = long_tasks_.lower_bound(HorizonLocked());
     for (auto it = long_tasks_.begin(); it != end; ++it) {
       due_.erase({it->second.due_ms, it->first});
       dropped.push_back(std::move(it->second.run));

@@ -57,6 +57,8 @@ class NetworkThread : public rtc::Thread {
   void ArmLocked(int64_t due_ms, int64_t now_ms);
   void RunDueLongTasks(int64_t woke_for_ms);  // network thread
   void DropSettledLongTasks();                // network thread
+  // Post order before which every long task may be dropped. Needs long_mutex_.
+  uint64_t HorizonLocked() const;
 
   mutable webrtc::Mutex long_mutex_;
   uint64_t clock_ = 0;                            // orders posts and opens
