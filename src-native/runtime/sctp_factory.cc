@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/task_queue/pending_task_safety_flag.h"
 #include "media/sctp/dcsctp_transport.h"
 #include "net/dcsctp/public/dcsctp_socket.h"
 #include "net/dcsctp/public/dcsctp_socket_factory.h"
@@ -79,6 +80,7 @@ class DrainingSocket : public dcsctp::DcSctpSocketInterface {
     dcsctp::DcSctpSocketFactory real;
     inner_ = real.Create(log_prefix, callbacks_, std::move(observer), options);
   }
+  ~DrainingSocket() override { inner_.reset(); }  // before the callbacks it calls
 
   dcsctp::ResetStreamsStatus ResetStreams(rtc::ArrayView<const StreamID> streams) override {
     std::vector<StreamID> now;
@@ -128,21 +130,15 @@ class DrainingSocket : public dcsctp::DcSctpSocketInterface {
   void OnStreamDrained(StreamID s) {
     // Called from inside dcsctp: reset from a fresh task rather than re-entering it.
     if (held_.erase(s) == 0) return;
-    rtc::Thread::Current()->PostTask([this, s, alive = alive_] {
-      if (*alive) inner_->ResetStreams(rtc::ArrayView<const StreamID>(&s, 1));
-    });
+    rtc::Thread::Current()->PostTask(webrtc::SafeTask(safety_.flag(), [this, s] {
+      inner_->ResetStreams(rtc::ArrayView<const StreamID>(&s, 1));
+    }));
   }
 
   ForwardingCallbacks callbacks_;
   std::unique_ptr<dcsctp::DcSctpSocketInterface> inner_;
   std::set<StreamID> held_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-
- public:
-  ~DrainingSocket() override {
-    *alive_ = false;
-    inner_.reset();  // before the callbacks it calls
-  }
+  webrtc::ScopedTaskSafety safety_;  // a held reset still queued does not outlive the socket
 };
 
 class DrainingSocketFactory : public dcsctp::DcSctpSocketFactory {
