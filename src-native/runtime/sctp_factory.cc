@@ -1,6 +1,7 @@
 #include "runtime/sctp_factory.h"
 
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "net/dcsctp/public/dcsctp_socket.h"
 #include "net/dcsctp/public/dcsctp_socket_factory.h"
 #include "rtc_base/thread.h"
+#include "runtime/forwarding_sctp_socket.h"
+#include "runtime/loopback_sctp_socket.h"
 #include "system_wrappers/include/clock.h"
 
 namespace nlw {
@@ -72,7 +75,7 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
 
 // dcsctp's socket, except that ResetStreams of a stream with queued messages waits until they
 // are all sent. Network thread.
-class DrainingSocket : public dcsctp::DcSctpSocketInterface {
+class DrainingSocket : public ForwardingSctpSocket {
  public:
   DrainingSocket(absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& outer,
                  std::unique_ptr<dcsctp::PacketObserver> observer, const dcsctp::DcSctpOptions& options)
@@ -94,38 +97,6 @@ class DrainingSocket : public dcsctp::DcSctpSocketInterface {
     return inner_->ResetStreams(now);
   }
 
-  void ReceivePacket(rtc::ArrayView<const uint8_t> data) override { inner_->ReceivePacket(data); }
-  void HandleTimeout(dcsctp::TimeoutID id) override { inner_->HandleTimeout(id); }
-  void Connect() override { inner_->Connect(); }
-  void RestoreFromState(const dcsctp::DcSctpSocketHandoverState& state) override {
-    inner_->RestoreFromState(state);
-  }
-  void Shutdown() override { inner_->Shutdown(); }
-  void Close() override { inner_->Close(); }
-  dcsctp::SocketState state() const override { return inner_->state(); }
-  const dcsctp::DcSctpOptions& options() const override { return inner_->options(); }
-  void SetMaxMessageSize(size_t size) override { inner_->SetMaxMessageSize(size); }
-  void SetStreamPriority(StreamID s, dcsctp::StreamPriority p) override { inner_->SetStreamPriority(s, p); }
-  dcsctp::StreamPriority GetStreamPriority(StreamID s) const override { return inner_->GetStreamPriority(s); }
-  dcsctp::SendStatus Send(dcsctp::DcSctpMessage message, const dcsctp::SendOptions& options) override {
-    return inner_->Send(std::move(message), options);
-  }
-  size_t buffered_amount(StreamID s) const override { return inner_->buffered_amount(s); }
-  size_t buffered_amount_low_threshold(StreamID s) const override {
-    return inner_->buffered_amount_low_threshold(s);
-  }
-  void SetBufferedAmountLowThreshold(StreamID s, size_t bytes) override {
-    inner_->SetBufferedAmountLowThreshold(s, bytes);
-  }
-  absl::optional<dcsctp::Metrics> GetMetrics() const override { return inner_->GetMetrics(); }
-  dcsctp::HandoverReadinessStatus GetHandoverReadiness() const override {
-    return inner_->GetHandoverReadiness();
-  }
-  absl::optional<dcsctp::DcSctpSocketHandoverState> GetHandoverStateAndClose() override {
-    return inner_->GetHandoverStateAndClose();
-  }
-  dcsctp::SctpImplementation peer_implementation() const override { return inner_->peer_implementation(); }
-
  private:
   void OnStreamDrained(StreamID s) {
     // Called from inside dcsctp: reset from a fresh task rather than re-entering it.
@@ -136,19 +107,47 @@ class DrainingSocket : public dcsctp::DcSctpSocketInterface {
   }
 
   ForwardingCallbacks callbacks_;
-  std::unique_ptr<dcsctp::DcSctpSocketInterface> inner_;
   std::set<StreamID> held_;
   webrtc::ScopedTaskSafety safety_;  // a held reset still queued does not outlive the socket
 };
 
-class DrainingSocketFactory : public dcsctp::DcSctpSocketFactory {
+// Our two decorators over dcsctp's socket: DcSctpTransport -> LoopbackAware -> Draining -> dcsctp.
+class SocketFactory : public dcsctp::DcSctpSocketFactory {
  public:
+  explicit SocketFactory(std::shared_ptr<const SctpPath> path) : path_(std::move(path)) {}
   std::unique_ptr<dcsctp::DcSctpSocketInterface> Create(
       absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& callbacks,
       std::unique_ptr<dcsctp::PacketObserver> packet_observer,
       const dcsctp::DcSctpOptions& options) override {
-    return std::make_unique<DrainingSocket>(log_prefix, callbacks, std::move(packet_observer), options);
+    std::string prefix(log_prefix);
+    auto make = [prefix, &callbacks](const dcsctp::DcSctpOptions& o, std::unique_ptr<dcsctp::PacketObserver> p) {
+      return std::make_unique<DrainingSocket>(prefix, callbacks, std::move(p), o);
+    };
+    return CreateLoopbackAwareSocket(path_, std::move(make), options, std::move(packet_observer));
   }
+
+ private:
+  std::shared_ptr<const SctpPath> path_;
+};
+
+// libwebrtc's DcSctpTransport, telling the socket which transport it runs on.
+class SctpTransport : public webrtc::DcSctpTransport {
+ public:
+  SctpTransport(rtc::Thread* network, rtc::PacketTransportInternal* transport, std::shared_ptr<SctpPath> path)
+      : webrtc::DcSctpTransport(network, transport, webrtc::Clock::GetRealTimeClock(),
+                                std::make_unique<SocketFactory>(path)),
+        path_(std::move(path)) {
+    path_->transport = transport;
+  }
+  ~SctpTransport() override { path_->transport = nullptr; }
+
+  void SetDtlsTransport(rtc::PacketTransportInternal* transport) override {
+    path_->transport = transport;
+    webrtc::DcSctpTransport::SetDtlsTransport(transport);
+  }
+
+ private:
+  std::shared_ptr<SctpPath> path_;
 };
 
 class SctpFactory : public webrtc::SctpTransportFactoryInterface {
@@ -156,8 +155,7 @@ class SctpFactory : public webrtc::SctpTransportFactoryInterface {
   explicit SctpFactory(rtc::Thread* network) : network_(network) {}
   std::unique_ptr<cricket::SctpTransportInternal> CreateSctpTransport(
       rtc::PacketTransportInternal* transport) override {
-    return std::make_unique<webrtc::DcSctpTransport>(network_, transport, webrtc::Clock::GetRealTimeClock(),
-                                                     std::make_unique<DrainingSocketFactory>());
+    return std::make_unique<SctpTransport>(network_, transport, std::make_shared<SctpPath>());
   }
 
  private:

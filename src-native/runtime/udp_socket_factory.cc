@@ -3,16 +3,25 @@
 #include <memory>
 
 #include "rtc_base/async_udp_socket.h"
+#include "rtc_base/buffer.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/socket.h"
 #include "rtc_base/third_party/sigslot/sigslot.h"
+#include "runtime/datagram_batch.h"
 
 namespace nlw {
 namespace {
 
-// A bound UDP socket that remembers its local address and does not ask for receive timestamps.
+// A DTLS 1.x application-data record (content type 23, version 0xFEnn) that fits in one header.
+bool IsDtlsApplicationData(const void* pv, size_t cb) {
+  const auto* b = static_cast<const uint8_t*>(pv);
+  return cb > 13 && b[0] == 23 && b[1] == 0xFE;
+}
+
+// A bound UDP socket that remembers its local address, does not ask for receive timestamps, and
+// joins DTLS records to loopback addresses while a DatagramBatch is open (datagram_batch.h).
 // Everything else goes to libwebrtc's socket, whose events it passes on as its own.
-class UdpSocket : public rtc::Socket, public sigslot::has_slots<> {
+class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private DatagramBatch::Member {
  public:
   explicit UdpSocket(rtc::Socket* inner) : inner_(inner) {
     inner_->SignalReadEvent.connect(this, &UdpSocket::OnRead);
@@ -35,8 +44,24 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<> {
     return inner_->Bind(addr);
   }
   int Connect(const rtc::SocketAddress& addr) override { return inner_->Connect(addr); }
-  int Send(const void* pv, size_t cb) override { return inner_->Send(pv, cb); }
+  int Send(const void* pv, size_t cb) override {
+    FlushBatched();
+    return inner_->Send(pv, cb);
+  }
   int SendTo(const void* pv, size_t cb, const rtc::SocketAddress& addr) override {
+    if (DatagramBatch::Joining() && IsDtlsApplicationData(pv, cb) && addr.IsLoopbackIP() &&
+        cb <= DatagramBatch::kMaxDatagram) {
+      if (!batched_.empty() && (batched_to_ != addr || batched_.size() + cb > DatagramBatch::kMaxDatagram))
+        FlushBatched();
+      if (batched_.empty()) {
+        batched_to_ = addr;
+        if (!enlisted_) DatagramBatch::Enlist(this);
+        enlisted_ = true;
+      }
+      batched_.AppendData(static_cast<const uint8_t*>(pv), cb);
+      return static_cast<int>(cb);
+    }
+    FlushBatched();  // keeps this socket's datagrams in the order they were given
     return inner_->SendTo(pv, cb, addr);
   }
   // -1: "no timestamp", which rtc::AsyncUDPSocket replaces with the current time.
@@ -50,7 +75,10 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<> {
   }
   int Listen(int backlog) override { return inner_->Listen(backlog); }
   rtc::Socket* Accept(rtc::SocketAddress* paddr) override { return inner_->Accept(paddr); }
-  int Close() override { return inner_->Close(); }
+  int Close() override {
+    FlushBatched();
+    return inner_->Close();
+  }
   int GetError() const override { return inner_->GetError(); }
   void SetError(int error) override { inner_->SetError(error); }
   ConnState GetState() const override { return inner_->GetState(); }
@@ -58,13 +86,32 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<> {
   int SetOption(Option opt, int value) override { return inner_->SetOption(opt, value); }
 
  private:
-  void OnRead(rtc::Socket*) { SignalReadEvent(this); }
+  // What a received datagram makes this thread send (SACKs, the data they let out) can share
+  // datagrams, across all the records it carried.
+  void OnRead(rtc::Socket*) {
+    DatagramBatch batch;
+    SignalReadEvent(this);
+  }
+
+  // A lost joined datagram is like any lost datagram: SCTP sends its records again.
+  void FlushBatched() override {
+    if (enlisted_) {
+      DatagramBatch::Withdraw(this);
+      enlisted_ = false;
+    }
+    if (batched_.empty()) return;
+    inner_->SendTo(batched_.data(), batched_.size(), batched_to_);
+    batched_.Clear();
+  }
   void OnWrite(rtc::Socket*) { SignalWriteEvent(this); }
   void OnConnect(rtc::Socket*) { SignalConnectEvent(this); }
   void OnClose(rtc::Socket*, int error) { SignalCloseEvent(this, error); }
 
   std::unique_ptr<rtc::Socket> inner_;
   mutable rtc::SocketAddress local_;
+  rtc::Buffer batched_;
+  rtc::SocketAddress batched_to_;
+  bool enlisted_ = false;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The packet socket factory of a shard: libwebrtc's, except that UDP sockets skip two syscalls
-// per packet that its socket layer makes for values that never change or that we do not use.
+// per packet that its socket layer makes for values that never change or that we do not use, and
+// join DTLS records sent to loopback addresses into fewer datagrams (datagram_batch.h).
 //
 // rtc::AsyncUDPSocket asks the socket for its local address on every send (getsockname), and for
 // the kernel's receive timestamp on every receive (ioctl SIOCGSTAMP, which also turns on kernel

@@ -5,6 +5,7 @@
 #include "convert/errors.h"
 #include "pc/sctp_transport.h"
 #include "rtc_base/thread.h"
+#include "runtime/datagram_batch.h"
 #include "runtime/network_thread.h"
 #include "wrap/peer_connection_observer.h"
 
@@ -105,6 +106,7 @@ size_t DataChannelCore::SendDirect(const std::vector<std::optional<webrtc::DataB
   uint64_t sent_bytes = 0;
   shared->network_thread->BlockingCall([&] {
     if (sctp->internal() == nullptr) return;
+    DatagramBatch joined;  // the packets of the whole burst
     for (; sent < batch.size() && batch[sent] && batch[sent]->size() > 0; sent++) {
       params.type = batch[sent]->binary ? webrtc::DataMessageType::kBinary : webrtc::DataMessageType::kText;
       // Refused (a full send buffer, an error): the channel's own Send takes it from here.
