@@ -353,6 +353,34 @@ describe('interop: headless Chromium as the remote peer', function () {
     await closeBoth(channel, 'node')
   })
 
+  // Bursts carry many DTLS records per datagram on loopback (runtime/datagram_batch.h): Chromium
+  // must read them all, and check each SCTP packet's CRC32c.
+  it('a 4 MiB burst each way arrives whole and in order', async function () {
+    node.start()
+    await page.evaluate(session => window.runPeer('offerer', session), node.session)
+    const channel = await exchange()
+    const count = 256
+    const size = 16384
+    await page.evaluate(() => window.countBursts())
+    for (let i = 0; i < count; i++) channel.send(new Uint8Array(size).fill(i & 0xff))
+    const got = await waitFor(async () => {
+      const b = (await browserState()).burst
+      return b.count >= count ? b : null
+    }, STEP_MS, 'Chromium receives the burst')
+    assert.deepEqual(got, { count, bytes: count * size, bad: 0 })
+
+    node.received.length = 0
+    await page.evaluate(([n, s]) => window.sendBurst(n, s), [count, size])
+    await waitFor(() => node.received.length >= count, STEP_MS, 'Node receives the burst')
+    assert.equal(node.received.length, count)
+    node.received.forEach((m, i) => {
+      assert.equal(m.byteLength, size)
+      const b = new Uint8Array(m)
+      assert.ok(b[0] === (i & 0xff) && b[size - 1] === (i & 0xff), `message ${i} is out of order or damaged`)
+    })
+    await closeBoth(channel, 'node')
+  })
+
   it('Node offers, Chromium answers', async function () {
     await page.evaluate(session => window.runPeer('answerer', session), node.session)
     node.start()
