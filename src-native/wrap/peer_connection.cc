@@ -6,6 +6,8 @@
 #include "convert/enums.h"
 #include "convert/errors.h"
 #include "convert/sdp.h"
+#include "pc/peer_connection_internal.h"
+#include "pc/peer_connection_proxy.h"
 #include "pc/srtp_session.h"
 #include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/thread.h"
@@ -73,7 +75,7 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
          error.ok() ? ClosedError() : ErrorValue::From(error));
     return;
   }
-  shared->RefreshSctp(/*attach=*/true);
+  shared->FollowSctp();
   SignalingSnapshot snap = shared->Snapshot();
   Settle(shared->dispatcher, deferred,
          [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
@@ -256,6 +258,9 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
   }
   pc_ = result.MoveValue();
   shared_->pc = pc_.get();
+  // The factory returns its proxy over the PeerConnection (pc/peer_connection_factory.cc).
+  shared_->internal = static_cast<webrtc::PeerConnectionInternal*>(
+      static_cast<webrtc::PeerConnectionProxy*>(pc_.get())->internal());
   on_event_ = Napi::Persistent(info[1].As<Napi::Function>());
   runtime->Register(this, /*is_channel=*/false);
   // An open connection keeps the event loop alive, as a socket would; close() lets go.
@@ -292,6 +297,7 @@ void PeerConnection::ReleaseNative() {
         }
         shared->transports->Detach();
         shared->pc = nullptr;
+        shared->internal = nullptr;
         shared->sctp = nullptr;
         WatchRemainingDtls(pc.get(), network, shared->dtls_guard.get());
         pc->Close();

@@ -1,5 +1,7 @@
 #include "wrap/peer_connection_observer.h"
 
+#include "pc/peer_connection_internal.h"
+
 #include "convert/enums.h"
 #include "convert/sdp.h"
 #include "wrap/data_channel.h"
@@ -14,11 +16,17 @@ void PeerConnectionShared::LocalDescriptionDone() {
   for (auto& task : release) dispatcher->Post(std::move(task));
 }
 
-void PeerConnectionShared::RefreshSctp(bool attach) {
-  if (pc == nullptr) return;
-  sctp = pc->GetSctpTransport();
-  if (attach) transports->Attach(sctp);
+void PeerConnectionShared::FollowSctp() {
+  if (internal == nullptr) return;
+  std::weak_ptr<PeerConnectionShared> weak = weak_from_this();
+  transports->Follow(internal, runtime->signaling_thread(),
+                     [weak](rtc::scoped_refptr<webrtc::SctpTransportInterface> found) {
+                       std::shared_ptr<PeerConnectionShared> self = weak.lock();
+                       if (self && self->pc != nullptr) self->sctp = std::move(found);
+                     });
 }
+
+bool PeerConnectionShared::HasSctp() const { return internal != nullptr && internal->sctp_mid().has_value(); }
 
 void PeerConnectionObserver::EmitState(const char* type, const char* state) {
   shared_->ToJs([type, state](PeerConnection* w, Napi::Env env) {
@@ -29,10 +37,7 @@ void PeerConnectionObserver::EmitState(const char* type, const char* state) {
 void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState state) {
   // The descriptions have already changed: JS sees them updated in the same task.
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) {
-    shared_->RefreshSctp(/*attach=*/false);  // a description is being applied
-    snap = shared_->Snapshot();
-  }
+  if (shared_->pc != nullptr) snap = shared_->Snapshot();
   shared_->ToJs([snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
     if (!snap) return;
     w->Emit(env, {Napi::String::New(env, "signalingstatechange"), snap->ToJs(env)});

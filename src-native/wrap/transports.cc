@@ -3,6 +3,7 @@
 #include "api/jsep_ice_candidate.h"
 #include "convert/enums.h"
 #include "p2p/base/ice_transport_internal.h"
+#include "pc/peer_connection_internal.h"
 #include "rtc_base/ssl_certificate.h"
 #include "rtc_base/thread.h"
 
@@ -34,11 +35,17 @@ TransportWatcher::TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::
 
 TransportWatcher::~TransportWatcher() = default;
 
-void TransportWatcher::Attach(rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp) {
-  if (attached_ || !sctp) return;
-  attached_ = true;
-  sctp_ = sctp;
-  network_->PostTask([self = shared_from_this()] { self->StartOnNetwork(); });
+void TransportWatcher::Follow(webrtc::PeerConnectionInternal* pc, rtc::Thread* signaling,
+                              std::function<void(rtc::scoped_refptr<webrtc::SctpTransportInterface>)> found) {
+  network_->PostTask([self = shared_from_this(), pc, signaling, found = std::move(found)]() mutable {
+    if (self->detached_) return;  // pc may be gone
+    rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport();
+    if (sctp && !self->sctp_) {
+      self->sctp_ = sctp;
+      self->StartOnNetwork();
+    }
+    signaling->PostTask([sctp = std::move(sctp), found = std::move(found)]() mutable { found(std::move(sctp)); });
+  });
 }
 
 void TransportWatcher::StartOnNetwork() {

@@ -15,6 +15,10 @@ namespace rtc {
 class Thread;
 }
 
+namespace webrtc {
+class PeerConnectionInternal;
+}
+
 namespace nlw {
 
 // Delivers ("transport", kind, snapshot) to the owner's JS event handler.
@@ -28,8 +32,11 @@ class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
                    std::shared_ptr<DtlsHandshakeGuard> guard);
   ~TransportWatcher();
 
-  // Signaling thread: called after every SLD/SRD; starts watching when the SCTP transport appears.
-  void Attach(rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp);
+  // Signaling thread, after every SLD/SRD: reads pc's SCTP transport on the network thread,
+  // starts watching it the first time there is one, and hands it (or null) to `found` on
+  // `signaling`. Nothing is read once Detach() has run, which happens before pc is released.
+  void Follow(webrtc::PeerConnectionInternal* pc, rtc::Thread* signaling,
+              std::function<void(rtc::scoped_refptr<webrtc::SctpTransportInterface>)> found);
   // Any thread: re-read the ICE transport (after ICE state/gathering/pair changes).
   void RefreshIce();
   // Signaling thread (while the connection closes): stop watching (blocking hop to the network thread).
@@ -47,13 +54,12 @@ class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
   rtc::Thread* network_;
   TransportEmit deliver_;
   std::shared_ptr<DtlsHandshakeGuard> guard_;  // network thread
-  // sctp_ is written on the signaling thread once; the rest belongs to the network thread.
+  // All of these belong to the network thread.
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp_;
   rtc::scoped_refptr<webrtc::DtlsTransportInterface> dtls_;
   rtc::scoped_refptr<webrtc::IceTransportInterface> ice_;
   std::unique_ptr<SctpObserver> sctp_observer_;  // network thread
   std::unique_ptr<DtlsObserver> dtls_observer_;  // network thread
-  bool attached_ = false;                        // signaling thread
   bool detached_ = false;                        // network thread
 };
 
