@@ -48,6 +48,7 @@ export class RTCDataChannel extends RTCEventTarget {
   readonly #owner: ChannelOwner
   readonly #info: DataChannelInfo
   #id: number | null
+  #idMayBeKnown = false  // a description was applied since #id was last read as unknown
   #readyState: RTCDataChannelState
   #bufferedAmount = 0
   #threshold = 0
@@ -97,7 +98,20 @@ export class RTCDataChannel extends RTCEventTarget {
   get maxRetransmits (): number | null { return this.#info.maxRetransmits }
   get protocol (): string { return this.#info.protocol }
   get negotiated (): boolean { return this.#info.negotiated }
-  get id (): number | null { return this.#id }
+  get id (): number | null {
+    if (this.#id === null && this.#idMayBeKnown) {
+      // What the last applied description gave, else ask the signaling thread (a blocking call
+      // that waits behind the operation in progress: during the answer's signalingstatechange,
+      // until the answer is applied).
+      let id = this.#native.knownId()
+      if (id < 0) id = this.#native.id()
+      if (id >= 0) {
+        this.#id = id
+        this.#idMayBeKnown = false
+      }
+    }
+    return this.#id
+  }
   get priority (): RTCPriorityType { return this.#info.priority as RTCPriorityType }
   get readyState (): RTCDataChannelState { return this.#readyState }
   get bufferedAmount (): number { return this.#bufferedAmount }
@@ -176,10 +190,8 @@ export class RTCDataChannel extends RTCEventTarget {
   /** The connection closed: the channel ends at once, with no events (webrtc-pc "close the connection"). @internal */
   [INTERNAL] (what?: 'refresh-id'): void {
     if (what === 'refresh-id') {
-      if (this.#id === null && this.#readyState !== 'closed') {
-        const id = this.#native.id()
-        if (id >= 0) this.#id = id
-      }
+      // Read lazily, by the id getter: a setup where nobody reads it makes no blocking call.
+      if (this.#id === null && this.#readyState !== 'closed') this.#idMayBeKnown = true
       return
     }
     this.#becomeClosed()

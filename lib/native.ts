@@ -114,6 +114,8 @@ export interface NativeDataChannel {
   info(): DataChannelInfo | null
   /** The SCTP stream id, -1 while unassigned. */
   id(): number
+  /** The id as of the last description applied, without a blocking call; -1 if none yet. */
+  knownId(): number
   setEventHandler(handler: ((...event: DataChannelEvent) => void) | null): void
   send(data: string | ArrayBuffer | ArrayBufferView): void
   close(): void

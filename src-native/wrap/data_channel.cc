@@ -30,6 +30,11 @@ DataChannelCore::~DataChannelCore() {
 void DataChannelCore::Observe() {
   observing_ = true;
   channel_->RegisterObserver(this);
+  if (std::shared_ptr<PeerConnectionShared> shared = connection_.lock()) shared->AddChannel(shared_from_this());
+}
+
+void DataChannelCore::RefreshId() {
+  if (known_id_.load() < 0 && channel_) known_id_ = channel_->id();
 }
 
 void DataChannelCore::Release() {
@@ -180,6 +185,7 @@ Napi::Function DataChannel::Define(Napi::Env env) {
   return DefineClass(env, "NativeDataChannel",
                      {InstanceMethod<&DataChannel::Info>("info"),
                       InstanceMethod<&DataChannel::Id>("id"),
+                      InstanceMethod<&DataChannel::KnownId>("knownId"),
                       InstanceMethod<&DataChannel::SetEventHandler>("setEventHandler"),
                       InstanceMethod<&DataChannel::Send>("send"),
                       InstanceMethod<&DataChannel::Close>("close"),
@@ -263,9 +269,16 @@ Napi::Value DataChannel::Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// A blocking call to the signaling thread: it waits there behind the operation in progress.
 Napi::Value DataChannel::Id(const Napi::CallbackInfo& info) {
   webrtc::DataChannelInterface* ch = core_ ? core_->channel() : nullptr;
   return Napi::Number::New(info.Env(), ch != nullptr ? ch->id() : -1);
+}
+
+// The id libwebrtc gave as of the last description applied (PeerConnectionShared::RefreshChannelIds),
+// without asking the signaling thread.
+Napi::Value DataChannel::KnownId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), core_ && core_->channel() != nullptr ? core_->known_id() : -1);
 }
 
 void DataChannel::SetEventHandler(const Napi::CallbackInfo& info) {

@@ -7,6 +7,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +41,11 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   webrtc::DataChannelInterface* channel() const { return released_ ? nullptr : channel_.get(); }
   const LinkPtr<DataChannel>& link() const { return link_; }
 
+  // Signaling thread: reads the SCTP stream id into known_id() once libwebrtc has given one.
+  void RefreshId();
+  // Any thread: the stream id as of the last RefreshId (or -1), without asking the signaling thread.
+  int known_id() const { return known_id_.load(); }
+
   // webrtc::DataChannelObserver (signaling thread)
   void OnStateChange() override;
   void OnMessage(const webrtc::DataBuffer& buffer) override;
@@ -63,6 +69,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   bool outgoing_posted_ = false;
   uint64_t sent_bytes_ = 0;
   bool sent_posted_ = false;
+  std::atomic<int> known_id_{-1};
   bool observing_ = false;  // signaling thread once shared
   bool released_ = false;   // JS thread
 };
@@ -83,6 +90,7 @@ class DataChannel : public Napi::ObjectWrap<DataChannel>, public NativeResource 
  private:
   Napi::Value Info(const Napi::CallbackInfo& info);
   Napi::Value Id(const Napi::CallbackInfo& info);
+  Napi::Value KnownId(const Napi::CallbackInfo& info);
   void SetEventHandler(const Napi::CallbackInfo& info);
   void Send(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);

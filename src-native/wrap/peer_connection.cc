@@ -76,6 +76,7 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
     return;
   }
   shared->FollowSctp();
+  shared->RefreshChannelIds();
   SignalingSnapshot snap = shared->Snapshot();
   Settle(shared->dispatcher, deferred,
          [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });

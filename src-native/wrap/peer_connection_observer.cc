@@ -26,6 +26,27 @@ void PeerConnectionShared::FollowSctp() {
                      });
 }
 
+void PeerConnectionShared::AddChannel(const std::shared_ptr<DataChannelCore>& channel) {
+  std::lock_guard<std::mutex> lock(channels_mu);
+  channels.push_back(channel);
+}
+
+void PeerConnectionShared::RefreshChannelIds() {
+  std::vector<std::shared_ptr<DataChannelCore>> live;
+  {
+    std::lock_guard<std::mutex> lock(channels_mu);
+    std::vector<std::weak_ptr<DataChannelCore>> kept;
+    for (auto& weak : channels) {
+      if (auto core = weak.lock()) {
+        if (core->known_id() < 0) live.push_back(core);
+        kept.push_back(std::move(weak));
+      }
+    }
+    channels.swap(kept);
+  }
+  for (auto& core : live) core->RefreshId();
+}
+
 bool PeerConnectionShared::HasSctp() const { return internal != nullptr && internal->sctp_mid().has_value(); }
 
 void PeerConnectionObserver::EmitState(const char* type, const char* state) {
@@ -37,7 +58,10 @@ void PeerConnectionObserver::EmitState(const char* type, const char* state) {
 void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState state) {
   // The descriptions have already changed: JS sees them updated in the same task.
   std::optional<SignalingSnapshot> snap;
-  if (shared_->pc != nullptr) snap = shared_->Snapshot();
+  if (shared_->pc != nullptr) {
+    shared_->RefreshChannelIds();
+    snap = shared_->Snapshot();
+  }
   shared_->ToJs([snap = std::move(snap)](PeerConnection* w, Napi::Env env) {
     if (!snap) return;
     w->Emit(env, {Napi::String::New(env, "signalingstatechange"), snap->ToJs(env)});

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "api/peer_connection_interface.h"
@@ -19,6 +20,8 @@ namespace nlw {
 class PeerConnection;
 
 // What the wrapper and all its libwebrtc-side helpers share.
+class DataChannelCore;
+
 struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared> {
   std::shared_ptr<Runtime> runtime;
   std::shared_ptr<Dispatcher> dispatcher;
@@ -42,6 +45,8 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   // libwebrtc's SCTP transport as of the last FollowSctp answer, or null (signaling thread). Data
   // channels send through it (DataChannelCore::SendDirect); cleared when the connection closes.
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp;
+  std::mutex channels_mu;
+  std::vector<std::weak_ptr<DataChannelCore>> channels;  // under channels_mu
 
   // Posts `fn` to run on the JS thread if the wrapper is still there.
   template <typename Fn>
@@ -59,6 +64,10 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   // first time there is one. The proxy's GetSctpTransport() is a blocking hop that waits behind
   // whatever that thread is doing: during a handshake, 0.4-1.7 ms of each description (traced).
   void FollowSctp();
+  // Any thread: the connection's channels, whose stream ids RefreshChannelIds keeps.
+  void AddChannel(const std::shared_ptr<DataChannelCore>& channel);
+  // Signaling thread, as a description is applied (libwebrtc gives stream ids then).
+  void RefreshChannelIds();
   // Signaling thread: whether the connection has an SCTP transport, from libwebrtc's own
   // signaling-thread record of it (no hop).
   bool HasSctp() const;
