@@ -231,31 +231,43 @@ void DataChannel::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
   on_event_.Call(args);
 }
 
+ChannelInfo ChannelInfo::Read(webrtc::DataChannelInterface* ch) {
+  ChannelInfo v;
+  v.label = ch->label();
+  v.ordered = ch->ordered();
+  v.life = ch->maxPacketLifeTime();
+  v.rtx = ch->maxRetransmitsOpt();
+  v.protocol = ch->protocol();
+  v.negotiated = ch->negotiated();
+  v.id = ch->id();
+  v.priority = ch->priority();
+  v.state = ch->state();
+  return v;
+}
+
+void DataChannelCore::SetInitialInfo(ChannelInfo info) {
+  std::lock_guard<std::mutex> lock(mu_);
+  initial_info_ = std::move(info);
+}
+
+std::optional<ChannelInfo> DataChannelCore::TakeInitialInfo() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::optional<ChannelInfo> info = std::move(initial_info_);
+  initial_info_.reset();
+  return info;
+}
+
 Napi::Value DataChannel::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   webrtc::DataChannelInterface* ch = core_ ? core_->channel() : nullptr;
   if (ch == nullptr) return env.Null();
-  // Each getter of the proxy is a blocking call to the signaling thread: read them all in one
-  // (on that thread the proxy calls through), which also makes them one consistent view.
-  struct {
-    std::string label, protocol;
-    bool ordered = true, negotiated = false;
-    absl::optional<int> life, rtx;
-    int id = -1;
-    webrtc::Priority priority = webrtc::Priority::kLow;
-    webrtc::DataChannelInterface::DataState state = webrtc::DataChannelInterface::kConnecting;
-  } v;
-  runtime_->signaling_thread()->BlockingCall([&] {
-    v.label = ch->label();
-    v.ordered = ch->ordered();
-    v.life = ch->maxPacketLifeTime();
-    v.rtx = ch->maxRetransmitsOpt();
-    v.protocol = ch->protocol();
-    v.negotiated = ch->negotiated();
-    v.id = ch->id();
-    v.priority = ch->priority();
-    v.state = ch->state();
-  });
+  // A remote channel comes with what the signaling thread read when it announced it. Otherwise each
+  // getter of the proxy would be a blocking call to the signaling thread: read them all in one (on
+  // that thread the proxy calls through), which also makes them one consistent view.
+  std::optional<ChannelInfo> given = core_->TakeInitialInfo();
+  ChannelInfo v;
+  if (given) v = std::move(*given);
+  else runtime_->signaling_thread()->BlockingCall([&] { v = ChannelInfo::Read(ch); });
   Napi::Object o = Napi::Object::New(env);
   o.Set("label", v.label);
   o.Set("ordered", v.ordered);

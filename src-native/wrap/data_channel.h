@@ -22,6 +22,18 @@ namespace nlw {
 class DataChannel;
 struct PeerConnectionShared;
 
+// A channel's attributes, read together on the signaling thread.
+struct ChannelInfo {
+  std::string label, protocol;
+  bool ordered = true, negotiated = false;
+  absl::optional<int> life, rtx;
+  int id = -1;
+  webrtc::Priority priority = webrtc::Priority::kLow;
+  webrtc::DataChannelInterface::DataState state = webrtc::DataChannelInterface::kConnecting;
+
+  static ChannelInfo Read(webrtc::DataChannelInterface* ch);  // signaling thread
+};
+
 // Lives as long as anyone (the wrapper, a queued task, libwebrtc's observer slot) needs it.
 class DataChannelCore : public webrtc::DataChannelObserver,
                         public std::enable_shared_from_this<DataChannelCore> {
@@ -41,6 +53,10 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   webrtc::DataChannelInterface* channel() const { return released_ ? nullptr : channel_.get(); }
   const LinkPtr<DataChannel>& link() const { return link_; }
 
+  // Signaling thread, before the channel is shared: what the JS wrapper's first info() returns.
+  void SetInitialInfo(ChannelInfo info);
+  // JS thread: that info, once.
+  std::optional<ChannelInfo> TakeInitialInfo();
   // Signaling thread: reads the SCTP stream id into known_id() once libwebrtc has given one.
   void RefreshId();
   // Any thread: the stream id as of the last RefreshId (or -1), without asking the signaling thread.
@@ -70,6 +86,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   uint64_t sent_bytes_ = 0;
   bool sent_posted_ = false;
   std::atomic<int> known_id_{-1};
+  std::optional<ChannelInfo> initial_info_;  // under mu_
   bool observing_ = false;  // signaling thread once shared
   bool released_ = false;   // JS thread
 };

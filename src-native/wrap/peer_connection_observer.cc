@@ -70,6 +70,13 @@ void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::
 
 void PeerConnectionObserver::OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) {
   auto core = std::make_shared<DataChannelCore>(shared_->runtime, channel, shared_);
+  // What JS wraps it with, read here so that JS makes no blocking call for it. webrtc-pc announces
+  // a remote channel as open; libwebrtc opens it in a task it queued on this thread while creating
+  // it (SctpDataChannel::Init), so it is still 'connecting' now, and the sends JS queues from the
+  // 'datachannel' event reach this thread after it is open.
+  ChannelInfo info = ChannelInfo::Read(channel.get());
+  if (info.state == webrtc::DataChannelInterface::kConnecting) info.state = webrtc::DataChannelInterface::kOpen;
+  core->SetInitialInfo(std::move(info));
   // Queue the 'datachannel' task before observing, so the channel's own events (open, messages)
   // queue after it. If the task cannot be queued (shutting down), never observe.
   bool queued = shared_->dispatcher->Post([link = shared_->link, core](Napi::Env env) {
