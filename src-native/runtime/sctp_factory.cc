@@ -131,15 +131,15 @@ class SocketFactory : public dcsctp::DcSctpSocketFactory {
 };
 
 // libwebrtc's DcSctpTransport, telling the socket which transport it runs on.
-class SctpTransport : public webrtc::DcSctpTransport {
+class PathAwareSctpTransport : public webrtc::DcSctpTransport {
  public:
-  SctpTransport(rtc::Thread* network, rtc::PacketTransportInternal* transport, std::shared_ptr<SctpPath> path)
+  PathAwareSctpTransport(rtc::Thread* network, rtc::PacketTransportInternal* transport, std::shared_ptr<SctpPath> path)
       : webrtc::DcSctpTransport(network, transport, webrtc::Clock::GetRealTimeClock(),
                                 std::make_unique<SocketFactory>(path)),
         path_(std::move(path)) {
     path_->transport = transport;
   }
-  ~SctpTransport() override { path_->transport = nullptr; }
+  ~PathAwareSctpTransport() override { path_->transport = nullptr; }
 
   void SetDtlsTransport(rtc::PacketTransportInternal* transport) override {
     path_->transport = transport;
@@ -155,7 +155,7 @@ class SctpFactory : public webrtc::SctpTransportFactoryInterface {
   explicit SctpFactory(rtc::Thread* network) : network_(network) {}
   std::unique_ptr<cricket::SctpTransportInternal> CreateSctpTransport(
       rtc::PacketTransportInternal* transport) override {
-    return std::make_unique<SctpTransport>(network_, transport, std::make_shared<SctpPath>());
+    return std::make_unique<PathAwareSctpTransport>(network_, transport, std::make_shared<SctpPath>());
   }
 
  private:

@@ -1,5 +1,6 @@
 // The SCTP transports of our connections: libwebrtc's own (dcsctp), with stream resets that wait
-// for the stream's queued messages.
+// for the stream's queued messages, and loopback settings on loopback paths
+// (runtime/loopback_sctp_socket.h).
 //
 // webrtc-pc's closing procedure sends a channel's pending messages before the stream is reset.
 // libwebrtc M110's channel waits only for its own queue; messages already handed to dcsctp but not
