@@ -12,7 +12,8 @@
 namespace nlw {
 namespace {
 
-// A DTLS 1.x application-data record (content type 23, version 0xFEnn) that fits in one header.
+// A DTLS 1.x application-data record (content type 23, version 0xFEnn), longer than its 13-byte
+// header.
 bool IsDtlsApplicationData(const void* pv, size_t cb) {
   const auto* b = static_cast<const uint8_t*>(pv);
   return cb > 13 && b[0] == 23 && b[1] == 0xFE;
@@ -28,6 +29,11 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
     inner_->SignalWriteEvent.connect(this, &UdpSocket::OnWrite);
     inner_->SignalConnectEvent.connect(this, &UdpSocket::OnConnect);
     inner_->SignalCloseEvent.connect(this, &UdpSocket::OnClose);
+  }
+  // Destroyed inside a scope (a port torn down while a packet is handled): the scope's end must
+  // not flush a socket that is gone. What it held is dropped, as a closed socket's sends are.
+  ~UdpSocket() override {
+    if (enlisted_) DatagramBatch::Withdraw(this);
   }
 
   rtc::SocketAddress GetLocalAddress() const override {
