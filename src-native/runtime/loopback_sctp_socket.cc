@@ -1,7 +1,6 @@
 #include "runtime/loopback_sctp_socket.h"
 
 #include <map>
-#include <optional>
 #include <utility>
 
 #include "p2p/base/packet_transport_internal.h"

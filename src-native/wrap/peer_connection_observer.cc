@@ -1,9 +1,8 @@
 #include "wrap/peer_connection_observer.h"
 
-#include "pc/peer_connection_internal.h"
-
 #include "convert/enums.h"
 #include "convert/sdp.h"
+#include "pc/peer_connection_internal.h"
 #include "wrap/data_channel.h"
 #include "wrap/peer_connection.h"
 
@@ -31,20 +30,18 @@ void PeerConnectionShared::AddChannel(const std::shared_ptr<DataChannelCore>& ch
   channels.push_back(channel);
 }
 
+// A channel leaves the list once its id is known (an id never changes) or it is gone, so each
+// description only visits the channels still waiting for one.
 void PeerConnectionShared::RefreshChannelIds() {
-  std::vector<std::shared_ptr<DataChannelCore>> live;
+  std::vector<std::shared_ptr<DataChannelCore>> waiting;
   {
     std::lock_guard<std::mutex> lock(channels_mu);
-    std::vector<std::weak_ptr<DataChannelCore>> kept;
     for (auto& weak : channels) {
-      if (auto core = weak.lock()) {
-        if (core->known_id() < 0) live.push_back(core);
-        kept.push_back(std::move(weak));
-      }
+      if (auto core = weak.lock(); core && core->known_id() < 0) waiting.push_back(std::move(core));
     }
-    channels.swap(kept);
+    channels.assign(waiting.begin(), waiting.end());
   }
-  for (auto& core : live) core->RefreshId();
+  for (auto& core : waiting) core->RefreshId();
 }
 
 bool PeerConnectionShared::HasSctp() const { return internal != nullptr && internal->sctp_mid().has_value(); }

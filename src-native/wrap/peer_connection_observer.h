@@ -19,9 +19,9 @@ namespace nlw {
 
 class PeerConnection;
 
-// What the wrapper and all its libwebrtc-side helpers share.
 class DataChannelCore;
 
+// What the wrapper and all its libwebrtc-side helpers share.
 struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared> {
   std::shared_ptr<Runtime> runtime;
   std::shared_ptr<Dispatcher> dispatcher;
@@ -46,7 +46,7 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   // channels send through it (DataChannelCore::SendDirect); cleared when the connection closes.
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp;
   std::mutex channels_mu;
-  std::vector<std::weak_ptr<DataChannelCore>> channels;  // under channels_mu
+  std::vector<std::weak_ptr<DataChannelCore>> channels;  // still without an id; under channels_mu
 
   // Posts `fn` to run on the JS thread if the wrapper is still there.
   template <typename Fn>
@@ -64,7 +64,7 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   // first time there is one. The proxy's GetSctpTransport() is a blocking hop that waits behind
   // whatever that thread is doing: during a handshake, 0.4-1.7 ms of each description (traced).
   void FollowSctp();
-  // Any thread: the connection's channels, whose stream ids RefreshChannelIds keeps.
+  // Any thread: a channel of this connection, whose stream id RefreshChannelIds records.
   void AddChannel(const std::shared_ptr<DataChannelCore>& channel);
   // Signaling thread, as a description is applied (libwebrtc gives stream ids then).
   void RefreshChannelIds();
