@@ -5,12 +5,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/call/call_factory_interface.h"
 #include "api/create_peerconnection_factory.h"
 #include "api/rtc_event_log/rtc_event_log_factory.h"
 #include "api/task_queue/default_task_queue_factory.h"
 #include "api/transport/field_trial_based_config.h"
+#include "api/units/timestamp.h"
 #include "media/engine/webrtc_media_engine.h"
 #include "modules/audio_processing/include/audio_processing.h"
 #include "modules/audio_device/include/fake_audio_device.h"
@@ -19,6 +21,7 @@
 #include "rtc_base/network.h"
 #include "rtc_base/ssl_adapter.h"
 #include "rtc_base/thread.h"
+#include "rtc_base/time_utils.h"
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
 #include "runtime/sctp_factory.h"
@@ -57,8 +60,11 @@ class TaskQueueFactoryView : public webrtc::TaskQueueFactory {
 // Pool threads for the per-connection task queues of one runtime (shared_task_queues.h).
 constexpr size_t kTaskQueueThreads = 2;
 
-// Network threads per runtime unless NODE_LIBWEBRTC_NETWORK_THREADS says otherwise: one per core,
-// up to this many. Each is started when the first connection is placed on it.
+// Shard threads per runtime unless NODE_LIBWEBRTC_NETWORK_THREADS says otherwise: one per core
+// but one (the JS thread keeps a core busy of its own), at least one and up to this many. Each is
+// started when the first connection is placed on it. On 2 cores a second shard thread gained no
+// throughput (85-112 MB/s either way) and cost setup time: a pair set up across two threads trades
+// every packet between them (setup median 7.35 ms with two, 6.35 with one; bench/RESULTS.md).
 constexpr size_t kMaxDefaultNetworkThreads = 4;
 
 void InitializeProcessOnce() {
@@ -79,14 +85,6 @@ bool Runtime::EnsureStarted(std::string* error) {
   }
   if (started_) return true;
   InitializeProcessOnce();
-  worker_ = rtc::Thread::Create();
-  signaling_ = rtc::Thread::Create();
-  worker_->SetName("nlw-worker", nullptr);
-  signaling_->SetName("nlw-signaling", nullptr);
-  if (!worker_->Start() || !signaling_->Start()) {
-    *error = "could not start libwebrtc threads";
-    return false;
-  }
   task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads,
                                                           webrtc::CreateDefaultTaskQueueFactory());
   started_ = true;
@@ -100,13 +98,13 @@ size_t Runtime::NetworkThreadCount() {
     if (n >= 1 && n <= 64) return static_cast<size_t>(n);
   }
   unsigned cores = std::thread::hardware_concurrency();
-  return std::clamp<size_t>(cores, 1, kMaxDefaultNetworkThreads);
+  return std::clamp<size_t>(cores > 1 ? cores - 1 : 1, 1, kMaxDefaultNetworkThreads);
 }
 
 bool Runtime::StartShard(size_t i, std::string* error) {
   auto shard = std::make_unique<Shard>();
   shard->network = NetworkThread::Create();
-  shard->network->SetName("nlw-network-" + std::to_string(i), nullptr);
+  shard->network->SetName("nlw-shard-" + std::to_string(i), nullptr);
   if (!shard->network->Start()) {
     *error = "could not start a libwebrtc network thread";
     return false;
@@ -115,12 +113,11 @@ bool Runtime::StartShard(size_t i, std::string* error) {
     s->network_manager = std::make_unique<rtc::BasicNetworkManager>(s->network->socketserver());
     s->socket_factory = std::make_unique<UdpSocketFactory>(s->network->socketserver());
   });
-  // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory. The factories
-  // of all shards share the signaling and worker threads.
+  // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory, on one thread.
   webrtc::PeerConnectionFactoryDependencies deps;
   deps.network_thread = shard->network.get();
-  deps.worker_thread = worker_.get();
-  deps.signaling_thread = signaling_.get();
+  deps.worker_thread = shard->network.get();
+  deps.signaling_thread = shard->network.get();
   deps.socket_factory = shard->network->socketserver();
   deps.task_queue_factory = std::make_unique<TaskQueueFactoryView>(task_queues_.get());
   deps.call_factory = webrtc::CreateCallFactory();
@@ -194,18 +191,43 @@ void Runtime::Shutdown(bool process_exiting) {
   channels_.clear();
   connections_.clear();
   if (!started_) return;
-  // 3. Releases post their closing work to the signaling thread: let it finish while the threads
+  // 3. Releases post their closing work to their shards' threads: let it finish while the threads
   //    run. Closing costs milliseconds per connection (libwebrtc joins two task-queue threads of
   //    each): when the process is exiting, the closes that fit in kExitBudget tell remote peers
   //    at once, the rest are abandoned to the OS with everything else, threads included (stopped,
   //    never deleted: abandoned objects may still post to them).
   if (process_exiting) {
-    auto done = std::make_shared<rtc::Event>();
-    signaling_->PostTask([done] { done->Set(); });
-    if (!done->Wait(kExitBudget)) {
+    std::vector<std::shared_ptr<rtc::Event>> done;
+    for (auto& shard : shards_) {
+      if (!shard) continue;
+      done.push_back(std::make_shared<rtc::Event>());
+      shard->network->PostTask([d = done.back()] { d->Set(); });
+    }
+    webrtc::Timestamp deadline = webrtc::Timestamp::Millis(rtc::TimeMillis()) + kExitBudget;
+    bool drained = true;
+    for (auto& d : done) {
+      webrtc::TimeDelta left = std::max(deadline - webrtc::Timestamp::Millis(rtc::TimeMillis()),
+                                        webrtc::TimeDelta::Zero());
+      if (!d->Wait(left)) {
+        drained = false;
+        break;
+      }
+    }
+    if (!drained) {
       abandon_->store(true);
-      signaling_->Stop();
-      worker_->Stop();
+      // Each thread quits from a task of its own, after the close it may be in the middle of: that
+      // close (past its abandon check) still makes blocking calls to its own thread, which libwebrtc
+      // refuses once the thread is quitting. The closes queued behind it return at once.
+      std::vector<std::shared_ptr<rtc::Event>> quit;
+      for (auto& shard : shards_) {
+        if (!shard) continue;
+        quit.push_back(std::make_shared<rtc::Event>());
+        shard->network->PostTask([t = shard->network.get(), q = quit.back()] {
+          t->Quit();
+          q->Set();
+        });
+      }
+      for (auto& q : quit) q->Wait(rtc::Event::kForever);
       for (auto& shard : shards_) {
         if (!shard) continue;
         shard->network->Stop();
@@ -213,12 +235,12 @@ void Runtime::Shutdown(bool process_exiting) {
       }
       task_queues_->Stop(/*abandon=*/true);
       (void)task_queues_.release();
-      (void)signaling_.release();
-      (void)worker_.release();
       return;
     }
   }
-  signaling_->BlockingCall([] {});
+  for (auto& shard : shards_) {
+    if (shard) shard->network->BlockingCall([] {});
+  }
   for (auto& shard : shards_) {
     if (!shard) continue;
     shard->factory = nullptr;
@@ -228,17 +250,13 @@ void Runtime::Shutdown(bool process_exiting) {
     });
   }
   // 4. Stop (join) and delete the threads. Nothing of libwebrtc's is left that could post to them:
-  //    every connection and channel was closed and dropped on the signaling thread above, and the
+  //    every connection and channel was closed and dropped on its shard's thread above, and the
   //    factories are gone.
-  signaling_->Stop();
-  worker_->Stop();
   for (auto& shard : shards_) {
     if (shard) shard->network->Stop();
   }
   task_queues_.reset();
   shards_.clear();
-  signaling_.reset();
-  worker_.reset();
 }
 
 }  // namespace nlw

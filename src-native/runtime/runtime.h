@@ -1,5 +1,5 @@
 // One Runtime per Node environment (main thread, each worker, each Electron context): it owns
-// libwebrtc's three threads, the PeerConnectionFactory, the network manager and the dispatcher.
+// libwebrtc's threads, the PeerConnectionFactories, the network managers and the dispatcher.
 // Every wrapper holds a shared_ptr to it, so nothing can outlive the threads it runs on.
 #pragma once
 
@@ -50,11 +50,19 @@ class Runtime {
   void Shutdown(bool process_exiting = false);
   bool shut_down() const { return shut_down_; }
 
-  // A network thread with its own factory, network manager and socket factory. Connections are
-  // spread over the shards round robin, so that packet work (DTLS, SCTP, sockets) of different
+  // A thread with its own factory, network manager and socket factory. Connections are spread
+  // over the shards round robin, so that packet work (DTLS, SCTP, sockets) of different
   // connections runs on different cores. Lives until Shutdown.
+  //
+  // The thread is libwebrtc's network, signaling and worker thread for the shard's connections.
+  // libwebrtc M110 applies a description, creates an offer or answer, adds a candidate with
+  // blocking calls from the signaling thread to the network thread (a dozen per pair set up), each
+  // a wake-up of the other thread and a wait behind whatever packet work it is doing; on one thread
+  // they are direct calls. Setup median 5.6-6.6 -> 4.3-4.9 ms (bench/RESULTS.md). The worker
+  // thread must be the same one: it makes blocking calls to the network thread while the
+  // signaling thread waits for it in others, a cycle once signaling and network are one thread.
   struct Shard {
-    std::unique_ptr<NetworkThread> network;
+    std::unique_ptr<NetworkThread> network;  // also the signaling and worker thread
     std::unique_ptr<rtc::BasicNetworkManager> network_manager;      // network thread
     std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory;  // network thread
     rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory;
@@ -64,7 +72,6 @@ class Runtime {
   };
 
   const std::shared_ptr<Dispatcher>& dispatcher() const { return dispatcher_; }
-  rtc::Thread* signaling_thread() const { return signaling_.get(); }
   // JS thread, after EnsureStarted. The shard for a new connection (started on first use);
   // nullptr + message on failure.
   Shard* NextShard(std::string* error);
@@ -86,7 +93,6 @@ class Runtime {
   bool StartShard(size_t i, std::string* error);
 
   std::shared_ptr<Dispatcher> dispatcher_;
-  std::unique_ptr<rtc::Thread> worker_, signaling_;
   std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
   std::vector<std::unique_ptr<Shard>> shards_;           // null until first used
   size_t next_shard_ = 0;

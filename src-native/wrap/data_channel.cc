@@ -11,12 +11,12 @@
 
 namespace nlw {
 
-DataChannelCore::DataChannelCore(std::shared_ptr<Runtime> runtime,
+DataChannelCore::DataChannelCore(std::shared_ptr<Runtime> runtime, rtc::Thread* signaling,
                                  rtc::scoped_refptr<webrtc::DataChannelInterface> channel,
                                  std::weak_ptr<PeerConnectionShared> connection)
     : runtime_(std::move(runtime)),
       dispatcher_(runtime_->dispatcher()),
-      signaling_(runtime_->signaling_thread()),
+      signaling_(signaling),
       channel_(std::move(channel)),
       link_(std::make_shared<Link<DataChannel>>()),
       connection_(std::move(connection)) {}
@@ -267,7 +267,7 @@ Napi::Value DataChannel::Info(const Napi::CallbackInfo& info) {
   std::optional<ChannelInfo> given = core_->TakeInitialInfo();
   ChannelInfo v;
   if (given) v = std::move(*given);
-  else runtime_->signaling_thread()->BlockingCall([&] { v = ChannelInfo::Read(ch); });
+  else core_->signaling()->BlockingCall([&] { v = ChannelInfo::Read(ch); });
   Napi::Object o = Napi::Object::New(env);
   o.Set("label", v.label);
   o.Set("ordered", v.ordered);

@@ -38,7 +38,8 @@ struct ChannelInfo {
 class DataChannelCore : public webrtc::DataChannelObserver,
                         public std::enable_shared_from_this<DataChannelCore> {
  public:
-  DataChannelCore(std::shared_ptr<Runtime> runtime,
+  // `signaling`: the connection's signaling thread.
+  DataChannelCore(std::shared_ptr<Runtime> runtime, rtc::Thread* signaling,
                   rtc::scoped_refptr<webrtc::DataChannelInterface> channel,
                   std::weak_ptr<PeerConnectionShared> connection);
   ~DataChannelCore() override;
@@ -52,6 +53,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // JS thread, until Release().
   webrtc::DataChannelInterface* channel() const { return released_ ? nullptr : channel_.get(); }
   const LinkPtr<DataChannel>& link() const { return link_; }
+  rtc::Thread* signaling() const { return signaling_; }
 
   // Signaling thread, before the channel is shared: what the JS wrapper's first info() returns.
   void SetInitialInfo(ChannelInfo info);

@@ -286,7 +286,7 @@ void PeerConnection::ReleaseNative() {
   if (!pc_) return;
   Runtime* rt = shared_->runtime.get();
   rt->Unregister(this);
-  rt->signaling_thread()->PostTask(
+  shared_->signaling_thread()->PostTask(
       [shared = shared_, pc = std::move(pc_), observer = std::move(observer_),
        abandon = rt->abandon_flag(), network = shared_->network_thread]() mutable {
         if (abandon->load()) {  // the process is exiting: leave it all to the OS
@@ -317,7 +317,7 @@ void PeerConnection::ReleaseNative() {
 // proxy's own (blocking) calls and with the closing work of ReleaseNative, all of which queue
 // on the same thread.
 void PeerConnection::OnSignaling(absl::AnyInvocable<void(webrtc::PeerConnectionInterface*) &&> op) {
-  shared_->runtime->signaling_thread()->PostTask(
+  shared_->signaling_thread()->PostTask(
       [pc = pc_, op = std::move(op)]() mutable { std::move(op)(pc.get()); });
 }
 
@@ -460,7 +460,8 @@ Napi::Value PeerConnection::CreateDataChannel(const Napi::CallbackInfo& info) {
     ThrowError(env, ErrorValue::From(result.error()));
     return env.Undefined();
   }
-  auto core = std::make_shared<DataChannelCore>(shared_->runtime, result.MoveValue(), shared_);
+  auto core = std::make_shared<DataChannelCore>(shared_->runtime, shared_->signaling_thread(),
+                                                result.MoveValue(), shared_);
   core->Observe();
   return DataChannel::Create(env, core);
 }

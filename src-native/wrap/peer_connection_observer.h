@@ -12,6 +12,7 @@
 #include "api/peer_connection_interface.h"
 #include "bridge/link.h"
 #include "convert/sdp.h"
+#include "runtime/network_thread.h"
 #include "runtime/runtime.h"
 #include "wrap/transports.h"
 
@@ -25,7 +26,10 @@ class DataChannelCore;
 struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared> {
   std::shared_ptr<Runtime> runtime;
   std::shared_ptr<Dispatcher> dispatcher;
-  NetworkThread* network_thread = nullptr;  // of the connection's shard (owned by the runtime)
+  // The connection's shard thread (owned by the runtime): libwebrtc's network thread and also its
+  // signaling thread, where every operation and observer callback of the connection runs.
+  NetworkThread* network_thread = nullptr;
+  rtc::Thread* signaling_thread() const { return network_thread; }
   uint64_t network_token = 0;  // NetworkThread::ConnectionOpened
   LinkPtr<PeerConnection> link = std::make_shared<Link<PeerConnection>>();
   std::shared_ptr<TransportWatcher> transports;
