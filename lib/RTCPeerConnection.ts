@@ -493,8 +493,22 @@ export class RTCPeerConnection extends RTCEventTarget {
       const id = this.#deferredNegotiation
       if (id === null || this.#closed || this.#signalingState !== 'stable' || this.#pendingOps > 0) return
       this.#deferredNegotiation = null
-      if (this.#native.shouldFireNegotiationNeeded(id)) this.dispatchEvent(new Event('negotiationneeded'))
+      this.#negotiationNeeded(id)
     })
+  }
+
+  // libwebrtc has the last word (the event may be stale: a newer one, or an operation queued
+  // there); asking is a hop to its signaling thread, which the JS thread does not wait for.
+  #negotiationNeeded (id: number): void {
+    this.#native.shouldFireNegotiationNeeded(id).then(fire => {
+      if (!fire || this.#closed) return
+      // An operation started here while libwebrtc was asked: wait for stable again.
+      if (this.#signalingState !== 'stable' || this.#pendingOps > 0) {
+        this.#deferredNegotiation = id
+        return
+      }
+      this.dispatchEvent(new Event('negotiationneeded'))
+    }, () => {})
   }
 
   #applySnapshot (s: SignalingSnapshot | null): void {
@@ -594,7 +608,7 @@ export class RTCPeerConnection extends RTCEventTarget {
           this.#deferredNegotiation = event[1]
           return
         }
-        if (this.#native.shouldFireNegotiationNeeded(event[1])) this.dispatchEvent(new Event('negotiationneeded'))
+        this.#negotiationNeeded(event[1])
         return
       case 'icecandidate': {
         this.#applySnapshot(event[2])

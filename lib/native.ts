@@ -87,7 +87,7 @@ export interface NativePeerConnection {
     usernameFragment: string | null): Promise<SignalingSnapshot>
   createDataChannel(label: string, init: object): NativeDataChannel
   setConfiguration(configuration: NativeConfiguration): void
-  shouldFireNegotiationNeeded(eventId: number): boolean
+  shouldFireNegotiationNeeded(eventId: number): Promise<boolean>
   restartIce(): void
   close(): void
 }

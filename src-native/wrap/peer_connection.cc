@@ -483,8 +483,17 @@ Napi::Value PeerConnection::SetConfiguration(const Napi::CallbackInfo& info) {
 
 Napi::Value PeerConnection::ShouldFireNegotiationNeeded(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (Closed() || info.Length() < 1 || !info[0].IsNumber()) return Napi::Boolean::New(env, false);
-  return Napi::Boolean::New(env, pc_->ShouldFireNegotiationNeededEvent(info[0].As<Napi::Number>().Uint32Value()));
+  Deferred d = Deferred::New(env);
+  if (Closed() || info.Length() < 1 || !info[0].IsNumber()) {
+    d.Resolve(Napi::Boolean::New(env, false));
+    return d.Promise();
+  }
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  OnSignaling([shared = shared_, d, id](webrtc::PeerConnectionInterface* pc) {
+    bool fire = shared->pc != nullptr && pc->ShouldFireNegotiationNeededEvent(id);
+    Settle(shared->dispatcher, d, [fire](Napi::Env env) -> Napi::Value { return Napi::Boolean::New(env, fire); });
+  });
+  return d.Promise();
 }
 
 Napi::Value PeerConnection::RestartIce(const Napi::CallbackInfo& info) {
