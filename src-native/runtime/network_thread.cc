@@ -27,13 +27,34 @@ NetworkThread::~NetworkThread() {
 
 void NetworkThread::PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) {
   if (delay >= kLongDelay) return AddLongTask(std::move(task), delay);
-  rtc::Thread::PostDelayedTask(std::move(task), delay);
+  rtc::Thread::PostDelayedTask(ThenPoll(std::move(task), delay), delay);
 }
 
 void NetworkThread::PostDelayedHighPrecisionTask(absl::AnyInvocable<void() &&> task,
                                                  webrtc::TimeDelta delay) {
   if (delay >= kLongDelay) return AddLongTask(std::move(task), delay);
-  rtc::Thread::PostDelayedHighPrecisionTask(std::move(task), delay);
+  rtc::Thread::PostDelayedHighPrecisionTask(ThenPoll(std::move(task), delay), delay);
+}
+
+absl::AnyInvocable<void() &&> NetworkThread::ThenPoll(absl::AnyInvocable<void() &&> task,
+                                                      webrtc::TimeDelta delay) {
+  int64_t due_us = rtc::TimeMicros() + delay.us();
+  // rtc::Thread's queue is destroyed with the thread, so `this` outlives the task.
+  return [this, due_us, task = std::move(task)]() mutable {
+    std::move(task)();
+    if (rtc::TimeMicros() - due_us > kLateUs) PollIo();
+  };
+}
+
+void NetworkThread::PollIo() {
+  int64_t now = rtc::TimeMicros();
+  if (polling_ || now - last_poll_us_ < kIoPollIntervalUs) return;
+  last_poll_us_ = now;
+  polling_ = true;
+  // Between tasks, so not inside the loop's own Wait (the socket server does not nest): reads and
+  // dispatches what is ready, without waiting.
+  socketserver()->Wait(webrtc::TimeDelta::Zero(), /*process_io=*/true);
+  polling_ = false;
 }
 
 void NetworkThread::AddLongTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) {
