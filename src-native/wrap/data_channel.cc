@@ -11,15 +11,15 @@
 
 namespace nlw {
 
-DataChannelCore::DataChannelCore(std::shared_ptr<Runtime> runtime, rtc::Thread* signaling,
+DataChannelCore::DataChannelCore(std::shared_ptr<Runtime> runtime,
                                  rtc::scoped_refptr<webrtc::DataChannelInterface> channel,
-                                 std::weak_ptr<PeerConnectionShared> connection)
+                                 const std::shared_ptr<PeerConnectionShared>& connection)
     : runtime_(std::move(runtime)),
       dispatcher_(runtime_->dispatcher()),
-      signaling_(signaling),
+      signaling_(connection->signaling_thread()),
       channel_(std::move(channel)),
       link_(std::make_shared<Link<DataChannel>>()),
-      connection_(std::move(connection)) {}
+      connection_(connection) {}
 
 DataChannelCore::~DataChannelCore() {
   // Dropped without Release() (a 'datachannel' task discarded at shutdown): libwebrtc must not

@@ -38,10 +38,9 @@ struct ChannelInfo {
 class DataChannelCore : public webrtc::DataChannelObserver,
                         public std::enable_shared_from_this<DataChannelCore> {
  public:
-  // `signaling`: the connection's signaling thread.
-  DataChannelCore(std::shared_ptr<Runtime> runtime, rtc::Thread* signaling,
+  DataChannelCore(std::shared_ptr<Runtime> runtime,
                   rtc::scoped_refptr<webrtc::DataChannelInterface> channel,
-                  std::weak_ptr<PeerConnectionShared> connection);
+                  const std::shared_ptr<PeerConnectionShared>& connection);
   ~DataChannelCore() override;
 
   // Signaling thread, or before the channel is shared. Registers the observer.

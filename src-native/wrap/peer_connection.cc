@@ -460,8 +460,7 @@ Napi::Value PeerConnection::CreateDataChannel(const Napi::CallbackInfo& info) {
     ThrowError(env, ErrorValue::From(result.error()));
     return env.Undefined();
   }
-  auto core = std::make_shared<DataChannelCore>(shared_->runtime, shared_->signaling_thread(),
-                                                result.MoveValue(), shared_);
+  auto core = std::make_shared<DataChannelCore>(shared_->runtime, result.MoveValue(), shared_);
   core->Observe();
   return DataChannel::Create(env, core);
 }

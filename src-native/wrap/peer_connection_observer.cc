@@ -66,7 +66,7 @@ void PeerConnectionObserver::OnSignalingChange(webrtc::PeerConnectionInterface::
 }
 
 void PeerConnectionObserver::OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) {
-  auto core = std::make_shared<DataChannelCore>(shared_->runtime, shared_->signaling_thread(), channel, shared_);
+  auto core = std::make_shared<DataChannelCore>(shared_->runtime, channel, shared_);
   // What JS wraps it with, read here so that JS makes no blocking call for it. webrtc-pc announces
   // a remote channel as open; libwebrtc opens it in a task it queued on this thread while creating
   // it (SctpDataChannel::Init), so it is still 'connecting' now, and the sends JS queues from the
