@@ -179,6 +179,27 @@ void Runtime::Unregister(NativeResource* r) {
   connections_.erase(r);
 }
 
+bool Runtime::RunOnEveryShard(absl::AnyInvocable<void(rtc::Thread*)> task,
+                              webrtc::TimeDelta budget) {
+  auto shared_task = std::make_shared<absl::AnyInvocable<void(rtc::Thread*)>>(std::move(task));
+  std::vector<std::shared_ptr<rtc::Event>> ran;
+  for (auto& shard : shards_) {
+    if (!shard) continue;
+    ran.push_back(std::make_shared<rtc::Event>());
+    shard->network->PostTask([t = shard->network.get(), shared_task, r = ran.back()] {
+      (*shared_task)(t);
+      r->Set();
+    });
+  }
+  webrtc::Timestamp deadline = webrtc::Timestamp::Millis(rtc::TimeMillis()) + budget;
+  for (auto& r : ran) {
+    webrtc::TimeDelta left = std::max(deadline - webrtc::Timestamp::Millis(rtc::TimeMillis()),
+                                      webrtc::TimeDelta::Zero());
+    if (!r->Wait(left)) return false;
+  }
+  return true;
+}
+
 void Runtime::Shutdown(bool process_exiting) {
   if (shut_down_) return;
   shut_down_ = true;
@@ -196,51 +217,23 @@ void Runtime::Shutdown(bool process_exiting) {
   //    each): when the process is exiting, the closes that fit in kExitBudget tell remote peers
   //    at once, the rest are abandoned to the OS with everything else, threads included (stopped,
   //    never deleted: abandoned objects may still post to them).
-  if (process_exiting) {
-    std::vector<std::shared_ptr<rtc::Event>> done;
+  const webrtc::TimeDelta forever = webrtc::TimeDelta::PlusInfinity();
+  if (process_exiting && !RunOnEveryShard([](rtc::Thread*) {}, kExitBudget)) {
+    abandon_->store(true);
+    // Each thread quits from a task of its own, after the close it may be in the middle of: that
+    // close (past its abandon check) still makes blocking calls to its own thread, which libwebrtc
+    // refuses once the thread is quitting. The closes queued behind it return at once.
+    RunOnEveryShard([](rtc::Thread* t) { t->Quit(); }, forever);
     for (auto& shard : shards_) {
       if (!shard) continue;
-      done.push_back(std::make_shared<rtc::Event>());
-      shard->network->PostTask([d = done.back()] { d->Set(); });
+      shard->network->Stop();
+      (void)shard.release();  // with its thread, network manager, socket factory and factory
     }
-    webrtc::Timestamp deadline = webrtc::Timestamp::Millis(rtc::TimeMillis()) + kExitBudget;
-    bool drained = true;
-    for (auto& d : done) {
-      webrtc::TimeDelta left = std::max(deadline - webrtc::Timestamp::Millis(rtc::TimeMillis()),
-                                        webrtc::TimeDelta::Zero());
-      if (!d->Wait(left)) {
-        drained = false;
-        break;
-      }
-    }
-    if (!drained) {
-      abandon_->store(true);
-      // Each thread quits from a task of its own, after the close it may be in the middle of: that
-      // close (past its abandon check) still makes blocking calls to its own thread, which libwebrtc
-      // refuses once the thread is quitting. The closes queued behind it return at once.
-      std::vector<std::shared_ptr<rtc::Event>> quit;
-      for (auto& shard : shards_) {
-        if (!shard) continue;
-        quit.push_back(std::make_shared<rtc::Event>());
-        shard->network->PostTask([t = shard->network.get(), q = quit.back()] {
-          t->Quit();
-          q->Set();
-        });
-      }
-      for (auto& q : quit) q->Wait(rtc::Event::kForever);
-      for (auto& shard : shards_) {
-        if (!shard) continue;
-        shard->network->Stop();
-        (void)shard.release();  // with its thread, network manager, socket factory and factory
-      }
-      task_queues_->Stop(/*abandon=*/true);
-      (void)task_queues_.release();
-      return;
-    }
+    task_queues_->Stop(/*abandon=*/true);
+    (void)task_queues_.release();
+    return;
   }
-  for (auto& shard : shards_) {
-    if (shard) shard->network->BlockingCall([] {});
-  }
+  RunOnEveryShard([](rtc::Thread*) {}, forever);
   for (auto& shard : shards_) {
     if (!shard) continue;
     shard->factory = nullptr;

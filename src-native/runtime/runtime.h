@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "api/peer_connection_interface.h"
+#include "api/units/time_delta.h"
 #include "bridge/dispatcher.h"
 #include "runtime/network_filter.h"
 
@@ -91,6 +93,9 @@ class Runtime {
  private:
   static size_t NetworkThreadCount();
   bool StartShard(size_t i, std::string* error);
+  // Runs `task` on every started shard's thread, after what is queued there, and waits for all of
+  // them until `budget` has passed; false if one has not run by then.
+  bool RunOnEveryShard(absl::AnyInvocable<void(rtc::Thread*)> task, webrtc::TimeDelta budget);
 
   std::shared_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
