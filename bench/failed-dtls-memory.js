@@ -1,6 +1,7 @@
 'use strict'
-// RSS growth per pair of connections whose DTLS handshake fails (fingerprint mismatch: kept after
-// close, see README) against pairs that connect. node --expose-gc bench/failed-dtls-memory.js bad|good N
+// RSS growth per pair of connections whose DTLS handshake fails (fingerprint mismatch) against
+// pairs that connect, and how many stay in libwebrtc after close (should be none).
+// node --expose-gc bench/failed-dtls-memory.js bad|good N
 const { RTCPeerConnection, nonstandard } = require('..')
 const tamper = sdp => sdp.replace(/^(a=fingerprint:\S+ )([0-9A-F]{2})/gim, (m, h, b) => h + ((parseInt(b, 16) ^ 1).toString(16).toUpperCase().padStart(2, '0')))
 const delay = ms => new Promise(r => setTimeout(r, ms))

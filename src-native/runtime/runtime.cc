@@ -114,6 +114,9 @@ bool Runtime::StartShard(size_t i, std::string* error) {
     s->socket_factory = std::make_unique<UdpSocketFactory>(s->network->socketserver());
   });
   // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory, on one thread.
+  // One thread is also what lets a connection whose DTLS handshake failed be destroyed: this
+  // libwebrtc reports the failure through a WeakPtr it binds to the network thread, and destroying
+  // the connection on any other thread fails a DCHECK (live in Debian's build) and aborts.
   webrtc::PeerConnectionFactoryDependencies deps;
   deps.network_thread = shard->network.get();
   deps.worker_thread = shard->network.get();

@@ -15,7 +15,6 @@
 #include "wrap/data_channel.h"
 
 #include <atomic>
-#include <mutex>
 #include <vector>
 
 namespace nlw {
@@ -139,34 +138,6 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
   return e;
 }
 
-// Signaling thread, just before Close(): shows the guard the DTLS transports it has not seen yet
-// (media transports; the SCTP one is watched from its creation), so that its answer is final once
-// Close() has returned: Close() ends every handshake.
-void WatchRemainingDtls(webrtc::PeerConnectionInterface* pc, rtc::Thread* network_thread,
-                        DtlsHandshakeGuard* guard) {
-  std::vector<rtc::scoped_refptr<webrtc::DtlsTransportInterface>> dtls;
-  for (const auto& transceiver : pc->GetTransceivers()) {
-    if (auto t = transceiver->sender()->dtls_transport()) dtls.push_back(t);
-  }
-  // One hop: the proxy's GetSctpTransport runs on the network thread, directly when called there,
-  // and the SCTP transport object (not a proxy) is read on that thread too.
-  network_thread->BlockingCall([&] {
-    if (rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport())
-      guard->Watch(sctp->dtls_transport().get());
-    for (const auto& t : dtls) guard->Watch(t.get());
-  });
-}
-
-// Connections whose DTLS handshake failed are closed but never destroyed (see
-// wrap/dtls_handshake_guard.h): they are kept here, deliberately
-// never freed (a static with a destructor would destroy them at exit, after the threads stop).
-void KeepForever(rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc) {
-  static std::mutex mutex;
-  static auto& kept = *new std::vector<rtc::scoped_refptr<webrtc::PeerConnectionInterface>>();
-  std::lock_guard<std::mutex> lock(mutex);
-  kept.push_back(std::move(pc));
-}
-
 // libwebrtc initializes libsrtp when the first SRTP session of the process is keyed and shuts it
 // down when the last one goes; every initialization runs libsrtp's cipher self-tests, 2.5-4 ms of
 // the network thread. Each DTLS connection keys SRTP sessions the moment its handshake completes
@@ -243,8 +214,7 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
       [link](Napi::Env env, const char* kind, Napi::Object snapshot) {
         if (PeerConnection* w = link->target)
           w->Emit(env, {Napi::String::New(env, "transport"), Napi::String::New(env, kind), snapshot});
-      },
-      shared_->dtls_guard);
+      });
   observer_ = std::make_unique<PeerConnectionObserver>(shared_);
 
   webrtc::PeerConnectionDependencies deps(observer_.get());
@@ -300,9 +270,7 @@ void PeerConnection::ReleaseNative() {
         shared->pc = nullptr;
         shared->internal = nullptr;
         shared->sctp = nullptr;
-        WatchRemainingDtls(pc.get(), network, shared->dtls_guard.get());
         pc->Close();
-        if (shared->dtls_guard->MayHaveFailed()) KeepForever(std::move(pc));
         pc = nullptr;
         // libwebrtc promises not to call the observer after Close().
         observer.reset();

@@ -33,7 +33,6 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   uint64_t network_token = 0;  // NetworkThread::ConnectionOpened
   LinkPtr<PeerConnection> link = std::make_shared<Link<PeerConnection>>();
   std::shared_ptr<TransportWatcher> transports;
-  std::shared_ptr<DtlsHandshakeGuard> dtls_guard = std::make_shared<DtlsHandshakeGuard>();
   // The proxy, for reading state on the signaling thread. Cleared (on the signaling thread)
   // before the wrapper lets the connection go.
   webrtc::PeerConnectionInterface* pc = nullptr;

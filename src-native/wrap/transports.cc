@@ -29,9 +29,8 @@ class TransportWatcher::DtlsObserver : public webrtc::DtlsTransportObserverInter
 };
 
 TransportWatcher::TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::Thread* network,
-                                   TransportEmit deliver, std::shared_ptr<DtlsHandshakeGuard> guard)
-    : dispatcher_(std::move(dispatcher)), network_(network), deliver_(std::move(deliver)),
-      guard_(std::move(guard)) {}
+                                   TransportEmit deliver)
+    : dispatcher_(std::move(dispatcher)), network_(network), deliver_(std::move(deliver)) {}
 
 TransportWatcher::~TransportWatcher() = default;
 
@@ -52,7 +51,6 @@ void TransportWatcher::StartOnNetwork() {
   if (detached_) return;
   // SctpTransport and DtlsTransport belong to the network thread (their getters check it).
   dtls_ = sctp_->dtls_transport();
-  guard_->Watch(dtls_.get());  // before ICE can connect and a handshake start
   if (dtls_) ice_ = dtls_->ice_transport();
   sctp_observer_ = std::make_unique<SctpObserver>(this);
   sctp_->RegisterObserver(sctp_observer_.get());

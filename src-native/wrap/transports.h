@@ -9,7 +9,6 @@
 #include "api/dtls_transport_interface.h"
 #include "api/sctp_transport_interface.h"
 #include "bridge/dispatcher.h"
-#include "wrap/dtls_handshake_guard.h"
 
 namespace rtc {
 class Thread;
@@ -27,9 +26,7 @@ using TransportEmit = std::function<void(Napi::Env, const char* kind, Napi::Obje
 class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
  public:
   // `deliver` runs on the JS thread.
-  // `guard` is shown every DTLS transport as soon as it is watched.
-  TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::Thread* network, TransportEmit deliver,
-                   std::shared_ptr<DtlsHandshakeGuard> guard);
+  TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::Thread* network, TransportEmit deliver);
   ~TransportWatcher();
 
   // Signaling thread, after every SLD/SRD: reads pc's SCTP transport on the network thread,
@@ -53,7 +50,6 @@ class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
   std::shared_ptr<Dispatcher> dispatcher_;
   rtc::Thread* network_;
   TransportEmit deliver_;
-  std::shared_ptr<DtlsHandshakeGuard> guard_;  // network thread
   // All of these belong to the network thread.
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp_;
   rtc::scoped_refptr<webrtc::DtlsTransportInterface> dtls_;
