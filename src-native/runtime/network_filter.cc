@@ -20,29 +20,29 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 
 class FilteringNetworkManager : public rtc::NetworkManager, public sigslot::has_slots<> {
  public:
-  FilteringNetworkManager(rtc::NetworkManager* base, NetworkPolicy policy)
-      : base_(base), policy_(std::move(policy)) {}
+  FilteringNetworkManager(SharedNetworks* shared, NetworkPolicy policy)
+      : shared_(shared), base_(shared->base()), policy_(std::move(policy)) {}
   ~FilteringNetworkManager() override {
-    if (start_count_ > 0) base_->StopUpdating();
+    if (start_count_ > 0) shared_->Stop();
   }
 
   // Every new allocator session (first gathering, ICE restart, rollback) calls StartUpdating and
-  // waits for SignalNetworksChanged; later starts get a re-announcement of their own, as
-  // BasicNetworkManager does, but only this connection's sessions hear it.
+  // waits for SignalNetworksChanged: one that starts after the networks were announced gets an
+  // announcement of its own, which only this connection's sessions hear.
   void StartUpdating() override {
     if (start_count_++ == 0) {
-      base_->SignalNetworksChanged.connect(this, &FilteringNetworkManager::OnChanged);
-      base_->SignalError.connect(this, &FilteringNetworkManager::OnError);
-      base_->StartUpdating();
+      shared_->SignalChanged.connect(this, &FilteringNetworkManager::OnChanged);
+      shared_->SignalError.connect(this, &FilteringNetworkManager::OnError);
+      shared_->Start();
     }
-    if (reported_)
+    if (shared_->announced())
       rtc::Thread::Current()->PostTask(webrtc::SafeTask(safety_.flag(), [this] { SignalNetworksChanged(); }));
   }
   void StopUpdating() override {
     if (start_count_ == 0 || --start_count_ > 0) return;
-    base_->SignalNetworksChanged.disconnect(this);
-    base_->SignalError.disconnect(this);
-    base_->StopUpdating();
+    shared_->SignalChanged.disconnect(this);
+    shared_->SignalError.disconnect(this);
+    shared_->Stop();
   }
   // Each port hooks itself onto its rtc::Network's signals, and unhooking walks that list. With the
   // runtime's Network objects shared by every connection, N connections cost O(N^2) to create and
@@ -65,20 +65,7 @@ class FilteringNetworkManager : public rtc::NetworkManager, public sigslot::has_
   webrtc::MdnsResponderInterface* GetMdnsResponder() const override { return nullptr; }
 
  private:
-  // The runtime's manager re-announces its networks to every connection whenever one more connection
-  // starts: with N connections that is O(N^2) reallocation work. Pass on real changes only.
-  void OnChanged() {
-    std::vector<std::string> now;
-    for (const rtc::Network* n : GetNetworks()) {
-      std::string entry = n->ToString();
-      for (const rtc::InterfaceAddress& ip : n->GetIPs()) entry += " " + ip.ToString();
-      now.push_back(std::move(entry));
-    }
-    if (reported_ && now == last_reported_) return;
-    reported_ = true;
-    last_reported_ = std::move(now);
-    SignalNetworksChanged();
-  }
+  void OnChanged() { SignalNetworksChanged(); }
   void OnError() { SignalError(); }
 
   const rtc::Network* Own(const rtc::Network& n) const {
@@ -92,13 +79,12 @@ class FilteringNetworkManager : public rtc::NetworkManager, public sigslot::has_
     return copy.get();
   }
 
+  SharedNetworks* shared_;
   rtc::NetworkManager* base_;
   NetworkPolicy policy_;
   int start_count_ = 0;
   webrtc::ScopedTaskSafetyDetached safety_;  // made on the JS thread, used on the network thread
   mutable std::map<std::string, std::unique_ptr<rtc::Network>> copies_;  // network thread only
-  bool reported_ = false;
-  std::vector<std::string> last_reported_;
 };
 
 // Base-from-member: the filter must exist before BasicPortAllocator's constructor sees it.
@@ -124,6 +110,39 @@ class FilteredPortAllocator : private FilterHolder, public cricket::BasicPortAll
 };
 
 }  // namespace
+
+SharedNetworks::~SharedNetworks() {
+  if (start_count_ > 0) base_->StopUpdating();
+}
+
+void SharedNetworks::Start() {
+  if (start_count_++ > 0) return;
+  base_->SignalNetworksChanged.connect(this, &SharedNetworks::OnBaseChanged);
+  base_->SignalError.connect(this, &SharedNetworks::OnBaseError);
+  base_->StartUpdating();
+}
+
+void SharedNetworks::Stop() {
+  if (start_count_ == 0 || --start_count_ > 0) return;
+  base_->SignalNetworksChanged.disconnect(this);
+  base_->SignalError.disconnect(this);
+  base_->StopUpdating();
+  // A restarted base announces again, to listeners that may be waiting for it.
+  announced_ = false;
+}
+
+void SharedNetworks::OnBaseChanged() {
+  std::vector<std::string> now;
+  for (const rtc::Network* n : base_->GetNetworks()) {
+    std::string entry = n->ToString();
+    for (const rtc::InterfaceAddress& ip : n->GetIPs()) entry += " " + ip.ToString();
+    now.push_back(std::move(entry));
+  }
+  if (announced_ && now == last_) return;
+  announced_ = true;
+  last_ = std::move(now);
+  SignalChanged();
+}
 
 std::vector<const rtc::Network*> FilterNetworks(const std::vector<const rtc::Network*>& networks,
                                                 const NetworkPolicy& policy) {
@@ -154,9 +173,9 @@ std::vector<const rtc::Network*> FilterNetworks(const std::vector<const rtc::Net
 int64_t LiveFilteredPortAllocators() { return live_allocators.load(); }
 
 std::unique_ptr<cricket::PortAllocator> CreateFilteredPortAllocator(
-    rtc::NetworkManager* base, rtc::PacketSocketFactory* socket_factory, const NetworkPolicy& policy) {
+    SharedNetworks* networks, rtc::PacketSocketFactory* socket_factory, const NetworkPolicy& policy) {
   auto allocator = std::make_unique<FilteredPortAllocator>(
-      std::make_unique<FilteringNetworkManager>(base, policy), socket_factory);
+      std::make_unique<FilteringNetworkManager>(networks, policy), socket_factory);
   if (policy.min_port > 0 || policy.max_port > 0)
     allocator->SetPortRange(policy.min_port, policy.max_port);
   return allocator;

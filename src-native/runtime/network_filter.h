@@ -10,6 +10,7 @@
 
 #include "p2p/base/port_allocator.h"
 #include "rtc_base/network.h"
+#include "rtc_base/third_party/sigslot/sigslot.h"
 
 namespace rtc {
 class PacketSocketFactory;
@@ -30,9 +31,41 @@ struct NetworkPolicy {
 std::vector<const rtc::Network*> FilterNetworks(const std::vector<const rtc::Network*>& networks,
                                                 const NetworkPolicy& policy);
 
+// One shard's BasicNetworkManager, shared by the connections of that shard (network thread only).
+// BasicNetworkManager re-announces its networks to every listener each time one more listener
+// starts, which is O(N^2) over N connections (1,000 pairs opened at once spent a fifth of the
+// shard thread on it): this starts it once for all of its listeners and passes on real changes.
+class SharedNetworks : public sigslot::has_slots<> {
+ public:
+  explicit SharedNetworks(rtc::NetworkManager* base) : base_(base) {}
+  ~SharedNetworks() override;
+  SharedNetworks(const SharedNetworks&) = delete;
+  SharedNetworks& operator=(const SharedNetworks&) = delete;
+
+  // Counted, as NetworkManager's own: the first Start starts the base, the last Stop stops it.
+  void Start();
+  void Stop();
+  // The networks have been announced since the base last started: a listener that connects now
+  // hears of them only from itself.
+  bool announced() const { return announced_; }
+  rtc::NetworkManager* base() const { return base_; }
+
+  sigslot::signal0<> SignalChanged;
+  sigslot::signal0<> SignalError;
+
+ private:
+  void OnBaseChanged();
+  void OnBaseError() { SignalError(); }
+
+  rtc::NetworkManager* const base_;
+  int start_count_ = 0;
+  bool announced_ = false;
+  std::vector<std::string> last_;  // what was last announced: names, types, addresses
+};
+
 // A BasicPortAllocator that owns the filtered view it allocates from.
 std::unique_ptr<cricket::PortAllocator> CreateFilteredPortAllocator(
-    rtc::NetworkManager* base, rtc::PacketSocketFactory* socket_factory, const NetworkPolicy& policy);
+    SharedNetworks* networks, rtc::PacketSocketFactory* socket_factory, const NetworkPolicy& policy);
 
 // Allocators made above and not yet destroyed, in the whole process: each belongs to one
 // libwebrtc PeerConnection, which frees it only in its destructor, so this counts the

@@ -111,6 +111,7 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   }
   shard->network->BlockingCall([s = shard.get()] {
     s->network_manager = std::make_unique<rtc::BasicNetworkManager>(s->network->socketserver());
+    s->networks = std::make_unique<SharedNetworks>(s->network_manager.get());
     s->socket_factory = std::make_unique<UdpSocketFactory>(s->network->socketserver());
   });
   // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory, on one thread.
@@ -163,7 +164,7 @@ Runtime::Shard* Runtime::NextShard(std::string* error) {
 
 std::unique_ptr<cricket::PortAllocator> Runtime::Shard::CreatePortAllocator(
     const NetworkPolicy& policy) {
-  return CreateFilteredPortAllocator(network_manager.get(), socket_factory.get(), policy);
+  return CreateFilteredPortAllocator(networks.get(), socket_factory.get(), policy);
 }
 
 size_t Runtime::pending_long_timers() const {
@@ -242,6 +243,7 @@ void Runtime::Shutdown(bool process_exiting) {
     shard->factory = nullptr;
     shard->network->BlockingCall([s = shard.get()] {
       s->socket_factory.reset();
+      s->networks.reset();
       s->network_manager.reset();
     });
   }

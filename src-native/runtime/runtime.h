@@ -66,6 +66,7 @@ class Runtime {
   struct Shard {
     std::unique_ptr<NetworkThread> network;  // also the signaling and worker thread
     std::unique_ptr<rtc::BasicNetworkManager> network_manager;      // network thread
+    std::unique_ptr<SharedNetworks> networks;                        // network thread, over it
     std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory;  // network thread
     rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory;
 
