@@ -9,6 +9,7 @@
 #include "pc/peer_connection_internal.h"
 #include "pc/peer_connection_proxy.h"
 #include "pc/srtp_session.h"
+#include "rtc_base/ref_counted_object.h"
 #include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/thread.h"
 #include "runtime/network_thread.h"
@@ -136,6 +137,12 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
                                                                     parse_error.line + " " + parse_error.description);
   e.detail = "SDP_SYNTAX_ERROR";
   return e;
+}
+
+// The factory returns its proxy over the PeerConnection (pc/peer_connection_factory.cc), made
+// by make_ref_counted (pc/proxy.h).
+bool IsOnlyReference(webrtc::PeerConnectionInterface* pc) {
+  return static_cast<rtc::RefCountedObject<webrtc::PeerConnectionProxy>*>(pc)->HasOneRef();
 }
 
 // libwebrtc initializes libsrtp when the first SRTP session of the process is keyed and shuts it
@@ -270,9 +277,13 @@ void PeerConnection::ReleaseNative() {
         shared->pc = nullptr;
         shared->internal = nullptr;
         shared->sctp = nullptr;
-        pc->Close();
+        // libwebrtc's Close() first refreshes its legacy stats, which nothing here reads: 40% of
+        // the closing work (perf; 400 pairs closed in 530-860 ms, without it 310-530 ms). Its
+        // destructor tears everything down the same way without that, so when this is the last
+        // reference to the connection, the destructor closes it.
+        if (!IsOnlyReference(pc.get())) pc->Close();
         pc = nullptr;
-        // libwebrtc promises not to call the observer after Close().
+        // libwebrtc promises not to call the observer after Close() or destruction.
         observer.reset();
         network->ConnectionClosed(shared->network_token);
       });
