@@ -16,6 +16,7 @@
 #include "wrap/data_channel.h"
 
 #include <atomic>
+#include <mutex>
 #include <vector>
 
 namespace nlw {
@@ -153,21 +154,24 @@ bool IsOnlyReference(webrtc::PeerConnectionInterface* pc) {
 // self-tests on every connection, on the critical path. One idle session, made once on the network
 // thread (it is bound to the thread that keys it) and never freed, keeps libsrtp initialized for
 // the life of the process.
+// Held in an atomic global rather than a function-local static that nothing reads: the compiler
+// may drop such a static's storage, and LeakSanitizer then reports the session as leaked.
+std::atomic<cricket::SrtpSession*> kept_srtp_session{nullptr};
+
 void KeepLibsrtpInitialized(rtc::Thread* network_thread) {
-  static std::atomic<bool> kept{false};
-  if (kept.load()) return;
+  if (kept_srtp_session.load() != nullptr) return;
   // Until the task has run, every new connection posts one (a runtime may stop before running
-  // it); all but the first find the session made.
+  // it); all but the first find the session made. Every network thread of the process is one of
+  // our shard threads, and the first task to run makes the session.
   network_thread->PostTask([] {
-    static cricket::SrtpSession* session = [] {
-      auto* s = new cricket::SrtpSession();
+    static std::once_flag once;
+    std::call_once(once, [] {
+      auto session = std::make_unique<cricket::SrtpSession>();
       uint8_t key[30];  // SRTP_AES128_CM_HMAC_SHA1_80: 16-byte key + 14-byte salt
       for (size_t i = 0; i < sizeof(key); i++) key[i] = static_cast<uint8_t>(i * 37 + 11);
-      s->SetSend(rtc::kSrtpAes128CmSha1_80, key, sizeof(key), {});
-      return s;
-    }();
-    (void)session;
-    kept.store(true);
+      session->SetSend(rtc::kSrtpAes128CmSha1_80, key, sizeof(key), {});
+      kept_srtp_session.store(session.release());  // never freed, on purpose
+    });
   });
 }
 
