@@ -21,7 +21,7 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 class FilteringNetworkManager : public rtc::NetworkManager, public sigslot::has_slots<> {
  public:
   FilteringNetworkManager(SharedNetworks* shared, NetworkPolicy policy)
-      : shared_(shared), base_(shared->base()), policy_(std::move(policy)) {}
+      : shared_(shared), policy_(std::move(policy)) {}
   ~FilteringNetworkManager() override {
     if (start_count_ > 0) shared_->Stop();
   }
@@ -50,17 +50,17 @@ class FilteringNetworkManager : public rtc::NetworkManager, public sigslot::has_
   // long as its allocator (ports may point at a network that has since gone away).
   std::vector<const rtc::Network*> GetNetworks() const override {
     std::vector<const rtc::Network*> own;
-    for (const rtc::Network* n : FilterNetworks(base_->GetNetworks(), policy_)) own.push_back(Own(*n));
+    for (const rtc::Network* n : FilterNetworks(shared_->base()->GetNetworks(), policy_)) own.push_back(Own(*n));
     return own;
   }
   std::vector<const rtc::Network*> GetAnyAddressNetworks() override {
-    return base_->GetAnyAddressNetworks();
+    return shared_->base()->GetAnyAddressNetworks();
   }
   EnumerationPermission enumeration_permission() const override {
-    return base_->enumeration_permission();
+    return shared_->base()->enumeration_permission();
   }
   bool GetDefaultLocalAddress(int family, rtc::IPAddress* ipaddr) const override {
-    return base_->GetDefaultLocalAddress(family, ipaddr);
+    return shared_->base()->GetDefaultLocalAddress(family, ipaddr);
   }
   webrtc::MdnsResponderInterface* GetMdnsResponder() const override { return nullptr; }
 
@@ -80,7 +80,6 @@ class FilteringNetworkManager : public rtc::NetworkManager, public sigslot::has_
   }
 
   SharedNetworks* shared_;
-  rtc::NetworkManager* base_;
   NetworkPolicy policy_;
   int start_count_ = 0;
   webrtc::ScopedTaskSafetyDetached safety_;  // made on the JS thread, used on the network thread

@@ -183,15 +183,13 @@ void Runtime::Unregister(NativeResource* r) {
   connections_.erase(r);
 }
 
-bool Runtime::RunOnEveryShard(absl::AnyInvocable<void(rtc::Thread*)> task,
-                              webrtc::TimeDelta budget) {
-  auto shared_task = std::make_shared<absl::AnyInvocable<void(rtc::Thread*)>>(std::move(task));
+bool Runtime::RunOnEveryShard(void (*task)(rtc::Thread*), webrtc::TimeDelta budget) {
   std::vector<std::shared_ptr<rtc::Event>> ran;
   for (auto& shard : shards_) {
     if (!shard) continue;
     ran.push_back(std::make_shared<rtc::Event>());
-    shard->network->PostTask([t = shard->network.get(), shared_task, r = ran.back()] {
-      (*shared_task)(t);
+    shard->network->PostTask([t = shard->network.get(), task, r = ran.back()] {
+      task(t);
       r->Set();
     });
   }

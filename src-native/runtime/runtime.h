@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/functional/any_invocable.h"
 #include "api/peer_connection_interface.h"
 #include "api/units/time_delta.h"
 #include "bridge/dispatcher.h"
@@ -96,7 +95,7 @@ class Runtime {
   bool StartShard(size_t i, std::string* error);
   // Runs `task` on every started shard's thread, after what is queued there, and waits for all of
   // them until `budget` has passed; false if one has not run by then.
-  bool RunOnEveryShard(absl::AnyInvocable<void(rtc::Thread*)> task, webrtc::TimeDelta budget);
+  bool RunOnEveryShard(void (*task)(rtc::Thread*), webrtc::TimeDelta budget);
 
   std::shared_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
