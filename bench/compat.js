@@ -1,8 +1,9 @@
 'use strict'
 // Which webrtc-pc members each stack exposes, probed on live objects (`member in object`), and
 // whether a few calls work (the last group: each call must resolve as the spec says within 3 s).
-// Presence is not behaviour: the test suite checks that ours behaves. One child process per stack, so a stack that crashes or
-// keeps the process alive costs only its own column. Prints a Markdown table.
+// Presence is not behaviour: the test suite checks that ours behaves. One child process per
+// stack, so a stack that crashes or keeps the process alive costs only its own column. Prints a
+// Markdown table.
 //   node scripts/netns.js node bench/compat.js
 const { spawnSync } = require('node:child_process')
 const { peers } = require('./lib/peers')

@@ -151,7 +151,7 @@ describe('security', () => {
     const connecting = () => pairs.every(p => p.every(pc => pc.sctp && pc.sctp.transport.state === 'connecting'))
     for (let i = 0; i < 200 && !connecting(); i++) await delay(25)
     assert.ok(connecting(), pairs.map(p => p.map(pc => pc.sctp && pc.sctp.transport.state).join('/')).join(', '))
-    assert.equal(nonstandard.liveObjects().libwebrtcPeerConnections, before + 10)
+    assert.equal(liveInLibwebrtc(), before + 10)
     for (const p of pairs) for (const pc of p) pc.close()
     const live = await countDownTo(before)
     assert.ok(live <= before, `${live - before} of the 10 closed connections are still in libwebrtc`)
@@ -167,7 +167,7 @@ describe('security', () => {
       assert.equal(checker.sctp.transport.state, 'failed')
       failed.push(a, b)
     }
-    assert.equal(nonstandard.liveObjects().libwebrtcPeerConnections, before + 4)
+    assert.equal(liveInLibwebrtc(), before + 4)
     for (const pc of failed) pc.close()
     const live = await countDownTo(before)
     assert.ok(live <= before, `${live - before} of the 4 closed connections are still in libwebrtc`)

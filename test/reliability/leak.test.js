@@ -4,6 +4,7 @@
 // no native object left. NODE_LIBWEBRTC_LEAK_CYCLES overrides the count (for local runs only).
 const assert = require('node:assert/strict')
 const { runFixture, assertNoCrash, lastJson } = require('./helpers')
+const { underAsan } = require('../helpers/sanitizers')
 
 const CYCLES = Number(process.env.NODE_LIBWEBRTC_LEAK_CYCLES || 10000)
 
@@ -27,7 +28,7 @@ describe(`reliability: ${CYCLES} connection cycles`, function () {
   it('RSS after the last cycle minus RSS after the first 1,000 is under 10 MB', function () {
     // AddressSanitizer holds freed memory in quarantine (up to 256 MiB) and pads every allocation:
     // RSS says nothing there (scripts/sanitize.sh). The other checks still hold under it.
-    if (/libasan/.test(process.env.LD_PRELOAD ?? '')) this.skip()
+    if (underAsan) this.skip()
     const s = res.samples
     const base = s.find(x => x.cycles === Math.min(1000, CYCLES))
     const end = s[s.length - 1]

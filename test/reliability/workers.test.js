@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict')
 const { runFixture, assertNoCrash, lastJson } = require('./helpers')
 
-const underAsan = /libasan/.test(process.env.LD_PRELOAD || '')
+const { underAsan } = require('../helpers/sanitizers')
 
 describe('reliability: worker_threads terminated with live connections', function () {
   this.timeout(240000)

@@ -8,7 +8,7 @@ const path = require('node:path')
 
 const root = path.join(__dirname, '..', '..')
 const fixtures = path.join(root, 'test', 'lifecycle', 'fixtures')
-const underAsan = /libasan/.test(process.env.LD_PRELOAD ?? '')
+const { underAsan } = require('../helpers/sanitizers')
 
 function runWithLeakCheck (args) {
   // Later ASAN_OPTIONS entries win: leak checking on, reports on stderr where we can read them.
