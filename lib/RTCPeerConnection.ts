@@ -12,9 +12,16 @@ import { INTERNAL } from './internal'
 import { domString, rejectInsteadOfThrow, toNumber } from './webidl'
 import {
   binding, type DescriptionInit, type NativeDataChannel, type NativePeerConnection, type PeerConnectionEvent,
-  type SignalingSnapshot
+  type NativeRtpTransceiver, type SignalingSnapshot, type TransceiverList, type TransceiverState
 } from './native'
 import { RTCDataChannel, type RTCDataChannelInit } from './RTCDataChannel'
+import { RTCDtlsTransport } from './RTCDtlsTransport'
+import { MediaStream, addRemoteTrack, createStream, removeRemoteTrack } from './MediaStream'
+import { MediaStreamTrack, createTrack, nativeTrack, setTrackMuted } from './MediaStreamTrack'
+import { RTCRtpSender, checkEncoding, type RTCRtpEncodingParameters } from './RTCRtpSender'
+import type { RTCRtpReceiver } from './RTCRtpReceiver'
+import { DIRECTIONS, RTCRtpTransceiver, type ConnectionHooks, type RTCRtpTransceiverDirection } from './RTCRtpTransceiver'
+import { RTCTrackEvent } from './RTCTrackEvent'
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
 import { type EndOfCandidates, type SdpSection, findSection, markEndOfCandidates, withEndOfCandidates } from './sdp_text'
@@ -33,6 +40,12 @@ export interface RTCOfferOptions {
 }
 export type RTCAnswerOptions = Record<string, never>
 
+export interface RTCRtpTransceiverInit {
+  direction?: RTCRtpTransceiverDirection
+  streams?: MediaStream[]
+  sendEncodings?: RTCRtpEncodingParameters[]
+}
+
 type SuccessCallback<T> = (value: T) => void
 type FailureCallback = (error: Error) => void
 
@@ -45,6 +58,7 @@ export interface RTCPeerConnectionEventMap {
   icegatheringstatechange: Event
   connectionstatechange: Event
   datachannel: RTCDataChannelEvent
+  track: RTCTrackEvent
 }
 
 const MAX_LABEL_BYTES = 65535
@@ -117,6 +131,24 @@ export class RTCPeerConnection extends RTCEventTarget {
   // Sections whose end of candidates is known (webrtc-pc adds a=end-of-candidates to their SDP).
   readonly #localEnd: EndOfCandidates = new Map()
   readonly #remoteEnd: EndOfCandidates = new Map()
+  // Media: transceivers in libwebrtc's order, by the id the native side gives them.
+  #transceivers: RTCRtpTransceiver[] = []
+  readonly #transceiverIds = new Map<number, RTCRtpTransceiver>()
+  // Remote MediaStreams by msid (one object per id per connection, webrtc-pc), and the streams
+  // each receiver's track is in.
+  readonly #remoteStreams = new Map<string, MediaStream>()
+  readonly #associatedStreams = new Map<RTCRtpTransceiver, MediaStream[]>()
+  #dtls: RTCDtlsTransport | null = null
+  readonly #hooks: ConnectionHooks = {
+    closed: () => this.#closed,
+    transport: mid => mid === null ? null : this.#sharedDtls(),
+    refresh: () => { this.#refreshTransceivers() },
+    chain: op => {
+      const next = this.#lastOp.then(() => {}, () => {}).then(op)
+      this.#lastOp = next.catch(() => {})
+      return next
+    }
+  }
 
   declare onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => unknown) | null
@@ -126,6 +158,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   declare onicegatheringstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => unknown) | null
+  declare ontrack: ((this: RTCPeerConnection, ev: RTCTrackEvent) => unknown) | null
 
   constructor (configuration: RTCConfiguration = {}) {
     super()
@@ -186,7 +219,10 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (!this.#closed && this.#signalingState !== 'stable' && this.#signalingState !== 'have-local-offer') {
       return Promise.reject(domError('InvalidStateError', `createOffer() in signaling state '${this.#signalingState}'`))
     }
+    const legacyReceive = native.offerToReceiveAudio !== undefined || native.offerToReceiveVideo !== undefined
     return this.#op(() => this.#native.createOffer(native), d => {
+      // The legacy options make libwebrtc add recvonly transceivers while it creates the offer.
+      if (legacyReceive) this.#refreshTransceivers()
       this.#lastOffer = d.sdp
       return { type: d.type as RTCSdpType, sdp: d.sdp }
     })
@@ -442,8 +478,175 @@ export class RTCPeerConnection extends RTCEventTarget {
     this.#native.close()
     for (const ch of this.#channels) ch[INTERNAL]()
     this.#channels.clear()
+    for (const t of this.#transceivers) t[INTERNAL]('closed')
     this.#sctp?.[INTERNAL]('closed')
     this.updateRetention()
+  }
+
+  // ------------------------------------------------------------------ media
+
+  getTransceivers (): RTCRtpTransceiver[] { return [...this.#transceivers] }
+  getSenders (): RTCRtpSender[] { return this.#transceivers.filter(t => t.currentDirection !== 'stopped').map(t => t.sender) }
+  getReceivers (): RTCRtpReceiver[] { return this.#transceivers.filter(t => t.currentDirection !== 'stopped').map(t => t.receiver) }
+
+  addTrack (track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'addTrack': 1 argument required, but only 0 present.")
+    if (!(track instanceof MediaStreamTrack)) throw new TypeError("Failed to execute 'addTrack': parameter 1 is not of type 'MediaStreamTrack'.")
+    const ids = this.#streamIds(streams, 'addTrack')
+    if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
+    if (this.getSenders().some(s => s.track === track)) {
+      throw domError('InvalidAccessError', 'A sender already exists for the track')
+    }
+    const t = this.#withTransceivers(() => this.#native.addTrack(nativeTrack(track), ids))
+    t.sender[INTERNAL](track)
+    return t.sender
+  }
+
+  removeTrack (sender: RTCRtpSender): void {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'removeTrack': 1 argument required, but only 0 present.")
+    if (!(sender instanceof RTCRtpSender)) throw new TypeError("Failed to execute 'removeTrack': parameter 1 is not of type 'RTCRtpSender'.")
+    if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
+    const t = this.#transceivers.find(x => x.sender === sender)
+    if (t === undefined) throw domError('InvalidAccessError', 'The sender was not created by this connection')
+    if (t.currentDirection === 'stopped' || sender.track === null) return
+    this.#withTransceivers(() => this.#native.removeTrack(this.#nativeOf(t)))
+    sender[INTERNAL](null)
+  }
+
+  addTransceiver (trackOrKind: MediaStreamTrack | string, init: RTCRtpTransceiverInit = {}): RTCRtpTransceiver {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'addTransceiver': 1 argument required, but only 0 present.")
+    let kind: 'audio' | 'video'
+    if (trackOrKind instanceof MediaStreamTrack) {
+      kind = trackOrKind.kind as 'audio' | 'video'
+    } else {
+      const k = domString(trackOrKind, 'trackOrKind')
+      if (k !== 'audio' && k !== 'video') throw new TypeError(`Failed to execute 'addTransceiver': '${k}' is not a valid media kind.`)
+      kind = k
+    }
+    if (init === null || init === undefined) init = {}
+    if (typeof init !== 'object') throw new TypeError("Failed to execute 'addTransceiver': the init is not an object.")
+    const native: Record<string, unknown> = {}
+    if (init.direction !== undefined) {
+      const d = domString(init.direction, 'direction')
+      if (!DIRECTIONS.includes(d) || d === 'stopped') throw new TypeError(`'${d}' is not a valid direction for addTransceiver`)
+      native.direction = d
+    }
+    if (init.streams !== undefined) native.streams = this.#streamIds(init.streams, 'addTransceiver')
+    if (init.sendEncodings !== undefined) {
+      if (!Array.isArray(init.sendEncodings)) throw new TypeError('sendEncodings must be a sequence')
+      const encodings = init.sendEncodings.map((e, i) => checkEncoding(e, `sendEncodings[${i}]`))
+      const rids = encodings.filter(e => e.rid !== undefined).map(e => e.rid!)
+      if (rids.length > 0 && rids.length !== encodings.length) throw new TypeError('Every encoding needs a rid when one has')
+      if (new Set(rids).size !== rids.length) throw new TypeError('rids must be unique')
+      if (encodings.length > 1 && rids.length === 0) throw new TypeError('Several encodings need rids')
+      // Audio sends one encoding (Chromium keeps the first).
+      native.sendEncodings = kind === 'audio' ? encodings.slice(0, 1) : encodings
+    }
+    if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
+    const track = trackOrKind instanceof MediaStreamTrack ? trackOrKind : null
+    const t = this.#withTransceivers(() => this.#native.addTransceiver(track === null ? kind : nativeTrack(track), native))
+    if (track !== null) t.sender[INTERNAL](track)
+    return t
+  }
+
+  #streamIds (streams: unknown[], method: string): string[] {
+    if (!Array.isArray(streams)) throw new TypeError(`Failed to execute '${method}': streams must be a sequence`)
+    const ids: string[] = []
+    for (const s of streams) {
+      if (!(s instanceof MediaStream)) throw new TypeError(`Failed to execute '${method}': a stream is not of type 'MediaStream'.`)
+      if (!ids.includes(s.id)) ids.push(s.id)
+    }
+    return ids
+  }
+
+  #nativeOf (t: RTCRtpTransceiver): NativeRtpTransceiver {
+    return this.#natives.get(t)!
+  }
+
+  readonly #natives = new Map<RTCRtpTransceiver, NativeRtpTransceiver>()
+
+  /** Runs a native call that returns the transceivers, applies them, and gives the one it made or used. */
+  #withTransceivers (call: () => TransceiverList): RTCRtpTransceiver {
+    let list: TransceiverList
+    try {
+      list = call()
+    } catch (err) {
+      throw fromNative(err)
+    }
+    this.#applyTransceivers(list.transceivers)
+    const t = this.#transceiverIds.get(list.id)
+    if (list.id >= 0 && t === undefined) throw domError('OperationError', 'libwebrtc did not report the transceiver')
+    return t!
+  }
+
+  #refreshTransceivers (): void {
+    if (this.#closed) return
+    this.#applyTransceivers(this.#native.transceivers().transceivers)
+  }
+
+  #sharedDtls (): RTCDtlsTransport {
+    if (this.#dtls === null) this.#dtls = this.#sctp?.transport ?? new RTCDtlsTransport(INTERNAL)
+    return this.#dtls
+  }
+
+  /**
+   * Reconciles our transceivers with libwebrtc's list, then fires webrtc-pc's track events: the
+   * removals (muted, removed from their streams) first, then the additions.
+   */
+  #applyTransceivers (states: TransceiverState[], added: number[] = [], removed: number[] = []): void {
+    if (this.#closed) return
+    const next: RTCRtpTransceiver[] = []
+    const seen = new Set<number>()
+    for (const s of states) {
+      let t = this.#transceiverIds.get(s.id)
+      if (t === undefined) {
+        if (s.native === undefined || s.track === undefined) continue
+        const track = createTrack(s.track, { remote: true, muted: true })
+        t = new RTCRtpTransceiver(INTERNAL, s.native, s.kind, track, this.#hooks)
+        this.#transceiverIds.set(s.id, t)
+        this.#natives.set(t, s.native)
+      }
+      seen.add(s.id)
+      t[INTERNAL](s)
+      next.push(t)
+    }
+    for (const [id, t] of this.#transceiverIds) {
+      if (seen.has(id)) continue
+      // Gone from libwebrtc: a rollback undid it, or it was stopped and negotiated away.
+      t[INTERNAL]('removed')
+      this.#setAssociatedStreams(t, [])
+      this.#transceiverIds.delete(id)
+      this.#natives.delete(t)
+    }
+    this.#transceivers = next
+    for (const id of removed) {
+      const t = this.#transceiverIds.get(id)
+      if (t === undefined) continue
+      setTrackMuted(t.receiver.track, true)
+      this.#setAssociatedStreams(t, [])
+    }
+    for (const id of added) {
+      const t = this.#transceiverIds.get(id)
+      const s = states.find(x => x.id === id)
+      if (t === undefined || s === undefined) continue
+      const streams = s.streamIds.map(sid => {
+        let stream = this.#remoteStreams.get(sid)
+        if (stream === undefined) this.#remoteStreams.set(sid, stream = createStream(sid))
+        return stream
+      })
+      this.#setAssociatedStreams(t, streams)
+      this.dispatchEvent(new RTCTrackEvent('track', { receiver: t.receiver, track: t.receiver.track, streams, transceiver: t }))
+      if (this.#closed) return
+    }
+  }
+
+  #setAssociatedStreams (t: RTCRtpTransceiver, streams: MediaStream[]): void {
+    const before = this.#associatedStreams.get(t) ?? []
+    const track = t.receiver.track
+    for (const s of before) if (!streams.includes(s)) removeRemoteTrack(s, track)
+    for (const s of streams) if (!before.includes(s)) addRemoteTrack(s, track)
+    if (streams.length === 0) this.#associatedStreams.delete(t)
+    else this.#associatedStreams.set(t, streams)
   }
 
   // ------------------------------------------------------------------ internals
@@ -518,7 +721,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     this.#applyDescriptions()
     if (this.localDescription !== null) this.#appliedLocal = true
     if (s.canTrickleIceCandidates !== null) this.#canTrickle = s.canTrickleIceCandidates
-    if (s.hasSctp && this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL)
+    if (s.hasSctp && this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL, this.#sharedDtls())
     const remote = this.remoteDescription
     if (this.#sctp !== null && remote !== null) this.#sctp[INTERNAL]({ remoteMaxMessageSize: remoteMaxMessageSize(remote.sdp) })
     // SCTP stream ids are known once the DTLS role is: libwebrtc gives them when an answer or
@@ -635,8 +838,16 @@ export class RTCPeerConnection extends RTCEventTarget {
         this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel }))
         return
       }
+      case 'transceivers':
+        this.#applyTransceivers(event[1], event[2], event[3])
+        return
+      case 'unmute': {
+        const t = this.#transceiverIds.get(event[1])
+        if (t !== undefined) setTrackMuted(t.receiver.track, false)
+        return
+      }
       case 'transport': {
-        if (this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL)
+        if (this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL, this.#sharedDtls())
         const sctp = this.#sctp
         if (event[1] === 'sctp') sctp[INTERNAL](event[2])
         else if (event[1] === 'dtls') sctp.transport[INTERNAL](event[2])
@@ -649,7 +860,7 @@ rejectInsteadOfThrow(RTCPeerConnection.prototype,
   ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription', 'addIceCandidate'])
 defineEventHandlers(RTCPeerConnection.prototype, [
   'negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange',
-  'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel'
+  'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel', 'track'
 ])
 
 export interface RTCPeerConnection {

@@ -23,10 +23,11 @@ export class RTCSctpTransport extends RTCEventTarget {
   declare onstatechange: ((this: RTCSctpTransport, ev: Event) => unknown) | null
 
   /** @internal */
-  constructor (token?: unknown) {
+  constructor (token?: unknown, transport?: RTCDtlsTransport) {
     illegalConstructor(token)
     super()
-    this.#transport = new RTCDtlsTransport(INTERNAL)
+    // Under BUNDLE, media and data share one DTLS transport: the connection passes its own.
+    this.#transport = transport ?? new RTCDtlsTransport(INTERNAL)
   }
 
   get transport (): RTCDtlsTransport { return this.#transport }

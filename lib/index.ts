@@ -24,4 +24,17 @@ export type { RTCErrorInit, RTCErrorDetailType } from './errors'
 export type {
   RTCConfiguration, RTCIceServer, RTCIceTransportPolicy, RTCBundlePolicy, RTCRtcpMuxPolicy, RTCNetworkOptions
 } from './configuration'
+export { RTCRtpTransceiver } from './RTCRtpTransceiver'
+export type { RTCRtpTransceiverDirection } from './RTCRtpTransceiver'
+export { RTCRtpSender } from './RTCRtpSender'
+export type {
+  RTCRtpEncodingParameters, RTCRtpSendParameters, RTCRtpReceiveParameters, RTCRtpParameters, RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters, RTCRtcpParameters, RTCDegradationPreference
+} from './RTCRtpSender'
+export { RTCRtpReceiver } from './RTCRtpReceiver'
+export type { RTCRtpContributingSource, RTCRtpSynchronizationSource } from './RTCRtpReceiver'
+export type { RTCRtpCodec, RTCRtpCapabilities, RTCRtpHeaderExtensionCapability } from './rtp_capabilities'
+export { RTCTrackEvent } from './RTCTrackEvent'
+export type { RTCTrackEventInit } from './RTCTrackEvent'
+export type { RTCRtpTransceiverInit } from './RTCPeerConnection'
 export { nonstandard } from './nonstandard'

@@ -62,6 +62,8 @@ export type PeerConnectionEvent =
   | ['transport', 'sctp', SctpSnapshot]
   | ['transport', 'dtls', DtlsSnapshot]
   | ['transport', 'ice', IceSnapshot]
+  | ['transceivers', TransceiverState[], number[], number[]]
+  | ['unmute', number]
 
 export interface NativeConfiguration {
   iceServers: Array<{ urls: string[], username: string, credential: string }>
@@ -90,6 +92,65 @@ export interface NativePeerConnection {
   shouldFireNegotiationNeeded(eventId: number): Promise<boolean>
   restartIce(): void
   close(): void
+  addTrack(track: NativeMediaStreamTrack, streamIds: string[]): TransceiverList
+  addTransceiver(trackOrKind: NativeMediaStreamTrack | string, init: object): TransceiverList
+  removeTrack(transceiver: NativeRtpTransceiver): TransceiverList
+  transceivers(): TransceiverList
+}
+
+/** One transceiver as libwebrtc has it; `native` and `track` come the first time an id is seen. */
+export interface TransceiverState {
+  id: number
+  kind: 'audio' | 'video'
+  mid: string | null
+  direction: string
+  currentDirection: string | null
+  stopped: boolean
+  stopping: boolean
+  /** The remote msids of the receiver. */
+  streamIds: string[]
+  native?: NativeRtpTransceiver
+  track?: NativeMediaStreamTrack
+}
+
+/** All transceivers, and the id of the one an operation made or used (-1 if none). */
+export interface TransceiverList { id: number, transceivers: TransceiverState[] }
+
+export interface NativeRtpCodec {
+  payloadType?: number
+  mimeType: string
+  clockRate?: number
+  channels?: number
+  sdpFmtpLine?: string
+}
+
+export interface NativeRtpParameters {
+  codecs: NativeRtpCodec[]
+  headerExtensions: Array<{ uri: string, id: number, encrypted: boolean }>
+  rtcp: { cname?: string, reducedSize: boolean }
+  encodings: Array<Record<string, unknown>>
+  degradationPreference?: string
+}
+
+export interface NativeRtpSource { source: number, rtpTimestamp: number, ageMs: number, audioLevel?: number }
+
+export interface NativeRtpCapabilities {
+  codecs: NativeRtpCodec[]
+  headerExtensions: Array<{ uri: string }>
+}
+
+export interface NativeRtpTransceiver {
+  setDirection(direction: string): void
+  stop(): void
+  setCodecPreferences(codecs: NativeRtpCodec[]): void
+  replaceTrack(track: NativeMediaStreamTrack | null): boolean
+  setStreams(ids: string[]): void
+  senderStreamIds(): string[]
+  senderParameters(): NativeRtpParameters
+  setSenderParameters(parameters: object): void
+  receiverParameters(): NativeRtpParameters
+  sources(kind: 'ssrc' | 'csrc'): NativeRtpSource[]
+  setJitterBufferTarget(ms: number | null): void
 }
 
 export interface DataChannelInfo {
@@ -130,6 +191,7 @@ interface Binding {
   shutdown(processExiting?: boolean): void
   versions(): { libwebrtc: string, napi: number }
   liveObjects(): LiveObjects
+  rtpCapabilities(kind: string, which: 'sender' | 'receiver'): NativeRtpCapabilities | null
 }
 
 /**

@@ -6,7 +6,10 @@
 #include "rtc_base/thread.h"
 #include "runtime/network_filter.h"
 #include "wrap/data_channel.h"
+#include "convert/errors.h"
+#include "convert/rtp_parameters.h"
 #include "wrap/peer_connection.h"
+#include "wrap/rtp_transceiver.h"
 
 namespace nlw {
 
@@ -28,12 +31,15 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
 
   Napi::Function dc = DataChannel::Define(env);
   data_channel_constructor_ = Napi::Persistent(dc);
+  Napi::Function transceiver = RtpTransceiver::Define(env);
+  transceiver_constructor_ = Napi::Persistent(transceiver);
   DefineAddon(exports, {
       InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
       InstanceValue("DataChannel", dc, napi_enumerable),
       InstanceMethod("shutdown", &Addon::Shutdown),
       InstanceMethod("versions", &Addon::Versions),
       InstanceMethod("liveObjects", &Addon::LiveObjects),
+      InstanceMethod("rtpCapabilities", &Addon::RtpCapabilities),
   });
   // Runs before Node tears the environment down (worker exit, Worker.terminate(), normal exit).
   // process.exit() on the main thread skips cleanup hooks: lib/native.ts calls shutdown() from
@@ -73,6 +79,25 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // soon after their close has run.
   o.Set("longTimers", static_cast<double>(runtime_->pending_long_timers()));
   return o;
+}
+
+// rtpCapabilities(kind, 'sender' | 'receiver') -> RTCRtpCapabilities | null
+Napi::Value Addon::RtpCapabilities(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string kind = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  bool sender = info.Length() > 1 && info[1].IsString() && info[1].As<Napi::String>().Utf8Value() == "sender";
+  cricket::MediaType type;
+  if (kind == "audio") type = cricket::MEDIA_TYPE_AUDIO;
+  else if (kind == "video") type = cricket::MEDIA_TYPE_VIDEO;
+  else return env.Null();
+  std::string error;
+  auto factory = runtime_->MediaFactory(&error);
+  if (!factory) {
+    ThrowError(env, ErrorValue::Named("OperationError", error));
+    return env.Undefined();
+  }
+  return RtpCapabilitiesToJs(env, sender ? factory->GetRtpSenderCapabilities(type)
+                                         : factory->GetRtpReceiverCapabilities(type));
 }
 
 }  // namespace nlw

@@ -18,14 +18,17 @@ class Addon : public Napi::Addon<Addon> {
   static Addon* Of(Napi::Env env) { return env.GetInstanceData<Addon>(); }
   const std::shared_ptr<Runtime>& runtime() const { return runtime_; }
   Napi::FunctionReference& data_channel_constructor() { return data_channel_constructor_; }
+  Napi::FunctionReference& transceiver_constructor() { return transceiver_constructor_; }
 
  private:
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value Versions(const Napi::CallbackInfo& info);
   Napi::Value LiveObjects(const Napi::CallbackInfo& info);
+  Napi::Value RtpCapabilities(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Runtime> runtime_;
   Napi::FunctionReference data_channel_constructor_;
+  Napi::FunctionReference transceiver_constructor_;
 };
 
 }  // namespace nlw

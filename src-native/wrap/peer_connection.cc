@@ -13,7 +13,10 @@
 #include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/thread.h"
 #include "runtime/network_thread.h"
+#include "convert/rtp_parameters.h"
 #include "wrap/data_channel.h"
+#include "wrap/media_stream_track.h"
+#include "wrap/rtp_transceiver.h"
 
 #include <atomic>
 #include <mutex>
@@ -78,6 +81,7 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
   }
   shared->FollowSctp();
   shared->RefreshChannelIds();
+  shared->EmitTransceivers();
   SignalingSnapshot snap = shared->Snapshot();
   Settle(shared->dispatcher, deferred,
          [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
@@ -189,7 +193,11 @@ Napi::Function PeerConnection::Define(Napi::Env env) {
        InstanceMethod<&PeerConnection::SetConfiguration>("setConfiguration"),
        InstanceMethod<&PeerConnection::ShouldFireNegotiationNeeded>("shouldFireNegotiationNeeded"),
        InstanceMethod<&PeerConnection::RestartIce>("restartIce"),
-       InstanceMethod<&PeerConnection::Close>("close")});
+       InstanceMethod<&PeerConnection::Close>("close"),
+       InstanceMethod<&PeerConnection::AddTrack>("addTrack"),
+       InstanceMethod<&PeerConnection::AddTransceiver>("addTransceiver"),
+       InstanceMethod<&PeerConnection::RemoveTrack>("removeTrack"),
+       InstanceMethod<&PeerConnection::Transceivers>("transceivers")});
 }
 
 PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PeerConnection>(info) {
@@ -487,6 +495,156 @@ Napi::Value PeerConnection::Close(const Napi::CallbackInfo& info) {
   ReleaseNative();
   on_event_.Reset();
   return info.Env().Undefined();
+}
+
+// ------------------------------------------------------------------ media
+
+namespace {
+
+std::vector<std::string> Strings(const Napi::CallbackInfo& info, size_t i) {
+  std::vector<std::string> out;
+  if (info.Length() <= i || !info[i].IsArray()) return out;
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    if (a.Get(k).IsString()) out.push_back(a.Get(k).As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+}  // namespace
+
+Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<TransceiverState>& states) {
+  Napi::Array out = Napi::Array::New(env, states.size());
+  for (size_t i = 0; i < states.size(); i++) {
+    const TransceiverState& s = states[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("id", s.id);
+    o.Set("kind", s.kind);
+    o.Set("mid", s.mid ? Napi::Value(Napi::String::New(env, *s.mid)) : env.Null());
+    o.Set("direction", s.direction);
+    o.Set("currentDirection",
+          s.current_direction ? Napi::Value(Napi::String::New(env, *s.current_direction)) : env.Null());
+    o.Set("stopped", s.stopped);
+    o.Set("stopping", s.stopping);
+    Napi::Array streams = Napi::Array::New(env, s.receiver_stream_ids.size());
+    for (size_t k = 0; k < s.receiver_stream_ids.size(); k++) streams.Set(k, s.receiver_stream_ids[k]);
+    o.Set("streamIds", streams);
+    if (delivered_transceivers_.insert(s.id).second) {
+      o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->runtime));
+      if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track));
+    }
+    out.Set(i, o);
+  }
+  return out;
+}
+
+Napi::Value PeerConnection::TransceiversWith(
+    Napi::Env env, absl::AnyInvocable<bool(webrtc::RtpTransceiverInterface*)> match) {
+  std::vector<TransceiverState> states;
+  int64_t found = -1;
+  shared_->signaling_thread()->BlockingCall([&] {
+    states = TransceiverState::TakeAll(shared_.get());
+    for (auto& s : states) {
+      if (match && match(s.transceiver.get())) {
+        found = s.id;
+        break;
+      }
+    }
+  });
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", static_cast<double>(found));
+  o.Set("transceivers", TransceiversToJs(env, states));
+  return o;
+}
+
+// addTrack(nativeTrack, streamIds) -> { id, transceivers }. JS checked the spec's rules.
+Napi::Value PeerConnection::AddTrack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) {
+    ThrowError(env, ClosedError());
+    return env.Undefined();
+  }
+  MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr;
+  if (track == nullptr) {
+    Napi::TypeError::New(env, "addTrack: not a MediaStreamTrack").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto result = pc_->AddTrack(track->track(), Strings(info, 1));
+  if (!result.ok()) {
+    ThrowError(env, ErrorValue::From(result.error()));
+    return env.Undefined();
+  }
+  rtc::scoped_refptr<webrtc::RtpSenderInterface> sender = result.MoveValue();
+  return TransceiversWith(env, [sender](webrtc::RtpTransceiverInterface* t) { return t->sender() == sender; });
+}
+
+// addTransceiver(nativeTrack | 'audio' | 'video', { direction, streams, sendEncodings })
+Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) {
+    ThrowError(env, ClosedError());
+    return env.Undefined();
+  }
+  webrtc::RtpTransceiverInit init;
+  if (info.Length() > 1 && info[1].IsObject()) {
+    Napi::Object o = info[1].As<Napi::Object>();
+    if (o.Get("direction").IsString())
+      DirectionFromName(o.Get("direction").As<Napi::String>().Utf8Value(), &init.direction);
+    Napi::Value streams = o.Get("streams");
+    if (streams.IsArray()) {
+      Napi::Array a = streams.As<Napi::Array>();
+      for (uint32_t k = 0; k < a.Length(); k++)
+        if (a.Get(k).IsString()) init.stream_ids.push_back(a.Get(k).As<Napi::String>().Utf8Value());
+    }
+    init.send_encodings = EncodingsFromJs(o.Get("sendEncodings"));
+  }
+  webrtc::RTCErrorOr<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> result =
+      webrtc::RTCError(webrtc::RTCErrorType::INVALID_PARAMETER, "addTransceiver: invalid track or kind");
+  if (info.Length() > 0 && info[0].IsString()) {
+    std::string kind = info[0].As<Napi::String>().Utf8Value();
+    if (kind == "audio") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_AUDIO, init);
+    else if (kind == "video") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_VIDEO, init);
+  } else if (MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr) {
+    result = pc_->AddTransceiver(track->track(), init);
+  }
+  if (!result.ok()) {
+    ThrowError(env, ErrorValue::From(result.error()));
+    return env.Undefined();
+  }
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> made = result.MoveValue();
+  return TransceiversWith(env, [made](webrtc::RtpTransceiverInterface* t) { return t == made.get(); });
+}
+
+// removeTrack(nativeTransceiver) -> { id, transceivers }
+Napi::Value PeerConnection::RemoveTrack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) {
+    ThrowError(env, ClosedError());
+    return env.Undefined();
+  }
+  RtpTransceiver* t = info.Length() > 0 ? RtpTransceiver::Unwrap(info[0]) : nullptr;
+  if (t == nullptr || t->transceiver() == nullptr) {
+    Napi::TypeError::New(env, "removeTrack: not a sender of this connection").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  webrtc::RTCError e = pc_->RemoveTrackOrError(t->transceiver()->sender());
+  if (!e.ok()) {
+    ThrowError(env, ErrorValue::From(e));
+    return env.Undefined();
+  }
+  return TransceiversWith(env, nullptr);
+}
+
+// transceivers() -> { id: -1, transceivers }: the current states (after direction/stop changes).
+Napi::Value PeerConnection::Transceivers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("id", -1);
+    o.Set("transceivers", Napi::Array::New(env, 0));
+    return o;
+  }
+  return TransceiversWith(env, nullptr);
 }
 
 }  // namespace nlw

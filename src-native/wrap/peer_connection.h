@@ -6,6 +6,8 @@
 #include <napi.h>
 
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "api/peer_connection_interface.h"
@@ -13,6 +15,8 @@
 #include "wrap/peer_connection_observer.h"
 
 namespace nlw {
+
+struct TransceiverState;
 
 class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeResource {
  public:
@@ -24,6 +28,9 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   void ReleaseNative() override;
 
   void Emit(Napi::Env env, std::initializer_list<napi_value> args);
+  // JS thread: transceiver states as JS reconciles them; the first time an id is seen the state
+  // carries its NativeRtpTransceiver and the receiver's NativeMediaStreamTrack.
+  Napi::Array TransceiversToJs(Napi::Env env, const std::vector<TransceiverState>& states);
 
  private:
   Napi::Value CreateOffer(const Napi::CallbackInfo& info);
@@ -36,6 +43,15 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   Napi::Value ShouldFireNegotiationNeeded(const Napi::CallbackInfo& info);
   Napi::Value RestartIce(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value AddTrack(const Napi::CallbackInfo& info);
+  Napi::Value AddTransceiver(const Napi::CallbackInfo& info);
+  Napi::Value RemoveTrack(const Napi::CallbackInfo& info);
+  Napi::Value Transceivers(const Napi::CallbackInfo& info);
+
+  // JS thread: { id, transceivers } with the id of the first transceiver `match` accepts (read on
+  // the signaling thread), -1 if none.
+  Napi::Value TransceiversWith(Napi::Env env,
+                               absl::AnyInvocable<bool(webrtc::RtpTransceiverInterface*)> match);
 
   // Queues `op` on the signaling thread, with the connection (not closed).
   void OnSignaling(absl::AnyInvocable<void(webrtc::PeerConnectionInterface*) &&> op);
@@ -48,6 +64,7 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc_;
   Napi::FunctionReference on_event_;
   bool keeping_alive_ = false;
+  std::set<uint32_t> delivered_transceivers_;  // ids JS has a NativeRtpTransceiver for
 };
 
 }  // namespace nlw

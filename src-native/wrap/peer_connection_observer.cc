@@ -5,6 +5,7 @@
 #include "pc/peer_connection_internal.h"
 #include "wrap/data_channel.h"
 #include "wrap/peer_connection.h"
+#include "wrap/rtp_transceiver.h"
 
 namespace nlw {
 
@@ -42,6 +43,42 @@ void PeerConnectionShared::RefreshChannelIds() {
     channels.assign(waiting.begin(), waiting.end());
   }
   for (auto& core : waiting) core->RefreshId();
+}
+
+namespace {
+
+Napi::Array IdArray(Napi::Env env, const std::vector<uint32_t>& ids) {
+  Napi::Array a = Napi::Array::New(env, ids.size());
+  for (size_t i = 0; i < ids.size(); i++) a.Set(i, ids[i]);
+  return a;
+}
+
+}  // namespace
+
+void PeerConnectionShared::EmitTransceivers() {
+  std::vector<TransceiverState> states = TransceiverState::TakeAll(this);
+  std::vector<uint32_t> added, removed;
+  for (auto& t : tracks_added) {
+    if (auto it = transceiver_ids.find(t.get()); it != transceiver_ids.end()) added.push_back(it->second.id);
+  }
+  for (auto& r : tracks_removed) {
+    for (auto& s : states) {
+      if (s.transceiver->receiver() == r) removed.push_back(s.id);
+    }
+  }
+  tracks_added.clear();
+  tracks_removed.clear();
+  ToJs([states = std::move(states), added = std::move(added), removed = std::move(removed)](
+           PeerConnection* w, Napi::Env env) {
+    w->Emit(env, {Napi::String::New(env, "transceivers"), w->TransceiversToJs(env, states),
+                  IdArray(env, added), IdArray(env, removed)});
+  });
+}
+
+void PeerConnectionShared::EmitUnmute(uint32_t transceiver_id) {
+  ToJs([transceiver_id](PeerConnection* w, Napi::Env env) {
+    w->Emit(env, {Napi::String::New(env, "unmute"), Napi::Number::New(env, transceiver_id)});
+  });
 }
 
 bool PeerConnectionShared::HasSctp() const { return internal != nullptr && internal->sctp_mid().has_value(); }
@@ -148,6 +185,14 @@ void PeerConnectionObserver::OnIceCandidateError(const std::string& address, int
 
 void PeerConnectionObserver::OnIceSelectedCandidatePairChanged(const cricket::CandidatePairChangeEvent&) {
   shared_->transports->RefreshIce();
+}
+
+void PeerConnectionObserver::OnTrack(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) {
+  shared_->tracks_added.push_back(std::move(transceiver));
+}
+
+void PeerConnectionObserver::OnRemoveTrack(rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver) {
+  shared_->tracks_removed.push_back(std::move(receiver));
 }
 
 }  // namespace nlw

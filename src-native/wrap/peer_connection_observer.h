@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -51,6 +52,25 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   std::mutex channels_mu;
   std::vector<std::weak_ptr<DataChannelCore>> channels;  // still without an id; under channels_mu
 
+  // Media (signaling thread). Every transceiver gets a number JS knows it by; the map keeps the
+  // ones libwebrtc still has (wrap/rtp_transceiver.cc TransceiverState::TakeAll).
+  struct KnownTransceiver {
+    uint32_t id = 0;
+    rtc::scoped_refptr<webrtc::RtpTransceiverInterface> ref;
+  };
+  std::map<webrtc::RtpTransceiverInterface*, KnownTransceiver> transceiver_ids;
+  uint32_t next_transceiver_id = 1;
+  // Receivers call these until they are destroyed, which happens with the connection.
+  std::vector<std::unique_ptr<webrtc::RtpReceiverObserverInterface>> receiver_observers;
+  // libwebrtc's OnTrack / OnRemoveTrack since the last description completed.
+  std::vector<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> tracks_added;
+  std::vector<rtc::scoped_refptr<webrtc::RtpReceiverInterface>> tracks_removed;
+  // Signaling thread, as a description completes (before its promise task): the transceivers
+  // and the track changes, in one 'transceivers' event.
+  void EmitTransceivers();
+  // Any thread: a receiver's first packet arrived ('unmute' event).
+  void EmitUnmute(uint32_t transceiver_id);
+
   // Posts `fn` to run on the JS thread if the wrapper is still there.
   template <typename Fn>
   void ToJs(Fn fn, bool after_local_description = false) {
@@ -95,6 +115,8 @@ class PeerConnectionObserver : public webrtc::PeerConnectionObserver {
   void OnIceCandidateError(const std::string& address, int port, const std::string& url,
                            int error_code, const std::string& error_text) override;
   void OnIceSelectedCandidatePairChanged(const cricket::CandidatePairChangeEvent& event) override;
+  void OnTrack(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) override;
+  void OnRemoveTrack(rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver) override;
 
  private:
   void EmitState(const char* type, const char* state);

@@ -1,0 +1,74 @@
+import { domError } from './errors'
+import { illegalConstructor } from './internal'
+import type { MediaStreamTrack } from './MediaStreamTrack'
+import type { NativeRtpSource } from './native'
+import type { RTCDtlsTransport } from './RTCDtlsTransport'
+import { toParameters, type RTCRtpReceiveParameters } from './RTCRtpSender'
+import { capabilities, type RTCRtpCapabilities } from './rtp_capabilities'
+import type { TransceiverHost } from './RTCRtpTransceiver'
+import { toNumber } from './webidl'
+
+export interface RTCRtpContributingSource {
+  timestamp: number
+  source: number
+  audioLevel?: number
+  rtpTimestamp: number
+}
+export interface RTCRtpSynchronizationSource extends RTCRtpContributingSource {}
+
+function toSources (list: NativeRtpSource[]): RTCRtpContributingSource[] {
+  // webrtc-pc timestamps are on the Performance timeline (timeOrigin + now()).
+  const now = performance.timeOrigin + performance.now()
+  return list.map(s => {
+    const out: RTCRtpContributingSource = { timestamp: now - s.ageMs, source: s.source, rtpTimestamp: s.rtpTimestamp }
+    if (s.audioLevel !== undefined) out.audioLevel = s.audioLevel
+    return out
+  })
+}
+
+export class RTCRtpReceiver {
+  readonly #host: TransceiverHost
+  readonly #track: MediaStreamTrack
+  #jitterBufferTarget: number | null = null
+
+  /** @internal */
+  constructor (token: unknown, host: TransceiverHost, track: MediaStreamTrack) {
+    illegalConstructor(token)
+    this.#host = host
+    this.#track = track
+  }
+
+  static getCapabilities (kind: string): RTCRtpCapabilities | null {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'getCapabilities': 1 argument required")
+    return capabilities(kind, 'receiver')
+  }
+
+  get track (): MediaStreamTrack { return this.#track }
+  get transport (): RTCDtlsTransport | null { return this.#host.transport() }
+
+  get jitterBufferTarget (): number | null { return this.#jitterBufferTarget }
+  set jitterBufferTarget (value: number | null) {
+    const ms = value === null ? null : toNumber(value, 'jitterBufferTarget')
+    if (ms !== null && !Number.isFinite(ms)) throw new TypeError('jitterBufferTarget is not a finite number')
+    if (ms !== null && (ms < 0 || ms > 4000)) throw new RangeError('jitterBufferTarget must be within [0, 4000]')
+    this.#jitterBufferTarget = ms
+    if (!this.#host.closed()) this.#host.native().setJitterBufferTarget(ms)
+  }
+
+  getParameters (): RTCRtpReceiveParameters {
+    if (this.#host.closed()) return { headerExtensions: [], rtcp: {}, codecs: [] }
+    return toParameters(this.#host.native().receiverParameters())
+  }
+
+  getSynchronizationSources (): RTCRtpSynchronizationSource[] {
+    return this.#host.closed() ? [] : toSources(this.#host.native().sources('ssrc'))
+  }
+
+  getContributingSources (): RTCRtpContributingSource[] {
+    return this.#host.closed() ? [] : toSources(this.#host.native().sources('csrc'))
+  }
+
+  getStats (): Promise<never> {
+    return Promise.reject(domError('NotSupportedError', 'getStats() is not supported yet'))
+  }
+}

@@ -1,0 +1,271 @@
+#include "wrap/rtp_transceiver.h"
+
+#include "addon.h"
+#include "convert/errors.h"
+#include "convert/rtp_parameters.h"
+#include "wrap/media_stream_track.h"
+#include "wrap/peer_connection_observer.h"
+
+namespace nlw {
+
+namespace {
+
+// Reports the first packet of a receiver: its remote track is unmuted then (webrtc-pc).
+class FirstPacketObserver : public webrtc::RtpReceiverObserverInterface {
+ public:
+  FirstPacketObserver(std::weak_ptr<PeerConnectionShared> shared, uint32_t id)
+      : shared_(std::move(shared)), id_(id) {}
+  void OnFirstPacketReceived(cricket::MediaType) override {
+    if (auto shared = shared_.lock()) shared->EmitUnmute(id_);
+  }
+
+ private:
+  std::weak_ptr<PeerConnectionShared> shared_;
+  uint32_t id_;
+};
+
+std::vector<std::string> StringList(Napi::Value v) {
+  std::vector<std::string> out;
+  if (!v.IsArray()) return out;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    if (a.Get(i).IsString()) out.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* DirectionName(webrtc::RtpTransceiverDirection d) {
+  switch (d) {
+    case webrtc::RtpTransceiverDirection::kSendRecv: return "sendrecv";
+    case webrtc::RtpTransceiverDirection::kSendOnly: return "sendonly";
+    case webrtc::RtpTransceiverDirection::kRecvOnly: return "recvonly";
+    case webrtc::RtpTransceiverDirection::kInactive: return "inactive";
+    case webrtc::RtpTransceiverDirection::kStopped: return "stopped";
+  }
+  return "inactive";
+}
+
+bool DirectionFromName(const std::string& name, webrtc::RtpTransceiverDirection* out) {
+  if (name == "sendrecv") *out = webrtc::RtpTransceiverDirection::kSendRecv;
+  else if (name == "sendonly") *out = webrtc::RtpTransceiverDirection::kSendOnly;
+  else if (name == "recvonly") *out = webrtc::RtpTransceiverDirection::kRecvOnly;
+  else if (name == "inactive") *out = webrtc::RtpTransceiverDirection::kInactive;
+  else if (name == "stopped") *out = webrtc::RtpTransceiverDirection::kStopped;
+  else return false;
+  return true;
+}
+
+std::vector<TransceiverState> TransceiverState::TakeAll(PeerConnectionShared* shared) {
+  std::vector<TransceiverState> out;
+  if (shared->pc == nullptr) return out;
+  auto all = shared->pc->GetTransceivers();
+  std::map<webrtc::RtpTransceiverInterface*, PeerConnectionShared::KnownTransceiver> kept;
+  for (auto& t : all) {
+    auto it = shared->transceiver_ids.find(t.get());
+    PeerConnectionShared::KnownTransceiver known;
+    if (it != shared->transceiver_ids.end()) {
+      known = it->second;
+    } else {
+      known.id = shared->next_transceiver_id++;
+      known.ref = t;
+      auto observer = std::make_unique<FirstPacketObserver>(shared->weak_from_this(), known.id);
+      t->receiver()->SetObserver(observer.get());
+      shared->receiver_observers.push_back(std::move(observer));
+    }
+    kept[t.get()] = known;
+    TransceiverState s;
+    s.id = known.id;
+    s.transceiver = t;
+    s.kind = t->media_type() == cricket::MEDIA_TYPE_AUDIO ? "audio" : "video";
+    if (auto mid = t->mid()) s.mid = *mid;
+    s.direction = DirectionName(t->direction());
+    if (auto cd = t->current_direction()) s.current_direction = DirectionName(*cd);
+    s.stopped = t->stopped();
+    s.stopping = t->stopping();
+    s.receiver_stream_ids = t->receiver()->stream_ids();
+    s.receiver_track = t->receiver()->track();
+    out.push_back(std::move(s));
+  }
+  // Transceivers libwebrtc dropped (rollback, stopped ones after negotiation) leave the map.
+  shared->transceiver_ids.swap(kept);
+  return out;
+}
+
+Napi::Function RtpTransceiver::Define(Napi::Env env) {
+  return DefineClass(env, "NativeRtpTransceiver",
+                     {InstanceMethod<&RtpTransceiver::SetDirection>("setDirection"),
+                      InstanceMethod<&RtpTransceiver::Stop>("stop"),
+                      InstanceMethod<&RtpTransceiver::SetCodecPreferences>("setCodecPreferences"),
+                      InstanceMethod<&RtpTransceiver::ReplaceTrack>("replaceTrack"),
+                      InstanceMethod<&RtpTransceiver::SetStreams>("setStreams"),
+                      InstanceMethod<&RtpTransceiver::SenderStreamIds>("senderStreamIds"),
+                      InstanceMethod<&RtpTransceiver::SenderParameters>("senderParameters"),
+                      InstanceMethod<&RtpTransceiver::SetSenderParameters>("setSenderParameters"),
+                      InstanceMethod<&RtpTransceiver::ReceiverParameters>("receiverParameters"),
+                      InstanceMethod<&RtpTransceiver::Sources>("sources"),
+                      InstanceMethod<&RtpTransceiver::SetJitterBufferTarget>("setJitterBufferTarget")});
+}
+
+Napi::Object RtpTransceiver::NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
+                                         std::shared_ptr<Runtime> runtime) {
+  auto ext = Napi::External<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>>::New(env, &t);
+  return Addon::Of(env)->transceiver_constructor().New({ext});
+}
+
+RtpTransceiver* RtpTransceiver::Unwrap(Napi::Value value) {
+  if (!value.IsObject()) return nullptr;
+  Napi::Env env = value.Env();
+  if (!value.As<Napi::Object>().InstanceOf(Addon::Of(env)->transceiver_constructor().Value())) return nullptr;
+  return Napi::ObjectWrap<RtpTransceiver>::Unwrap(value.As<Napi::Object>());
+}
+
+RtpTransceiver::RtpTransceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RtpTransceiver>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsExternal()) {
+    Napi::TypeError::New(env, "Illegal constructor").ThrowAsJavaScriptException();
+    return;
+  }
+  transceiver_ = *info[0].As<Napi::External<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>>>().Data();
+  runtime_ = Addon::Of(env)->runtime();
+  runtime_->Register(this, /*is_channel=*/true);
+}
+
+RtpTransceiver::~RtpTransceiver() { ReleaseNative(); }
+
+void RtpTransceiver::ReleaseNative() {
+  if (!transceiver_) return;
+  runtime_->Unregister(this);
+  transceiver_ = nullptr;  // the proxy's destructor hops to the signaling thread itself
+}
+
+bool RtpTransceiver::Live(Napi::Env env) {
+  if (transceiver_) return true;
+  ThrowError(env, ErrorValue::Named("InvalidStateError", "The RTCPeerConnection is closed"));
+  return false;
+}
+
+// setDirection(direction)
+Napi::Value RtpTransceiver::SetDirection(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  webrtc::RtpTransceiverDirection d;
+  if (info.Length() < 1 || !info[0].IsString() || !DirectionFromName(info[0].As<Napi::String>().Utf8Value(), &d)) {
+    Napi::TypeError::New(env, "invalid direction").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  webrtc::RTCError e = transceiver_->SetDirectionWithError(d);
+  if (!e.ok()) ThrowError(env, ErrorValue::From(e));
+  return env.Undefined();
+}
+
+Napi::Value RtpTransceiver::Stop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  webrtc::RTCError e = transceiver_->StopStandard();
+  if (!e.ok()) ThrowError(env, ErrorValue::From(e));
+  return env.Undefined();
+}
+
+// setCodecPreferences([{ mimeType, clockRate, channels, sdpFmtpLine }])
+Napi::Value RtpTransceiver::SetCodecPreferences(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  std::vector<webrtc::RtpCodecCapability> codecs;
+  if (info.Length() > 0 && info[0].IsArray()) {
+    Napi::Array a = info[0].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      webrtc::RtpCodecCapability c;
+      if (!a.Get(i).IsObject() || !CodecCapabilityFromJs(a.Get(i).As<Napi::Object>(), &c)) {
+        ThrowError(env, ErrorValue::Named("InvalidModificationError", "Invalid codec preferences: unknown codec"));
+        return env.Undefined();
+      }
+      codecs.push_back(std::move(c));
+    }
+  }
+  webrtc::RTCError e = transceiver_->SetCodecPreferences(codecs);
+  if (!e.ok()) ThrowError(env, ErrorValue::From(e));
+  return env.Undefined();
+}
+
+// replaceTrack(nativeTrack | null) -> boolean
+Napi::Value RtpTransceiver::ReplaceTrack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  webrtc::MediaStreamTrackInterface* track = nullptr;
+  if (info.Length() > 0 && !info[0].IsNull() && !info[0].IsUndefined()) {
+    MediaStreamTrack* t = MediaStreamTrack::Unwrap(info[0]);
+    if (t == nullptr) {
+      Napi::TypeError::New(env, "not a MediaStreamTrack").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    track = t->track().get();
+  }
+  return Napi::Boolean::New(env, transceiver_->sender()->SetTrack(track));
+}
+
+Napi::Value RtpTransceiver::SetStreams(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  transceiver_->sender()->SetStreams(StringList(info.Length() > 0 ? info[0] : env.Undefined()));
+  return env.Undefined();
+}
+
+Napi::Value RtpTransceiver::SenderStreamIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  auto ids = transceiver_->sender()->stream_ids();
+  Napi::Array a = Napi::Array::New(env, ids.size());
+  for (size_t i = 0; i < ids.size(); i++) a.Set(i, ids[i]);
+  return a;
+}
+
+Napi::Value RtpTransceiver::SenderParameters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  return RtpParametersToJs(env, transceiver_->sender()->GetParameters(), /*sender=*/true);
+}
+
+// setSenderParameters(parameters): JS checked the spec's rules (transactionId, read-only
+// members); libwebrtc checks the values.
+Napi::Value RtpTransceiver::SetSenderParameters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "parameters must be an object").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  webrtc::RtpParameters p = transceiver_->sender()->GetParameters();
+  ApplySendParameters(info[0].As<Napi::Object>(), &p);
+  webrtc::RTCError e = transceiver_->sender()->SetParameters(p);
+  if (!e.ok()) ThrowError(env, ErrorValue::From(e));
+  return env.Undefined();
+}
+
+Napi::Value RtpTransceiver::ReceiverParameters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  return RtpParametersToJs(env, transceiver_->receiver()->GetParameters(), /*sender=*/false);
+}
+
+// sources('ssrc' | 'csrc')
+Napi::Value RtpTransceiver::Sources(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  bool csrc = info.Length() > 0 && info[0].IsString() && info[0].As<Napi::String>().Utf8Value() == "csrc";
+  return RtpSourcesToJs(env, transceiver_->receiver()->GetSources(),
+                        csrc ? webrtc::RtpSourceType::CSRC : webrtc::RtpSourceType::SSRC);
+}
+
+// setJitterBufferTarget(ms | null)
+Napi::Value RtpTransceiver::SetJitterBufferTarget(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return env.Undefined();
+  absl::optional<double> seconds;
+  if (info.Length() > 0 && info[0].IsNumber()) seconds = info[0].As<Napi::Number>().DoubleValue() / 1000.0;
+  transceiver_->receiver()->SetJitterBufferMinimumDelay(seconds);
+  return env.Undefined();
+}
+
+}  // namespace nlw

@@ -1,0 +1,74 @@
+// RTCRtpTransceiver's native half, with the sender and receiver calls that go through it
+// (lib/RTCRtpTransceiver.ts, RTCRtpSender.ts, RTCRtpReceiver.ts are the spec objects). Calls go
+// through libwebrtc's proxies: each is a blocking hop to the connection's signaling thread, which
+// webrtc-pc's synchronous members (direction, stop(), setCodecPreferences) need anyway.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/rtp_transceiver_interface.h"
+#include "runtime/runtime.h"
+
+namespace nlw {
+
+struct PeerConnectionShared;
+
+// One transceiver as JS caches it, read on the signaling thread.
+struct TransceiverState {
+  uint32_t id = 0;  // stable for the life of the connection (PeerConnectionShared::transceiver_ids)
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
+  std::string kind;
+  std::optional<std::string> mid;
+  std::string direction;
+  std::optional<std::string> current_direction;
+  bool stopped = false;
+  bool stopping = false;
+  std::vector<std::string> receiver_stream_ids;
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> receiver_track;
+
+  // Signaling thread: every transceiver of the connection, in libwebrtc's (creation) order.
+  static std::vector<TransceiverState> TakeAll(PeerConnectionShared* shared);
+};
+
+const char* DirectionName(webrtc::RtpTransceiverDirection d);
+bool DirectionFromName(const std::string& name, webrtc::RtpTransceiverDirection* out);
+
+class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeResource {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
+                                  std::shared_ptr<Runtime> runtime);
+  static RtpTransceiver* Unwrap(Napi::Value value);
+
+  explicit RtpTransceiver(const Napi::CallbackInfo& info);
+  ~RtpTransceiver() override;
+  void ReleaseNative() override;
+
+  webrtc::RtpTransceiverInterface* transceiver() const { return transceiver_.get(); }
+
+ private:
+  Napi::Value SetDirection(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value SetCodecPreferences(const Napi::CallbackInfo& info);
+  Napi::Value ReplaceTrack(const Napi::CallbackInfo& info);
+  Napi::Value SetStreams(const Napi::CallbackInfo& info);
+  Napi::Value SenderParameters(const Napi::CallbackInfo& info);
+  Napi::Value SetSenderParameters(const Napi::CallbackInfo& info);
+  Napi::Value ReceiverParameters(const Napi::CallbackInfo& info);
+  Napi::Value Sources(const Napi::CallbackInfo& info);
+  Napi::Value SetJitterBufferTarget(const Napi::CallbackInfo& info);
+  Napi::Value SenderStreamIds(const Napi::CallbackInfo& info);
+
+  // False (and throws InvalidStateError) once released.
+  bool Live(Napi::Env env);
+
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  std::shared_ptr<Runtime> runtime_;
+};
+
+}  // namespace nlw

@@ -1,0 +1,352 @@
+'use strict'
+// RTCRtpTransceiver, RTCRtpSender, RTCRtpReceiver and the media members of RTCPeerConnection,
+// between two of our peers in one process.
+const assert = require('node:assert/strict')
+const {
+  RTCPeerConnection, RTCRtpSender, RTCRtpReceiver, RTCRtpTransceiver, RTCTrackEvent, MediaStream,
+  MediaStreamTrack, mediaDevices
+} = require('../..')
+const { makePc, closeAll, once, until, delay, trickledPeers, negotiate, throwsWith, rejectsWith, record } = require('../helpers/pair')
+
+async function camera (constraints = { video: { width: 320, height: 240, frameRate: 15 } }) {
+  return mediaDevices.getUserMedia(constraints)
+}
+
+describe('media: transceivers', function () {
+  this.timeout(20000)
+  afterEach(closeAll)
+
+  describe('addTransceiver', () => {
+    it('makes a transceiver of the kind with the spec defaults', () => {
+      const pc = makePc()
+      const t = pc.addTransceiver('audio')
+      assert.ok(t instanceof RTCRtpTransceiver)
+      assert.ok(t.sender instanceof RTCRtpSender)
+      assert.ok(t.receiver instanceof RTCRtpReceiver)
+      assert.equal(t.mid, null)
+      assert.equal(t.direction, 'sendrecv')
+      assert.equal(t.currentDirection, null)
+      assert.equal(t.sender.track, null)
+      assert.equal(t.sender.transport, null)
+      assert.ok(t.receiver.track instanceof MediaStreamTrack)
+      assert.equal(t.receiver.track.kind, 'audio')
+      assert.equal(t.receiver.track.readyState, 'live')
+      assert.equal(t.receiver.track.muted, true)
+      assert.deepEqual(pc.getTransceivers(), [t])
+      assert.deepEqual(pc.getSenders(), [t.sender])
+      assert.deepEqual(pc.getReceivers(), [t.receiver])
+      assert.equal(pc.getTransceivers()[0], t, 'the same object each time')
+    })
+
+    it('takes direction and streams; rejects bad kinds, directions and encodings', () => {
+      const pc = makePc()
+      const t = pc.addTransceiver('video', { direction: 'recvonly' })
+      assert.equal(t.direction, 'recvonly')
+      throwsWith(() => pc.addTransceiver('data'), 'TypeError')
+      throwsWith(() => pc.addTransceiver('audio', { direction: 'sideways' }), 'TypeError')
+      throwsWith(() => pc.addTransceiver('audio', { direction: 'stopped' }), 'TypeError')
+      throwsWith(() => pc.addTransceiver('video', { streams: [{}] }), 'TypeError')
+      throwsWith(() => pc.addTransceiver('video', { sendEncodings: [{ rid: 'a' }, {}] }), 'TypeError')
+      throwsWith(() => pc.addTransceiver('video', { sendEncodings: [{ rid: 'a' }, { rid: 'a' }] }), 'TypeError')
+      throwsWith(() => pc.addTransceiver('video', { sendEncodings: [{ rid: 'a-b' }] }), 'TypeError')
+      throwsWith(() => pc.addTransceiver('video', { sendEncodings: [{ scaleResolutionDownBy: 0.5 }] }), 'RangeError')
+      throwsWith(() => pc.addTransceiver('video', { sendEncodings: [{ maxFramerate: -1 }] }), 'RangeError')
+      assert.equal(pc.getTransceivers().length, 1, 'failed calls add nothing')
+      pc.close()
+      throwsWith(() => pc.addTransceiver('audio'), 'InvalidStateError')
+    })
+
+    it('fires negotiationneeded and puts an m= section per transceiver in the offer', async () => {
+      const pc = makePc()
+      pc.addTransceiver('audio')
+      pc.addTransceiver('video', { direction: 'sendonly' })
+      await once(pc, 'negotiationneeded')
+      const offer = await pc.createOffer()
+      const sections = offer.sdp.split(/^m=/m).slice(1)
+      assert.equal(sections.length, 2)
+      assert.match(sections[0], /^audio /)
+      assert.match(sections[0], /a=sendrecv/)
+      assert.match(sections[1], /^video /)
+      assert.match(sections[1], /a=sendonly/)
+    })
+
+    it('simulcast: sendEncodings with rids give a=rid and a=simulcast lines', async () => {
+      const pc = makePc()
+      const t = pc.addTransceiver('video', { sendEncodings: [{ rid: 'lo', scaleResolutionDownBy: 4 }, { rid: 'mid', scaleResolutionDownBy: 2 }, { rid: 'hi' }] })
+      const offer = await pc.createOffer()
+      assert.match(offer.sdp, /a=rid:lo send/)
+      assert.match(offer.sdp, /a=rid:hi send/)
+      assert.match(offer.sdp, /a=simulcast:send lo;mid;hi/)
+      const params = t.sender.getParameters()
+      assert.deepEqual(params.encodings.map(e => e.rid), ['lo', 'mid', 'hi'])
+      assert.equal(params.encodings[0].scaleResolutionDownBy, 4)
+    })
+  })
+
+  describe('negotiation', () => {
+    it('sets mid, currentDirection and transport; the answerer gets track events with the stream', async () => {
+      const { a, b } = trickledPeers()
+      const stream = await camera({ audio: true, video: { width: 320, height: 240 } })
+      for (const track of stream.getTracks()) a.addTrack(track, stream)
+      const events = []
+      b.ontrack = e => { events.push(e) }
+      await negotiate(a, b)
+      assert.equal(events.length, 2)
+      for (const e of events) {
+        assert.ok(e instanceof RTCTrackEvent)
+        assert.equal(e.track, e.receiver.track)
+        assert.equal(e.transceiver.receiver, e.receiver)
+        assert.equal(e.streams.length, 1)
+        assert.equal(e.streams[0].id, stream.id, 'the remote stream has the sender stream id')
+        assert.ok(e.streams[0].getTracks().includes(e.track))
+      }
+      assert.equal(events[0].streams[0], events[1].streams[0], 'one MediaStream object per msid')
+      assert.deepEqual(events.map(e => e.track.kind).sort(), ['audio', 'video'])
+      const [ta] = a.getTransceivers()
+      const [tb] = b.getTransceivers()
+      assert.equal(ta.mid, tb.mid)
+      assert.notEqual(ta.mid, null)
+      assert.equal(ta.currentDirection, 'sendrecv')
+      assert.equal(tb.currentDirection, 'recvonly')
+      assert.equal(tb.direction, 'recvonly')
+      assert.ok(ta.sender.transport !== null)
+      assert.equal(ta.sender.transport, ta.receiver.transport)
+      assert.equal(ta.sender.transport, a.getTransceivers()[1].sender.transport, 'one transport under BUNDLE')
+    })
+
+    it('a remote track is muted until media arrives, then unmutes', async () => {
+      const { a, b } = trickledPeers()
+      const stream = await camera()
+      a.addTrack(stream.getVideoTracks()[0], stream)
+      const track = once(b, 'track').then(e => e.track)
+      await negotiate(a, b)
+      const remote = await track
+      assert.equal(remote.muted, true)
+      await until(remote, 'unmute', () => !remote.muted)
+      assert.equal(remote.muted, false)
+    })
+
+    it('the data channel transport and the media transport are the same object', async () => {
+      const { a, b } = trickledPeers()
+      a.addTransceiver('audio')
+      a.createDataChannel('x')
+      await negotiate(a, b)
+      assert.equal(a.getTransceivers()[0].sender.transport, a.sctp.transport)
+    })
+
+    it('direction changes renegotiate and give the matching currentDirection on both sides', async () => {
+      const { a, b } = trickledPeers()
+      const ta = a.addTransceiver('audio')
+      await negotiate(a, b)
+      const tb = b.getTransceivers()[0]
+      assert.equal(ta.currentDirection, 'sendrecv')
+      assert.equal(tb.currentDirection, 'recvonly')
+      tb.direction = 'sendrecv'
+      await negotiate(b, a)
+      assert.equal(tb.currentDirection, 'sendrecv')
+      assert.equal(ta.currentDirection, 'sendrecv')
+      const needed = once(a, 'negotiationneeded')
+      ta.direction = 'inactive'
+      assert.equal(ta.direction, 'inactive')
+      await needed
+      const muted = once(tb.receiver.track, 'mute')
+      await negotiate(a, b)
+      assert.equal(ta.currentDirection, 'inactive')
+      assert.equal(tb.currentDirection, 'inactive')
+      await muted
+      assert.equal(tb.receiver.track.muted, true)
+      throwsWith(() => { ta.direction = 'up' }, 'TypeError')
+    })
+
+    it('offerToReceiveAudio/Video add recvonly transceivers', async () => {
+      const pc = makePc()
+      const offer = await pc.createOffer({ offerToReceiveAudio: true, offerToReceiveVideo: true })
+      assert.match(offer.sdp, /m=audio[^]*a=recvonly[^]*m=video[^]*a=recvonly/)
+      assert.deepEqual(pc.getTransceivers().map(t => [t.receiver.track.kind, t.direction]), [['audio', 'recvonly'], ['video', 'recvonly']])
+    })
+
+    it('rollback of a remote offer removes the transceivers it made and ends their tracks', async () => {
+      const a = makePc()
+      const b = makePc()
+      a.addTransceiver('video')
+      await a.setLocalDescription()
+      await b.setRemoteDescription(a.localDescription)
+      const [t] = b.getTransceivers()
+      assert.ok(t)
+      const ended = once(t.receiver.track, 'ended')
+      await b.setLocalDescription({ type: 'rollback' })
+      assert.deepEqual(b.getTransceivers(), [])
+      await ended
+      assert.equal(t.receiver.track.readyState, 'ended')
+    })
+  })
+
+  describe('addTrack / removeTrack', () => {
+    it('InvalidAccessError for a track already added; TypeError for non-tracks', async () => {
+      const pc = makePc()
+      const [track] = (await camera()).getVideoTracks()
+      const sender = pc.addTrack(track)
+      assert.equal(sender.track, track)
+      throwsWith(() => pc.addTrack(track), 'InvalidAccessError')
+      throwsWith(() => pc.addTrack({}), 'TypeError')
+      throwsWith(() => pc.addTrack(track, {}), 'TypeError')
+    })
+
+    it('reuses a transceiver made by a remote offer that has no sender track', async () => {
+      const a = makePc()
+      const b = makePc()
+      a.addTransceiver('audio')
+      await negotiate(a, b)
+      const [tb] = b.getTransceivers()
+      const [track] = (await camera({ audio: true })).getAudioTracks()
+      const sender = b.addTrack(track)
+      assert.equal(sender, tb.sender, 'the existing transceiver is reused')
+      assert.equal(b.getTransceivers().length, 1)
+      assert.equal(tb.direction, 'sendrecv')
+    })
+
+    it('removeTrack clears the sender track, changes direction and the remote side sees the removal', async () => {
+      const { a, b } = trickledPeers()
+      const stream = await camera()
+      const sender = a.addTrack(stream.getVideoTracks()[0], stream)
+      const remoteStream = once(b, 'track').then(e => e.streams[0])
+      await negotiate(a, b)
+      const rs = await remoteStream
+      a.removeTrack(sender)
+      assert.equal(sender.track, null)
+      assert.equal(a.getTransceivers()[0].direction, 'recvonly')
+      const removed = once(rs, 'removetrack')
+      await negotiate(a, b)
+      const e = await removed
+      assert.equal(e.track.muted, true)
+      assert.equal(rs.getTracks().length, 0)
+      throwsWith(() => a.removeTrack(makePc().addTransceiver('audio').sender), 'InvalidAccessError')
+      throwsWith(() => a.removeTrack({}), 'TypeError')
+    })
+  })
+
+  describe('RTCRtpSender', () => {
+    it('replaceTrack swaps without renegotiation; kind mismatch is a TypeError', async () => {
+      const pc = makePc()
+      const stream = await camera({ audio: true, video: true })
+      const sender = pc.addTrack(stream.getVideoTracks()[0], stream)
+      await pc.setLocalDescription()
+      const fired = record(pc, 'negotiationneeded')
+      const other = stream.getVideoTracks()[0].clone()
+      await sender.replaceTrack(other)
+      assert.equal(sender.track, other)
+      await sender.replaceTrack(null)
+      assert.equal(sender.track, null)
+      await rejectsWith(sender.replaceTrack(stream.getAudioTracks()[0]), 'TypeError')
+      await delay(50)
+      assert.deepEqual(fired, [])
+    })
+
+    it('getParameters/setParameters follow the transactionId rules and apply encodings', async () => {
+      const pc = makePc()
+      const t = pc.addTransceiver('video')
+      await pc.setLocalDescription()
+      const p = t.sender.getParameters()
+      assert.equal(typeof p.transactionId, 'string')
+      assert.equal(p.encodings.length, 1)
+      assert.ok(p.codecs.length > 0 || p.codecs.length === 0)
+      p.encodings[0].maxBitrate = 300000
+      p.encodings[0].active = false
+      await t.sender.setParameters(p)
+      const q = t.sender.getParameters()
+      assert.notEqual(q.transactionId, p.transactionId)
+      assert.equal(q.encodings[0].maxBitrate, 300000)
+      assert.equal(q.encodings[0].active, false)
+      await rejectsWith(t.sender.setParameters(p), 'InvalidModificationError') // stale transactionId
+      const r = t.sender.getParameters()
+      r.encodings = []
+      await rejectsWith(t.sender.setParameters(r), 'InvalidModificationError')
+      const s = t.sender.getParameters()
+      s.encodings[0].scaleResolutionDownBy = 0.5
+      await rejectsWith(t.sender.setParameters(s), 'RangeError')
+      const late = t.sender.getParameters()
+      await delay(5)
+      await rejectsWith(t.sender.setParameters(late), 'InvalidStateError')
+    })
+
+    it('getCapabilities lists the codecs: Opus, G.722, PCMU/PCMA, telephone-event; VP8, VP9, H.264', () => {
+      const audio = RTCRtpSender.getCapabilities('audio').codecs.map(c => c.mimeType)
+      for (const m of ['audio/opus', 'audio/G722', 'audio/PCMU', 'audio/PCMA', 'audio/telephone-event']) assert.ok(audio.includes(m), `${m} in ${audio}`)
+      const video = RTCRtpReceiver.getCapabilities('video').codecs.map(c => c.mimeType)
+      for (const m of ['video/VP8', 'video/VP9', 'video/H264']) assert.ok(video.includes(m), `${m} in ${video}`)
+      assert.equal(RTCRtpSender.getCapabilities('data'), null)
+      const opus = RTCRtpSender.getCapabilities('audio').codecs.find(c => c.mimeType === 'audio/opus')
+      assert.equal(opus.clockRate, 48000)
+      assert.equal(opus.channels, 2)
+    })
+  })
+
+  describe('RTCRtpTransceiver', () => {
+    it('setCodecPreferences orders the offer; unknown codecs are InvalidModificationError', async () => {
+      const pc = makePc()
+      const t = pc.addTransceiver('video')
+      const codecs = RTCRtpReceiver.getCapabilities('video').codecs
+      const vp9 = codecs.filter(c => c.mimeType === 'video/VP9')
+      t.setCodecPreferences(vp9)
+      const offer = await pc.createOffer()
+      const mline = /^m=video \d+ [A-Z/]+ ([\d ]+)$/m.exec(offer.sdp)[1].split(' ')
+      const rtpmap = new Map([...offer.sdp.matchAll(/a=rtpmap:(\d+) ([^/\r\n]+)/g)].map(m => [m[1], m[2]]))
+      assert.deepEqual(mline.map(pt => rtpmap.get(pt)).filter(n => n !== 'rtx' && n !== 'red' && n !== 'ulpfec'), vp9.map(() => 'VP9'))
+      throwsWith(() => t.setCodecPreferences([{ mimeType: 'video/nope', clockRate: 90000 }]), 'InvalidModificationError')
+      throwsWith(() => t.setCodecPreferences(codecs.filter(c => c.mimeType === 'video/rtx')), 'InvalidModificationError')
+      t.setCodecPreferences([])
+    })
+
+    it('stop() ends the receiver track, stops the transceiver and it leaves after negotiation', async () => {
+      const { a, b } = trickledPeers()
+      const t = a.addTransceiver('audio')
+      await negotiate(a, b)
+      const ended = once(t.receiver.track, 'ended')
+      t.stop()
+      await ended
+      assert.equal(t.direction, 'stopped')
+      assert.deepEqual(a.getSenders(), [])
+      throwsWith(() => { t.direction = 'sendrecv' }, 'InvalidStateError')
+      await rejectsWith(t.sender.replaceTrack(null), 'InvalidStateError')
+      const tb = b.getTransceivers()[0]
+      await negotiate(a, b)
+      assert.equal(t.currentDirection, 'stopped')
+      assert.equal(tb.currentDirection, 'stopped')
+      assert.equal(tb.receiver.track.readyState, 'ended')
+    })
+  })
+
+  describe('RTCTrackEvent', () => {
+    it('constructs with the spec members and checks their types', () => {
+      const pc = makePc()
+      const t = pc.addTransceiver('audio')
+      const s = new MediaStream()
+      const e = new RTCTrackEvent('track', { receiver: t.receiver, track: t.receiver.track, streams: [s], transceiver: t })
+      assert.equal(e.type, 'track')
+      assert.equal(e.streams[0], s)
+      assert.ok(Object.isFrozen(e.streams))
+      assert.throws(() => new RTCTrackEvent('track', {}), TypeError)
+      assert.throws(() => new RTCTrackEvent('track'), TypeError)
+    })
+  })
+
+  describe('close()', () => {
+    it('ends remote tracks without an ended event and stops every transceiver', async () => {
+      const { a, b } = trickledPeers()
+      const stream = await camera({ audio: true, video: true })
+      for (const track of stream.getTracks()) a.addTrack(track, stream)
+      const tracks = []
+      b.ontrack = e => tracks.push(e.track)
+      await negotiate(a, b)
+      const fired = []
+      for (const t of tracks) t.onended = () => fired.push(t.kind)
+      b.close()
+      for (const t of tracks) assert.equal(t.readyState, 'ended')
+      assert.deepEqual(b.getSenders(), [])
+      for (const t of b.getTransceivers()) assert.equal(t.currentDirection, 'stopped')
+      await delay(20)
+      assert.deepEqual(fired, [])
+      assert.ok(RTCPeerConnection)
+    })
+  })
+})
