@@ -48,6 +48,9 @@ describe('prebuild', function () {
   it('the npm pack tarball installs offline and runs in a chroot with only node and glibc', function () {
     this.timeout(240000)
     const out = execFileSync('bash', [path.join(root, 'scripts', 'tarball-chroot-test.sh')], { encoding: 'utf8', timeout: 240000 })
+    // installed from tarballs alone (ours + our runtime dependencies), empty npm cache, no network
+    assert.match(out, /installed offline with an empty cache and no network: node-libwebrtc-[^ ]+\.tgz \+ .*node-addon-api-.*node-gyp-build-/, out)
+    assert.match(out, /loads the prebuild: node_modules\/node-libwebrtc\/prebuilds\/linux-x64\//, out)
     assert.match(out, /received: echo: hello libwebrtc/, out)
     assert.match(out, /states after close: closed closed closed/, out)
   })
