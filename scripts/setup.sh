@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" = 0 ]; then
   apt-get update -q
-  apt-get install -y -q --no-install-recommends libtgowt-dev cmake g++ make python3 binutils \
+  apt-get install -y -q --no-install-recommends libtgowt-dev libopenh264-dev cmake g++ make python3 binutils \
     iproute2 util-linux chromium >/dev/null
 fi
 npm ci --ignore-scripts --no-audit --no-fund

@@ -8,14 +8,75 @@
 #include "api/audio_codecs/g722/audio_encoder_g722.h"
 #include "api/audio_codecs/opus/audio_decoder_opus.h"
 #include "api/audio_codecs/opus/audio_encoder_opus.h"
+#include "api/video_codecs/h264_profile_level_id.h"
 #include "api/video_codecs/video_decoder_factory_template.h"
 #include "api/video_codecs/video_decoder_factory_template_libvpx_vp8_adapter.h"
 #include "api/video_codecs/video_decoder_factory_template_libvpx_vp9_adapter.h"
 #include "api/video_codecs/video_encoder_factory_template.h"
 #include "api/video_codecs/video_encoder_factory_template_libvpx_vp8_adapter.h"
 #include "api/video_codecs/video_encoder_factory_template_libvpx_vp9_adapter.h"
+#include "media/base/codec.h"
+#include "media/base/media_constants.h"
+#include "media/h264_decoder.h"
+#include "modules/video_coding/codecs/h264/h264_encoder_impl.h"
 
 namespace nlw {
+
+namespace {
+
+// The H.264 formats M108's SupportedH264Codecs() lists, in its order, less Main profile: Baseline
+// and Constrained Baseline at level 3.1, packetization-mode 1 then 0, level-asymmetry-allowed.
+// OpenH264 encodes Constrained Baseline, which a Baseline decoder also takes. SupportedH264Codecs()
+// itself cannot be called: its object file (h264.cc) also holds H264Decoder::Create, which pulls
+// libwebrtc's FFmpeg decoder into the link.
+std::vector<webrtc::SdpVideoFormat> H264Formats(bool with_scalability_modes) {
+  absl::InlinedVector<webrtc::ScalabilityMode, webrtc::kScalabilityModeCount> modes;
+  if (with_scalability_modes) {
+    modes = {webrtc::ScalabilityMode::kL1T1, webrtc::ScalabilityMode::kL1T2,
+             webrtc::ScalabilityMode::kL1T3};
+  }
+  std::vector<webrtc::SdpVideoFormat> formats;
+  for (webrtc::H264Profile profile :
+       {webrtc::H264Profile::kProfileBaseline, webrtc::H264Profile::kProfileConstrainedBaseline}) {
+    const absl::optional<std::string> profile_level_id = webrtc::H264ProfileLevelIdToString(
+        webrtc::H264ProfileLevelId(profile, webrtc::H264Level::kLevel3_1));
+    for (const char* packetization_mode : {"1", "0"}) {
+      formats.emplace_back(cricket::kH264CodecName,
+                           webrtc::SdpVideoFormat::Parameters{
+                               {cricket::kH264FmtpProfileLevelId, *profile_level_id},
+                               {cricket::kH264FmtpLevelAsymmetryAllowed, "1"},
+                               {cricket::kH264FmtpPacketizationMode, packetization_mode}},
+                           modes);
+    }
+  }
+  return formats;
+}
+
+// libwebrtc's H264EncoderImpl (in libtg_owt.a) on OpenH264's encoder. Both it and our decoder
+// use Debian's libopenh264.a; the OpenH264 1.9 copy bundled in libtg_owt.a is dropped from the
+// link (src-native/build.json, tgowt_drop_members). H264EncoderImpl was built against 1.9's
+// headers: the structures it shares with 2.3.1 have the same layout, except SEncParamExt, which
+// 2.3.1 extends by 4 bytes at its end; H264EncoderImpl's stack slot for it has room for them.
+struct OpenH264EncoderAdapter {
+  static std::vector<webrtc::SdpVideoFormat> SupportedFormats() { return H264Formats(true); }
+  static std::unique_ptr<webrtc::VideoEncoder> CreateEncoder(const webrtc::SdpVideoFormat& format) {
+    return std::make_unique<webrtc::H264EncoderImpl>(cricket::VideoCodec(format));
+  }
+  static bool IsScalabilityModeSupported(webrtc::ScalabilityMode mode) {
+    return mode == webrtc::ScalabilityMode::kL1T1 || mode == webrtc::ScalabilityMode::kL1T2 ||
+           mode == webrtc::ScalabilityMode::kL1T3;
+  }
+};
+
+struct OpenH264DecoderAdapter {
+  static std::vector<webrtc::SdpVideoFormat> SupportedFormats() { return H264Formats(false); }
+  static std::unique_ptr<webrtc::VideoDecoder> CreateDecoder(
+      const webrtc::SdpVideoFormat& /*format*/) {
+    return std::make_unique<OpenH264Decoder>();
+  }
+};
+
+}  // namespace
 
 rtc::scoped_refptr<webrtc::AudioEncoderFactory> CreateAudioEncoderFactory() {
   return webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722,
@@ -29,12 +90,14 @@ rtc::scoped_refptr<webrtc::AudioDecoderFactory> CreateAudioDecoderFactory() {
 
 std::unique_ptr<webrtc::VideoEncoderFactory> CreateVideoEncoderFactory() {
   return std::make_unique<webrtc::VideoEncoderFactoryTemplate<
-      webrtc::LibvpxVp8EncoderTemplateAdapter, webrtc::LibvpxVp9EncoderTemplateAdapter>>();
+      webrtc::LibvpxVp8EncoderTemplateAdapter, webrtc::LibvpxVp9EncoderTemplateAdapter,
+      OpenH264EncoderAdapter>>();
 }
 
 std::unique_ptr<webrtc::VideoDecoderFactory> CreateVideoDecoderFactory() {
   return std::make_unique<webrtc::VideoDecoderFactoryTemplate<
-      webrtc::LibvpxVp8DecoderTemplateAdapter, webrtc::LibvpxVp9DecoderTemplateAdapter>>();
+      webrtc::LibvpxVp8DecoderTemplateAdapter, webrtc::LibvpxVp9DecoderTemplateAdapter,
+      OpenH264DecoderAdapter>>();
 }
 
 }  // namespace nlw

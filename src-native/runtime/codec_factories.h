@@ -1,6 +1,8 @@
 // The codecs the prebuilt binary carries. tg_owt's builtin audio encoder factory has no Opus, so
-// the audio factories are built from templates; video is VP8/VP9 (libvpx), since FFmpeg (H.264)
-// cannot be linked statically into a shared object.
+// the audio factories are built from templates. Video, in Chromium's order: VP8, VP9 (libvpx),
+// H.264 Constrained Baseline/Baseline, packetization-mode 1 and 0 (OpenH264: libwebrtc's
+// H264EncoderImpl, and our decoder in media/h264_decoder.h, since libwebrtc's H.264 decoder goes
+// through FFmpeg, which cannot be linked statically into a shared object).
 #pragma once
 
 #include <memory>
