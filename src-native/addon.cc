@@ -6,6 +6,7 @@
 #include "rtc_base/thread.h"
 #include "runtime/network_filter.h"
 #include "wrap/data_channel.h"
+#include "wrap/media_stream_track.h"
 #include "wrap/peer_connection.h"
 
 namespace nlw {
@@ -28,9 +29,18 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
 
   Napi::Function dc = DataChannel::Define(env);
   data_channel_constructor_ = Napi::Persistent(dc);
+  Napi::Function track = MediaStreamTrack::Define(env);
+  media_stream_track_constructor_ = Napi::Persistent(track);
   DefineAddon(exports, {
       InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
       InstanceValue("DataChannel", dc, napi_enumerable),
+      InstanceValue("MediaStreamTrack", track, napi_enumerable),
+      InstanceValue("createSyntheticVideoTrack",
+                    Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticVideoTrack, "createSyntheticVideoTrack"),
+                    napi_enumerable),
+      InstanceValue("createSyntheticAudioTrack",
+                    Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticAudioTrack, "createSyntheticAudioTrack"),
+                    napi_enumerable),
       InstanceMethod("shutdown", &Addon::Shutdown),
       InstanceMethod("versions", &Addon::Versions),
       InstanceMethod("liveObjects", &Addon::LiveObjects),
@@ -67,6 +77,8 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("peerConnections", static_cast<double>(runtime_->live_connections()));
   o.Set("dataChannels", static_cast<double>(runtime_->live_channels()));
+  // Native tracks not yet released (stop() keeps the track, GC or shutdown releases it).
+  o.Set("mediaStreamTracks", static_cast<double>(runtime_->live_tracks()));
   // Process-wide, and destroyed on the signaling thread after close(): callers poll it.
   o.Set("libwebrtcPeerConnections", static_cast<double>(LiveFilteredPortAllocators()));
   // This environment's; the long timers of closed connections are dropped on the network thread
