@@ -92,3 +92,17 @@ export function fromNative (err: unknown, fallback?: string): Error {
   const name = fallback ?? NATIVE_NAMES[e.nativeType] ?? e.nativeType
   return domError(name, err.message)
 }
+
+/** OverconstrainedError (mediacapture-streams): a required constraint cannot be satisfied. */
+export class OverconstrainedError extends DOMException {
+  readonly #constraint: string
+  constructor (constraint: string, message = '') {
+    if (arguments.length < 1) {
+      throw new TypeError("Failed to construct 'OverconstrainedError': 1 argument required, but only 0 present.")
+    }
+    super(String(message), 'OverconstrainedError')
+    this.#constraint = String(constraint)
+  }
+
+  get constraint (): string { return this.#constraint }
+}

@@ -3,6 +3,7 @@ import type { EventInit } from './dom_types'
 import type { RTCDataChannel } from './RTCDataChannel'
 import { RTCError } from './errors'
 import { RTCIceCandidate } from './RTCIceCandidate'
+import type { MediaStreamTrack } from './MediaStreamTrack'
 
 function requireArgs (name: string, given: number, needed: number): void {
   if (given < needed) {
@@ -95,3 +96,28 @@ export class RTCErrorEvent extends Event {
     this.error = init.error
   }
 }
+
+export interface MediaStreamTrackEventInit extends EventInit {
+  track: MediaStreamTrack
+}
+
+/** MediaStreamTrackEvent (mediacapture-streams): addtrack and removetrack of a MediaStream. */
+export class MediaStreamTrackEvent extends Event {
+  readonly #track: MediaStreamTrack
+  constructor (type: string, init: MediaStreamTrackEventInit) {
+    requireArgs('MediaStreamTrackEvent', arguments.length, 2)
+    // Checked by brand, not instanceof, to avoid an import cycle at load time.
+    const track = init?.track as unknown
+    if (track === null || typeof track !== 'object' || !isTrack(track)) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': member track is not of type MediaStreamTrack.")
+    }
+    super(type, init)
+    this.#track = init.track
+  }
+
+  get track (): MediaStreamTrack { return this.#track }
+}
+
+let isTrack: (v: object) => boolean = () => false
+/** Set by MediaStreamTrack.ts, which owns the brand check. */
+export function setTrackBrandCheck (fn: (v: object) => boolean): void { isTrack = fn }

@@ -17,9 +17,21 @@ export type { RTCDtlsTransportState } from './RTCDtlsTransport'
 export { RTCIceTransport } from './RTCIceTransport'
 export type { RTCIceRole, RTCIceTransportState, RTCIceGathererState, RTCIceCandidatePair } from './RTCIceTransport'
 export {
-  RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCDataChannelEvent, RTCErrorEvent
+  RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCDataChannelEvent, RTCErrorEvent,
+  MediaStreamTrackEvent
 } from './events'
-export { RTCError } from './errors'
+export type { MediaStreamTrackEventInit } from './events'
+export { RTCError, OverconstrainedError } from './errors'
+export { MediaStreamTrack } from './MediaStreamTrack'
+export type { MediaStreamTrackState, MediaStreamTrackEventMap } from './MediaStreamTrack'
+export { MediaStream } from './MediaStream'
+export type { MediaStreamEventMap } from './MediaStream'
+export type {
+  MediaTrackConstraints, MediaTrackConstraintSet, MediaTrackSettings, MediaTrackCapabilities,
+  MediaTrackSupportedConstraints, ConstrainULong, ConstrainDouble, ConstrainBoolean, ConstrainDOMString,
+  ConstrainULongRange, ConstrainDoubleRange, ConstrainBooleanParameters, ConstrainDOMStringParameters,
+  ULongRange, DoubleRange
+} from './constraints'
 export type { RTCErrorInit, RTCErrorDetailType } from './errors'
 export type {
   RTCConfiguration, RTCIceServer, RTCIceTransportPolicy, RTCBundlePolicy, RTCRtcpMuxPolicy, RTCNetworkOptions

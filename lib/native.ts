@@ -184,7 +184,36 @@ export interface NativeDataChannel {
   release(): void
 }
 
+/** Settings of a synthetic source (empty for other tracks). */
+export interface NativeTrackSettings {
+  width?: number
+  height?: number
+  frameRate?: number
+  sampleRate?: number
+  channelCount?: number
+  sampleSize?: number
+  frequency?: number
+}
+
+/** The native half of a MediaStreamTrack (src-native/wrap/media_stream_track.h). */
+export interface NativeMediaStreamTrack {
+  readonly kind: 'audio' | 'video'
+  readonly id: string
+  setEnabled(enabled: boolean): void
+  /** Ends the track natively: a synthetic source stops once no live track uses it. */
+  stop(): void
+  /** A new track on the same source, with a new id. */
+  clone(): NativeMediaStreamTrack
+  settings(): NativeTrackSettings
+  /** Synthetic sources: the members given replace the source's settings. */
+  applyConstraints(settings: NativeTrackSettings): void
+  setContentHint(hint: string): void
+}
+
 interface Binding {
+  MediaStreamTrack: abstract new (...args: never[]) => NativeMediaStreamTrack
+  createSyntheticVideoTrack(options: { width?: number, height?: number, frameRate?: number }): NativeMediaStreamTrack
+  createSyntheticAudioTrack(options: { sampleRate?: number, channelCount?: number, frequency?: number }): NativeMediaStreamTrack
   PeerConnection: new (configuration: NativeConfiguration,
     onEvent: (...event: PeerConnectionEvent) => void) => NativePeerConnection
   /** processExiting: the process is ending, closes may be cut short (runtime.cc). */
@@ -198,7 +227,14 @@ interface Binding {
  * Native objects of this environment that still hold libwebrtc resources, and libwebrtc
  * connections of the whole process not yet destroyed (they go on the signaling thread after close()).
  */
-export interface LiveObjects { peerConnections: number, dataChannels: number, libwebrtcPeerConnections: number, longTimers: number }
+export interface LiveObjects {
+  peerConnections: number
+  dataChannels: number
+  /** Native tracks not yet released (a stopped track is released by GC or shutdown). */
+  mediaStreamTracks: number
+  libwebrtcPeerConnections: number
+  longTimers: number
+}
 
 function load (): Binding {
   if (process.platform !== 'linux' || process.arch !== 'x64') {

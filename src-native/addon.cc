@@ -8,6 +8,7 @@
 #include "wrap/data_channel.h"
 #include "convert/errors.h"
 #include "convert/rtp_parameters.h"
+#include "wrap/media_stream_track.h"
 #include "wrap/peer_connection.h"
 #include "wrap/rtp_transceiver.h"
 
@@ -33,9 +34,18 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
   data_channel_constructor_ = Napi::Persistent(dc);
   Napi::Function transceiver = RtpTransceiver::Define(env);
   transceiver_constructor_ = Napi::Persistent(transceiver);
+  Napi::Function track = MediaStreamTrack::Define(env);
+  media_stream_track_constructor_ = Napi::Persistent(track);
   DefineAddon(exports, {
       InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
       InstanceValue("DataChannel", dc, napi_enumerable),
+      InstanceValue("MediaStreamTrack", track, napi_enumerable),
+      InstanceValue("createSyntheticVideoTrack",
+                    Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticVideoTrack, "createSyntheticVideoTrack"),
+                    napi_enumerable),
+      InstanceValue("createSyntheticAudioTrack",
+                    Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticAudioTrack, "createSyntheticAudioTrack"),
+                    napi_enumerable),
       InstanceMethod("shutdown", &Addon::Shutdown),
       InstanceMethod("versions", &Addon::Versions),
       InstanceMethod("liveObjects", &Addon::LiveObjects),
@@ -73,6 +83,8 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("peerConnections", static_cast<double>(runtime_->live_connections()));
   o.Set("dataChannels", static_cast<double>(runtime_->live_channels()));
+  // Native tracks not yet released (stop() keeps the track, GC or shutdown releases it).
+  o.Set("mediaStreamTracks", static_cast<double>(runtime_->live_tracks()));
   // Process-wide, and destroyed on the signaling thread after close(): callers poll it.
   o.Set("libwebrtcPeerConnections", static_cast<double>(LiveFilteredPortAllocators()));
   // This environment's; the long timers of closed connections are dropped on the network thread

@@ -19,6 +19,7 @@ class Addon : public Napi::Addon<Addon> {
   const std::shared_ptr<Runtime>& runtime() const { return runtime_; }
   Napi::FunctionReference& data_channel_constructor() { return data_channel_constructor_; }
   Napi::FunctionReference& transceiver_constructor() { return transceiver_constructor_; }
+  Napi::FunctionReference& media_stream_track_constructor() { return media_stream_track_constructor_; }
 
  private:
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
@@ -29,6 +30,7 @@ class Addon : public Napi::Addon<Addon> {
   std::shared_ptr<Runtime> runtime_;
   Napi::FunctionReference data_channel_constructor_;
   Napi::FunctionReference transceiver_constructor_;
+  Napi::FunctionReference media_stream_track_constructor_;
 };
 
 }  // namespace nlw

@@ -162,6 +162,16 @@ Runtime::Shard* Runtime::NextShard(std::string* error) {
   return shards_[i].get();
 }
 
+rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> Runtime::MediaFactory(std::string* error) {
+  if (!EnsureStarted(error)) return nullptr;
+  if (!shards_[0] && !StartShard(0, error)) return nullptr;
+  if (!shards_[0]->factory) {
+    *error = "could not create the PeerConnectionFactory";
+    return nullptr;
+  }
+  return shards_[0]->factory;
+}
+
 std::unique_ptr<cricket::PortAllocator> Runtime::Shard::CreatePortAllocator(
     const NetworkPolicy& policy) {
   return CreateFilteredPortAllocator(networks.get(), socket_factory.get(), policy);
@@ -178,7 +188,10 @@ void Runtime::Register(NativeResource* r, bool is_channel) {
   (is_channel ? channels_ : connections_).insert(r);
 }
 
+void Runtime::RegisterTrack(NativeResource* r) { tracks_.insert(r); }
+
 void Runtime::Unregister(NativeResource* r) {
+  tracks_.erase(r);
   channels_.erase(r);
   connections_.erase(r);
 }
@@ -208,10 +221,13 @@ void Runtime::Shutdown(bool process_exiting) {
   // 1. No more JS calls; queued tasks die here, while the threads still run (a task may hold the
   //    last reference to a libwebrtc proxy, whose destructor hops to the signaling thread).
   dispatcher_->Close();
-  // 2. Every wrapper lets go of its libwebrtc objects (channels first: they live on a connection).
+  // 2. Every wrapper lets go of its libwebrtc objects (channels first: they live on a connection;
+  //    then tracks, whose synthetic sources stop here).
   for (auto* r : std::set<NativeResource*>(channels_)) r->ReleaseNative();
+  for (auto* r : std::set<NativeResource*>(tracks_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(connections_)) r->ReleaseNative();
   channels_.clear();
+  tracks_.clear();
   connections_.clear();
   if (!started_) return;
   // 3. Releases post their closing work to their shards' threads: let it finish while the threads

@@ -77,16 +77,22 @@ class Runtime {
   // JS thread, after EnsureStarted. The shard for a new connection (started on first use);
   // nullptr + message on failure.
   Shard* NextShard(std::string* error);
+  // JS thread. The factory local tracks are made with: shard 0's, started on demand; nullptr +
+  // message on failure.
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> MediaFactory(std::string* error);
 
   // JS thread. Channels are released before connections. A resource is registered while it
   // holds libwebrtc objects: close() or GC unregisters it.
   void Register(NativeResource* r, bool is_channel);
+  // JS thread. Tracks are released after channels, before connections.
+  void RegisterTrack(NativeResource* r);
   void Unregister(NativeResource* r);
   // Set when an exiting process gives up waiting for closes: pending closing work must then
   // leave its objects to the OS instead of tearing them down (signaling thread reads it).
   const std::shared_ptr<std::atomic<bool>>& abandon_flag() const { return abandon_; }
   size_t live_connections() const { return connections_.size(); }
   size_t live_channels() const { return channels_.size(); }
+  size_t live_tracks() const { return tracks_.size(); }
   // Long libwebrtc timers queued on the network threads (runtime/network_thread.h).
   size_t pending_long_timers() const;
 
@@ -101,7 +107,7 @@ class Runtime {
   std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
   std::vector<std::unique_ptr<Shard>> shards_;           // null until first used
   size_t next_shard_ = 0;
-  std::set<NativeResource*> channels_, connections_;
+  std::set<NativeResource*> channels_, connections_, tracks_;
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;
   bool shut_down_ = false;

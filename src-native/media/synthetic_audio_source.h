@@ -1,0 +1,63 @@
+// A synthetic microphone: a continuous sine tone (default 440 Hz, amplitude 8192 of 32767, about
+// -12 dBFS) at sampleRate x channelCount, the same sample in every channel. It hands 10 ms of
+// 16-bit PCM to its sinks every 10 ms (the local audio tracks' senders), from the shared ticker
+// thread, with capture timestamps. The phase runs on across frames and reconfigurations.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "api/media_stream_interface.h"
+#include "api/notifier.h"
+
+namespace nlw {
+
+struct AudioSettings {
+  int sample_rate = 48000;
+  int channel_count = 1;
+  double frequency = 440;
+};
+
+class SyntheticAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterface> {
+ public:
+  static constexpr int16_t kAmplitude = 8192;
+
+  // Starts producing samples at once (on the shared ticker thread).
+  static rtc::scoped_refptr<SyntheticAudioSource> Create(const AudioSettings& settings);
+
+  // Any thread. Takes effect from the next 10 ms frame.
+  void Reconfigure(const AudioSettings& settings);
+  AudioSettings settings() const;
+  // Any thread but the ticker's. Ends production for good; the source then reads kEnded.
+  void Stop();
+
+  // webrtc::MediaSourceInterface / AudioSourceInterface
+  SourceState state() const override { return stopped_.load() ? kEnded : kLive; }
+  bool remote() const override { return false; }
+  // Any thread. RemoveSink waits for a delivery to that sink in progress.
+  void AddSink(webrtc::AudioTrackSinkInterface* sink) override;
+  void RemoveSink(webrtc::AudioTrackSinkInterface* sink) override;
+
+ protected:
+  SyntheticAudioSource() = default;
+  ~SyntheticAudioSource() override;
+
+ private:
+  void Start(const AudioSettings& settings);
+  void Produce(int64_t now_us);  // ticker thread
+
+  mutable std::mutex mu_;
+  AudioSettings settings_;  // under mu_
+  uint64_t ticker_id_ = 0;  // under mu_
+  std::atomic<bool> stopped_{false};
+
+  std::mutex sinks_mu_;  // held while delivering
+  std::vector<webrtc::AudioTrackSinkInterface*> sinks_;
+
+  double phase_ = 0;              // ticker thread, in cycles [0, 1)
+  std::vector<int16_t> samples_;  // ticker thread
+};
+
+}  // namespace nlw

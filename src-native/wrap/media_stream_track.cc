@@ -1,0 +1,264 @@
+#include "wrap/media_stream_track.h"
+
+#include "addon.h"
+#include "rtc_base/helpers.h"
+
+namespace nlw {
+
+namespace {
+
+struct TrackInit {
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
+  std::shared_ptr<SyntheticSource> source;
+};
+
+// A number member of `o`, or `fallback` when absent or not a number.
+double NumberOr(const Napi::Object& o, const char* name, double fallback) {
+  Napi::Value v = o.Get(name);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+}
+
+Napi::Object OptionsArg(const Napi::CallbackInfo& info) {
+  return info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
+}
+
+void ThrowError(Napi::Env env, const std::string& message) {
+  Napi::Error::New(env, message).ThrowAsJavaScriptException();
+}
+
+}  // namespace
+
+void SyntheticSource::Stop() {
+  if (video) video->Stop();
+  if (audio) audio->Stop();
+}
+
+Napi::Function MediaStreamTrack::Define(Napi::Env env) {
+  return DefineClass(env, "NativeMediaStreamTrack",
+                     {InstanceAccessor<&MediaStreamTrack::Kind>("kind"),
+                      InstanceAccessor<&MediaStreamTrack::Id>("id"),
+                      InstanceMethod<&MediaStreamTrack::SetEnabled>("setEnabled"),
+                      InstanceMethod<&MediaStreamTrack::Stop>("stop"),
+                      InstanceMethod<&MediaStreamTrack::Clone>("clone"),
+                      InstanceMethod<&MediaStreamTrack::Settings>("settings"),
+                      InstanceMethod<&MediaStreamTrack::ApplyConstraints>("applyConstraints"),
+                      InstanceMethod<&MediaStreamTrack::SetContentHint>("setContentHint")});
+}
+
+Napi::Object MediaStreamTrack::NewWith(Napi::Env env,
+                                       rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
+                                       std::shared_ptr<SyntheticSource> source) {
+  TrackInit init{std::move(track), std::move(source)};
+  auto ext = Napi::External<TrackInit>::New(env, &init);
+  return Addon::Of(env)->media_stream_track_constructor().New({ext});
+}
+
+Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
+                                           rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track) {
+  return NewWith(env, std::move(track), nullptr);
+}
+
+MediaStreamTrack* MediaStreamTrack::Unwrap(Napi::Value value) {
+  if (!value.IsObject()) return nullptr;
+  Napi::Env env = value.Env();
+  Napi::FunctionReference& ctor = Addon::Of(env)->media_stream_track_constructor();
+  if (ctor.IsEmpty() || !value.As<Napi::Object>().InstanceOf(ctor.Value())) return nullptr;
+  return Napi::ObjectWrap<MediaStreamTrack>::Unwrap(value.As<Napi::Object>());
+}
+
+MediaStreamTrack::MediaStreamTrack(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MediaStreamTrack>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsExternal()) {
+    Napi::TypeError::New(env, "Illegal constructor").ThrowAsJavaScriptException();
+    return;
+  }
+  TrackInit* init = info[0].As<Napi::External<TrackInit>>().Data();
+  runtime_ = Addon::Of(env)->runtime();
+  track_ = std::move(init->track);
+  source_ = std::move(init->source);
+  if (!track_) return;
+  kind_ = track_->kind();
+  id_ = track_->id();
+  if (source_) {
+    source_->live_tracks++;
+    using_source_ = true;
+  }
+  runtime_->RegisterTrack(this);
+}
+
+MediaStreamTrack::~MediaStreamTrack() { ReleaseNative(); }
+
+void MediaStreamTrack::EndUse() {
+  if (!using_source_) return;
+  using_source_ = false;
+  if (--source_->live_tracks == 0) source_->Stop();
+}
+
+void MediaStreamTrack::ReleaseNative() {
+  if (!track_ && !source_) return;
+  runtime_->Unregister(this);
+  EndUse();
+  source_.reset();
+  // The proxy's last reference, if it is, hops to the signaling thread to destroy the track.
+  track_ = nullptr;
+}
+
+Napi::Value MediaStreamTrack::Kind(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), kind_); }
+Napi::Value MediaStreamTrack::Id(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), id_); }
+
+// A disabled video track sends black frames, a disabled audio track silence (libwebrtc).
+void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
+  if (track_) track_->set_enabled(info.Length() > 0 && info[0].ToBoolean().Value());
+}
+
+// Ends this track: it no longer keeps its synthetic source running, and a local one is disabled
+// (libwebrtc's tracks have no stop: a sender still holding it sends black or silence while a clone
+// keeps the source running, nothing once the source has stopped).
+void MediaStreamTrack::Stop(const Napi::CallbackInfo&) {
+  if (!using_source_) return;
+  EndUse();
+  if (track_) track_->set_enabled(false);
+}
+
+// clone(): a new track with a new id on the same source.
+Napi::Value MediaStreamTrack::Clone(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!track_) {
+    ThrowError(env, "the track has been released");
+    return env.Undefined();
+  }
+  std::string error;
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory = runtime_->MediaFactory(&error);
+  if (!factory) {
+    ThrowError(env, error);
+    return env.Undefined();
+  }
+  std::string id = rtc::CreateRandomUuid();
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> copy;
+  if (source_ && source_->video) {
+    copy = factory->CreateVideoTrack(id, source_->video.get());
+  } else if (source_ && source_->audio) {
+    copy = factory->CreateAudioTrack(id, source_->audio.get());
+  } else if (kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) {
+    // A remote video track: the source it returns is a proxy bound to its own connection's
+    // threads, so another factory's track may use it.
+    auto* video = static_cast<webrtc::VideoTrackInterface*>(track_.get());
+    copy = factory->CreateVideoTrack(id, video->GetSource());
+  } else {
+    // A remote audio track's source is bound to its connection's signaling thread and cannot
+    // serve a track of another factory: the clone shares the libwebrtc track (and its enabled
+    // flag) under a new id.
+    Napi::Object clone = NewWith(env, track_, nullptr);
+    if (MediaStreamTrack* t = Unwrap(clone)) t->id_ = id;
+    return clone;
+  }
+  if (!copy) {
+    ThrowError(env, "could not clone the track");
+    return env.Undefined();
+  }
+  copy->set_enabled(track_->enabled());
+  // A stopped track's clone is ended too (JS makes it so): it does not hold the source.
+  return NewWith(env, copy, using_source_ ? source_ : nullptr);
+}
+
+Napi::Value MediaStreamTrack::Settings(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  if (source_ && source_->video) {
+    VideoSettings s = source_->video->settings();
+    o.Set("width", s.width);
+    o.Set("height", s.height);
+    o.Set("frameRate", s.frame_rate);
+  } else if (source_ && source_->audio) {
+    AudioSettings s = source_->audio->settings();
+    o.Set("sampleRate", s.sample_rate);
+    o.Set("channelCount", s.channel_count);
+    o.Set("sampleSize", 16);
+    o.Set("frequency", s.frequency);
+  }
+  return o;
+}
+
+// applyConstraints({width, height, frameRate, sampleRate, channelCount, frequency}): the members
+// given replace the synthetic source's settings (JS has resolved the constraints to values).
+void MediaStreamTrack::ApplyConstraints(const Napi::CallbackInfo& info) {
+  Napi::Object o = OptionsArg(info);
+  if (source_ && source_->video) {
+    VideoSettings s = source_->video->settings();
+    s.width = static_cast<int>(NumberOr(o, "width", s.width));
+    s.height = static_cast<int>(NumberOr(o, "height", s.height));
+    s.frame_rate = NumberOr(o, "frameRate", s.frame_rate);
+    source_->video->Reconfigure(s);
+  } else if (source_ && source_->audio) {
+    AudioSettings s = source_->audio->settings();
+    s.sample_rate = static_cast<int>(NumberOr(o, "sampleRate", s.sample_rate));
+    s.channel_count = static_cast<int>(NumberOr(o, "channelCount", s.channel_count));
+    s.frequency = NumberOr(o, "frequency", s.frequency);
+    source_->audio->Reconfigure(s);
+  }
+}
+
+// setContentHint('' | 'motion' | 'detail' | 'text' | 'speech' | 'speech-recognition' | 'music'):
+// video hints tell the encoder what to keep (frame rate or resolution).
+void MediaStreamTrack::SetContentHint(const Napi::CallbackInfo& info) {
+  if (!track_ || kind_ != webrtc::MediaStreamTrackInterface::kVideoKind) return;
+  std::string hint = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  using Hint = webrtc::VideoTrackInterface::ContentHint;
+  Hint h = hint == "motion" ? Hint::kFluid : hint == "detail" ? Hint::kDetailed
+         : hint == "text" ? Hint::kText : Hint::kNone;
+  static_cast<webrtc::VideoTrackInterface*>(track_.get())->set_content_hint(h);
+}
+
+Napi::Value MediaStreamTrack::CreateSyntheticVideoTrack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = OptionsArg(info);
+  std::string error;
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory =
+      Addon::Of(env)->runtime()->MediaFactory(&error);
+  if (!factory) {
+    ThrowError(env, error);
+    return env.Undefined();
+  }
+  VideoSettings s;
+  s.width = static_cast<int>(NumberOr(o, "width", s.width));
+  s.height = static_cast<int>(NumberOr(o, "height", s.height));
+  s.frame_rate = NumberOr(o, "frameRate", s.frame_rate);
+  auto source = std::make_shared<SyntheticSource>();
+  source->video = SyntheticVideoSource::Create(s);
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track =
+      factory->CreateVideoTrack(rtc::CreateRandomUuid(), source->video.get());
+  if (!track) {
+    source->Stop();
+    ThrowError(env, "could not create a video track");
+    return env.Undefined();
+  }
+  return NewWith(env, track, source);
+}
+
+Napi::Value MediaStreamTrack::CreateSyntheticAudioTrack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = OptionsArg(info);
+  std::string error;
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory =
+      Addon::Of(env)->runtime()->MediaFactory(&error);
+  if (!factory) {
+    ThrowError(env, error);
+    return env.Undefined();
+  }
+  AudioSettings s;
+  s.sample_rate = static_cast<int>(NumberOr(o, "sampleRate", s.sample_rate));
+  s.channel_count = static_cast<int>(NumberOr(o, "channelCount", s.channel_count));
+  s.frequency = NumberOr(o, "frequency", s.frequency);
+  auto source = std::make_shared<SyntheticSource>();
+  source->audio = SyntheticAudioSource::Create(s);
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track =
+      factory->CreateAudioTrack(rtc::CreateRandomUuid(), source->audio.get());
+  if (!track) {
+    source->Stop();
+    ThrowError(env, "could not create an audio track");
+    return env.Undefined();
+  }
+  return NewWith(env, track, source);
+}
+
+}  // namespace nlw

@@ -1,0 +1,67 @@
+// MediaStreamTrack's native half (lib/MediaStreamTrack.ts keeps readyState, muted, constraints
+// and events). Wraps one libwebrtc track (a proxy bound to its factory's signaling thread: the
+// few calls here are blocking hops to it) and, for local synthetic tracks, holds the source.
+// A synthetic source is shared by a track and its clones; it stops when no live track uses it.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "api/media_stream_interface.h"
+#include "media/synthetic_audio_source.h"
+#include "media/synthetic_video_source.h"
+#include "runtime/runtime.h"
+
+namespace nlw {
+
+// The synthetic source behind local tracks, counted by the live tracks that use it.
+struct SyntheticSource {
+  rtc::scoped_refptr<SyntheticVideoSource> video;
+  rtc::scoped_refptr<SyntheticAudioSource> audio;
+  int live_tracks = 0;  // JS thread
+  void Stop();
+};
+
+class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public NativeResource {
+ public:
+  static Napi::Function Define(Napi::Env env);  // JS class "NativeMediaStreamTrack"
+  // JS thread: a new JS object over a libwebrtc track (remote tracks of receivers use this).
+  static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track);
+  // JS thread: the wrapper inside `value`, or nullptr if it is not a NativeMediaStreamTrack.
+  static MediaStreamTrack* Unwrap(Napi::Value value);
+  // JS thread: createSyntheticVideoTrack({width, height, frameRate}) and
+  // createSyntheticAudioTrack({sampleRate, channelCount, frequency}) of the binding.
+  static Napi::Value CreateSyntheticVideoTrack(const Napi::CallbackInfo& info);
+  static Napi::Value CreateSyntheticAudioTrack(const Napi::CallbackInfo& info);
+
+  explicit MediaStreamTrack(const Napi::CallbackInfo& info);
+  ~MediaStreamTrack() override;
+  void ReleaseNative() override;
+
+  // JS thread. Null once released (stop() keeps it: a sender may still hold the track).
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track() const { return track_; }
+
+ private:
+  static Napi::Object NewWith(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
+                              std::shared_ptr<SyntheticSource> source);
+
+  Napi::Value Kind(const Napi::CallbackInfo& info);
+  Napi::Value Id(const Napi::CallbackInfo& info);
+  void SetEnabled(const Napi::CallbackInfo& info);
+  void Stop(const Napi::CallbackInfo& info);
+  Napi::Value Clone(const Napi::CallbackInfo& info);
+  Napi::Value Settings(const Napi::CallbackInfo& info);
+  void ApplyConstraints(const Napi::CallbackInfo& info);
+  void SetContentHint(const Napi::CallbackInfo& info);
+
+  void EndUse();  // this track no longer uses its synthetic source
+
+  std::shared_ptr<Runtime> runtime_;
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
+  std::shared_ptr<SyntheticSource> source_;
+  std::string kind_, id_;  // read once: no hop for the getters
+  bool using_source_ = false;
+};
+
+}  // namespace nlw
