@@ -295,6 +295,11 @@ void PeerConnection::ReleaseNative() {
         // reference to the connection, the destructor closes it.
         if (!IsOnlyReference(pc.get())) pc->Close();
         pc = nullptr;
+        // Transceiver proxies release on this thread: `shared` may outlive the threads (the JS
+        // wrapper holds it until GC or environment teardown).
+        shared->transceiver_ids.clear();
+        shared->tracks_added.clear();
+        shared->tracks_removed.clear();
         // libwebrtc promises not to call the observer after Close() or destruction.
         observer.reset();
         network->ConnectionClosed(shared->network_token);

@@ -61,7 +61,7 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   std::map<webrtc::RtpTransceiverInterface*, KnownTransceiver> transceiver_ids;
   uint32_t next_transceiver_id = 1;
   // Receivers call these until they are destroyed, which happens with the connection.
-  std::vector<std::unique_ptr<webrtc::RtpReceiverObserverInterface>> receiver_observers;
+  std::vector<std::shared_ptr<webrtc::RtpReceiverObserverInterface>> receiver_observers;
   // libwebrtc's OnTrack / OnRemoveTrack since the last description completed.
   std::vector<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> tracks_added;
   std::vector<rtc::scoped_refptr<webrtc::RtpReceiverInterface>> tracks_removed;

@@ -70,7 +70,9 @@ std::vector<TransceiverState> TransceiverState::TakeAll(PeerConnectionShared* sh
     } else {
       known.id = shared->next_transceiver_id++;
       known.ref = t;
-      auto observer = std::make_unique<FirstPacketObserver>(shared->weak_from_this(), known.id);
+      // shared_ptr: it deletes through the concrete type (the interface's destructor is protected).
+      std::shared_ptr<webrtc::RtpReceiverObserverInterface> observer =
+          std::make_shared<FirstPacketObserver>(shared->weak_from_this(), known.id);
       t->receiver()->SetObserver(observer.get());
       shared->receiver_observers.push_back(std::move(observer));
     }

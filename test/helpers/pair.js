@@ -84,7 +84,7 @@ async function pair ({ config, label = 'data', init } = {}) {
 async function rejectsWith (promise, name) {
   await assert.rejects(promise, err => {
     assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`)
-    if (name === 'TypeError') assert.ok(err instanceof TypeError)
+    if (name === 'TypeError' || name === 'RangeError') assert.ok(err instanceof globalThis[name])
     else assert.ok(err instanceof DOMException, `${name} should be a DOMException`)
     return true
   })
@@ -94,7 +94,7 @@ async function rejectsWith (promise, name) {
 function throwsWith (fn, name) {
   assert.throws(fn, err => {
     assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`)
-    if (name === 'TypeError') assert.ok(err instanceof TypeError)
+    if (name === 'TypeError' || name === 'RangeError') assert.ok(err instanceof globalThis[name])
     else assert.ok(err instanceof DOMException, `${name} should be a DOMException`)
     return true
   })
