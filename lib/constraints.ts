@@ -246,7 +246,14 @@ function selectOne (set: MediaTrackConstraintSet, src: ConstrainableSource, adva
   } else {
     for (const name of AUDIO_NUMERIC) {
       const b = bounds(name, c[name], caps[name], advanced)
-      const v = pick(name, b, (base[name] ?? 0))
+      let v = pick(name, b, (base[name] ?? 0))
+      // Audio flows in 10 ms frames: a whole number of samples, so the rate is a multiple of 100.
+      if (name === 'sampleRate' && v % 100 !== 0) {
+        v = Math.round(v / 100) * 100
+        if (v < b.lo) v += 100
+        if (v > b.hi) v -= 100
+        if (v < b.lo || v > b.hi) throw new OverconstrainedError(name, "The constraint 'sampleRate' cannot be satisfied.")
+      }
       if (caps[name] !== undefined) out[name] = v
     }
     for (const name of ['echoCancellation', 'autoGainControl', 'noiseSuppression'] as const) {

@@ -25,6 +25,8 @@ export { RTCError, OverconstrainedError } from './errors'
 export { MediaStreamTrack } from './MediaStreamTrack'
 export type { MediaStreamTrackState, MediaStreamTrackEventMap } from './MediaStreamTrack'
 export { MediaStream } from './MediaStream'
+export { mediaDevices, MediaDevices, MediaDeviceInfo, InputDeviceInfo } from './mediaDevices'
+export type { MediaDeviceKind, MediaStreamConstraints, MediaDevicesEventMap } from './mediaDevices'
 export type { MediaStreamEventMap } from './MediaStream'
 export type {
   MediaTrackConstraints, MediaTrackConstraintSet, MediaTrackSettings, MediaTrackCapabilities,

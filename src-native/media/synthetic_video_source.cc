@@ -21,9 +21,8 @@ int64_t PeriodUs(double frame_rate) {
 }
 
 VideoSettings Sanitize(VideoSettings s) {
-  // I420 with even sizes keeps the chroma planes exact.
-  s.width = std::clamp(s.width, 2, 7680) & ~1;
-  s.height = std::clamp(s.height, 2, 4320) & ~1;
+  s.width = std::clamp(s.width, 1, 7680);
+  s.height = std::clamp(s.height, 1, 4320);
   s.frame_rate = std::clamp(s.frame_rate, 1.0, 240.0);
   return s;
 }
@@ -48,7 +47,7 @@ void Draw(webrtc::I420Buffer* buf, int64_t n) {
 
 }  // namespace
 
-int SyntheticVideoSource::BarWidth(int width) { return std::max(2, (width / 8) & ~1); }
+int SyntheticVideoSource::BarWidth(int width) { return std::min(width, std::max(2, (width / 8) & ~1)); }
 
 rtc::scoped_refptr<SyntheticVideoSource> SyntheticVideoSource::Create(const VideoSettings& settings) {
   auto source = rtc::make_ref_counted<SyntheticVideoSource>();

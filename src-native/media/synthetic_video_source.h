@@ -3,9 +3,9 @@
 //
 // What it draws (I420, BT.601 limited range), frame n of a W x H source:
 //   - luma 128 everywhere (mid gray), chroma 128 (no colour),
-//   - except a vertical bar of luma 235 (white), W/8 pixels wide (at least 2, even), whose left
-//     edge is at x = (n * 8) mod W rounded down to even: it moves 8 pixels a frame to the right
-//     and wraps. The bar's chroma is 128 too.
+//   - except a vertical bar of luma 235 (white), W/8 pixels wide rounded down to even (at least 2,
+//     at most W), whose left edge is at x = (n * 8) mod W rounded down to even: it moves 8 pixels
+//     a frame to the right and wraps around. The bar's chroma is 128 too.
 // So the luma mean of every frame is (128 * (W - bar) + 235 * bar) / W, the frame counter can
 // be read back from the bar's position, and a disabled track (black: luma 0 or 16) or a frozen
 // one (the bar stops) is easy to tell apart. Frames carry capture timestamps (rtc::TimeMicros()).

@@ -15,13 +15,13 @@
 #include "api/units/timestamp.h"
 #include "media/engine/webrtc_media_engine.h"
 #include "modules/audio_processing/include/audio_processing.h"
-#include "modules/audio_device/include/fake_audio_device.h"
 #include "p2p/base/basic_packet_socket_factory.h"
 #include "rtc_base/event.h"
 #include "rtc_base/network.h"
 #include "rtc_base/ssl_adapter.h"
 #include "rtc_base/thread.h"
 #include "rtc_base/time_utils.h"
+#include "media/headless_audio_device.h"
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
 #include "runtime/sctp_factory.h"
@@ -34,13 +34,6 @@ namespace {
 
 // How long an exiting process waits for its connections to close (see Shutdown).
 constexpr webrtc::TimeDelta kExitBudget = webrtc::TimeDelta::Millis(150);
-
-// FakeAudioDeviceModule is stateless and its AddRef/Release do nothing: one instance serves
-// every environment for the life of the process.
-webrtc::AudioDeviceModule* SharedFakeAudioDevice() {
-  static webrtc::FakeAudioDeviceModule* adm = new webrtc::FakeAudioDeviceModule();
-  return adm;
-}
 
 // Task queues shared by the connections of one runtime: the runtime owns the pool (it must stop
 // the threads itself, also when an exiting process abandons the factory); libwebrtc gets this
@@ -130,7 +123,9 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
   cricket::MediaEngineDependencies media;
   media.task_queue_factory = task_queues_.get();
-  media.adm = rtc::scoped_refptr<webrtc::AudioDeviceModule>(SharedFakeAudioDevice());
+  // One headless device per factory: it pulls the decoded audio of this shard's connections.
+  shard->adm = rtc::make_ref_counted<HeadlessAudioDevice>(task_queues_.get());
+  media.adm = shard->adm;
   media.audio_encoder_factory = CreateAudioEncoderFactory();
   media.audio_decoder_factory = CreateAudioDecoderFactory();
   media.audio_processing = webrtc::AudioProcessingBuilder().Create();
@@ -238,6 +233,9 @@ void Runtime::Shutdown(bool process_exiting) {
   const webrtc::TimeDelta forever = webrtc::TimeDelta::PlusInfinity();
   if (process_exiting && !RunOnEveryShard([](rtc::Thread*) {}, kExitBudget)) {
     abandon_->store(true);
+    // The audio devices' playout threads would go on pulling from abandoned connections.
+    for (auto& shard : shards_)
+      if (shard && shard->adm) shard->adm->Halt();
     // Each thread quits from a task of its own, after the close it may be in the middle of: that
     // close (past its abandon check) still makes blocking calls to its own thread, which libwebrtc
     // refuses once the thread is quitting. The closes queued behind it return at once.
@@ -255,6 +253,7 @@ void Runtime::Shutdown(bool process_exiting) {
   for (auto& shard : shards_) {
     if (!shard) continue;
     shard->factory = nullptr;
+    shard->adm = nullptr;
     shard->network->BlockingCall([s = shard.get()] {
       s->socket_factory.reset();
       s->networks.reset();

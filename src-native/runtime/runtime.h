@@ -24,6 +24,7 @@ class Thread;
 
 namespace nlw {
 
+class HeadlessAudioDevice;
 class NetworkThread;
 class SharedTaskQueueFactory;
 
@@ -68,6 +69,8 @@ class Runtime {
     std::unique_ptr<SharedNetworks> networks;                        // network thread, over it
     std::unique_ptr<rtc::BasicPacketSocketFactory> socket_factory;  // network thread
     rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory;
+    // The factory's audio device (media/headless_audio_device.h): pulls remote audio.
+    rtc::scoped_refptr<HeadlessAudioDevice> adm;
 
     // JS thread. A port allocator for one peer connection, restricted by `policy`.
     std::unique_ptr<cricket::PortAllocator> CreatePortAllocator(const NetworkPolicy& policy);
