@@ -106,7 +106,7 @@ describe('media: transceivers', function () {
       const [tb] = b.getTransceivers()
       assert.equal(ta.mid, tb.mid)
       assert.notEqual(ta.mid, null)
-      assert.equal(ta.currentDirection, 'sendrecv')
+      assert.equal(ta.currentDirection, 'sendonly', 'b has nothing to send')
       assert.equal(tb.currentDirection, 'recvonly')
       assert.equal(tb.direction, 'recvonly')
       assert.ok(ta.sender.transport !== null)
