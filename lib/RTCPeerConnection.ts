@@ -198,7 +198,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   // last event: once dropped by the program it is collected and released like a closed one.
   protected get active (): boolean {
     if (this.#closed) return false
-    const dtls = this.#sctp?.transport.state
+    const dtls = this.#dtls?.state
     return !(this.#connectionState === 'failed' && (dtls === 'closed' || dtls === 'failed'))
   }
 
@@ -480,6 +480,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     this.#channels.clear()
     for (const t of this.#transceivers) t[INTERNAL]('closed')
     this.#sctp?.[INTERNAL]('closed')
+    if (this.#sctp === null) this.#dtls?.[INTERNAL]('closed')
     this.updateRetention()
   }
 
@@ -792,7 +793,7 @@ export class RTCPeerConnection extends RTCEventTarget {
         const state = event[1] as RTCIceConnectionState
         if (state === this.#iceConnectionState || state === 'closed') return
         this.#iceConnectionState = state
-        this.#sctp?.transport.iceTransport[INTERNAL]({ state })
+        this.#dtls?.iceTransport[INTERNAL]({ state })
         this.dispatchEvent(new Event('iceconnectionstatechange'))
         return
       }
@@ -847,11 +848,15 @@ export class RTCPeerConnection extends RTCEventTarget {
         return
       }
       case 'transport': {
-        if (this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL, this.#sharedDtls())
-        const sctp = this.#sctp
-        if (event[1] === 'sctp') sctp[INTERNAL](event[2])
-        else if (event[1] === 'dtls') sctp.transport[INTERNAL](event[2])
-        else sctp.transport.iceTransport[INTERNAL](event[2])
+        // One DTLS transport under BUNDLE: data channels' (sctp.transport) and media's.
+        if (event[1] === 'sctp') {
+          if (this.#sctp === null) this.#sctp = new RTCSctpTransport(INTERNAL, this.#sharedDtls())
+          this.#sctp[INTERNAL](event[2])
+        } else if (event[1] === 'dtls') {
+          this.#sharedDtls()[INTERNAL](event[2])
+        } else {
+          this.#sharedDtls().iceTransport[INTERNAL](event[2])
+        }
       }
     }
   }

@@ -19,7 +19,14 @@ void PeerConnectionShared::LocalDescriptionDone() {
 void PeerConnectionShared::FollowSctp() {
   if (internal == nullptr) return;
   std::weak_ptr<PeerConnectionShared> weak = weak_from_this();
-  transports->Follow(internal, signaling_thread(),
+  std::string media_mid;
+  for (const auto& t : pc->GetTransceivers()) {
+    if (auto mid = t->mid(); mid && !t->stopped()) {
+      media_mid = *mid;
+      break;
+    }
+  }
+  transports->Follow(internal, signaling_thread(), std::move(media_mid),
                      [weak](rtc::scoped_refptr<webrtc::SctpTransportInterface> found) {
                        std::shared_ptr<PeerConnectionShared> self = weak.lock();
                        if (self && self->pc != nullptr) self->sctp = std::move(found);

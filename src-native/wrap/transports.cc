@@ -34,14 +34,21 @@ TransportWatcher::TransportWatcher(std::shared_ptr<Dispatcher> dispatcher, rtc::
 
 TransportWatcher::~TransportWatcher() = default;
 
-void TransportWatcher::Follow(webrtc::PeerConnectionInternal* pc, rtc::Thread* signaling,
+void TransportWatcher::Follow(webrtc::PeerConnectionInternal* pc, rtc::Thread* signaling, std::string media_mid,
                               std::function<void(rtc::scoped_refptr<webrtc::SctpTransportInterface>)> found) {
-  network_->PostTask([self = shared_from_this(), pc, signaling, found = std::move(found)]() mutable {
+  network_->PostTask([self = shared_from_this(), pc, signaling, media_mid = std::move(media_mid),
+                      found = std::move(found)]() mutable {
     if (self->detached_) return;  // pc may be gone
     rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp = pc->GetSctpTransport();
     if (sctp && !self->sctp_) {
       self->sctp_ = sctp;
       self->StartOnNetwork();
+    } else if (!sctp && !self->dtls_ && !media_mid.empty()) {
+      // Media only: the DTLS transport of a media section (RTCRtpSender.transport).
+      if (auto dtls = pc->LookupDtlsTransportByMid(media_mid)) {
+        self->dtls_ = dtls;
+        self->StartDtlsOnNetwork();
+      }
     }
     signaling->PostTask([sctp = std::move(sctp), found = std::move(found)]() mutable { found(std::move(sctp)); });
   });
@@ -50,16 +57,22 @@ void TransportWatcher::Follow(webrtc::PeerConnectionInternal* pc, rtc::Thread* s
 void TransportWatcher::StartOnNetwork() {
   if (detached_) return;
   // SctpTransport and DtlsTransport belong to the network thread (their getters check it).
-  dtls_ = sctp_->dtls_transport();
-  if (dtls_) ice_ = dtls_->ice_transport();
   sctp_observer_ = std::make_unique<SctpObserver>(this);
   sctp_->RegisterObserver(sctp_observer_.get());
-  if (dtls_) {
-    dtls_observer_ = std::make_unique<DtlsObserver>(this);
-    dtls_->RegisterObserver(dtls_observer_.get());
-    PostDtls(dtls_->Information());
+  if (!dtls_) {  // else media found it first: under BUNDLE it is the same transport
+    dtls_ = sctp_->dtls_transport();
+    if (dtls_) StartDtlsOnNetwork();
   }
   PostSctp(sctp_->Information());
+  PostIce();
+}
+
+void TransportWatcher::StartDtlsOnNetwork() {
+  if (detached_) return;
+  ice_ = dtls_->ice_transport();
+  dtls_observer_ = std::make_unique<DtlsObserver>(this);
+  dtls_->RegisterObserver(dtls_observer_.get());
+  PostDtls(dtls_->Information());
   PostIce();
 }
 

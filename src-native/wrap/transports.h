@@ -32,7 +32,9 @@ class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
   // Signaling thread, after every SLD/SRD: reads pc's SCTP transport on the network thread,
   // starts watching it the first time there is one, and hands it (or null) to `found` on
   // `signaling`. Nothing is read once Detach() has run, which happens before pc is released.
-  void Follow(webrtc::PeerConnectionInternal* pc, rtc::Thread* signaling,
+  // `media_mid`: the mid of a media section ("" if none): without SCTP, its DTLS transport is the
+  // one watched (under BUNDLE every section shares it).
+  void Follow(webrtc::PeerConnectionInternal* pc, rtc::Thread* signaling, std::string media_mid,
               std::function<void(rtc::scoped_refptr<webrtc::SctpTransportInterface>)> found);
   // Any thread: re-read the ICE transport (after ICE state/gathering/pair changes).
   void RefreshIce();
@@ -43,6 +45,7 @@ class TransportWatcher : public std::enable_shared_from_this<TransportWatcher> {
   class SctpObserver;
   class DtlsObserver;
   void StartOnNetwork();                                   // network thread
+  void StartDtlsOnNetwork();                               // network thread, dtls_ set
   void PostSctp(const webrtc::SctpTransportInformation& info);
   void PostDtls(const webrtc::DtlsTransportInformation& info);
   void PostIce();                                          // network thread

@@ -126,6 +126,19 @@ describe('media: transceivers', function () {
       assert.equal(remote.muted, false)
     })
 
+    it('a media-only connection has a DTLS transport that connects and closes', async () => {
+      const { a, b } = trickledPeers()
+      const t = a.addTransceiver('audio')
+      await negotiate(a, b)
+      const dtls = t.sender.transport
+      await until(dtls, 'statechange', () => dtls.state === 'connected')
+      assert.equal(a.sctp, null)
+      assert.equal(dtls.iceTransport.state === 'connected' || dtls.iceTransport.state === 'completed', true)
+      assert.ok(dtls.getRemoteCertificates().length > 0)
+      a.close()
+      assert.equal(dtls.state, 'closed')
+    })
+
     it('the data channel transport and the media transport are the same object', async () => {
       const { a, b } = trickledPeers()
       a.addTransceiver('audio')
