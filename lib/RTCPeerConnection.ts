@@ -479,6 +479,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     for (const ch of this.#channels) ch[INTERNAL]()
     this.#channels.clear()
     for (const t of this.#transceivers) t[INTERNAL]('closed')
+    for (const n of this.#natives.values()) n.release()
     this.#sctp?.[INTERNAL]('closed')
     if (this.#sctp === null) this.#dtls?.[INTERNAL]('closed')
     this.updateRetention()

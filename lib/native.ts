@@ -151,6 +151,8 @@ export interface NativeRtpTransceiver {
   receiverParameters(): NativeRtpParameters
   sources(kind: 'ssrc' | 'csrc'): NativeRtpSource[]
   setJitterBufferTarget(ms: number | null): void
+  /** The connection closed: frees the libwebrtc side now (every other call then throws). */
+  release(): void
 }
 
 export interface DataChannelInfo {
@@ -232,6 +234,7 @@ export interface LiveObjects {
   dataChannels: number
   /** Native tracks not yet released (a stopped track is released by GC or shutdown). */
   mediaStreamTracks: number
+  rtpTransceivers: number
   libwebrtcPeerConnections: number
   longTimers: number
 }

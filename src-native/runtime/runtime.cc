@@ -187,6 +187,7 @@ void Runtime::RegisterTrack(NativeResource* r) { tracks_.insert(r); }
 
 void Runtime::Unregister(NativeResource* r) {
   tracks_.erase(r);
+  transceivers_.erase(r);
   channels_.erase(r);
   connections_.erase(r);
 }
@@ -219,10 +220,12 @@ void Runtime::Shutdown(bool process_exiting) {
   // 2. Every wrapper lets go of its libwebrtc objects (channels first: they live on a connection;
   //    then tracks, whose synthetic sources stop here).
   for (auto* r : std::set<NativeResource*>(channels_)) r->ReleaseNative();
+  for (auto* r : std::set<NativeResource*>(transceivers_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(tracks_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(connections_)) r->ReleaseNative();
   channels_.clear();
   tracks_.clear();
+  transceivers_.clear();
   connections_.clear();
   if (!started_) return;
   // 3. Releases post their closing work to their shards' threads: let it finish while the threads

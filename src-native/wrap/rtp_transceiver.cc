@@ -107,12 +107,21 @@ Napi::Function RtpTransceiver::Define(Napi::Env env) {
                       InstanceMethod<&RtpTransceiver::SetSenderParameters>("setSenderParameters"),
                       InstanceMethod<&RtpTransceiver::ReceiverParameters>("receiverParameters"),
                       InstanceMethod<&RtpTransceiver::Sources>("sources"),
-                      InstanceMethod<&RtpTransceiver::SetJitterBufferTarget>("setJitterBufferTarget")});
+                      InstanceMethod<&RtpTransceiver::SetJitterBufferTarget>("setJitterBufferTarget"),
+                      InstanceMethod<&RtpTransceiver::Release>("release")});
 }
 
+namespace {
+struct TransceiverInit {
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
+  rtc::Thread* signaling;
+};
+}  // namespace
+
 Napi::Object RtpTransceiver::NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
-                                         std::shared_ptr<Runtime> runtime) {
-  auto ext = Napi::External<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>>::New(env, &t);
+                                         rtc::Thread* signaling) {
+  TransceiverInit init{std::move(t), signaling};
+  auto ext = Napi::External<TransceiverInit>::New(env, &init);
   return Addon::Of(env)->transceiver_constructor().New({ext});
 }
 
@@ -129,9 +138,11 @@ RtpTransceiver::RtpTransceiver(const Napi::CallbackInfo& info) : Napi::ObjectWra
     Napi::TypeError::New(env, "Illegal constructor").ThrowAsJavaScriptException();
     return;
   }
-  transceiver_ = *info[0].As<Napi::External<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>>>().Data();
+  TransceiverInit* init = info[0].As<Napi::External<TransceiverInit>>().Data();
+  transceiver_ = init->transceiver;
+  signaling_ = init->signaling;
   runtime_ = Addon::Of(env)->runtime();
-  runtime_->Register(this, /*is_channel=*/true);
+  runtime_->RegisterTransceiver(this);
 }
 
 RtpTransceiver::~RtpTransceiver() { ReleaseNative(); }
@@ -139,7 +150,15 @@ RtpTransceiver::~RtpTransceiver() { ReleaseNative(); }
 void RtpTransceiver::ReleaseNative() {
   if (!transceiver_) return;
   runtime_->Unregister(this);
-  transceiver_ = nullptr;  // the proxy's destructor hops to the signaling thread itself
+  // The proxy's destructor makes a blocking hop to the signaling thread, which may be busy closing
+  // the connection: drop it there instead, without waiting.
+  signaling_->PostTask([t = std::move(transceiver_)]() mutable { t = nullptr; });
+}
+
+// release(): the connection closed; its libwebrtc objects go now rather than at GC.
+Napi::Value RtpTransceiver::Release(const Napi::CallbackInfo& info) {
+  ReleaseNative();
+  return info.Env().Undefined();
 }
 
 bool RtpTransceiver::Live(Napi::Env env) {

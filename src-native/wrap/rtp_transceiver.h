@@ -41,8 +41,9 @@ bool DirectionFromName(const std::string& name, webrtc::RtpTransceiverDirection*
 class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeResource {
  public:
   static Napi::Function Define(Napi::Env env);
+  // `signaling`: the connection's signaling thread, where the proxy is released.
   static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
-                                  std::shared_ptr<Runtime> runtime);
+                                  rtc::Thread* signaling);
   static RtpTransceiver* Unwrap(Napi::Value value);
 
   explicit RtpTransceiver(const Napi::CallbackInfo& info);
@@ -63,11 +64,13 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   Napi::Value Sources(const Napi::CallbackInfo& info);
   Napi::Value SetJitterBufferTarget(const Napi::CallbackInfo& info);
   Napi::Value SenderStreamIds(const Napi::CallbackInfo& info);
+  Napi::Value Release(const Napi::CallbackInfo& info);
 
   // False (and throws InvalidStateError) once released.
   bool Live(Napi::Env env);
 
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  rtc::Thread* signaling_ = nullptr;  // owned by the runtime, which outlives this (Register)
   std::shared_ptr<Runtime> runtime_;
 };
 
