@@ -223,6 +223,18 @@ interface Binding {
   versions(): { libwebrtc: string, napi: number }
   liveObjects(): LiveObjects
   rtpCapabilities(kind: string, which: 'sender' | 'receiver'): NativeRtpCapabilities | null
+  /**
+   * Tests only: encodes 30 synthetic 320x240 frames with our encoder factory, decodes them with
+   * our decoder factory (all but the key frame with skipKeyFrame).
+   */
+  codecRoundTrip(codec: string, skipKeyFrame?: boolean): CodecRoundTrip
+}
+
+/** What codecRoundTrip() saw; `error` is set when a step failed. minPsnr: luma dB, worst frame. */
+export interface CodecRoundTrip {
+  error?: string, format: string, encoder: string, decoder: string, framesEncoded: number,
+  keyFrames: number, framesDecoded: number, decodeErrors: number, width: number, height: number,
+  minPsnr: number
 }
 
 /**

@@ -26,6 +26,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Versions(const Napi::CallbackInfo& info);
   Napi::Value LiveObjects(const Napi::CallbackInfo& info);
   Napi::Value RtpCapabilities(const Napi::CallbackInfo& info);
+  Napi::Value CodecRoundTrip(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Runtime> runtime_;
   Napi::FunctionReference data_channel_constructor_;

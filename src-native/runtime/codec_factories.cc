@@ -26,9 +26,11 @@ namespace {
 
 // The H.264 formats M108's SupportedH264Codecs() lists, in its order, less Main profile: Baseline
 // and Constrained Baseline at level 3.1, packetization-mode 1 then 0, level-asymmetry-allowed.
-// OpenH264 encodes Constrained Baseline, which a Baseline decoder also takes. SupportedH264Codecs()
-// itself cannot be called: its object file (h264.cc) also holds H264Decoder::Create, which pulls
-// libwebrtc's FFmpeg decoder into the link.
+// OpenH264 encodes Constrained Baseline, which a Baseline decoder also takes. M108 offers Main
+// (4d001f) because its FFmpeg decoder takes any Main stream; OpenH264's decoder is not a complete
+// Main decoder (no interlaced coding), so we do not. SupportedH264Codecs() itself cannot be
+// called: its object file (h264.cc) also holds H264Decoder::Create, which pulls libwebrtc's FFmpeg
+// decoder (avcodec_*, av_frame_*) into the link.
 std::vector<webrtc::SdpVideoFormat> H264Formats(bool with_scalability_modes) {
   absl::InlinedVector<webrtc::ScalabilityMode, webrtc::kScalabilityModeCount> modes;
   if (with_scalability_modes) {
@@ -55,8 +57,10 @@ std::vector<webrtc::SdpVideoFormat> H264Formats(bool with_scalability_modes) {
 // libwebrtc's H264EncoderImpl (in libtg_owt.a) on OpenH264's encoder. Both it and our decoder
 // use Debian's libopenh264.a; the OpenH264 1.9 copy bundled in libtg_owt.a is dropped from the
 // link (src-native/build.json, tgowt_drop_members). H264EncoderImpl was built against 1.9's
-// headers: the structures it shares with 2.3.1 have the same layout, except SEncParamExt, which
-// 2.3.1 extends by 4 bytes at its end; H264EncoderImpl's stack slot for it has room for them.
+// headers; against 2.3.1's, ISVCEncoder's methods, the encoder option enum and the sizes of the
+// structures it passes are the same, except SEncParamExt, which 2.3.1 extends by 4 bytes at its
+// end (916 -> 920): H264EncoderImpl::InitEncode's stack slot for it is 920 bytes (padding before
+// the canary), so 2.3.1's GetDefaultParams writes inside it.
 struct OpenH264EncoderAdapter {
   static std::vector<webrtc::SdpVideoFormat> SupportedFormats() { return H264Formats(true); }
   static std::unique_ptr<webrtc::VideoEncoder> CreateEncoder(const webrtc::SdpVideoFormat& format) {

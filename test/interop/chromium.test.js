@@ -390,4 +390,31 @@ describe('interop: headless Chromium as the remote peer', function () {
     assert.equal(node.pc.remoteDescription.type, 'answer')
     await closeBoth(channel, 'browser')
   })
+
+  it('video: each side answers the other\'s offer with H.264 42e01f packetization-mode=1 among its codecs', async function () {
+    const h264 = /^a=fmtp:\d+ .*packetization-mode=1;profile-level-id=42e01f/m
+    const ours = new RTCPeerConnection()
+    const answering = new RTCPeerConnection()
+    try {
+      const offer = await ours.createOffer({ offerToReceiveVideo: true })
+      const { answer, chromiumOffer } = await page.evaluate(async sdp => {
+        const answerer = new RTCPeerConnection()
+        await answerer.setRemoteDescription({ type: 'offer', sdp })
+        const answer = (await answerer.createAnswer()).sdp
+        answerer.close()
+        const offerer = new RTCPeerConnection()
+        offerer.addTransceiver('video')
+        const chromiumOffer = (await offerer.createOffer()).sdp
+        offerer.close()
+        return { answer, chromiumOffer }
+      }, offer.sdp)
+      assert.match(answer, h264, answer)
+      await answering.setRemoteDescription({ type: 'offer', sdp: chromiumOffer })
+      await answering.setLocalDescription()
+      assert.match(answering.localDescription.sdp, h264, answering.localDescription.sdp)
+    } finally {
+      ours.close()
+      answering.close()
+    }
+  })
 })
