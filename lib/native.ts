@@ -223,6 +223,7 @@ interface Binding {
   versions(): { libwebrtc: string, napi: number }
   liveObjects(): LiveObjects
   rtpCapabilities(kind: string, which: 'sender' | 'receiver'): NativeRtpCapabilities | null
+  setLogSink(level: string, sink: ((severity: 'verbose' | 'info' | 'warning' | 'error' | 'none', line: string) => void) | null): void
   /**
    * Tests only: encodes 30 synthetic 320x240 frames with our encoder factory, decodes them with
    * our decoder factory (all but the key frame with skipKeyFrame).

@@ -20,5 +20,23 @@ export const nonstandard = {
    * on its network threads; those of closed connections are dropped shortly after the close. For
    * leak checks and tests.
    */
-  liveObjects (): LiveObjects { return binding.liveObjects() }
+  liveObjects (): LiveObjects { return binding.liveObjects() },
+  /**
+   * Hands libwebrtc's own log lines at `level` and above to `sink(severity, line)` on this
+   * thread, in batches (libwebrtc's threads only queue them). `setLogSink(null)` or level 'none'
+   * stops it. Independent of `NODE_LIBWEBRTC_LOG`, which writes to stderr.
+   */
+  setLogSink (level: LogSeverity | null, sink?: ((severity: LogSeverity, line: string) => void) | null): void {
+    if (level === null || sink === null || sink === undefined) {
+      binding.setLogSink('none', null)
+      return
+    }
+    if (typeof sink !== 'function') throw new TypeError('setLogSink: the sink must be a function')
+    if (!['verbose', 'info', 'warning', 'error', 'none'].includes(level)) {
+      throw new TypeError("setLogSink: level must be 'verbose', 'info', 'warning', 'error' or 'none'")
+    }
+    binding.setLogSink(level, sink)
+  }
 }
+
+export type LogSeverity = 'verbose' | 'info' | 'warning' | 'error' | 'none'
