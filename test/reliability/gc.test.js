@@ -54,6 +54,6 @@ describe('reliability: garbage collection', function () {
   })
 
   it('nothing native is left at the end: wrappers released, libwebrtc connections destroyed, their timers dropped', function () {
-    assert.deepEqual(res.liveAtEnd, { peerConnections: 0, dataChannels: 0, libwebrtcPeerConnections: 0, longTimers: 0 })
+    assert.deepEqual(res.liveAtEnd, { peerConnections: 0, dataChannels: 0, mediaStreamTracks: 0, libwebrtcPeerConnections: 0, longTimers: 0 })
   })
 })
