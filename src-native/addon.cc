@@ -7,6 +7,7 @@
 #include "runtime/network_filter.h"
 #include "wrap/data_channel.h"
 #include "wrap/media_stream_track.h"
+#include "wrap/track_sinks.h"
 #include "wrap/peer_connection.h"
 
 namespace nlw {
@@ -35,6 +36,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
       InstanceValue("DataChannel", dc, napi_enumerable),
       InstanceValue("MediaStreamTrack", track, napi_enumerable),
+      InstanceValue("TrackSink", TrackSink::Define(env), napi_enumerable),
       InstanceValue("createSyntheticVideoTrack",
                     Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticVideoTrack, "createSyntheticVideoTrack"),
                     napi_enumerable),

@@ -89,6 +89,8 @@ class Runtime {
   void Register(NativeResource* r, bool is_channel);
   // JS thread. Tracks are released after channels, before connections.
   void RegisterTrack(NativeResource* r);
+  // JS thread. Track sinks (non-standard) are released before tracks.
+  void RegisterSink(NativeResource* r);
   void Unregister(NativeResource* r);
   // Set when an exiting process gives up waiting for closes: pending closing work must then
   // leave its objects to the OS instead of tearing them down (signaling thread reads it).
@@ -110,7 +112,7 @@ class Runtime {
   std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
   std::vector<std::unique_ptr<Shard>> shards_;           // null until first used
   size_t next_shard_ = 0;
-  std::set<NativeResource*> channels_, connections_, tracks_;
+  std::set<NativeResource*> channels_, connections_, tracks_, sinks_;
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;
   bool shut_down_ = false;

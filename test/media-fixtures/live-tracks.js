@@ -7,6 +7,11 @@ const { mediaDevices, nonstandard } = require('../..')
 async function open () {
   const a = await mediaDevices.getUserMedia({ audio: true, video: true })
   const b = await mediaDevices.getUserMedia({ audio: { channelCount: 2 }, video: { width: 1280, frameRate: 60 } })
+  // Sinks too: frames and samples keep crossing to JS until the end.
+  const video = new nonstandard.RTCVideoSink(a.getVideoTracks()[0])
+  video.onframe = () => {}
+  const audio = new nonstandard.RTCAudioSink(b.getAudioTracks()[0])
+  audio.ondata = () => {}
   return [...a.getTracks(), ...b.getTracks()]
 }
 
