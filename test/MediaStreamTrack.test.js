@@ -247,6 +247,23 @@ describe('MediaStreamTrack', () => {
       assert.deepEqual(t.getConstraints(), { width: 320, height: 240 })
     })
 
+    it('resizeMode: an exact unknown mode rejects, an ideal one changes nothing, a known one is reported', async () => {
+      const t = await v()
+      assert.equal(t.getSettings().resizeMode, 'none')
+      await assert.rejects(t.applyConstraints({ resizeMode: { exact: 'INVALID' } }), { name: 'OverconstrainedError', constraint: 'resizeMode' })
+      await t.applyConstraints({ resizeMode: 'INVALID' })
+      assert.equal(t.getSettings().resizeMode, 'none')
+      await t.applyConstraints({ resizeMode: { exact: 'crop-and-scale' } })
+      assert.equal(t.getSettings().resizeMode, 'crop-and-scale')
+      const c = t.clone()
+      made.push(c)
+      assert.equal(c.getSettings().resizeMode, 'crop-and-scale')
+      await assert.rejects(t.applyConstraints({ groupId: { exact: 'INVALID' } }), { name: 'OverconstrainedError', constraint: 'groupId' })
+      const groupId = t.getSettings().groupId
+      await t.applyConstraints({ groupId: 'INVALID' })
+      assert.equal(t.getSettings().groupId, groupId)
+    })
+
     it('audio: impossible sampleSize or echoCancellation', async () => {
       const t = await a()
       await assert.rejects(t.applyConstraints({ sampleSize: { exact: 24 } }), { name: 'OverconstrainedError', constraint: 'sampleSize' })
