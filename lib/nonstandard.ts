@@ -1,7 +1,12 @@
 // Non-standard extras, kept apart from the spec surface.
 import { binding, type LiveObjects } from './native'
+import { RTCAudioSink, RTCVideoSink } from './track_sinks'
 
 export const nonstandard = {
+  /** A sink on a video track: onframe gets the newest decoded frame (I420), see track_sinks.ts. */
+  RTCVideoSink,
+  /** A sink on an audio track: ondata gets every 10 ms of 16-bit PCM, see track_sinks.ts. */
+  RTCAudioSink,
   /** Which libwebrtc this binary carries. */
   versions (): { libwebrtc: string, napi: number } { return binding.versions() },
   /**

@@ -10,6 +10,7 @@
 #include "convert/errors.h"
 #include "convert/rtp_parameters.h"
 #include "wrap/media_stream_track.h"
+#include "wrap/track_sinks.h"
 #include "wrap/peer_connection.h"
 #include "wrap/rtp_transceiver.h"
 
@@ -41,6 +42,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
       InstanceValue("DataChannel", dc, napi_enumerable),
       InstanceValue("MediaStreamTrack", track, napi_enumerable),
+      InstanceValue("TrackSink", TrackSink::Define(env), napi_enumerable),
       InstanceValue("createSyntheticVideoTrack",
                     Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticVideoTrack, "createSyntheticVideoTrack"),
                     napi_enumerable),
