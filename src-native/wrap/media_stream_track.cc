@@ -1,5 +1,7 @@
 #include "wrap/media_stream_track.h"
 
+#include "media/forwarded_sources.h"
+
 #include "addon.h"
 #include "rtc_base/helpers.h"
 
@@ -56,8 +58,9 @@ Napi::Object MediaStreamTrack::NewWith(Napi::Env env,
 }
 
 Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
-                                           rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track) {
-  return NewWith(env, std::move(track), nullptr);
+                                           rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
+                                           webrtc::PeerConnectionFactoryInterface* home) {
+  return NewWith(env, std::move(track), nullptr, home);
 }
 
 MediaStreamTrack* MediaStreamTrack::Unwrap(Napi::Value value) {
@@ -119,10 +122,28 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
 
 rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
     webrtc::PeerConnectionFactoryInterface* factory) {
-  if (!track_ || !source_ || factory == nullptr || factory == home_factory_ || home_factory_ == nullptr) return track_;
+  if (!track_ || factory == nullptr || factory == home_factory_ || home_factory_ == nullptr) return track_;
   auto it = others_.find(factory);
   if (it != others_.end()) return it->second;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
+  if (!source_) {
+    // A remote track relayed to a connection of another shard (media/forwarded_sources.h).
+    if (track_->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
+      track = factory->CreateVideoTrack(
+          id_, ForwardedVideoSource::Create(
+                   rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track_.get())))
+                   .get());
+    } else {
+      track = factory->CreateAudioTrack(
+          id_, ForwardedAudioSource::Create(
+                   rtc::scoped_refptr<webrtc::AudioTrackInterface>(static_cast<webrtc::AudioTrackInterface*>(track_.get())))
+                   .get());
+    }
+    if (!track) return track_;
+    track->set_enabled(track_->enabled());
+    others_[factory] = track;
+    return track;
+  }
   if (source_->video) track = factory->CreateVideoTrack(id_, source_->video.get());
   else if (source_->audio) track = factory->CreateAudioTrack(id_, source_->audio.get());
   if (!track) return track_;

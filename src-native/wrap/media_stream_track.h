@@ -29,7 +29,10 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
  public:
   static Napi::Function Define(Napi::Env env);  // JS class "NativeMediaStreamTrack"
   // JS thread: a new JS object over a libwebrtc track (remote tracks of receivers use this).
-  static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track);
+  // `home`: the factory of the connection the track came from (a relay to a connection of another
+  // factory forwards it, see TrackFor).
+  static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
+                                  webrtc::PeerConnectionFactoryInterface* home = nullptr);
   // JS thread: the wrapper inside `value`, or nullptr if it is not a NativeMediaStreamTrack.
   static MediaStreamTrack* Unwrap(Napi::Value value);
   // JS thread: createSyntheticVideoTrack({width, height, frameRate}) and

@@ -225,6 +225,7 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
   shared_ = std::make_shared<PeerConnectionShared>();
   shared_->runtime = runtime;
   shared_->network_thread = shard->network.get();
+  shared_->factory = shard->factory.get();
   shared_->dispatcher = runtime->dispatcher();
   shared_->link->target = this;
   LinkPtr<PeerConnection> link = shared_->link;
@@ -535,8 +536,8 @@ Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<Tr
     for (size_t k = 0; k < s.receiver_stream_ids.size(); k++) streams.Set(k, s.receiver_stream_ids[k]);
     o.Set("streamIds", streams);
     if (delivered_transceivers_.insert(s.id).second) {
-      o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread()));
-      if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track));
+      o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread(), shared_->factory));
+      if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track, shared_->factory));
     }
     out.Set(i, o);
   }
@@ -574,7 +575,7 @@ Napi::Value PeerConnection::AddTrack(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "addTrack: not a MediaStreamTrack").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto result = pc_->AddTrack(track->track(), Strings(info, 1));
+  auto result = pc_->AddTrack(track->TrackFor(shared_->factory), Strings(info, 1));
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));
     return env.Undefined();
@@ -610,7 +611,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
     if (kind == "audio") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_AUDIO, init);
     else if (kind == "video") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_VIDEO, init);
   } else if (MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr) {
-    result = pc_->AddTransceiver(track->track(), init);
+    result = pc_->AddTransceiver(track->TrackFor(shared_->factory), init);
   }
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));

@@ -32,6 +32,9 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   NetworkThread* network_thread = nullptr;
   rtc::Thread* signaling_thread() const { return network_thread; }
   uint64_t network_token = 0;  // NetworkThread::ConnectionOpened
+  // The shard's factory (owned by the runtime): local tracks are sent as tracks of it
+  // (MediaStreamTrack::TrackFor).
+  webrtc::PeerConnectionFactoryInterface* factory = nullptr;
   LinkPtr<PeerConnection> link = std::make_shared<Link<PeerConnection>>();
   std::shared_ptr<TransportWatcher> transports;
   // The proxy, for reading state on the signaling thread. Cleared (on the signaling thread)

@@ -115,12 +115,14 @@ namespace {
 struct TransceiverInit {
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
   rtc::Thread* signaling;
+  webrtc::PeerConnectionFactoryInterface* factory;
 };
 }  // namespace
 
 Napi::Object RtpTransceiver::NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
-                                         rtc::Thread* signaling) {
-  TransceiverInit init{std::move(t), signaling};
+                                         rtc::Thread* signaling,
+                                         webrtc::PeerConnectionFactoryInterface* factory) {
+  TransceiverInit init{std::move(t), signaling, factory};
   auto ext = Napi::External<TransceiverInit>::New(env, &init);
   return Addon::Of(env)->transceiver_constructor().New({ext});
 }
@@ -141,6 +143,7 @@ RtpTransceiver::RtpTransceiver(const Napi::CallbackInfo& info) : Napi::ObjectWra
   TransceiverInit* init = info[0].As<Napi::External<TransceiverInit>>().Data();
   transceiver_ = init->transceiver;
   signaling_ = init->signaling;
+  factory_ = init->factory;
   runtime_ = Addon::Of(env)->runtime();
   runtime_->RegisterTransceiver(this);
 }
@@ -214,16 +217,16 @@ Napi::Value RtpTransceiver::SetCodecPreferences(const Napi::CallbackInfo& info) 
 Napi::Value RtpTransceiver::ReplaceTrack(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Live(env)) return env.Undefined();
-  webrtc::MediaStreamTrackInterface* track = nullptr;
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
   if (info.Length() > 0 && !info[0].IsNull() && !info[0].IsUndefined()) {
     MediaStreamTrack* t = MediaStreamTrack::Unwrap(info[0]);
     if (t == nullptr) {
       Napi::TypeError::New(env, "not a MediaStreamTrack").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    track = t->track().get();
+    track = t->TrackFor(factory_);
   }
-  return Napi::Boolean::New(env, transceiver_->sender()->SetTrack(track));
+  return Napi::Boolean::New(env, transceiver_->sender()->SetTrack(track.get()));
 }
 
 Napi::Value RtpTransceiver::SetStreams(const Napi::CallbackInfo& info) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/peer_connection_interface.h"
 #include "api/rtp_transceiver_interface.h"
 #include "runtime/runtime.h"
 
@@ -43,7 +44,7 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   static Napi::Function Define(Napi::Env env);
   // `signaling`: the connection's signaling thread, where the proxy is released.
   static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
-                                  rtc::Thread* signaling);
+                                  rtc::Thread* signaling, webrtc::PeerConnectionFactoryInterface* factory);
   static RtpTransceiver* Unwrap(Napi::Value value);
 
   explicit RtpTransceiver(const Napi::CallbackInfo& info);
@@ -71,6 +72,7 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
 
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
   rtc::Thread* signaling_ = nullptr;  // owned by the runtime, which outlives this (Register)
+  webrtc::PeerConnectionFactoryInterface* factory_ = nullptr;  // the connection's shard's
   std::shared_ptr<Runtime> runtime_;
 };
 

@@ -1,0 +1,50 @@
+#include "media/forwarded_sources.h"
+
+#include <algorithm>
+
+#include "rtc_base/ref_counted_object.h"
+
+namespace nlw {
+
+rtc::scoped_refptr<ForwardedVideoSource> ForwardedVideoSource::Create(
+    rtc::scoped_refptr<webrtc::VideoTrackInterface> from) {
+  auto source = rtc::make_ref_counted<ForwardedVideoSource>(std::move(from));
+  source->from_->AddOrUpdateSink(source.get(), rtc::VideoSinkWants());
+  return source;
+}
+
+ForwardedVideoSource::ForwardedVideoSource(rtc::scoped_refptr<webrtc::VideoTrackInterface> from)
+    : from_(std::move(from)) {}
+
+ForwardedVideoSource::~ForwardedVideoSource() { from_->RemoveSink(this); }
+
+rtc::scoped_refptr<ForwardedAudioSource> ForwardedAudioSource::Create(
+    rtc::scoped_refptr<webrtc::AudioTrackInterface> from) {
+  auto source = rtc::make_ref_counted<ForwardedAudioSource>(std::move(from));
+  source->from_->AddSink(source.get());
+  return source;
+}
+
+ForwardedAudioSource::ForwardedAudioSource(rtc::scoped_refptr<webrtc::AudioTrackInterface> from)
+    : from_(std::move(from)) {}
+
+ForwardedAudioSource::~ForwardedAudioSource() { from_->RemoveSink(this); }
+
+void ForwardedAudioSource::OnData(const void* audio_data, int bits_per_sample, int sample_rate,
+                                  size_t number_of_channels, size_t number_of_frames) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto* sink : sinks_)
+    sink->OnData(audio_data, bits_per_sample, sample_rate, number_of_channels, number_of_frames);
+}
+
+void ForwardedAudioSource::AddSink(webrtc::AudioTrackSinkInterface* sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
+}
+
+void ForwardedAudioSource::RemoveSink(webrtc::AudioTrackSinkInterface* sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
+}
+
+}  // namespace nlw
