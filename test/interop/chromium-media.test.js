@@ -239,11 +239,14 @@ describe('interop: media with headless Chromium', function () {
     return waitFor(async () => {
       await noErrors()
       last = (await browserStats(name)).inAudio
-      // totalAudioEnergy adds up power x seconds (webrtc-stats): over at least half a second
-      // (48,000 samples a second), a mean power above MIN_AUDIO_POWER. Silence sent by a disabled
-      // track of ours measures about 1e-9 here, Chromium's beep about 0.06, its echo about 0.2.
-      const seconds = (last.totalSamplesReceived - first.totalSamplesReceived) / 48000
-      return seconds >= 0.5 && (last.totalAudioEnergy - first.totalAudioEnergy) / seconds > MIN_AUDIO_POWER ? last : null
+      // totalAudioEnergy adds up power x seconds (webrtc-stats): over at least half a second of
+      // played samples, a mean power above MIN_AUDIO_POWER. Silence sent by a disabled track of
+      // ours measures about 1e-9 here, our tone about 0.06, Chromium's beep echoed about 0.2.
+      const seconds = last.totalSamplesDuration - first.totalSamplesDuration
+      return seconds >= 0.5 && last.totalSamplesReceived > first.totalSamplesReceived &&
+        (last.totalAudioEnergy - first.totalAudioEnergy) / seconds > MIN_AUDIO_POWER
+        ? last
+        : null
     }, STEP_MS, describe, 200)
   }
 
@@ -378,6 +381,27 @@ describe('interop: media with headless Chromium', function () {
       await noErrors()
     })
   }
+
+  it('G.722, PCMU and PCMA forced by our setCodecPreferences: Chromium plays our tone', async function () {
+    const stream = await mediaDevices.getUserMedia({ audio: true })
+    localTracks.push(...stream.getTracks())
+    const [track] = stream.getAudioTracks()
+    const forced = { g722: 'audio/G722', pcmu: 'audio/PCMU', pcma: 'audio/PCMA' }
+    for (const [name, mimeType] of Object.entries(forced)) {
+      const node = pair(name)
+      const t = node.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] })
+      const codecs = RTCRtpSender.getCapabilities('audio').codecs.filter(c => c.mimeType.toLowerCase() === mimeType.toLowerCase())
+      assert.ok(codecs.length > 0, `we cannot send ${mimeType}`)
+      t.setCodecPreferences(codecs)
+      await openBrowserPeer(name, { offer: false, camera: false })
+      await node.offer()
+    }
+    for (const [name, mimeType] of Object.entries(forced)) {
+      const a = await hearsAudio(name)
+      assert.equal(a.mimeType.toLowerCase(), mimeType.toLowerCase(), `Chromium ${name} plays ${a.mimeType}, not ${mimeType}`)
+    }
+    await noErrors()
+  })
 
   // Known gap (libwebrtc M108): an answerer sends with the first codec of the remote offer even
   // when its own setCodecPreferences left that codec out of the answer (RFC 3264 6.1: the answerer
