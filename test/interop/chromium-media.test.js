@@ -268,10 +268,32 @@ describe('interop: media with headless Chromium', function () {
     const a = await hearsAudio('cam')
     assert.equal(a.mimeType, 'audio/opus')
     assert.deepEqual(node.trackEvents.map(e => e.track.kind).sort(), ['audio', 'video'])
+    // webrtc-pc fires track events before setRemoteDescription resolves: the tracks added in
+    // them go out in our answer, with no second round.
+    assert.equal(node.rounds, 1, 'the echo rode on our answer')
+    assert.equal(node.pc.localDescription.type, 'answer')
+    assert.deepEqual(node.pc.getTransceivers().map(t => t.currentDirection), ['sendrecv', 'sendrecv'])
     const echoed = node.pc.getSenders().map(s => s.track)
     assert.deepEqual(new Set(echoed), new Set(node.trackEvents.map(e => e.track)), 'our senders carry the received tracks')
     const back = await page.evaluate(() => window.peerState('cam'))
     assert.deepEqual(back.tracks.map(t => t.kind).sort(), ['audio', 'video'])
+    await noErrors()
+  })
+
+  it('echo in a second offer/answer round: we add the received tracks once connected, and offer', async function () {
+    const node = pair('later')
+    await openBrowserPeer('later', { offer: true, camera: true })
+    await waitFor(async () => { await noErrors(); return node.trackEvents.length >= 2 && node.pc.connectionState === 'connected' }, STEP_MS,
+      () => `connected with two track events (${node.pc.connectionState}, ${node.trackEvents.length})`)
+    assert.deepEqual(node.pc.getTransceivers().map(t => t.currentDirection), ['recvonly', 'recvonly'])
+    const negotiated = node.rounds
+    for (const e of node.trackEvents) node.pc.addTrack(e.track, ...e.streams)
+    await decodesVideo('later', { sameAs: 'later' })
+    await hearsAudio('later')
+    assert.equal(node.rounds, negotiated + 1, 'one more round, offered by us')
+    assert.equal(node.pc.localDescription.type, 'offer', 'the second round is our offer')
+    assert.equal(node.pc.remoteDescription.type, 'answer')
+    assert.deepEqual(node.pc.getTransceivers().map(t => t.currentDirection), ['sendrecv', 'sendrecv'])
     await noErrors()
   })
 
@@ -400,6 +422,23 @@ describe('interop: media with headless Chromium', function () {
       const a = await hearsAudio(name)
       assert.equal(a.mimeType.toLowerCase(), mimeType.toLowerCase(), `Chromium ${name} plays ${a.mimeType}, not ${mimeType}`)
     }
+    await noErrors()
+  })
+
+  it('replaceTrack while sending: Chromium decodes the new size, with no renegotiation', async function () {
+    const big = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })
+    const small = await mediaDevices.getUserMedia({ video: { width: 160, height: 120 } })
+    localTracks.push(...big.getTracks(), ...small.getTracks())
+    const node = pair('replace')
+    const sender = node.pc.addTrack(big.getVideoTracks()[0], big)
+    await openBrowserPeer('replace', { offer: false, camera: false })
+    await node.offer()
+    await decodesVideo('replace', { width: 320, height: 240 })
+    const rounds = node.rounds
+    await sender.replaceTrack(small.getVideoTracks()[0])
+    assert.equal(sender.track, small.getVideoTracks()[0])
+    await decodesVideo('replace', { width: 160, height: 120 })
+    assert.equal(node.rounds, rounds, 'no renegotiation')
     await noErrors()
   })
 
