@@ -375,6 +375,8 @@ describe('interop: media with headless Chromium', function () {
   for (const codec of ['VP8', 'VP9', 'H264']) {
     const mimeType = `video/${codec}`
     it(`${codec} forced, both offer directions: Chromium decodes ${codec} from our synthetic camera`, async function () {
+      const caps = await page.evaluate(() => window.videoCodecs())
+      assert.ok(caps.recv.includes(mimeType), `this Chromium cannot decode ${mimeType}: ${JSON.stringify(caps.recv)}`)
       const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })
       localTracks.push(...stream.getTracks())
       const [track] = stream.getVideoTracks()
