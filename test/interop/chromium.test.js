@@ -1,86 +1,22 @@
 'use strict'
 // Interop with headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) as the remote peer.
-// Signaling goes through a tiny HTTP server started here on 127.0.0.1:
-//   POST /send?s=SESSION&to=node|browser   (JSON body)   queues one message
-//   GET  /recv?s=SESSION&who=node|browser                 long poll, returns a JSON array of messages
-//   GET  /                                                 the browser peer page (chromium-peer.html)
+// Signaling goes through the tiny HTTP server of chromium-helpers.js on 127.0.0.1; its page '/' is
+// the browser peer (chromium-peer.html).
 // Run inside a loopback-only namespace:
 //   unshare -n sh -c 'ip link set lo up && npx mocha --no-config --timeout 60000 test/interop/chromium.test.js'
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const http = require('node:http')
 const { RTCPeerConnection } = require('../..')
+const { CHROMIUM, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
 
-const CHROMIUM = '/usr/bin/chromium'
 const PAGE = path.join(__dirname, 'chromium-peer.html')
-const LAUNCH_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns'
-]
 const STEP_MS = 15000
 
 const FROM_NODE_TEXT = 'hello from node ✓'
 const FROM_NODE_BYTES = [0xde, 0xad, 0xbe, 0xef, 0x00, 0x7f, 0x80, 0xff]
 const FROM_BROWSER_TEXT = 'hello from chromium'
 const FROM_BROWSER_BYTES = [0xc0, 0xff, 0xee, 0x00, 0x01, 0xfe]
-
-// ------------------------------------------------------------------ signaling server
-
-function startSignaling () {
-  const queues = new Map() // `${session}:${who}` -> { msgs: [], waiters: [] }
-  const queue = key => {
-    let q = queues.get(key)
-    if (!q) queues.set(key, (q = { msgs: [], waiters: [] }))
-    return q
-  }
-  const html = fs.readFileSync(PAGE)
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1')
-    const s = url.searchParams.get('s') ?? ''
-    const reply = (status, body, type = 'application/json') => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
-      res.end(body)
-    }
-    if (req.method === 'GET' && url.pathname === '/') return reply(200, html, 'text/html; charset=utf-8')
-    if (req.method === 'POST' && url.pathname === '/send') {
-      const to = url.searchParams.get('to')
-      if (to !== 'node' && to !== 'browser') return reply(400, '"bad to"')
-      const chunks = []
-      req.on('data', c => chunks.push(c))
-      req.on('end', () => {
-        let msg
-        try { msg = JSON.parse(Buffer.concat(chunks).toString('utf8')) } catch { return reply(400, '"bad json"') }
-        const q = queue(`${s}:${to}`)
-        q.msgs.push(msg)
-        for (const wake of q.waiters.splice(0)) wake()
-        reply(200, 'true')
-      })
-      return
-    }
-    if (req.method === 'GET' && url.pathname === '/recv') {
-      const q = queue(`${s}:${url.searchParams.get('who')}`)
-      if (q.msgs.length > 0) return reply(200, JSON.stringify(q.msgs.splice(0)))
-      let timer = null
-      const flush = () => { clearTimeout(timer); reply(200, JSON.stringify(q.msgs.splice(0))) }
-      timer = setTimeout(() => {
-        const i = q.waiters.indexOf(flush)
-        if (i >= 0) q.waiters.splice(i, 1)
-        flush()
-      }, 1000)
-      q.waiters.push(flush)
-      return
-    }
-    reply(404, '"not found"')
-  })
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(server))
-  })
-}
 
 // ------------------------------------------------------------------ the Node peer
 
@@ -173,52 +109,6 @@ class NodePeer {
   }
 }
 
-// ------------------------------------------------------------------ helpers
-
-function withTimeout (promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise,
-    new Promise((resolve, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms) })
-  ]).finally(() => clearTimeout(timer))
-}
-
-async function waitFor (read, ms, what) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
-
-async function launchChromium (chromium) {
-  const options = { executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS }
-  try {
-    const browser = await chromium.launch(options)
-    const context = await browser.newContext()
-    return { context, close: () => browser.close(), userDataDir: null }
-  } catch (err) {
-    // Fallback: a persistent context on a fresh profile directory.
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-libwebrtc-chromium-'))
-    try {
-      const context = await chromium.launchPersistentContext(userDataDir, options)
-      return {
-        context,
-        userDataDir,
-        close: async () => {
-          await context.close()
-          fs.rmSync(userDataDir, { recursive: true, force: true })
-        }
-      }
-    } catch (err2) {
-      fs.rmSync(userDataDir, { recursive: true, force: true })
-      throw new AggregateError([err, err2], `Chromium failed to launch: ${err.message} / ${err2.message}`)
-    }
-  }
-}
-
 // ------------------------------------------------------------------ tests
 
 describe('interop: headless Chromium as the remote peer', function () {
@@ -237,7 +127,7 @@ describe('interop: headless Chromium as the remote peer', function () {
       console.log(`      (skipped: ${CHROMIUM} does not exist; install Debian's chromium package to run the interop tests)`)
       this.skip()
     }
-    server = await startSignaling()
+    server = await startSignaling({ '': PAGE })
     base = `http://127.0.0.1:${server.address().port}`
     const { chromium } = require('playwright-core')
     browser = await launchChromium(chromium)
@@ -246,10 +136,7 @@ describe('interop: headless Chromium as the remote peer', function () {
   after(async function () {
     if (browser) await browser.close()
     browser = null
-    if (server) {
-      server.closeAllConnections()
-      await new Promise(resolve => server.close(() => resolve()))
-    }
+    if (server) await stopSignaling(server)
     server = null
   })
 
