@@ -1,0 +1,132 @@
+'use strict'
+// What arrives, not just that something arrives: pictures and tones sent between our peers, read
+// with nonstandard.RTCVideoSink / RTCAudioSink on the receiving side.
+const assert = require('node:assert/strict')
+const { mediaDevices, nonstandard } = require('../..')
+const { binding } = require('../../dist/native')
+const { createTrack } = require('../../dist/MediaStreamTrack')
+const { makePc, closeAll, once, trickle, negotiate } = require('../helpers/pair')
+
+const { RTCVideoSink, RTCAudioSink } = nonstandard
+
+function lumaMean (frame) {
+  let sum = 0
+  const n = frame.width * frame.height
+  for (let i = 0; i < n; i++) sum += frame.data[i]
+  return sum / n
+}
+
+/** Frames (after `skip`) until `count` match `ok`, or rejects after `ms`. */
+function frames (sink, count, ok = () => true, ms = 8000) {
+  return new Promise((resolve, reject) => {
+    const got = []
+    const timer = setTimeout(() => { sink.onframe = null; reject(new Error(`${got.length} of ${count} frames in ${ms} ms`)) }, ms)
+    sink.onframe = ({ frame }) => {
+      if (!ok(frame)) return
+      got.push({ width: frame.width, height: frame.height, mean: lumaMean(frame) })
+      if (got.length === count) { clearTimeout(timer); sink.onframe = null; resolve(got) }
+    }
+  })
+}
+
+/** Upward zero crossings per second and RMS of the first channel over `count` chunks. */
+function tone (sink, count = 50, ms = 8000) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    const timer = setTimeout(() => { sink.ondata = null; reject(new Error(`${chunks.length} of ${count} audio chunks in ${ms} ms`)) }, ms)
+    sink.ondata = d => {
+      chunks.push(d)
+      if (chunks.length < count) return
+      clearTimeout(timer)
+      sink.ondata = null
+      let crossings = 0; let prev = 0; let sq = 0; let n = 0; let seconds = 0
+      for (const c of chunks) {
+        for (let i = 0; i < c.numberOfFrames; i++) {
+          const v = c.samples[i * c.channelCount]
+          if (prev < 0 && v >= 0) crossings++
+          prev = v; sq += v * v; n++
+        }
+        seconds += c.numberOfFrames / c.sampleRate
+      }
+      resolve({ hz: crossings / seconds, rms: Math.sqrt(sq / n), sampleRate: chunks[0].sampleRate })
+    }
+  })
+}
+
+function connected () {
+  const errors = []
+  const a = makePc(); const b = makePc()
+  trickle(a, b, errors); trickle(b, a, errors)
+  return { a, b, errors }
+}
+
+describe('media: content', function () {
+  this.timeout(30000)
+  const sinks = []
+  afterEach(() => { for (const s of sinks.splice(0)) s.stop(); closeAll() })
+  const sink = (Kind, track) => { const s = new Kind(track); sinks.push(s); return s }
+
+  it('video: the receiver decodes our test pattern at the sent size; a disabled track sends black', async () => {
+    const { a, b } = connected()
+    const [track] = (await mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 30 } })).getVideoTracks()
+    a.addTrack(track)
+    const remote = once(b, 'track').then(e => e.track)
+    await negotiate(a, b)
+    const s = sink(RTCVideoSink, await remote)
+    const got = await frames(s, 10)
+    for (const f of got) {
+      assert.equal(f.width, 320)
+      assert.equal(f.height, 240)
+      // Gray 128 with a white bar an eighth wide: 141.4 before compression.
+      assert.ok(Math.abs(f.mean - 141.4) < 6, `luma mean ${f.mean}`)
+    }
+    track.enabled = false
+    const black = await frames(s, 3, f => lumaMean(f) < 40)
+    assert.equal(black.length, 3)
+  })
+
+  it('audio: the receiver hears our 440 Hz tone; a disabled track sends silence', async () => {
+    const { a, b } = connected()
+    const [track] = (await mediaDevices.getUserMedia({ audio: true })).getAudioTracks()
+    a.addTrack(track)
+    const remote = once(b, 'track').then(e => e.track)
+    await negotiate(a, b)
+    const s = sink(RTCAudioSink, await remote)
+    await tone(s, 20) // the decoder's first chunks fade in
+    const t = await tone(s, 50)
+    assert.ok(Math.abs(t.hz - 440) < 10, `${t.hz} Hz`)
+    assert.ok(t.rms > 2000, `rms ${t.rms}`)
+    track.enabled = false
+    await tone(s, 30)
+    const quiet = await tone(s, 30)
+    assert.ok(quiet.rms < 50, `rms after disabling ${quiet.rms}`)
+  })
+
+  it('relay: two remote tones forwarded on one connection arrive apart, never mixed', async () => {
+    const one = connected(); const two = connected(); const out = connected()
+    const t440 = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
+    const t1000 = createTrack(binding.createSyntheticAudioTrack({ frequency: 1000 }), { remote: false })
+    one.a.addTrack(t440)
+    two.a.addTrack(t1000)
+    const r1 = once(one.b, 'track').then(e => e.track)
+    const r2 = once(two.b, 'track').then(e => e.track)
+    await negotiate(one.a, one.b)
+    await negotiate(two.a, two.b)
+    // The relay sends both remote tracks on to a third peer.
+    const s440 = out.a.addTrack(await r1)
+    const s1000 = out.a.addTrack(await r2)
+    const atC = []
+    out.b.ontrack = e => atC.push(e)
+    await negotiate(out.a, out.b)
+    assert.equal(atC.length, 2)
+    const midOf = sender => out.a.getTransceivers().find(t => t.sender === sender).mid
+    const byMid = new Map(atC.map(e => [e.transceiver.mid, e.track]))
+    const first = sink(RTCAudioSink, byMid.get(midOf(s440)))
+    const second = sink(RTCAudioSink, byMid.get(midOf(s1000)))
+    await Promise.all([tone(first, 20), tone(second, 20)])
+    const [x, y] = await Promise.all([tone(first, 50), tone(second, 50)])
+    assert.ok(Math.abs(x.hz - 440) < 10, `first ${x.hz} Hz`)
+    assert.ok(Math.abs(y.hz - 1000) < 15, `second ${y.hz} Hz`)
+    t440.stop(); t1000.stop()
+  })
+})
