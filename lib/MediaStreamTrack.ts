@@ -154,6 +154,8 @@ export class MediaStreamTrack extends RTCEventTarget {
         out.aspectRatio = Math.round(s.width / s.height * 1e4) / 1e4
       }
       if (s.frameRate !== undefined) out.frameRate = s.frameRate
+      if (s.sampleRate !== undefined) out.sampleRate = s.sampleRate
+      if (s.channelCount !== undefined) out.channelCount = s.channelCount
       return out
     }
     return this.#currentSettings()

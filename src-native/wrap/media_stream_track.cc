@@ -2,6 +2,8 @@
 
 #include "media/forwarded_sources.h"
 
+#include <cmath>
+
 #include "addon.h"
 #include "rtc_base/helpers.h"
 
@@ -60,7 +62,9 @@ Napi::Object MediaStreamTrack::NewWith(Napi::Env env,
 Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
                                            rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
                                            webrtc::PeerConnectionFactoryInterface* home) {
-  return NewWith(env, std::move(track), nullptr, home);
+  Napi::Object o = NewWith(env, track, nullptr, home);
+  if (MediaStreamTrack* t = Unwrap(o); t != nullptr && track) t->remote_info_ = std::make_unique<RemoteTrackInfo>(track);
+  return o;
 }
 
 MediaStreamTrack* MediaStreamTrack::Unwrap(Napi::Value value) {
@@ -104,6 +108,8 @@ void MediaStreamTrack::ReleaseNative() {
   if (!track_ && !source_) return;
   runtime_->Unregister(this);
   EndUse();
+  if (remote_info_) remote_info_->Stop();  // before the track goes: it holds the sink
+  remote_info_.reset();
   source_.reset();
   others_.clear();
   // The proxy's last reference, if it is, hops to the signaling thread to destroy the track.
@@ -217,6 +223,16 @@ Napi::Value MediaStreamTrack::Settings(const Napi::CallbackInfo& info) {
     o.Set("channelCount", s.channel_count);
     o.Set("sampleSize", 16);
     o.Set("frequency", s.frequency);
+  } else if (remote_info_) {
+    if (remote_info_->width() > 0) {
+      o.Set("width", remote_info_->width());
+      o.Set("height", remote_info_->height());
+    }
+    if (remote_info_->frame_rate() > 0) o.Set("frameRate", std::round(remote_info_->frame_rate() * 100) / 100);
+    if (remote_info_->sample_rate() > 0) {
+      o.Set("sampleRate", remote_info_->sample_rate());
+      o.Set("channelCount", remote_info_->channels());
+    }
   }
   return o;
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/media_stream_interface.h"
+#include "media/remote_track_info.h"
 #include "media/synthetic_audio_source.h"
 #include "media/synthetic_video_source.h"
 #include "runtime/runtime.h"
@@ -78,6 +79,8 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // For synthetic tracks: the factory that made track_, and the tracks made for other factories.
   webrtc::PeerConnectionFactoryInterface* home_factory_ = nullptr;
   std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> others_;
+  // Remote tracks: what getSettings() reports (NewInstance installs it).
+  std::unique_ptr<RemoteTrackInfo> remote_info_;
   bool using_source_ = false;
 };
 

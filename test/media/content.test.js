@@ -85,6 +85,29 @@ describe('media: content', function () {
     assert.equal(black.length, 3)
   })
 
+  it('getSettings of remote tracks: the size and rate of the video, the rate and channels of the audio', async () => {
+    const { a, b } = connected()
+    const stream = await mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 180, frameRate: 30 } })
+    for (const t of stream.getTracks()) a.addTrack(t, stream)
+    const got = []
+    b.ontrack = e => got.push(e.track)
+    await negotiate(a, b)
+    const video = got.find(t => t.kind === 'video')
+    const audio = got.find(t => t.kind === 'audio')
+    const deadline = Date.now() + 8000
+    while (Date.now() < deadline && (video.getSettings().frameRate === undefined || audio.getSettings().sampleRate === undefined)) {
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    const v = video.getSettings()
+    assert.equal(v.width, 320)
+    assert.equal(v.height, 180)
+    assert.equal(v.aspectRatio, 1.7778)
+    assert.ok(v.frameRate > 10 && v.frameRate < 40, `frameRate ${v.frameRate}`)
+    const s = audio.getSettings()
+    assert.equal(s.sampleRate, 48000)
+    assert.ok(s.channelCount === 1 || s.channelCount === 2)
+  })
+
   it('audio: the receiver hears our 440 Hz tone; a disabled track sends silence', async () => {
     const { a, b } = connected()
     const [track] = (await mediaDevices.getUserMedia({ audio: true })).getAudioTracks()

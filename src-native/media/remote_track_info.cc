@@ -1,0 +1,49 @@
+#include "media/remote_track_info.h"
+
+#include "rtc_base/time_utils.h"
+
+namespace nlw {
+
+RemoteTrackInfo::RemoteTrackInfo(rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track)
+    : track_(std::move(track)) {
+  if (track_->kind() == webrtc::MediaStreamTrackInterface::kVideoKind)
+    static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
+  else
+    static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+}
+
+RemoteTrackInfo::~RemoteTrackInfo() { Stop(); }
+
+void RemoteTrackInfo::Stop() {
+  if (!track_) return;
+  if (track_->kind() == webrtc::MediaStreamTrackInterface::kVideoKind)
+    static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
+  else
+    static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
+  track_ = nullptr;
+}
+
+void RemoteTrackInfo::OnFrame(const webrtc::VideoFrame& frame) {
+  width_.store(frame.width());
+  height_.store(frame.height());
+  int64_t now = rtc::TimeMicros();
+  int64_t start = window_start_us_.load();
+  int frames = ++window_frames_;
+  if (start == 0) {
+    window_start_us_.store(now);
+    window_frames_.store(0);
+  } else if (now - start >= rtc::kNumMicrosecsPerSec) {
+    rate_.store(frames * 1e6 / static_cast<double>(now - start));
+    window_start_us_.store(now);
+    window_frames_.store(0);
+  }
+}
+
+double RemoteTrackInfo::frame_rate() const { return rate_.load(); }
+
+void RemoteTrackInfo::OnData(const void*, int, int sample_rate, size_t number_of_channels, size_t) {
+  sample_rate_.store(sample_rate);
+  channels_.store(static_cast<int>(number_of_channels));
+}
+
+}  // namespace nlw
