@@ -185,8 +185,11 @@ void Runtime::Register(NativeResource* r, bool is_channel) {
 
 void Runtime::RegisterTrack(NativeResource* r) { tracks_.insert(r); }
 
+void Runtime::RegisterTransceiver(NativeResource* r) { transceivers_.insert(r); }
+
 void Runtime::Unregister(NativeResource* r) {
   tracks_.erase(r);
+  transceivers_.erase(r);
   channels_.erase(r);
   connections_.erase(r);
 }
@@ -219,9 +222,11 @@ void Runtime::Shutdown(bool process_exiting) {
   // 2. Every wrapper lets go of its libwebrtc objects (channels first: they live on a connection;
   //    then tracks, whose synthetic sources stop here).
   for (auto* r : std::set<NativeResource*>(channels_)) r->ReleaseNative();
+  for (auto* r : std::set<NativeResource*>(transceivers_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(tracks_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(connections_)) r->ReleaseNative();
   channels_.clear();
+  transceivers_.clear();
   tracks_.clear();
   connections_.clear();
   if (!started_) return;

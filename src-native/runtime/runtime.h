@@ -89,6 +89,8 @@ class Runtime {
   void Register(NativeResource* r, bool is_channel);
   // JS thread. Tracks are released after channels, before connections.
   void RegisterTrack(NativeResource* r);
+  // JS thread. Transceivers are released with channels, before tracks and connections.
+  void RegisterTransceiver(NativeResource* r);
   void Unregister(NativeResource* r);
   // Set when an exiting process gives up waiting for closes: pending closing work must then
   // leave its objects to the OS instead of tearing them down (signaling thread reads it).
@@ -96,6 +98,7 @@ class Runtime {
   size_t live_connections() const { return connections_.size(); }
   size_t live_channels() const { return channels_.size(); }
   size_t live_tracks() const { return tracks_.size(); }
+  size_t live_transceivers() const { return transceivers_.size(); }
   // Long libwebrtc timers queued on the network threads (runtime/network_thread.h).
   size_t pending_long_timers() const;
 
@@ -110,7 +113,7 @@ class Runtime {
   std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
   std::vector<std::unique_ptr<Shard>> shards_;           // null until first used
   size_t next_shard_ = 0;
-  std::set<NativeResource*> channels_, connections_, tracks_;
+  std::set<NativeResource*> channels_, connections_, tracks_, transceivers_;
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;
   bool shut_down_ = false;

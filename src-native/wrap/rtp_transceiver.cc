@@ -131,7 +131,7 @@ RtpTransceiver::RtpTransceiver(const Napi::CallbackInfo& info) : Napi::ObjectWra
   }
   transceiver_ = *info[0].As<Napi::External<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>>>().Data();
   runtime_ = Addon::Of(env)->runtime();
-  runtime_->Register(this, /*is_channel=*/true);
+  runtime_->RegisterTransceiver(this);
 }
 
 RtpTransceiver::~RtpTransceiver() { ReleaseNative(); }
