@@ -35,6 +35,17 @@ bool ValidPayloadType(int pt) { return pt >= 0 && pt <= 127; }
 
 // The media engine's checks on the codecs and header extensions it is told to send with.
 std::optional<std::string> MediaProblem(const cricket::MediaContentDescription& media) {
+  // An audio receive stream has one SSRC. Under a=msid every a=ssrc line of a section joins the
+  // one stream the section describes, so an extra SSRC line gives a stream the voice engine
+  // refuses; libwebrtc finds out only after it has applied the description (state changed,
+  // remote description set, the error reported anyway).
+  if (media.type() == cricket::MEDIA_TYPE_AUDIO) {
+    for (const cricket::StreamParams& sp : media.streams()) {
+      if (sp.ssrcs.size() > 1)
+        return "an audio stream has " + std::to_string(sp.ssrcs.size()) + " SSRCs (Failed to add remote stream ssrc: " +
+               std::to_string(sp.first_ssrc()) + ")";
+    }
+  }
   std::set<int> ids;
   for (const webrtc::RtpExtension& ext : media.rtp_header_extensions()) {
     if (ext.id < webrtc::RtpExtension::kMinId || ext.id > webrtc::RtpExtension::kMaxId)
