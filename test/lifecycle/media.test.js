@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict')
 const { spawnSync } = require('node:child_process')
 const path = require('node:path')
-const { mediaDevices, nonstandard } = require('../..')
+const { mediaDevices } = require('../..')
 const { closeAll, once, trickledPeers, negotiate } = require('../helpers/pair')
 
 describe('lifecycle: media', function () {
@@ -88,12 +88,34 @@ describe('lifecycle: media', function () {
     assert.equal(r.stdout.trim(), 'closed')
   })
 
-  it('liveObjects counts the transceivers and tracks of a live call', async () => {
-    const before = nonstandard.liveObjects()
-    const { stream } = await call()
-    const during = nonstandard.liveObjects()
-    assert.ok(during.rtpTransceivers - before.rtpTransceivers >= 4, JSON.stringify({ before, during }))
-    assert.ok(during.mediaStreamTracks - before.mediaStreamTracks >= 6, JSON.stringify({ before, during }))
-    for (const t of stream.getTracks()) t.stop()
+  it('liveObjects counts the transceivers and tracks of a live call, and close() + GC releases them', function () {
+    const script = `
+      const { RTCPeerConnection, mediaDevices, nonstandard } = require(${JSON.stringify(path.join(__dirname, '..', '..'))})
+      ;(async () => {
+        const out = { before: nonstandard.liveObjects() }
+        // In a function of its own: a suspended async function keeps its locals (a loop's last track).
+        await (async () => {
+          const a = new RTCPeerConnection(), b = new RTCPeerConnection()
+          a.onicecandidate = e => e.candidate && b.addIceCandidate(e.candidate)
+          b.onicecandidate = e => e.candidate && a.addIceCandidate(e.candidate)
+          const s = await mediaDevices.getUserMedia({ audio: true, video: true })
+          for (const t of s.getTracks()) a.addTrack(t, s)
+          await a.setLocalDescription(); await b.setRemoteDescription(a.localDescription)
+          await b.setLocalDescription(); await a.setRemoteDescription(b.localDescription)
+          out.during = nonstandard.liveObjects()
+          a.close(); b.close()
+          for (const t of s.getTracks()) t.stop()
+        })()
+        for (let i = 0; i < 20; i++) { global.gc(); await new Promise(r => setTimeout(r, 20)) }
+        out.after = nonstandard.liveObjects()
+        console.log(JSON.stringify(out))
+      })()`
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 15000 })
+    assert.equal(r.status, 0, r.stderr)
+    const { before, during, after } = JSON.parse(r.stdout)
+    assert.deepEqual([before.rtpTransceivers, before.mediaStreamTracks], [0, 0])
+    // 2 transceivers a side; 2 local tracks, and a receiver track per transceiver.
+    assert.deepEqual([during.rtpTransceivers, during.mediaStreamTracks, during.dataChannels], [4, 6, 0], JSON.stringify(during))
+    assert.deepEqual([after.rtpTransceivers, after.mediaStreamTracks, after.peerConnections], [0, 0, 0], JSON.stringify(after))
   })
 })
