@@ -7,6 +7,7 @@ import type { AddEventListenerOptions, EventListenerOptions, EventListenerOrEven
 import { RTCEventTarget, defineEventHandlers } from './event_target'
 import { MediaStreamTrackEvent } from './events'
 import { isTrack, type MediaStreamTrack } from './MediaStreamTrack'
+import { domString } from './webidl'
 
 export interface MediaStreamEventMap {
   addtrack: MediaStreamTrackEvent
@@ -78,7 +79,7 @@ export class MediaStream extends RTCEventTarget {
     if (arguments.length < 1) {
       throw new TypeError("Failed to execute 'getTrackById' on 'MediaStream': 1 argument required, but only 0 present.")
     }
-    const id = String(trackId)
+    const id = domString(trackId, 'trackId')
     for (const t of this.#tracks) if (t.id === id) return t
     return null
   }

@@ -3,7 +3,7 @@
 // from the receivers of a connection, through createTrack(). State is kept here; the native side
 // only enables, stops, clones and reconfigures.
 import {
-  selectSettings, type ConstrainableSource, type MediaTrackCapabilities, type MediaTrackConstraints,
+  copyConstraints, selectSettings, type ConstrainableSource, type MediaTrackCapabilities, type MediaTrackConstraints,
   type MediaTrackSettings
 } from './constraints'
 import { OverconstrainedError } from './errors'
@@ -170,7 +170,7 @@ export class MediaStreamTrack extends RTCEventTarget {
     if (constraints !== undefined && constraints !== null && typeof constraints !== 'object') {
       throw new TypeError("Failed to execute 'applyConstraints' on 'MediaStreamTrack': The provided value is not of type 'MediaTrackConstraints'.")
     }
-    const given: MediaTrackConstraints = constraints ?? {}
+    const given: MediaTrackConstraints = copyConstraints(constraints ?? {}, "Failed to execute 'applyConstraints' on 'MediaStreamTrack'")
     if (this.#readyState === 'ended') return
     const src: ConstrainableSource = this.#device === undefined
       ? { kind: this.#kind, capabilities: {}, settings: this.getSettings() }
@@ -184,7 +184,7 @@ export class MediaStreamTrack extends RTCEventTarget {
         this.#native.applyConstraints({ sampleRate: chosen.sampleRate!, channelCount: chosen.channelCount! })
       }
     }
-    this.#constraints = structuredClone(given)
+    this.#constraints = given
   }
 
   #currentSettings (): MediaTrackSettings {

@@ -17,7 +17,7 @@ import {
 import { RTCDataChannel, type RTCDataChannelInit } from './RTCDataChannel'
 import { RTCDtlsTransport } from './RTCDtlsTransport'
 import { MediaStream, addRemoteTrack, createStream, removeRemoteTrack } from './MediaStream'
-import { MediaStreamTrack, createTrack, nativeTrack, setTrackMuted } from './MediaStreamTrack'
+import { type MediaStreamTrack, createTrack, isTrack, nativeTrack, setTrackMuted } from './MediaStreamTrack'
 import { RTCRtpSender, checkEncoding, type RTCRtpEncodingParameters } from './RTCRtpSender'
 import type { RTCRtpReceiver } from './RTCRtpReceiver'
 import { DIRECTIONS, RTCRtpTransceiver, type ConnectionHooks, type RTCRtpTransceiverDirection } from './RTCRtpTransceiver'
@@ -493,7 +493,7 @@ export class RTCPeerConnection extends RTCEventTarget {
 
   addTrack (track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'addTrack': 1 argument required, but only 0 present.")
-    if (!(track instanceof MediaStreamTrack)) throw new TypeError("Failed to execute 'addTrack': parameter 1 is not of type 'MediaStreamTrack'.")
+    if (!isTrack(track)) throw new TypeError("Failed to execute 'addTrack': parameter 1 is not of type 'MediaStreamTrack'.")
     const ids = this.#streamIds(streams, 'addTrack')
     if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
     if (this.getSenders().some(s => s.track === track)) {
@@ -506,7 +506,7 @@ export class RTCPeerConnection extends RTCEventTarget {
 
   removeTrack (sender: RTCRtpSender): void {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'removeTrack': 1 argument required, but only 0 present.")
-    if (!(sender instanceof RTCRtpSender)) throw new TypeError("Failed to execute 'removeTrack': parameter 1 is not of type 'RTCRtpSender'.")
+    if (!RTCRtpSender[INTERNAL](sender)) throw new TypeError("Failed to execute 'removeTrack': parameter 1 is not of type 'RTCRtpSender'.")
     if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
     const t = this.#transceivers.find(x => x.sender === sender)
     if (t === undefined) throw domError('InvalidAccessError', 'The sender was not created by this connection')
@@ -518,7 +518,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   addTransceiver (trackOrKind: MediaStreamTrack | string, init: RTCRtpTransceiverInit = {}): RTCRtpTransceiver {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'addTransceiver': 1 argument required, but only 0 present.")
     let kind: 'audio' | 'video'
-    if (trackOrKind instanceof MediaStreamTrack) {
+    if (isTrack(trackOrKind)) {
       kind = trackOrKind.kind as 'audio' | 'video'
     } else {
       const k = domString(trackOrKind, 'trackOrKind')
@@ -545,7 +545,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       native.sendEncodings = kind === 'audio' ? encodings.slice(0, 1) : encodings
     }
     if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
-    const track = trackOrKind instanceof MediaStreamTrack ? trackOrKind : null
+    const track = isTrack(trackOrKind) ? trackOrKind : null
     const t = this.#withTransceivers(() => this.#native.addTransceiver(track === null ? kind : nativeTrack(track), native))
     if (track !== null) t.sender[INTERNAL](track)
     return t

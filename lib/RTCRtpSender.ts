@@ -1,7 +1,7 @@
 import { domError, fromNative } from './errors'
 import { INTERNAL, illegalConstructor } from './internal'
 import { MediaStream } from './MediaStream'
-import { MediaStreamTrack, nativeTrack } from './MediaStreamTrack'
+import { isTrack, type MediaStreamTrack, nativeTrack } from './MediaStreamTrack'
 import type { NativeRtpParameters } from './native'
 import type { RTCDtlsTransport } from './RTCDtlsTransport'
 import { capabilities, toCodec, type RTCRtpCapabilities, type RTCRtpCodec } from './rtp_capabilities'
@@ -117,7 +117,7 @@ export class RTCRtpSender {
 
   replaceTrack (withTrack: MediaStreamTrack | null): Promise<void> {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'replaceTrack': 1 argument required")
-    if (withTrack !== null && !(withTrack instanceof MediaStreamTrack)) {
+    if (withTrack !== null && !isTrack(withTrack)) {
       throw new TypeError("Failed to execute 'replaceTrack': parameter 1 is not of type 'MediaStreamTrack'.")
     }
     if (withTrack !== null && withTrack.kind !== this.#kind) {
@@ -206,6 +206,11 @@ export class RTCRtpSender {
 
   getStats (): Promise<never> {
     return Promise.reject(domError('NotSupportedError', 'getStats() is not supported yet'))
+  }
+
+  /** @internal Whether `value` is a sender made here (a brand check: the prototype is not enough). */
+  static [INTERNAL] (value: unknown): boolean {
+    return typeof value === 'object' && value !== null && #host in value
   }
 
   /** @internal the track after removeTrack / addTrack reuse. */

@@ -312,3 +312,35 @@ function satisfies (set: MediaTrackConstraintSet, settings: MediaTrackSettings):
   }
   return true
 }
+
+/**
+ * A copy of `value` (MediaTrackConstraints, or getUserMedia's member) as WebIDL's dictionary
+ * conversion would make it, for getConstraints(): a Symbol or BigInt value is a TypeError, a
+ * function member is dropped, a cycle is a TypeError. (structuredClone threw DataCloneError, a
+ * DOMException, for each of those.)
+ */
+export function copyConstraints (value: unknown, where: string): MediaTrackConstraints {
+  const seen = new Set<object>()
+  const copy = (v: unknown, path: string): unknown => {
+    if (typeof v === 'symbol' || typeof v === 'bigint') {
+      throw new TypeError(`${where}: the constraint '${path}' cannot be converted (a ${typeof v}).`)
+    }
+    if (v === null || typeof v !== 'object') return v
+    if (seen.has(v)) throw new TypeError(`${where}: the constraint '${path}' is cyclic.`)
+    seen.add(v)
+    let out: unknown
+    if (Array.isArray(v)) {
+      out = v.map((x, i) => copy(x, `${path}[${i}]`))
+    } else {
+      const o: Record<string, unknown> = {}
+      for (const [k, x] of Object.entries(v)) {
+        if (typeof x === 'function' || x === undefined) continue
+        o[k] = copy(x, path === '' ? k : `${path}.${k}`)
+      }
+      out = o
+    }
+    seen.delete(v)
+    return out
+  }
+  return copy(value, '') as MediaTrackConstraints
+}

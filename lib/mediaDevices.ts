@@ -5,7 +5,7 @@
 // audio is "played": nowhere). There is no permission prompt: labels are always given.
 import { createHash } from 'node:crypto'
 import {
-  selectSettings, supportedConstraints, type MediaTrackCapabilities, type MediaTrackConstraints,
+  copyConstraints, selectSettings, supportedConstraints, type MediaTrackCapabilities, type MediaTrackConstraints,
   type MediaTrackSettings, type MediaTrackSupportedConstraints
 } from './constraints'
 import { RTCEventTarget, defineEventHandlers } from './event_target'
@@ -163,8 +163,11 @@ export class MediaDevices extends RTCEventTarget {
     if (constraints !== undefined && constraints !== null && typeof constraints !== 'object') {
       throw new TypeError("Failed to execute 'getUserMedia' on 'MediaDevices': The provided value is not of type 'MediaStreamConstraints'.")
     }
+    const where = "Failed to execute 'getUserMedia' on 'MediaDevices'"
     const audio = trackConstraints(constraints?.audio, 'audio')
     const video = trackConstraints(constraints?.video, 'video')
+    const audioCopy = audio === null ? null : copyConstraints(audio, where)
+    const videoCopy = video === null ? null : copyConstraints(video, where)
     if (audio === null && video === null) {
       throw new TypeError("Failed to execute 'getUserMedia' on 'MediaDevices': At least one of audio and video must be requested")
     }
@@ -176,14 +179,14 @@ export class MediaDevices extends RTCEventTarget {
       const native = binding.createSyntheticAudioTrack({
         sampleRate: audioSettings.sampleRate!, channelCount: audioSettings.channelCount!
       })
-      tracks.push(createTrack(native, { remote: false, label: AUDIO_LABEL, device: AUDIO_DEVICE, constraints: structuredClone(audio!) }))
+      tracks.push(createTrack(native, { remote: false, label: AUDIO_LABEL, device: AUDIO_DEVICE, constraints: audioCopy! }))
     }
     if (videoSettings !== null) {
       const native = binding.createSyntheticVideoTrack({
         width: videoSettings.width!, height: videoSettings.height!, frameRate: videoSettings.frameRate!
       })
       tracks.push(createTrack(native, {
-        remote: false, label: VIDEO_LABEL, device: VIDEO_DEVICE, constraints: structuredClone(video!), resizeMode: videoSettings.resizeMode ?? 'none'
+        remote: false, label: VIDEO_LABEL, device: VIDEO_DEVICE, constraints: videoCopy!, resizeMode: videoSettings.resizeMode ?? 'none'
       }))
     }
     return new MediaStream(tracks)

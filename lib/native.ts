@@ -273,6 +273,7 @@ export interface LiveObjects {
   dataChannels: number
   /** Native tracks not yet released (a stopped track is released by GC or shutdown). */
   mediaStreamTracks: number
+  /** Native transceivers (sender and receiver with them) not yet released: close() or GC. */
   rtpTransceivers: number
   libwebrtcPeerConnections: number
   longTimers: number

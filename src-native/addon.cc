@@ -95,6 +95,7 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   o.Set("dataChannels", static_cast<double>(runtime_->live_channels()));
   // Native tracks not yet released (stop() keeps the track, GC or shutdown releases it).
   o.Set("mediaStreamTracks", static_cast<double>(runtime_->live_tracks()));
+  // Native transceivers (with their sender and receiver) not yet released: close() or GC.
   o.Set("rtpTransceivers", static_cast<double>(runtime_->live_transceivers()));
   // Process-wide, and destroyed on the signaling thread after close(): callers poll it.
   o.Set("libwebrtcPeerConnections", static_cast<double>(LiveFilteredPortAllocators()));

@@ -4,8 +4,10 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "media/base/media_constants.h"
+#include "media/base/stream_params.h"
 #include "pc/media_protocol_names.h"
 #include "pc/session_description.h"
 #include "rtc_base/message_digest.h"
@@ -35,6 +37,36 @@ bool ValidPayloadType(int pt) { return pt >= 0 && pt <= 127; }
 
 // The media engine's checks on the codecs and header extensions it is told to send with.
 std::optional<std::string> MediaProblem(const cricket::MediaContentDescription& media) {
+  // An audio receive stream has one SSRC. Under a=msid every a=ssrc line of a section joins the
+  // one stream the section describes, so an extra SSRC line gives a stream the voice engine
+  // refuses; libwebrtc finds out only after it has applied the description (state changed,
+  // remote description set, the error reported anyway).
+  if (media.type() == cricket::MEDIA_TYPE_AUDIO) {
+    for (const cricket::StreamParams& sp : media.streams()) {
+      if (sp.ssrcs.size() > 1)
+        return "an audio stream has " + std::to_string(sp.ssrcs.size()) + " SSRCs (Failed to add remote stream ssrc: " +
+               std::to_string(sp.first_ssrc()) + ")";
+    }
+  }
+  // A video receive stream's RTX SSRCs (a=ssrc-group:FID) must be SSRCs of the stream, one per
+  // primary SSRC; the video engine refuses the stream otherwise, again after the description has
+  // been applied (an a=ssrc line deleted from a real answer was enough).
+  if (media.type() == cricket::MEDIA_TYPE_VIDEO) {
+    for (const cricket::StreamParams& sp : media.streams()) {
+      if (!sp.has_ssrcs()) continue;
+      std::vector<uint32_t> primary, rtx;
+      sp.GetPrimarySsrcs(&primary);
+      sp.GetFidSsrcs(primary, &rtx);
+      for (uint32_t ssrc : rtx) {
+        if (!sp.has_ssrc(ssrc))
+          return "the RTX SSRC " + std::to_string(ssrc) + " is not an SSRC of its stream (Failed to add remote stream ssrc: " +
+                 std::to_string(sp.first_ssrc()) + ")";
+      }
+      if (!rtx.empty() && rtx.size() != primary.size())
+        return "RTX SSRCs do not cover every SSRC of a stream (Failed to add remote stream ssrc: " +
+               std::to_string(sp.first_ssrc()) + ")";
+    }
+  }
   std::set<int> ids;
   for (const webrtc::RtpExtension& ext : media.rtp_header_extensions()) {
     if (ext.id < webrtc::RtpExtension::kMinId || ext.id > webrtc::RtpExtension::kMaxId)

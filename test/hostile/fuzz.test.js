@@ -1,5 +1,6 @@
 'use strict'
-// Hostile input: mutated SDPs and ICE candidates from real offers/answers, fed to the public API.
+// Hostile input: mutated SDPs and ICE candidates from real offers/answers (data only; recvonly
+// audio + video; audio + video sent both ways with a simulcast video section), fed to the public API.
 // Every call must settle (per-call watchdog) with an error the spec allows (or succeed), the
 // process must survive, a rejected description must leave the peer as it was, and every peer
 // used must still negotiate for real and carry a message at the end.
@@ -9,6 +10,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
+const { mediaDevices } = require('../..')
 const { makePc, closeAll, once, trickle, negotiate, pair } = require('../helpers/pair')
 const { prng, mutateSdp, mutateCandidate } = require('./helpers/mutate')
 
@@ -56,19 +58,63 @@ function gathered (pc) {
   return pc.iceGatheringState === 'complete' ? Promise.resolve() : once(pc, 'icegatheringstatechange', () => pc.iceGatheringState === 'complete')
 }
 
-/** Real offers and answers (with candidates): data only, and data + audio + video. */
+// Local tracks for the media seeds (synthetic video and tone), stopped at the end.
+let sources = null
+async function mediaSources () {
+  sources ??= await mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })
+  return sources
+}
+function stopSources () {
+  if (sources) for (const t of sources.getTracks()) t.stop()
+  sources = null
+}
+
+/**
+ * Sends audio and video (a stream with both tracks), plus a simulcast video transceiver with
+ * three rids (a=rid, a=simulcast), when `media`.
+ */
+async function addMedia (pc, media) {
+  if (!media) return
+  const stream = await mediaSources()
+  for (const t of stream.getTracks()) pc.addTrack(t, stream)
+  pc.addTransceiver(stream.getVideoTracks()[0], {
+    streams: [stream],
+    sendEncodings: [{ rid: 'lo', scaleResolutionDownBy: 4 }, { rid: 'mid', scaleResolutionDownBy: 2 }, { rid: 'hi' }]
+  })
+}
+
+/**
+ * Real offers and answers (with candidates): data only; data + recvonly audio + video; data +
+ * sendrecv audio and video and simulcast video (both sides send: the answerer adds tracks too).
+ */
 async function seedDescriptions () {
   const seeds = []
-  for (const options of [{}, { offerToReceiveAudio: true, offerToReceiveVideo: true }]) {
+  for (const [options, media] of [[{}, false], [{ offerToReceiveAudio: true, offerToReceiveVideo: true }, false], [{}, true]]) {
     const a = makePc()
     const b = makePc()
     a.createDataChannel('seed')
+    await addMedia(a, media)
     await a.setLocalDescription(await a.createOffer(options))
     await gathered(a)
     await b.setRemoteDescription(a.localDescription)
+    if (media) {
+      const stream = await mediaSources()
+      for (const t of stream.getTracks()) b.addTrack(t, stream)
+    }
     await b.setLocalDescription()
     await gathered(b)
-    seeds.push({ options, offer: a.localDescription.sdp, answer: b.localDescription.sdp })
+    let answer = b.localDescription.sdp
+    if (media) {
+      assert.match(a.localDescription.sdp, /a=simulcast:send lo;mid;hi/)
+      assert.equal(answer.match(/a=sendrecv/g)?.length, 2, 'the answer sends audio and video')
+      // libwebrtc does not receive simulcast (its answer drops the lines): answer the simulcast
+      // section as an SFU does, with the rids to receive.
+      const mid = a.getTransceivers()[2].mid
+      answer = answer.replace(`a=mid:${mid}\r\n`, `a=mid:${mid}\r\na=rid:lo recv\r\na=rid:mid recv\r\na=rid:hi recv\r\na=simulcast:recv lo;mid;hi\r\n`)
+      assert.match(answer, /a=simulcast:recv lo;mid;hi/)
+      await a.setRemoteDescription({ type: 'answer', sdp: answer }) // a valid seed
+    }
+    seeds.push({ options, media, offer: a.localDescription.sdp, answer })
     a.close()
     b.close()
   }
@@ -77,10 +123,11 @@ async function seedDescriptions () {
 
 const usable = new Set() // every peer the fuzz used and did not legitimately retire
 
-/** A peer in have-local-offer, with a channel, offering what `options` asks for. */
-async function offerer (options) {
+/** A peer in have-local-offer, with a channel, offering what `options` and `media` ask for. */
+async function offerer (options, media) {
   const pc = makePc()
   pc.createDataChannel('fuzz')
+  await addMedia(pc, media)
   await pc.setLocalDescription(await pc.createOffer(options))
   usable.add(pc)
   return pc
@@ -125,6 +172,7 @@ async function stillWorks (pc) {
 describe('hostile input (fuzz)', function () {
   this.timeout(15 * 60 * 1000)
   afterEach(closeAll)
+  after(stopSources)
   before(() => console.log(`      fuzz seed ${SEED} (NLW_FUZZ_SEED to reproduce)`))
 
   it(`${SDP_CALLS} mutated SDPs to setRemoteDescription settle with allowed errors and leave peers usable`, async () => {
@@ -135,9 +183,9 @@ describe('hostile input (fuzz)', function () {
     // section after any rollback (see the pending tests in reentrancy.test.js).
     const answerers = [makePc(), makePc()]
     for (const pc of answerers) usable.add(pc)
-    const offerers = await Promise.all(seeds.map(s => offerer(s.options)))
+    const offerers = await Promise.all(seeds.map(s => offerer(s.options, s.media)))
     // The next offerer of each kind is prepared while the fuzz goes on (its ICE gathering is the slow part).
-    const spare = seeds.map(s => offerer(s.options))
+    const spare = seeds.map(s => offerer(s.options, s.media))
     for (const p of spare) p.catch(() => {}) // awaited later; no unhandled rejection meanwhile
     const replace = async (pc, k, toOfferer, slot) => {
       usable.delete(pc)
@@ -145,7 +193,7 @@ describe('hostile input (fuzz)', function () {
       replaced++
       if (toOfferer) {
         offerers[k] = await spare[k]
-        spare[k] = offerer(seeds[k].options)
+        spare[k] = offerer(seeds[k].options, seeds[k].media)
         spare[k].catch(() => {})
       } else {
         answerers[slot] = makePc()
@@ -224,16 +272,17 @@ describe('hostile input (fuzz)', function () {
     // Targets: peers holding the remote offer of a live partner (no local description yet, so
     // nothing is probed; replaced every 500 candidates so the description stays small), and one
     // end of a connected pair. All must still work at the end.
-    const holder = async options => {
+    const holder = async (options, media) => {
       const partner = makePc()
       const channel = partner.createDataChannel('held')
+      await addMedia(partner, media)
       await partner.setLocalDescription(await partner.createOffer(options))
       await gathered(partner)
       const pc = makePc()
       await pc.setRemoteDescription(partner.localDescription)
-      return { pc, partner, channel, options, added: 0 }
+      return { pc, partner, channel, options, media, added: 0 }
     }
-    const holders = await Promise.all(seeds.map(s => holder(s.options)))
+    const holders = await Promise.all(seeds.map(s => holder(s.options, s.media)))
     const live = await pair()
     const liveTarget = { pc: live.b, added: 0 }
     const names = {}
@@ -245,7 +294,7 @@ describe('hostile input (fuzz)', function () {
         if (target !== liveTarget && target.added >= 500) {
           target.pc.close()
           target.partner.close()
-          target = holders[i % holders.length] = await holder(target.options)
+          target = holders[i % holders.length] = await holder(target.options, target.media)
         }
         const pc = target.pc
         const [line, ops] = mutateCandidate(r, r.pick(lines), { huge: i % HUGE_EVERY === HUGE_EVERY - 1 })

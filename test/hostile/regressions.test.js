@@ -70,6 +70,50 @@ describe('hostile input regressions', () => {
     })
   }
 
+  it('an answer with a second SSRC in a sending audio section is refused before libwebrtc applies it (it used to report the error after moving to stable)', async () => {
+    const { mediaDevices } = require('../..')
+    const stream = await mediaDevices.getUserMedia({ audio: true })
+    try {
+      const a = makePc()
+      const b = makePc()
+      a.addTrack(stream.getAudioTracks()[0], stream)
+      await a.setLocalDescription()
+      await b.setRemoteDescription(a.localDescription)
+      b.addTrack(stream.getAudioTracks()[0], stream)
+      const answer = await b.createAnswer()
+      assert.match(answer.sdp, /^a=ssrc:\d+ cname:/m, 'the answer sends audio')
+      // Found by the media fuzz: an a=ssrc line with its own msid, under the section's a=msid.
+      const sdp = answer.sdp.replace(/^(m=audio .*)$/m, '$1\r\na=ssrc:007 msid:%00 VP8')
+      await refusedThenUsable(a, { type: 'answer', sdp }, 'InvalidAccessError', answer)
+      assert.equal(a.getTransceivers()[0].currentDirection, 'sendrecv')
+    } finally {
+      for (const t of stream.getTracks()) t.stop()
+    }
+  })
+
+  it('an answer whose video RTX SSRC has no a=ssrc line is refused before libwebrtc applies it (it used to report the error after moving to stable)', async () => {
+    const { mediaDevices } = require('../..')
+    const stream = await mediaDevices.getUserMedia({ video: { width: 160, height: 120 } })
+    try {
+      const a = makePc()
+      const b = makePc()
+      a.addTrack(stream.getVideoTracks()[0], stream)
+      await a.setLocalDescription()
+      await b.setRemoteDescription(a.localDescription)
+      b.addTrack(stream.getVideoTracks()[0], stream)
+      const answer = await b.createAnswer()
+      const fid = answer.sdp.match(/^a=ssrc-group:FID (\d+) (\d+)$/m)
+      assert.ok(fid, 'the answer sends video with RTX')
+      // Found by the media fuzz: the RTX SSRC's lines deleted, its FID group left.
+      const sdp = answer.sdp.replace(new RegExp(`^a=ssrc:${fid[2]} .*\r\n`, 'gm'), '')
+      assert.notEqual(sdp, answer.sdp)
+      await refusedThenUsable(a, { type: 'answer', sdp }, 'InvalidAccessError', answer)
+      assert.equal(a.getTransceivers()[0].currentDirection, 'sendrecv')
+    } finally {
+      for (const t of stream.getTracks()) t.stop()
+    }
+  })
+
   it('a candidate with a host name over 253 characters is refused (libwebrtc aborted formatting it)', async () => {
     const { a, b, errors } = trickledPeers()
     const dc = a.createDataChannel('x')

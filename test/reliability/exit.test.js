@@ -1,19 +1,18 @@
 'use strict'
-// Exit: a process with 100 connected pairs whose channels are busy ends in under 1 s, measured
-// here from the trigger (process.exit(), close() + return from main, SIGTERM sent) to the process
-// being gone, on every run, with no abort and nothing crash-like on stderr.
-// NODE_LIBWEBRTC_EXIT_RUNS sets the runs per mode: 10 by default to keep CI short, 100 for the full check.
+// Exit: a process with 100 connected pairs whose channels are busy, or 50 pairs sending synthetic
+// video, ends in under 1 s, measured here from the trigger (process.exit(), close() + return from
+// main, SIGTERM sent) to the process being gone, on every run, with no abort and nothing
+// crash-like on stderr. NODE_LIBWEBRTC_EXIT_RUNS sets the runs per mode: 10 by default for data
+// channels and 5 for media to keep CI short, 100 for the full check.
 const assert = require('node:assert/strict')
 const { runFixture, assertNoCrash } = require('./helpers')
 
-const RUNS = Number(process.env.NODE_LIBWEBRTC_EXIT_RUNS || 10)
-const PAIRS = 100
 const PARALLEL = 2
 const BOUND_MS = 1000
 
-async function runOnce (mode) {
+async function runOnce (fixture, PAIRS, mode) {
   let trigger = 0
-  const r = await runFixture('exit.js', {
+  const r = await runFixture(fixture, {
     args: [mode, PAIRS],
     timeout: 60000,
     onLine (line, child, t) {
@@ -35,7 +34,7 @@ async function runOnce (mode) {
   return { ms: r.exitAt - trigger, out: r.out }
 }
 
-async function runMany (mode) {
+async function runMany (fixture, PAIRS, RUNS, mode) {
   const times = []
   const slow = []
   let next = 0
@@ -43,7 +42,7 @@ async function runMany (mode) {
   async function lane () {
     while (next < RUNS) {
       next++
-      const { ms, out } = await runOnce(mode)
+      const { ms, out } = await runOnce(fixture, PAIRS, mode)
       times.push(ms)
       if (ms >= BOUND_MS) slow.push(`${ms.toFixed(0)} ms\n${out}`)
     }
@@ -51,14 +50,22 @@ async function runMany (mode) {
   await Promise.all(Array.from({ length: PARALLEL }, lane))
   times.sort((a, b) => a - b)
   const q = p => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(0)
-  console.log(`      ${mode}: ${RUNS} runs x ${PAIRS} pairs in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+  console.log(`      ${mode}: ${RUNS} runs x ${PAIRS} pairs (${fixture}) in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
     `trigger -> gone: median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms`)
   assert.equal(slow.length, 0, `${slow.length}/${RUNS} runs took ${BOUND_MS} ms or more; first:\n${slow[0]}`)
 }
 
-describe(`reliability: exit with ${PAIRS} busy pairs (${RUNS} runs per mode)`, function () {
-  this.timeout(RUNS * 15000 + 60000)
-  it('process.exit() exits with code 0 in under 1 s', () => runMany('exit'))
-  it('close() of everything and returning from main exits with code 0 in under 1 s', () => runMany('return'))
-  it('SIGTERM ends the process (by the signal, Node\'s default) in under 1 s', () => runMany('sigterm'))
-})
+const scenarios = [
+  { what: 'busy pairs', fixture: 'exit.js', pairs: 100, runs: Number(process.env.NODE_LIBWEBRTC_EXIT_RUNS || 10) },
+  // Each pair: a sends getUserMedia's synthetic 320x240 video, b receives it (first packet in).
+  { what: 'pairs sending video', fixture: 'exit-media.js', pairs: 50, runs: Number(process.env.NODE_LIBWEBRTC_EXIT_RUNS || 5) }
+]
+
+for (const { what, fixture, pairs, runs } of scenarios) {
+  describe(`reliability: exit with ${pairs} ${what} (${runs} runs per mode)`, function () {
+    this.timeout(runs * 15000 + 60000)
+    it('process.exit() exits with code 0 in under 1 s', () => runMany(fixture, pairs, runs, 'exit'))
+    it('close() of everything and returning from main exits with code 0 in under 1 s', () => runMany(fixture, pairs, runs, 'return'))
+    it('SIGTERM ends the process (by the signal, Node\'s default) in under 1 s', () => runMany(fixture, pairs, runs, 'sigterm'))
+  })
+}

@@ -1,6 +1,7 @@
 'use strict'
-// Garbage collection: connections and channels dropped without close() are collected and release
-// their native objects; the remote side of a collected connection keeps working.
+// Garbage collection: connections and channels, transceivers and tracks dropped without close()
+// are collected and release their native objects; the remote side of a collected connection keeps
+// working.
 const assert = require('node:assert/strict')
 const { runFixture, assertNoCrash, lastJson } = require('./helpers')
 
@@ -33,6 +34,16 @@ describe('reliability: garbage collection', function () {
     released(res.connected.live)
   })
 
+  it('media pairs (video + audio flowing), dropped with their transceivers and tracks, are collected and release everything', function () {
+    const m = res.media
+    assert.equal(m.notCollected, 0, JSON.stringify(m))
+    // While held: 10 pairs x 2 transceivers per side; 2 local + 2 remote tracks per pair.
+    assert.ok(m.liveBefore.rtpTransceivers >= 40 && m.liveBefore.mediaStreamTracks >= 40, JSON.stringify(m.liveBefore))
+    released(m.live)
+    assert.equal(m.live.rtpTransceivers, 0, JSON.stringify(m.live))
+    assert.equal(m.live.mediaStreamTracks, 0, JSON.stringify(m.live))
+  })
+
   it('dropping one side of an open connection ends it for the other side, which keeps working', function () {
     const o = res.oneSideDropped
     assert.equal(o.notCollected, 0, JSON.stringify(o))
@@ -54,6 +65,8 @@ describe('reliability: garbage collection', function () {
   })
 
   it('nothing native is left at the end: wrappers released, libwebrtc connections destroyed, their timers dropped', function () {
-    assert.deepEqual(res.liveAtEnd, { peerConnections: 0, dataChannels: 0, mediaStreamTracks: 0, rtpTransceivers: 0, libwebrtcPeerConnections: 0, longTimers: 0 })
+    assert.deepEqual(res.liveAtEnd, {
+      peerConnections: 0, dataChannels: 0, rtpTransceivers: 0, mediaStreamTracks: 0, libwebrtcPeerConnections: 0, longTimers: 0
+    })
   })
 })
