@@ -221,6 +221,10 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
   webrtc::PeerConnectionInterface::RTCConfiguration config;
   NetworkPolicy policy;
   ConfigurationFromJs(info[0].As<Napi::Object>(), &config, &policy);
+  // webrtc-pc: a remote offer applied in have-local-offer rolls the local offer back first. Decided
+  // when libwebrtc runs the operation, not when JS queued it: a setLocalDescription() still in
+  // libwebrtc's chain (perfect negotiation's glare) is in have-local-offer by then.
+  config.enable_implicit_rollback = true;
 
   shared_ = std::make_shared<PeerConnectionShared>();
   shared_->runtime = runtime;
