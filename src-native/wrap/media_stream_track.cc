@@ -117,7 +117,10 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
 void MediaStreamTrack::Stop(const Napi::CallbackInfo&) {
   if (!using_source_) return;
   EndUse();
-  if (track_) track_->set_enabled(false);
+  // Only while a clone keeps the source running: a stopped source sends nothing anyway, and
+  // set_enabled is a blocking hop to the signaling thread, behind whatever is queued there (after
+  // close() of many connections, each stop() waited for their closes).
+  if (track_ && source_->live_tracks > 0) track_->set_enabled(false);
 }
 
 // clone(): a new track with a new id on the same source.
