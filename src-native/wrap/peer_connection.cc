@@ -535,7 +535,7 @@ Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<Tr
     for (size_t k = 0; k < s.receiver_stream_ids.size(); k++) streams.Set(k, s.receiver_stream_ids[k]);
     o.Set("streamIds", streams);
     if (delivered_transceivers_.insert(s.id).second) {
-      o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->runtime));
+      o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread()));
       if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track));
     }
     out.Set(i, o);

@@ -41,8 +41,9 @@ bool DirectionFromName(const std::string& name, webrtc::RtpTransceiverDirection*
 class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeResource {
  public:
   static Napi::Function Define(Napi::Env env);
+  // `signaling`: the connection's signaling thread, the proxy's own (its release is posted there).
   static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
-                                  std::shared_ptr<Runtime> runtime);
+                                  rtc::Thread* signaling);
   static RtpTransceiver* Unwrap(Napi::Value value);
 
   explicit RtpTransceiver(const Napi::CallbackInfo& info);
@@ -68,6 +69,7 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   bool Live(Napi::Env env);
 
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  rtc::Thread* signaling_ = nullptr;  // outlives every wrapper: Runtime::Shutdown releases them first
   std::shared_ptr<Runtime> runtime_;
 };
 
