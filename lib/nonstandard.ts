@@ -18,7 +18,10 @@ export const nonstandard = {
    * How many peer connections and data channels of this environment (thread) still hold
    * libwebrtc resources. close() releases a connection at once; one dropped without close() is
    * released when it is garbage-collected; a channel is released when it reaches 'closed', with
-   * its wrapper (GC), or when the environment shuts down. `libwebrtcPeerConnections` counts the
+   * its wrapper (GC), or when the environment shuts down. `rtpTransceivers` and `mediaStreamTracks`
+   * count native transceivers (with their sender and receiver) and tracks: released when their
+   * wrappers are collected or the environment shuts down (close() and stop() end them at once but
+   * keep the wrapper's handle). `libwebrtcPeerConnections` counts the
    * process's libwebrtc connections not yet destroyed (that happens on libwebrtc's signaling
    * thread shortly after close(); one whose DTLS handshake failed is never destroyed, see the
    * README). `longTimers` counts this environment's libwebrtc timers of 10 s or more still queued

@@ -164,8 +164,13 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
 void MediaStreamTrack::Stop(const Napi::CallbackInfo&) {
   if (!using_source_) return;
   EndUse();
-  if (track_) track_->set_enabled(false);
-  for (auto& [factory, track] : others_) track->set_enabled(false);
+  // Only while a clone keeps the source running: a stopped source sends nothing anyway, and
+  // set_enabled is a blocking hop to the signaling thread, behind whatever is queued there (after
+  // close() of many connections, each stop() waited for their closes).
+  if (source_ && source_->live_tracks > 0) {
+    if (track_) track_->set_enabled(false);
+    for (auto& [factory, track] : others_) track->set_enabled(false);
+  }
 }
 
 // clone(): a new track with a new id on the same source.
