@@ -1,5 +1,5 @@
 'use strict'
-// Compiles lib/ (TypeScript, strict) to dist/ and writes the ESM entry point.
+// Compiles lib/ (TypeScript, strict) to dist/ and writes the ESM entry points with their types.
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
@@ -22,3 +22,13 @@ fs.writeFileSync(path.join(root, 'dist', 'polyfill.mjs'),
   "import cjs from './polyfill.js'\n" +
   'export const { defined } = cjs\n' +
   'export default cjs\n')
+// Types for the ESM entries. TypeScript reads a .d.ts next to a .js of a CommonJS package as
+// CommonJS, also under the `import` condition ("masquerading as CJS"); a .d.mts is read as ESM.
+// Each re-exports the CommonJS declarations, as the .mjs re-exports the CommonJS module: the named
+// exports, and the default export being the whole module.exports.
+for (const entry of ['index', 'polyfill']) {
+  fs.writeFileSync(path.join(root, 'dist', `${entry}.d.mts`),
+    `export * from './${entry}.js'\n` +
+    `import * as cjs from './${entry}.js'\n` +
+    'export default cjs\n')
+}

