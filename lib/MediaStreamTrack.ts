@@ -37,6 +37,8 @@ export interface TrackInit {
   /** Local synthetic tracks: the device and the constraints they were opened with. @internal */
   device?: TrackDevice
   constraints?: MediaTrackConstraints
+  /** @internal */
+  resizeMode?: string
 }
 
 const VIDEO_HINTS = new Set(['', 'motion', 'detail', 'text'])
@@ -60,6 +62,7 @@ export class MediaStreamTrack extends RTCEventTarget {
   #readyState: MediaStreamTrackState = 'live'
   #contentHint = ''
   #constraints: MediaTrackConstraints
+  #resizeMode = 'none'  // video: what the constraints chose (the source scales either way)
 
   declare onmute: ((this: MediaStreamTrack, ev: Event) => unknown) | null
   declare onunmute: ((this: MediaStreamTrack, ev: Event) => unknown) | null
@@ -78,6 +81,7 @@ export class MediaStreamTrack extends RTCEventTarget {
     this.#muted = init!.muted ?? false
     this.#device = init!.device
     this.#constraints = init!.constraints ?? {}
+    if (init!.resizeMode !== undefined) this.#resizeMode = init!.resizeMode
   }
 
   protected get active (): boolean {
@@ -111,7 +115,9 @@ export class MediaStreamTrack extends RTCEventTarget {
 
   /** A new track on the same source, with a new id and the same state. */
   clone (): MediaStreamTrack {
-    const init: TrackInit = { remote: this.#remote, label: this.#label, muted: this.#muted, constraints: this.#constraints }
+    const init: TrackInit = {
+      remote: this.#remote, label: this.#label, muted: this.#muted, constraints: this.#constraints, resizeMode: this.#resizeMode
+    }
     if (this.#device !== undefined) init.device = this.#device
     const copy = new MediaStreamTrack(INTERNAL, this.#native.clone(), init)
     copy.#enabled = this.#enabled
@@ -171,6 +177,7 @@ export class MediaStreamTrack extends RTCEventTarget {
     if (this.#device !== undefined) {
       if (this.#kind === 'video') {
         this.#native.applyConstraints({ width: chosen.width!, height: chosen.height!, frameRate: chosen.frameRate! })
+        this.#resizeMode = chosen.resizeMode ?? this.#resizeMode
       } else {
         this.#native.applyConstraints({ sampleRate: chosen.sampleRate!, channelCount: chosen.channelCount! })
       }
@@ -189,7 +196,7 @@ export class MediaStreamTrack extends RTCEventTarget {
         height: s.height!,
         aspectRatio: Math.round(s.width! / s.height! * 1e4) / 1e4,
         frameRate: s.frameRate!,
-        resizeMode: 'none'
+        resizeMode: this.#resizeMode
       }
     }
     return {

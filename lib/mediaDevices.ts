@@ -182,7 +182,9 @@ export class MediaDevices extends RTCEventTarget {
       const native = binding.createSyntheticVideoTrack({
         width: videoSettings.width!, height: videoSettings.height!, frameRate: videoSettings.frameRate!
       })
-      tracks.push(createTrack(native, { remote: false, label: VIDEO_LABEL, device: VIDEO_DEVICE, constraints: structuredClone(video!) }))
+      tracks.push(createTrack(native, {
+        remote: false, label: VIDEO_LABEL, device: VIDEO_DEVICE, constraints: structuredClone(video!), resizeMode: videoSettings.resizeMode ?? 'none'
+      }))
     }
     return new MediaStream(tracks)
   }

@@ -212,8 +212,34 @@ export interface NativeMediaStreamTrack {
   setContentHint(hint: string): void
 }
 
+export interface NativeVideoFrame {
+  width: number
+  height: number
+  /** I420: the Y plane, then U, then V, without padding. */
+  data: Uint8ClampedArray
+  rotation: number
+  /** Capture time, microseconds (libwebrtc's clock). */
+  timestamp: number
+}
+
+export interface NativeAudioData {
+  samples: Int16Array
+  sampleRate: number
+  bitsPerSample: 16
+  channelCount: number
+  numberOfFrames: number
+}
+
+export type TrackSinkEvent = ['frame', NativeVideoFrame] | ['data', NativeAudioData]
+
+/** A sink on a track's media (src-native/wrap/track_sinks.h). */
+export interface NativeTrackSink {
+  stop(): void
+}
+
 interface Binding {
   MediaStreamTrack: abstract new (...args: never[]) => NativeMediaStreamTrack
+  TrackSink: new (track: NativeMediaStreamTrack, onEvent: (...event: TrackSinkEvent) => void) => NativeTrackSink
   createSyntheticVideoTrack(options: { width?: number, height?: number, frameRate?: number }): NativeMediaStreamTrack
   createSyntheticAudioTrack(options: { sampleRate?: number, channelCount?: number, frequency?: number }): NativeMediaStreamTrack
   PeerConnection: new (configuration: NativeConfiguration,
@@ -223,6 +249,7 @@ interface Binding {
   versions(): { libwebrtc: string, napi: number }
   liveObjects(): LiveObjects
   rtpCapabilities(kind: string, which: 'sender' | 'receiver'): NativeRtpCapabilities | null
+  setLogSink(level: string, sink: ((severity: 'verbose' | 'info' | 'warning' | 'error' | 'none', line: string) => void) | null): void
   /**
    * Tests only: encodes 30 synthetic 320x240 frames with our encoder factory, decodes them with
    * our decoder factory (all but the key frame with skipKeyFrame).

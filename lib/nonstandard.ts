@@ -1,7 +1,12 @@
 // Non-standard extras, kept apart from the spec surface.
 import { binding, type LiveObjects } from './native'
+import { RTCAudioSink, RTCVideoSink } from './track_sinks'
 
 export const nonstandard = {
+  /** A sink on a video track: onframe gets the newest decoded frame (I420), see track_sinks.ts. */
+  RTCVideoSink,
+  /** A sink on an audio track: ondata gets every 10 ms of 16-bit PCM, see track_sinks.ts. */
+  RTCAudioSink,
   /** Which libwebrtc this binary carries. */
   versions (): { libwebrtc: string, napi: number } { return binding.versions() },
   /**
@@ -20,5 +25,23 @@ export const nonstandard = {
    * on its network threads; those of closed connections are dropped shortly after the close. For
    * leak checks and tests.
    */
-  liveObjects (): LiveObjects { return binding.liveObjects() }
+  liveObjects (): LiveObjects { return binding.liveObjects() },
+  /**
+   * Hands libwebrtc's own log lines at `level` and above to `sink(severity, line)` on this
+   * thread, in batches (libwebrtc's threads only queue them). `setLogSink(null)` or level 'none'
+   * stops it. Independent of `NODE_LIBWEBRTC_LOG`, which writes to stderr.
+   */
+  setLogSink (level: LogSeverity | null, sink?: ((severity: LogSeverity, line: string) => void) | null): void {
+    if (level === null || sink === null || sink === undefined) {
+      binding.setLogSink('none', null)
+      return
+    }
+    if (typeof sink !== 'function') throw new TypeError('setLogSink: the sink must be a function')
+    if (!['verbose', 'info', 'warning', 'error', 'none'].includes(level)) {
+      throw new TypeError("setLogSink: level must be 'verbose', 'info', 'warning', 'error' or 'none'")
+    }
+    binding.setLogSink(level, sink)
+  }
 }
+
+export type LogSeverity = 'verbose' | 'info' | 'warning' | 'error' | 'none'

@@ -17,3 +17,8 @@ fs.writeFileSync(path.join(root, 'dist', 'index.mjs'),
   "import cjs from './index.js'\n" +
   `export const { ${names.join(', ')} } = cjs\n` +
   'export default cjs\n')
+// The polyfill entry: importing it defines the globals (lib/polyfill.ts).
+fs.writeFileSync(path.join(root, 'dist', 'polyfill.mjs'),
+  "import cjs from './polyfill.js'\n" +
+  'export const { defined } = cjs\n' +
+  'export default cjs\n')

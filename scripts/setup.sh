@@ -4,10 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
+# Node.js itself is a prerequisite, not installed here: the build and test tools need Node ^20.17 or
+# >= 22.9 (cmake-js 8; playwright-core wants >= 20), and Debian 12's own nodejs package is 18.
+if ! command -v npm >/dev/null || ! node -e '
+  const [a, b] = process.versions.node.split(".").map(Number)
+  process.exit((a === 20 && b >= 17) || (a === 22 && b >= 9) || a >= 23 ? 0 : 1)'; then
+  echo "setup: needs Node.js ^20.17 or >= 22.9 with npm (found: $(node -v 2>/dev/null || echo none));" \
+    "Debian 12's nodejs package is 18: install Node 20 or 22 from nodejs.org or NodeSource first" >&2
+  exit 1
+fi
 if [ "$(id -u)" = 0 ]; then
   apt-get update -q
-  apt-get install -y -q --no-install-recommends libtgowt-dev libopenh264-dev cmake g++ make python3 binutils \
-    iproute2 util-linux chromium >/dev/null
+  # ninja-build: cmake only recommends it, and cmake-js uses Ninja when it is there, else Make;
+  # listed so that a fresh machine builds the way the development machines do.
+  # binutils: readelf/nm (test/package), ar/objcopy (scripts/link-inputs.js). iproute2 + util-linux:
+  # ip and unshare (scripts/netns.js). chromium: test/interop. g++ brings libasan8/libubsan1
+  # (npm run test:sanitize). libopenh264-dev: the H.264 decoder/encoder (static, in the binary).
+  apt-get install -y -q --no-install-recommends libtgowt-dev libopenh264-dev cmake ninja-build g++ make python3 \
+    binutils iproute2 util-linux chromium >/dev/null
 fi
 npm ci --ignore-scripts --no-audit --no-fund
 npm run build:ts

@@ -18,8 +18,11 @@ mkdir -p "$npm_config_cache" "$work/deps"
 cd "$root"
 ls prebuilds/linux-x64/*.node >/dev/null
 tgz=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
-# The runtime dependency closure as npm ci installed it (first line is the package itself).
-mapfile -t deps < <(npm ls --omit=dev --all --parseable | tail -n +2)
+# The runtime dependency closure as npm ci installed it: lines path:name@version[:FLAGS], the first
+# is the package itself; a package no one depends on (EXTRANEOUS) is left out, a wrong version fails.
+ls=$(npm ls --omit=dev --all --parseable --long | tail -n +2)
+if grep -v ':EXTRANEOUS$' <<<"$ls" | grep -E ':[A-Z]+$'; then echo "npm ls: broken dependency above"; exit 1; fi
+mapfile -t deps < <(grep -v ':EXTRANEOUS$' <<<"$ls" | sed 's/:[^:]*$//')
 for d in "${deps[@]}"; do
   npm pack --silent --ignore-scripts --pack-destination "$work/deps" "$d" >/dev/null
 done

@@ -10,6 +10,7 @@
 #include "convert/errors.h"
 #include "convert/rtp_parameters.h"
 #include "wrap/media_stream_track.h"
+#include "wrap/track_sinks.h"
 #include "wrap/peer_connection.h"
 #include "wrap/rtp_transceiver.h"
 
@@ -41,6 +42,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
       InstanceValue("DataChannel", dc, napi_enumerable),
       InstanceValue("MediaStreamTrack", track, napi_enumerable),
+      InstanceValue("TrackSink", TrackSink::Define(env), napi_enumerable),
       InstanceValue("createSyntheticVideoTrack",
                     Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticVideoTrack, "createSyntheticVideoTrack"),
                     napi_enumerable),
@@ -51,21 +53,27 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceMethod("versions", &Addon::Versions),
       InstanceMethod("liveObjects", &Addon::LiveObjects),
       InstanceMethod("rtpCapabilities", &Addon::RtpCapabilities),
+      InstanceMethod("setLogSink", &Addon::SetLogSink),
       InstanceMethod("codecRoundTrip", &Addon::CodecRoundTrip),
   });
   // Runs before Node tears the environment down (worker exit, Worker.terminate(), normal exit).
   // process.exit() on the main thread skips cleanup hooks: lib/native.ts calls shutdown() from
   // the process 'exit' event for that case.
   std::weak_ptr<Runtime> weak = runtime_;
-  env.AddCleanupHook([weak] {
+  env.AddCleanupHook([this, weak] {
+    log_sink_.reset();
     if (auto rt = weak.lock()) rt->Shutdown();
   });
 }
 
-Addon::~Addon() { runtime_->Shutdown(); }
+Addon::~Addon() {
+  log_sink_.reset();
+  runtime_->Shutdown();
+}
 
 // shutdown(processExiting?: boolean)
 Napi::Value Addon::Shutdown(const Napi::CallbackInfo& info) {
+  log_sink_.reset();
   runtime_->Shutdown(info.Length() > 0 && info[0].ToBoolean().Value());
   return info.Env().Undefined();
 }
@@ -73,7 +81,7 @@ Napi::Value Addon::Shutdown(const Napi::CallbackInfo& info) {
 Napi::Value Addon::Versions(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("libwebrtc", "tg_owt 0~git20230105 (Debian libtgowt-dev, libwebrtc M110)");
+  o.Set("libwebrtc", "tg_owt 0~git20230105 (Debian libtgowt-dev, libwebrtc M108)");
   o.Set("napi", NAPI_VERSION);
   return o;
 }
@@ -135,6 +143,21 @@ Napi::Value Addon::CodecRoundTrip(const Napi::CallbackInfo& info) {
   o.Set("height", r.height);
   o.Set("minPsnr", r.min_psnr);
   return o;
+}
+
+// setLogSink(level, fn | null): libwebrtc's log lines at `level` and above to fn(severity, line).
+Napi::Value Addon::SetLogSink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  log_sink_.reset();
+  if (info.Length() < 2 || !info[1].IsFunction()) return env.Undefined();
+  rtc::LoggingSeverity severity;
+  if (!info[0].IsString() || !LogSeverityFromName(info[0].As<Napi::String>().Utf8Value(), &severity)) {
+    Napi::TypeError::New(env, "level must be 'verbose', 'info', 'warning', 'error' or 'none'").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (severity == rtc::LS_NONE) return env.Undefined();
+  log_sink_ = std::make_unique<JsLogSink>(runtime_->dispatcher(), info[1].As<Napi::Function>(), severity);
+  return env.Undefined();
 }
 
 }  // namespace nlw

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "bridge/log_sink.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -26,9 +27,11 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Versions(const Napi::CallbackInfo& info);
   Napi::Value LiveObjects(const Napi::CallbackInfo& info);
   Napi::Value RtpCapabilities(const Napi::CallbackInfo& info);
+  Napi::Value SetLogSink(const Napi::CallbackInfo& info);
   Napi::Value CodecRoundTrip(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Runtime> runtime_;
+  std::unique_ptr<JsLogSink> log_sink_;  // nonstandard.setLogSink
   Napi::FunctionReference data_channel_constructor_;
   Napi::FunctionReference transceiver_constructor_;
   Napi::FunctionReference media_stream_track_constructor_;

@@ -58,6 +58,16 @@ void SyntheticAudioSource::Stop() {
   if (id != 0) Ticker::Remove(id);
 }
 
+void SyntheticAudioSource::RegisterObserver(webrtc::ObserverInterface* observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  observers_.push_back(observer);
+}
+
+void SyntheticAudioSource::UnregisterObserver(webrtc::ObserverInterface* observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
+}
+
 void SyntheticAudioSource::AddSink(webrtc::AudioTrackSinkInterface* sink) {
   std::lock_guard<std::mutex> lock(sinks_mu_);
   if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);

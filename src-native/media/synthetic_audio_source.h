@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "api/media_stream_interface.h"
-#include "api/notifier.h"
 
 namespace nlw {
 
@@ -20,7 +19,7 @@ struct AudioSettings {
   double frequency = 440;
 };
 
-class SyntheticAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterface> {
+class SyntheticAudioSource : public webrtc::AudioSourceInterface {
  public:
   static constexpr int16_t kAmplitude = 8192;
 
@@ -32,6 +31,11 @@ class SyntheticAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterfac
   AudioSettings settings() const;
   // Any thread but the ticker's. Ends production for good; the source then reads kEnded.
   void Stop();
+
+  // webrtc::NotifierInterface. Any thread: tracks of several factories (each registering from its
+  // own signaling thread) may share this source. The source never notifies (see the video source).
+  void RegisterObserver(webrtc::ObserverInterface* observer) override;
+  void UnregisterObserver(webrtc::ObserverInterface* observer) override;
 
   // webrtc::MediaSourceInterface / AudioSourceInterface
   SourceState state() const override { return stopped_.load() ? kEnded : kLive; }
@@ -52,6 +56,7 @@ class SyntheticAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterfac
   AudioSettings settings_;  // under mu_
   uint64_t ticker_id_ = 0;  // under mu_
   std::atomic<bool> stopped_{false};
+  std::vector<webrtc::ObserverInterface*> observers_;  // under mu_
 
   std::mutex sinks_mu_;  // held while delivering
   std::vector<webrtc::AudioTrackSinkInterface*> sinks_;

@@ -78,6 +78,16 @@ void SyntheticVideoSource::Reconfigure(const VideoSettings& settings) {
   if (id != 0 && rate_changed) Ticker::SetPeriod(id, PeriodUs(settings.frame_rate));
 }
 
+void SyntheticVideoSource::RegisterObserver(webrtc::ObserverInterface* observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  observers_.push_back(observer);
+}
+
+void SyntheticVideoSource::UnregisterObserver(webrtc::ObserverInterface* observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
+}
+
 VideoSettings SyntheticVideoSource::settings() const {
   std::lock_guard<std::mutex> lock(mu_);
   return settings_;

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "common_video/include/video_frame_buffer_pool.h"
 #include "media/base/adapted_video_track_source.h"
@@ -41,6 +42,12 @@ class SyntheticVideoSource : public rtc::AdaptedVideoTrackSource {
   // Width of the moving bar for a frame width (see the header comment).
   static int BarWidth(int width);
 
+  // webrtc::NotifierInterface. Any thread: tracks of several factories (each registering from its
+  // own signaling thread) may share this source. The source never notifies: its state only goes
+  // to kEnded, and the wrappers track that themselves.
+  void RegisterObserver(webrtc::ObserverInterface* observer) override;
+  void UnregisterObserver(webrtc::ObserverInterface* observer) override;
+
   // webrtc::MediaSourceInterface / VideoTrackSourceInterface
   SourceState state() const override { return stopped_.load() ? kEnded : kLive; }
   bool remote() const override { return false; }
@@ -60,6 +67,7 @@ class SyntheticVideoSource : public rtc::AdaptedVideoTrackSource {
   uint64_t ticker_id_ = 0;  // under mu_, 0 once stopped
   std::atomic<bool> stopped_{false};
   std::atomic<int64_t> frames_{0};
+  std::vector<webrtc::ObserverInterface*> observers_;  // under mu_
   webrtc::VideoFrameBufferPool pool_;  // ticker thread
 };
 

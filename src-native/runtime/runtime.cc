@@ -185,7 +185,10 @@ void Runtime::Register(NativeResource* r, bool is_channel) {
 
 void Runtime::RegisterTrack(NativeResource* r) { tracks_.insert(r); }
 
+void Runtime::RegisterSink(NativeResource* r) { sinks_.insert(r); }
+
 void Runtime::Unregister(NativeResource* r) {
+  sinks_.erase(r);
   tracks_.erase(r);
   transceivers_.erase(r);
   channels_.erase(r);
@@ -221,9 +224,11 @@ void Runtime::Shutdown(bool process_exiting) {
   //    then tracks, whose synthetic sources stop here).
   for (auto* r : std::set<NativeResource*>(channels_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(transceivers_)) r->ReleaseNative();
+  for (auto* r : std::set<NativeResource*>(sinks_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(tracks_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(connections_)) r->ReleaseNative();
   channels_.clear();
+  sinks_.clear();
   tracks_.clear();
   transceivers_.clear();
   connections_.clear();

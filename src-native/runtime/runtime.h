@@ -91,6 +91,8 @@ class Runtime {
   void RegisterTrack(NativeResource* r);
   // RTCRtpTransceiver wrappers (released with the channels, before connections).
   void RegisterTransceiver(NativeResource* r) { transceivers_.insert(r); }
+  // JS thread. Track sinks (non-standard) are released before tracks.
+  void RegisterSink(NativeResource* r);
   void Unregister(NativeResource* r);
   // Set when an exiting process gives up waiting for closes: pending closing work must then
   // leave its objects to the OS instead of tearing them down (signaling thread reads it).
@@ -113,7 +115,7 @@ class Runtime {
   std::unique_ptr<SharedTaskQueueFactory> task_queues_;  // outlives the factories
   std::vector<std::unique_ptr<Shard>> shards_;           // null until first used
   size_t next_shard_ = 0;
-  std::set<NativeResource*> channels_, connections_, tracks_;
+  std::set<NativeResource*> channels_, connections_, tracks_, sinks_;
   std::set<NativeResource*> transceivers_;
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;

@@ -10,6 +10,7 @@ namespace {
 struct TrackInit {
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
   std::shared_ptr<SyntheticSource> source;
+  webrtc::PeerConnectionFactoryInterface* home;
 };
 
 // A number member of `o`, or `fallback` when absent or not a number.
@@ -47,8 +48,9 @@ Napi::Function MediaStreamTrack::Define(Napi::Env env) {
 
 Napi::Object MediaStreamTrack::NewWith(Napi::Env env,
                                        rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
-                                       std::shared_ptr<SyntheticSource> source) {
-  TrackInit init{std::move(track), std::move(source)};
+                                       std::shared_ptr<SyntheticSource> source,
+                                       webrtc::PeerConnectionFactoryInterface* home) {
+  TrackInit init{std::move(track), std::move(source), home};
   auto ext = Napi::External<TrackInit>::New(env, &init);
   return Addon::Of(env)->media_stream_track_constructor().New({ext});
 }
@@ -76,6 +78,7 @@ MediaStreamTrack::MediaStreamTrack(const Napi::CallbackInfo& info) : Napi::Objec
   runtime_ = Addon::Of(env)->runtime();
   track_ = std::move(init->track);
   source_ = std::move(init->source);
+  home_factory_ = init->home;
   if (!track_) return;
   kind_ = track_->kind();
   id_ = track_->id();
@@ -99,6 +102,7 @@ void MediaStreamTrack::ReleaseNative() {
   runtime_->Unregister(this);
   EndUse();
   source_.reset();
+  others_.clear();
   // The proxy's last reference, if it is, hops to the signaling thread to destroy the track.
   track_ = nullptr;
 }
@@ -108,7 +112,23 @@ Napi::Value MediaStreamTrack::Id(const Napi::CallbackInfo& info) { return Napi::
 
 // A disabled video track sends black frames, a disabled audio track silence (libwebrtc).
 void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
-  if (track_) track_->set_enabled(info.Length() > 0 && info[0].ToBoolean().Value());
+  bool enabled = info.Length() > 0 && info[0].ToBoolean().Value();
+  if (track_) track_->set_enabled(enabled);
+  for (auto& [factory, track] : others_) track->set_enabled(enabled);
+}
+
+rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
+    webrtc::PeerConnectionFactoryInterface* factory) {
+  if (!track_ || !source_ || factory == nullptr || factory == home_factory_ || home_factory_ == nullptr) return track_;
+  auto it = others_.find(factory);
+  if (it != others_.end()) return it->second;
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
+  if (source_->video) track = factory->CreateVideoTrack(id_, source_->video.get());
+  else if (source_->audio) track = factory->CreateAudioTrack(id_, source_->audio.get());
+  if (!track) return track_;
+  track->set_enabled(using_source_ && track_->enabled());
+  others_[factory] = track;
+  return track;
 }
 
 // Ends this track: it no longer keeps its synthetic source running, and a local one is disabled
@@ -118,6 +138,7 @@ void MediaStreamTrack::Stop(const Napi::CallbackInfo&) {
   if (!using_source_) return;
   EndUse();
   if (track_) track_->set_enabled(false);
+  for (auto& [factory, track] : others_) track->set_enabled(false);
 }
 
 // clone(): a new track with a new id on the same source.
@@ -158,7 +179,7 @@ Napi::Value MediaStreamTrack::Clone(const Napi::CallbackInfo& info) {
   }
   copy->set_enabled(track_->enabled());
   // A stopped track's clone is ended too (JS makes it so): it does not hold the source.
-  return NewWith(env, copy, using_source_ ? source_ : nullptr);
+  return NewWith(env, copy, using_source_ ? source_ : nullptr, source_ ? factory.get() : nullptr);
 }
 
 Napi::Value MediaStreamTrack::Settings(const Napi::CallbackInfo& info) {
@@ -232,7 +253,7 @@ Napi::Value MediaStreamTrack::CreateSyntheticVideoTrack(const Napi::CallbackInfo
     ThrowError(env, "could not create a video track");
     return env.Undefined();
   }
-  return NewWith(env, track, source);
+  return NewWith(env, track, source, factory.get());
 }
 
 Napi::Value MediaStreamTrack::CreateSyntheticAudioTrack(const Napi::CallbackInfo& info) {
@@ -258,7 +279,7 @@ Napi::Value MediaStreamTrack::CreateSyntheticAudioTrack(const Napi::CallbackInfo
     ThrowError(env, "could not create an audio track");
     return env.Undefined();
   }
-  return NewWith(env, track, source);
+  return NewWith(env, track, source, factory.get());
 }
 
 }  // namespace nlw

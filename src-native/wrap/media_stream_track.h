@@ -6,7 +6,9 @@
 
 #include <napi.h>
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "api/media_stream_interface.h"
 #include "media/synthetic_audio_source.h"
@@ -42,9 +44,18 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // JS thread. Null once released (stop() keeps it: a sender may still hold the track).
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track() const { return track_; }
 
+  // JS thread. The libwebrtc track to hand to a connection made by `factory` (a sender's track).
+  // libwebrtc tracks are bound to the threads of the factory that made them, and a sender calls
+  // back from its track on its own signaling thread: a local track is made on shard 0's factory
+  // (Runtime::MediaFactory), so a connection on another shard gets a track of its own factory over
+  // the same synthetic source, with the same id, kept in step (enabled, stop). Remote tracks and
+  // tracks of `factory` itself: track(). Null once released.
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> TrackFor(webrtc::PeerConnectionFactoryInterface* factory);
+
  private:
   static Napi::Object NewWith(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
-                              std::shared_ptr<SyntheticSource> source);
+                              std::shared_ptr<SyntheticSource> source,
+                              webrtc::PeerConnectionFactoryInterface* home = nullptr);
 
   Napi::Value Kind(const Napi::CallbackInfo& info);
   Napi::Value Id(const Napi::CallbackInfo& info);
@@ -61,6 +72,9 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
   std::shared_ptr<SyntheticSource> source_;
   std::string kind_, id_;  // read once: no hop for the getters
+  // For synthetic tracks: the factory that made track_, and the tracks made for other factories.
+  webrtc::PeerConnectionFactoryInterface* home_factory_ = nullptr;
+  std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> others_;
   bool using_source_ = false;
 };
 

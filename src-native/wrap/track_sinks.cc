@@ -1,0 +1,152 @@
+#include "wrap/track_sinks.h"
+
+#include <cstring>
+
+#include "addon.h"
+#include "api/video/i420_buffer.h"
+#include "wrap/media_stream_track.h"
+
+namespace nlw {
+
+namespace {
+constexpr size_t kMaxQueuedAudioChunks = 100;  // one second of 10 ms chunks
+
+void CopyPlane(uint8_t* dst, const uint8_t* src, int stride, int width, int height) {
+  for (int y = 0; y < height; y++) memcpy(dst + static_cast<size_t>(y) * width, src + static_cast<size_t>(y) * stride, width);
+}
+}  // namespace
+
+SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track)
+    : dispatcher_(std::move(dispatcher)),
+      track_(std::move(track)),
+      video_(track_->kind() == webrtc::MediaStreamTrackInterface::kVideoKind),
+      link_(std::make_shared<Link<TrackSink>>()) {}
+
+void SinkCore::Start() {
+  started_ = true;
+  if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
+  else static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+}
+
+void SinkCore::Stop() {
+  if (!started_) return;
+  started_ = false;
+  // Both removals wait for a delivery to this sink in progress (the broadcaster's and the
+  // sources' locks).
+  if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
+  else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
+  track_ = nullptr;
+  link_->target = nullptr;
+}
+
+void SinkCore::OnFrame(const webrtc::VideoFrame& frame) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_frame_ = frame;  // replaces a frame JS has not taken yet
+  if (posted_) return;
+  posted_ = true;
+  dispatcher_->Post([self = shared_from_this()](Napi::Env env) { self->DeliverVideo(env); });
+}
+
+void SinkCore::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
+                      size_t number_of_frames) {
+  if (bits_per_sample != 16) return;
+  AudioChunk chunk{std::vector<int16_t>(number_of_channels * number_of_frames), sample_rate, number_of_channels,
+                   number_of_frames};
+  memcpy(chunk.samples.data(), audio_data, chunk.samples.size() * sizeof(int16_t));
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_audio_.push_back(std::move(chunk));
+  if (pending_audio_.size() > kMaxQueuedAudioChunks) pending_audio_.pop_front();
+  if (posted_) return;
+  posted_ = true;
+  dispatcher_->Post([self = shared_from_this()](Napi::Env env) { self->DeliverAudio(env); });
+}
+
+void SinkCore::DeliverVideo(Napi::Env env) {
+  absl::optional<webrtc::VideoFrame> frame;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    frame.swap(pending_frame_);
+    posted_ = false;
+  }
+  TrackSink* sink = link_->target;
+  if (sink == nullptr || !frame) return;
+  rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = frame->video_frame_buffer()->ToI420();
+  if (!i420) return;
+  const int w = i420->width(), h = i420->height();
+  const int cw = i420->ChromaWidth(), ch = i420->ChromaHeight();
+  const size_t y_size = static_cast<size_t>(w) * h, c_size = static_cast<size_t>(cw) * ch;
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, y_size + 2 * c_size);
+  auto* dst = static_cast<uint8_t*>(ab.Data());
+  CopyPlane(dst, i420->DataY(), i420->StrideY(), w, h);
+  CopyPlane(dst + y_size, i420->DataU(), i420->StrideU(), cw, ch);
+  CopyPlane(dst + y_size + c_size, i420->DataV(), i420->StrideV(), cw, ch);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("width", w);
+  o.Set("height", h);
+  o.Set("data", Napi::TypedArrayOf<uint8_t>::New(env, ab.ByteLength(), ab, 0, napi_uint8_clamped_array));
+  o.Set("rotation", static_cast<int>(frame->rotation()));
+  o.Set("timestamp", static_cast<double>(frame->timestamp_us()));  // capture time, microseconds
+  sink->Emit({Napi::String::New(env, "frame"), o});
+}
+
+void SinkCore::DeliverAudio(Napi::Env env) {
+  std::deque<AudioChunk> chunks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    chunks.swap(pending_audio_);
+    posted_ = false;
+  }
+  for (AudioChunk& c : chunks) {
+    TrackSink* sink = link_->target;  // a handler may stop the sink
+    if (sink == nullptr) return;
+    Napi::HandleScope scope(env);
+    Napi::Int16Array samples = Napi::Int16Array::New(env, c.samples.size());
+    memcpy(samples.Data(), c.samples.data(), c.samples.size() * sizeof(int16_t));
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("samples", samples);
+    o.Set("sampleRate", c.sample_rate);
+    o.Set("bitsPerSample", 16);
+    o.Set("channelCount", static_cast<double>(c.channels));
+    o.Set("numberOfFrames", static_cast<double>(c.frames));
+    sink->Emit({Napi::String::New(env, "data"), o});
+  }
+}
+
+Napi::Function TrackSink::Define(Napi::Env env) {
+  return DefineClass(env, "NativeTrackSink", {InstanceMethod<&TrackSink::Stop>("stop")});
+}
+
+TrackSink::TrackSink(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrackSink>(info) {
+  Napi::Env env = info.Env();
+  MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr;
+  if (track == nullptr || !track->track() || info.Length() < 2 || !info[1].IsFunction()) {
+    Napi::TypeError::New(env, "NativeTrackSink(track, onEvent): a live NativeMediaStreamTrack and a function")
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  runtime_ = Addon::Of(env)->runtime();
+  on_event_ = Napi::Persistent(info[1].As<Napi::Function>());
+  core_ = std::make_shared<SinkCore>(runtime_->dispatcher(), track->track());
+  core_->link()->target = this;
+  core_->Start();
+  runtime_->RegisterSink(this);
+}
+
+TrackSink::~TrackSink() { ReleaseNative(); }
+
+void TrackSink::ReleaseNative() {
+  on_event_.Reset();
+  if (!core_) return;
+  runtime_->Unregister(this);
+  core_->Stop();
+  core_.reset();
+}
+
+void TrackSink::Stop(const Napi::CallbackInfo&) { ReleaseNative(); }
+
+void TrackSink::Emit(std::initializer_list<napi_value> args) {
+  if (on_event_.IsEmpty()) return;
+  on_event_.Call(args);
+}
+
+}  // namespace nlw

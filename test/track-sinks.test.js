@@ -1,0 +1,173 @@
+'use strict'
+// nonstandard.RTCVideoSink / RTCAudioSink (the @roamhq/wrtc shapes), read on local synthetic
+// tracks: what the synthetic devices produce, as documented in src-native/media/.
+const assert = require('node:assert/strict')
+const { mediaDevices, nonstandard } = require('..')
+const { binding } = require('../dist/native')
+const { createTrack } = require('../dist/MediaStreamTrack')
+
+const { RTCVideoSink, RTCAudioSink } = nonstandard
+
+function lumaMean (frame) {
+  let sum = 0
+  const n = frame.width * frame.height
+  for (let i = 0; i < n; i++) sum += frame.data[i]
+  return sum / n
+}
+// Left edge of the white bar on row 0 (the first column of luma 235 after one that is not).
+function barStart (frame) {
+  const row = frame.data.subarray(0, frame.width)
+  for (let x = 0; x < frame.width; x++) {
+    if (row[x] === 235 && row[(x + frame.width - 1) % frame.width] !== 235) return x
+  }
+  return -1
+}
+function nextFrames (sink, count) {
+  return new Promise(resolve => {
+    const got = []
+    sink.onframe = ({ frame }) => {
+      got.push(frame)
+      if (got.length === count) { sink.onframe = null; resolve(got) }
+    }
+  })
+}
+function nextChunks (sink, count) {
+  return new Promise(resolve => {
+    const got = []
+    sink.ondata = d => {
+      got.push(d)
+      if (got.length === count) { sink.ondata = null; resolve(got) }
+    }
+  })
+}
+
+describe('nonstandard RTCVideoSink / RTCAudioSink', () => {
+  const made = []
+  afterEach(() => { for (const x of made.splice(0)) x.stop() })
+  async function track (c) {
+    const s = await mediaDevices.getUserMedia(c)
+    made.push(...s.getTracks())
+    return s.getTracks()[0]
+  }
+
+  it('video frames are I420 with the documented test pattern: gray, a white bar moving 8 px a frame', async () => {
+    const t = await track({ video: { width: 160, height: 120 } })
+    const sink = new RTCVideoSink(t)
+    made.push(sink)
+    const frames = await nextFrames(sink, 5)
+    for (const f of frames) {
+      assert.equal(f.width, 160)
+      assert.equal(f.height, 120)
+      assert.ok(f.data instanceof Uint8ClampedArray)
+      assert.equal(f.data.length, 160 * 120 * 3 / 2)
+      assert.equal(f.rotation, 0)
+      assert.equal(typeof f.timestamp, 'number')
+      // bar 20 px of 235 on 128: mean (128 * 140 + 235 * 20) / 160
+      assert.equal(lumaMean(f), 141.375)
+      assert.ok(f.data.subarray(160 * 120).every(v => v === 128), 'chroma is neutral')
+    }
+    // Consecutive frames: the bar moves 8 px (mod width), timestamps increase.
+    for (let i = 1; i < frames.length; i++) {
+      assert.ok(frames[i].timestamp > frames[i - 1].timestamp)
+      const moved = (barStart(frames[i]) - barStart(frames[i - 1]) + 160) % 160
+      assert.equal(moved % 8, 0, `bar moved ${moved}`)
+      assert.ok(moved > 0)
+    }
+  })
+
+  it('follows applyConstraints; a disabled track gives black frames', async () => {
+    const t = await track({ video: { width: 160, height: 120 } })
+    const sink = new RTCVideoSink(t)
+    made.push(sink)
+    await t.applyConstraints({ width: 64, height: 48 })
+    let [f] = await nextFrames(sink, 2).then(fs => fs.slice(-1))
+    assert.deepEqual([f.width, f.height], [64, 48])
+    t.enabled = false
+    await nextFrames(sink, 3)
+    ;[f] = await nextFrames(sink, 1)
+    assert.ok(lumaMean(f) <= 16, `luma ${lumaMean(f)}`)
+    t.enabled = true
+    await nextFrames(sink, 3)
+    ;[f] = await nextFrames(sink, 1)
+    assert.ok(lumaMean(f) > 128)
+  })
+
+  it('audio chunks are 10 ms of 16-bit PCM at the track\'s rate and channels: a 440 Hz tone', async () => {
+    const t = await track({ audio: { sampleRate: 16000, channelCount: 2 } })
+    const sink = new RTCAudioSink(t)
+    made.push(sink)
+    const chunks = await nextChunks(sink, 50)
+    let crossings = 0
+    let prev = 0
+    for (const c of chunks) {
+      assert.equal(c.sampleRate, 16000)
+      assert.equal(c.channelCount, 2)
+      assert.equal(c.bitsPerSample, 16)
+      assert.equal(c.numberOfFrames, 160)
+      assert.ok(c.samples instanceof Int16Array)
+      assert.equal(c.samples.length, 320)
+      for (let i = 0; i < c.numberOfFrames; i++) {
+        const l = c.samples[2 * i]
+        assert.equal(c.samples[2 * i + 1], l, 'both channels carry the tone')
+        assert.ok(Math.abs(l) <= 8192)
+        if ((prev < 0 && l >= 0)) crossings++
+        prev = l
+      }
+    }
+    // 0.5 s of 440 Hz: 220 upward zero crossings.
+    assert.ok(Math.abs(crossings - 220) <= 2, `crossings ${crossings}`)
+  })
+
+  it('the tone frequency is settable on a synthetic audio track', async () => {
+    const t = createTrack(binding.createSyntheticAudioTrack({ frequency: 1000 }), { remote: false })
+    made.push(t)
+    const sink = new RTCAudioSink(t)
+    made.push(sink)
+    const chunks = await nextChunks(sink, 20)
+    let crossings = 0
+    let prev = 0
+    for (const c of chunks) {
+      for (const v of c.samples) { if (prev < 0 && v >= 0) crossings++; prev = v }
+    }
+    assert.ok(Math.abs(crossings - 200) <= 2, `crossings ${crossings}`)
+  })
+
+  it('stop() ends delivery; the kind must match; TypeError for a non-track', async () => {
+    const v = await track({ video: true })
+    const a = await track({ audio: true })
+    assert.throws(() => new RTCVideoSink(a), TypeError)
+    assert.throws(() => new RTCAudioSink(v), TypeError)
+    assert.throws(() => new RTCVideoSink({}), TypeError)
+    const sink = new RTCVideoSink(v)
+    let n = 0
+    sink.onframe = () => n++
+    await new Promise(resolve => setTimeout(resolve, 200))
+    assert.ok(n > 0)
+    assert.equal(sink.stopped, false)
+    sink.stop()
+    sink.stop()
+    assert.equal(sink.stopped, true)
+    const at = n
+    await new Promise(resolve => setTimeout(resolve, 200))
+    assert.equal(n, at)
+    assert.equal(sink.track, v)
+  })
+
+  it('a slow consumer gets the newest frame, not a backlog', async () => {
+    const t = await track({ video: { width: 64, height: 48, frameRate: 60 } })
+    const sink = new RTCVideoSink(t)
+    made.push(sink)
+    const stamps = []
+    await new Promise(resolve => {
+      sink.onframe = ({ frame }) => {
+        stamps.push(frame.timestamp)
+        const until = Date.now() + 100  // a handler far slower than the 60 fps source
+        while (Date.now() < until) { /* busy */ }
+        if (stamps.length === 5) { sink.stop(); resolve() }
+      }
+    })
+    // Frames produced meanwhile were skipped: each delivered frame is the newest, about one
+    // handler's time after the one before, not the next of a queue (16.7 ms later).
+    for (let i = 1; i < stamps.length; i++) assert.ok(stamps[i] - stamps[i - 1] > 50000, `${stamps[i] - stamps[i - 1]} us`)
+  })
+})
