@@ -184,6 +184,33 @@ async function mediaPair (s, config, track, stream) {
   return { a, b, remote: await remote, codec: negotiatedCodec(answer, track.kind), t0 }
 }
 
+/** CPU ticks (user + system, clock ticks) of each thread of this process, by thread name. */
+function threadTicks () {
+  const fs = require('node:fs')
+  const out = {}
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '#')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out[`${tid}`] = { name, ticks: Number(f[11]) + Number(f[12]) }
+    } catch {} // the thread ended meanwhile
+  }
+  return out
+}
+
+/** % of one core per thread name (threads of one name summed) between two threadTicks(). */
+function threadPct (before, after, seconds) {
+  const hz = 100 // USER_HZ on Linux
+  const byName = {}
+  for (const [tid, { name, ticks }] of Object.entries(after)) {
+    const d = ticks - (before[tid]?.ticks ?? 0)
+    byName[name] = (byName[name] ?? 0) + d
+  }
+  return Object.fromEntries(Object.entries(byName).filter(([, d]) => d > 0).sort((x, y) => y[1] - x[1])
+    .map(([name, d]) => [name, Math.round(d / hz / seconds * 1000) / 10]))
+}
+
 function cpuSince (c0, t0) {
   const c = process.cpuUsage(c0)
   const us = (performance.now() - t0) * 1000
@@ -212,17 +239,20 @@ async function video (stackName, config, { warmMs, windowMs, sinkMs }) {
   }
   await delay(warmMs)
   const sent0 = src.sent()
+  const th0 = threadTicks()
   const c0 = process.cpuUsage()
   const t0 = performance.now()
   await delay(windowMs)
   const cpu = cpuSince(c0, t0)
+  cpu.threads = threadPct(th0, threadTicks(), cpu.seconds)
   const sentFps = sent0 === null ? null : (src.sent() - sent0) / cpu.seconds
   let recvFps = null
   let recvSize = null
   let sinkCpuPct = null
   if (s.videoSink) {
     let n = 0
-    const stop = s.videoSink(remote, frame => { n++; recvSize = `${frame.width}x${frame.height}` })
+    const sizes = new Set()
+    const stop = s.videoSink(remote, frame => { n++; sizes.add(`${frame.width}x${frame.height}`) })
     await delay(1000) // the sink's first frames arrive after a frame period or so
     n = 0
     const c1 = process.cpuUsage()
@@ -233,6 +263,7 @@ async function video (stackName, config, { warmMs, windowMs, sinkMs }) {
     stop()
     recvFps = got / withSink.seconds
     sinkCpuPct = withSink.cpuPct
+    recvSize = [...sizes].join(',')
   }
   src.stop()
   close(a, b)
@@ -274,10 +305,12 @@ async function audio (stackName, config, { streams, warmMs, windowMs }) {
       : connected(p.b))).then(resolve))
     await delay(warmMs)
     const sent0 = feeder ? feeder.count() : null
+    const th0 = threadTicks()
     const c0 = process.cpuUsage()
     const t0 = performance.now()
     await delay(windowMs)
     const cpu = cpuSince(c0, t0)
+    cpu.threads = threadPct(th0, threadTicks(), cpu.seconds)
     const framesPerSecond = feeder ? (feeder.count() - sent0) / cpu.seconds : null
     return {
       ...cpu,
