@@ -31,7 +31,7 @@ const sizes = {
   // Scale: give up on all-open after this long per pair (wrtc sometimes never gets there).
   scaleMsPerPair: 100,
   // Media: CPU windows after a warm-up (bitrate ramp-up, encoder start); see lib/media.js.
-  video: quick ? { warmMs: 2000, windowMs: 5000, sinkMs: 3000 } : { warmMs: 5000, windowMs: 10000, sinkMs: 5000 },
+  video: quick ? { warmMs: 2000, windowMs: 5000, sinkMs: 3000, fullSizeWithinMs: 20000 } : { warmMs: 3000, windowMs: 10000, sinkMs: 5000, fullSizeWithinMs: 40000 },
   audio: quick ? { streams: 10, warmMs: 2000, windowMs: 5000 } : { streams: 50, warmMs: 3000, windowMs: 10000 },
   mediaSetup: { pairs: quick ? 5 : 20 }
 }
