@@ -155,11 +155,11 @@ function summary (scenario, r) {
   if (scenario === 'media-video') {
     return `CPU ${r.cpuPct.toFixed(1)} % (${r.codec}${r.fullSizeMs !== null ? `, 640x480 after ${(r.fullSizeMs / 1000).toFixed(1)} s` : ''})` +
       (r.sentFps !== null ? `, sent ${r.sentFps.toFixed(1)} fps` : '') +
-      (r.recvFps !== null ? `, received ${r.recvFps.toFixed(1)} fps ${r.recvSize}, CPU with sink ${r.sinkCpuPct.toFixed(1)} %` : ', no sink')
+      (r.recvFps !== null ? `, received ${r.recvFps.toFixed(1)} fps ${r.recvSize} (source ${r.sourceFps.toFixed(1)} fps), CPU with sink ${r.sinkCpuPct.toFixed(1)} %` : ', no sink')
   }
   if (scenario === 'media-audio') {
     return `CPU ${r.cpuPct.toFixed(1)} % for ${r.streams} streams, ${r.cpuPctPerStream.toFixed(2)} % per stream (${r.codec})` +
-      (r.feedFps !== null ? `, fed ${r.feedFps.toFixed(1)} frames/s per source` : '')
+      (r.feedFps !== null ? `, source made ${r.feedFps.toFixed(1)} chunks/s` : '')
   }
   if (scenario === 'media-setup') {
     const med = xs => xs === null ? 'n/a' : [...xs].sort((a, b) => a - b)[xs.length >> 1].toFixed(1)

@@ -102,6 +102,9 @@ const stacks = {
         videoSink: typeof Sink === 'function'
           ? (track, onFrame) => { const s = new Sink(track); s.onframe = e => onFrame(e.frame); return () => s.stop() }
           : null,
+        audioSink: typeof m.nonstandard?.RTCAudioSink === 'function'
+          ? (track, onData) => { const s = new m.nonstandard.RTCAudioSink(track); s.ondata = onData; return () => s.stop() }
+          : null,
         // The first sign of remote media other than a sink: 'unmute' at the first RTP packet.
         unmuted: track => track.muted === false
           ? Promise.resolve()
@@ -259,12 +262,14 @@ async function video (stackName, config, { warmMs, windowMs, sinkMs, fullSizeWit
   let recvFps = null
   let recvSize = null
   let sinkCpuPct = null
+  let sourceFps = null
   if (s.videoSink) {
     let n = 0
     const sizes = new Set()
     const stop = s.videoSink(remote, frame => { n++; sizes.add(`${frame.width}x${frame.height}`) })
     await delay(1000) // the sink's first frames arrive after a frame period or so
     n = 0
+    const sentBefore = src.sent()
     const c1 = process.cpuUsage()
     const t1 = performance.now()
     await delay(sinkMs)
@@ -274,10 +279,24 @@ async function video (stackName, config, { warmMs, windowMs, sinkMs, fullSizeWit
     recvFps = got / withSink.seconds
     sinkCpuPct = withSink.cpuPct
     recvSize = [...sizes].join(',')
+    if (sentBefore !== null) {
+      sourceFps = (src.sent() - sentBefore) / withSink.seconds
+    } else {
+      // Ours: what the synthetic camera makes, through a sink on the local track for 3 s
+      // after (its ticker skips frames when it runs late, as a camera would).
+      let made = 0
+      const stopLocal = s.videoSink(src.track, () => { made++ })
+      await delay(500)
+      made = 0
+      const t2 = performance.now()
+      await delay(3000)
+      sourceFps = made / ((performance.now() - t2) / 1000)
+      stopLocal()
+    }
   }
   src.stop()
   close(a, b)
-  return { ...cpu, codec, fullSizeMs, sentFps, recvFps, recvSize, sinkCpuPct, source: s.sourceNote }
+  return { ...cpu, codec, fullSizeMs, sentFps, recvFps, recvSize, sinkCpuPct, sourceFps, source: s.sourceNote }
 }
 
 /**
@@ -314,6 +333,10 @@ async function audio (stackName, config, { streams, warmMs, windowMs }) {
       ? s.unmuted(p.remote)
       : connected(p.b))).then(resolve))
     await delay(warmMs)
+    // Ours: how many 10 ms chunks the synthetic microphone made, through a sink on the first
+    // local track (its ticker skips chunks when it runs late); wrtc: what the JS timer fed.
+    let chunks = 0
+    const stopLocal = !feeder && s.audioSink ? s.audioSink(sources[0].track, () => { chunks++ }) : null
     const sent0 = feeder ? feeder.count() : null
     const th0 = threadTicks()
     const c0 = process.cpuUsage()
@@ -321,7 +344,8 @@ async function audio (stackName, config, { streams, warmMs, windowMs }) {
     await delay(windowMs)
     const cpu = cpuSince(c0, t0)
     cpu.threads = threadPct(th0, threadTicks(), cpu.seconds)
-    const framesPerSecond = feeder ? (feeder.count() - sent0) / cpu.seconds : null
+    if (stopLocal) stopLocal()
+    const framesPerSecond = feeder ? (feeder.count() - sent0) / cpu.seconds : stopLocal ? chunks / cpu.seconds : null
     return {
       ...cpu,
       streams,
