@@ -29,6 +29,7 @@ const METRICS = [
   { scenario: 'media-video', name: 'video: frames the source made per second (wrtc: in the CPU window; ours: a local RTCVideoSink after)', better: 'higher', pick: r => r.sentFps ?? r.sourceFps, digits: 1, na: 'n/a' },
   { scenario: 'media-video', name: 'video: frames received per second (RTCVideoSink)', better: 'higher', pick: r => r.recvFps, digits: 1, na: 'no RTCVideoSink yet' },
   { scenario: 'media-video', name: 'video: CPU with the RTCVideoSink attached (% of one core)', better: 'lower', pick: r => r.sinkCpuPct, digits: 1, na: 'no RTCVideoSink yet' },
+  { scenario: 'media-video', name: 'video: CPU per received frame, same window (ms)', better: 'lower', pick: r => r.recvFps ? r.sinkCpuPct * 10 / r.recvFps : null, digits: 2, na: 'no RTCVideoSink yet' },
   { scenario: 'media-audio', name: 'audio, Opus 48 kHz, one stream per pair: streams', better: 'higher', pick: r => r.streams, digits: 0 },
   { scenario: 'media-audio', name: 'audio: CPU, all streams (% of one core)', better: 'lower', pick: r => r.cpuPct, digits: 1 },
   { scenario: 'media-audio', name: 'audio: CPU per stream (% of one core)', better: 'lower', pick: r => r.cpuPctPerStream, digits: 2 },
