@@ -153,7 +153,7 @@ function summary (scenario, r) {
   }
   if (scenario.startsWith('scale')) return `open ${r.openMs.toFixed(0)} ms, ${r.rssPerPairMB.toFixed(2)} MB/pair, exit ${r.exitMs ?? r.exitNote} ms`
   if (scenario === 'media-video') {
-    return `CPU ${r.cpuPct.toFixed(1)} % (${r.codec}${r.fullSizeMs !== null ? `, 640x480 after ${(r.fullSizeMs / 1000).toFixed(1)} s` : ''})` +
+    return `CPU ${r.cpuPct.toFixed(1)} % (${r.codec}${r.fullSizeMs !== null ? `, 640x480 after ${(r.fullSizeMs / 1000).toFixed(1)} s` : r.recvFps !== null ? ', window started before 640x480 arrived' : ''})` +
       (r.sentFps !== null ? `, sent ${r.sentFps.toFixed(1)} fps` : '') +
       (r.recvFps !== null ? `, received ${r.recvFps.toFixed(1)} fps ${r.recvSize} (source ${r.sourceFps.toFixed(1)} fps), CPU with sink ${r.sinkCpuPct.toFixed(1)} %` : ', no sink')
   }

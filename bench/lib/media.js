@@ -98,7 +98,7 @@ const stacks = {
           const [track] = stream.getAudioTracks()
           return { track, stream, stop: () => track.stop() }
         },
-        // Until nonstandard.RTCVideoSink exists, received frames cannot be seen from JS.
+        // Without nonstandard.RTCVideoSink (builds before it), received frames cannot be seen from JS.
         videoSink: typeof Sink === 'function'
           ? (track, onFrame) => { const s = new Sink(track); s.onframe = e => onFrame(e.frame); return () => s.stop() }
           : null,
@@ -175,16 +175,15 @@ async function negotiate (a, b) {
 
 function close (...pcs) { for (const pc of pcs) { try { pc.close() } catch {} } }
 
-/** Builds a pair with `track` added on a (VP8 only for video); resolves { a, b, remote, codec, t0 }. */
+/** Builds a pair with `track` added on a (VP8 only for video); resolves { a, b, remote, codec }. */
 async function mediaPair (s, config, track, stream) {
   const a = new s.RTCPeerConnection({ ...config })
   const b = new s.RTCPeerConnection({ ...config })
   const sender = a.addTrack(track, stream)
   if (track.kind === 'video') forceVp8(a.getTransceivers().find(t => t.sender === sender), s.RTCRtpReceiver)
   const remote = new Promise(resolve => { b.ontrack = e => resolve(e.track) })
-  const t0 = performance.now()
   const answer = await negotiate(a, b)
-  return { a, b, remote: await remote, codec: negotiatedCodec(answer, track.kind), t0 }
+  return { a, b, remote: await remote, codec: negotiatedCodec(answer, track.kind) }
 }
 
 /** CPU ticks (user + system, clock ticks) of each thread of this process, by thread name. */
