@@ -93,7 +93,8 @@ function table (info, opts, results) {
   lines.push('')
   lines.push(`↑ higher is better, ↓ lower is better. Each cell: median of ${opts.runs} run${opts.runs > 1 ? 's' : ''} (each in its own process); ` +
     'a run that fails or times out is not repeated.')
-  const flow = names.filter(n => peers[n].flow !== 'event')
+  // The flow-control notes concern the data channel scenarios only.
+  const flow = opts.scenarios.some(s => !s.startsWith('media-')) ? names.filter(n => peers[n].flow !== 'event') : []
   for (const n of flow) {
     lines.push(peers[n].flow === 'poll'
       ? `${peers[n].label} has no bufferedAmountLowThreshold/bufferedamountlow: its sender polls bufferedAmount every 1 ms.`
