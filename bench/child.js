@@ -7,6 +7,7 @@ const { Worker } = require('node:worker_threads')
 const { peers } = require('./lib/peers')
 const { connectPair, closePair } = require('./lib/connect')
 const { pump, receive } = require('./lib/flow')
+const media = require('./lib/media')
 
 const [peerName, scenario] = process.argv.slice(2)
 const quick = process.argv.includes('--quick')
@@ -28,7 +29,11 @@ const sizes = {
   // A stack that has not received everything by then is reported with the rate so far.
   deadlineMs: quick ? 15000 : 40000,
   // Scale: give up on all-open after this long per pair (wrtc sometimes never gets there).
-  scaleMsPerPair: 100
+  scaleMsPerPair: 100,
+  // Media: CPU windows after a warm-up (bitrate ramp-up, encoder start); see lib/media.js.
+  video: quick ? { warmMs: 2000, windowMs: 5000, sinkMs: 3000, fullSizeWithinMs: 20000 } : { warmMs: 3000, windowMs: 10000, sinkMs: 5000, fullSizeWithinMs: 40000 },
+  audio: quick ? { streams: 10, warmMs: 2000, windowMs: 5000 } : { streams: 50, warmMs: 3000, windowMs: 10000 },
+  mediaSetup: { pairs: quick ? 5 : 20 }
 }
 
 function report (result) {
@@ -144,7 +149,17 @@ async function scale (PC, n) {
   // Nothing else: run.js measures from closeStart until this process has exited by itself.
 }
 
+const MEDIA = {
+  'media-video': () => media.video(peerName, peer.config, sizes.video),
+  'media-audio': () => media.audio(peerName, peer.config, sizes.audio),
+  'media-setup': () => media.setup(peerName, peer.config, sizes.mediaSetup)
+}
+
 async function main () {
+  if (scenario in MEDIA) {
+    report(await MEDIA[scenario]())
+    process.exit(0)
+  }
   const PC = peer.load()
   switch (scenario) {
     case 'setup': report(await setup(PC)); break

@@ -2,8 +2,9 @@
 // Runs every (stack, scenario, run) in a child process of its own and prints one table:
 // medians over the runs, and the ratio of ours to each other stack. Runs inside the
 // loopback-only namespace (bench/index.js puts it there).
-// Options: --peers ours,wrtc,ndc,werift  --only setup,throughput,small,scale (or exact scenario
-// names such as throughput-worker, scale-1000)  --runs 3  --quick  --json <file>
+// Options: --peers ours,wrtc,ndc,werift  --only setup,throughput,small,scale,media (or exact
+// scenario names such as throughput-worker, scale-1000, media-video)  --runs 3  --quick  --json <file>
+// The media-* scenarios run only for the stacks with raw media sources (peers.js `media`).
 const { spawn } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
@@ -11,10 +12,24 @@ const path = require('node:path')
 const { peers } = require('./lib/peers')
 const { table } = require('./lib/table')
 
-const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000']
-const GROUPS = { throughput: ['throughput', 'throughput-worker'], scale: ['scale-200', 'scale-1000'] }
+const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000', 'media-video', 'media-audio', 'media-setup']
+const GROUPS = {
+  throughput: ['throughput', 'throughput-worker'],
+  scale: ['scale-200', 'scale-1000'],
+  media: ['media-video', 'media-audio', 'media-setup']
+}
 // Per child process: measuring plus start-up; a child past it is killed and reported as a timeout.
-const TIMEOUT_S = { setup: 150, throughput: 90, 'throughput-worker': 90, small: 60, 'scale-200': 60, 'scale-1000': 150 }
+const TIMEOUT_S = {
+  setup: 150,
+  throughput: 90,
+  'throughput-worker': 90,
+  small: 60,
+  'scale-200': 60,
+  'scale-1000': 150,
+  'media-video': 90,
+  'media-audio': 150,
+  'media-setup': 150
+}
 // Scale: how long after "close all" a child may take to exit by itself.
 const EXIT_TIMEOUT_S = 30
 
@@ -108,6 +123,10 @@ async function main () {
   const started = Date.now()
   for (const scenario of opts.scenarios) {
     for (const peer of opts.peers) {
+      if (scenario.startsWith('media-') && !peers[peer].media) {
+        ;(results[scenario] ??= {})[peer] = [{ error: 'not measured (no raw media source)' }]
+        continue
+      }
       const runs = []
       for (let i = 0; i < opts.runs; i++) {
         const t = Date.now()
@@ -133,6 +152,19 @@ function summary (scenario, r) {
     return `median ${s[s.length >> 1].toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`
   }
   if (scenario.startsWith('scale')) return `open ${r.openMs.toFixed(0)} ms, ${r.rssPerPairMB.toFixed(2)} MB/pair, exit ${r.exitMs ?? r.exitNote} ms`
+  if (scenario === 'media-video') {
+    return `CPU ${r.cpuPct.toFixed(1)} % (${r.codec}${r.fullSizeMs !== null ? `, 640x480 after ${(r.fullSizeMs / 1000).toFixed(1)} s` : r.recvFps !== null ? ', window started before 640x480 arrived' : ''})` +
+      (r.sentFps !== null ? `, sent ${r.sentFps.toFixed(1)} fps` : '') +
+      (r.recvFps !== null ? `, received ${r.recvFps.toFixed(1)} fps ${r.recvSize} (source ${r.sourceFps.toFixed(1)} fps), CPU with sink ${r.sinkCpuPct.toFixed(1)} %` : ', no sink')
+  }
+  if (scenario === 'media-audio') {
+    return `CPU ${r.cpuPct.toFixed(1)} % for ${r.streams} streams, ${r.cpuPctPerStream.toFixed(2)} % per stream (${r.codec})` +
+      (r.feedFps !== null ? `, source made ${r.feedFps.toFixed(1)} chunks/s` : '')
+  }
+  if (scenario === 'media-setup') {
+    const med = xs => xs === null ? 'n/a' : [...xs].sort((a, b) => a - b)[xs.length >> 1].toFixed(1)
+    return `first frame median ${med(r.frameMs)} ms, first packet (unmute) median ${med(r.unmuteMs)} ms`
+  }
   if (scenario === 'small') return `${Math.round(r.msgps)} msg/s${r.partial ? ' (partial)' : ''}`
   return `${r.mbps.toFixed(1)} MB/s${r.partial ? ' (partial)' : ''}`
 }

@@ -14,6 +14,8 @@ const installed = name => JSON.parse(require('node:fs').readFileSync(path.join(b
  *   'event'   bufferedAmountLowThreshold + the 'bufferedamountlow' event (the spec way)
  *   'werift'  bufferedAmountLowThreshold + werift's own `dc.bufferedAmountLow` emitter
  *   'poll'    no such event: poll bufferedAmount every millisecond
+ * media: runs the media-* scenarios (a source of raw frames made in the process: ours and
+ *   @roamhq/wrtc; node-datachannel and werift send only RTP packets the application makes)
  */
 const peers = {
   ours: {
@@ -23,7 +25,9 @@ const peers = {
     config: {},
     flow: 'event',
     // Nothing to do: the addon shuts its threads down when the environment exits.
-    worker: true
+    worker: true,
+    // Has raw media sources for the media-* scenarios (lib/media.js).
+    media: true
   },
   wrtc: {
     label: '@roamhq/wrtc',
@@ -32,7 +36,8 @@ const peers = {
     // Gathers 127.0.0.1 and ::1 by itself; there is no option to ask for it.
     config: {},
     flow: 'poll',
-    worker: true
+    worker: true,
+    media: true
   },
   ndc: {
     label: 'node-datachannel',

@@ -24,7 +24,19 @@ const METRICS = [
   { scenario: 'scale-200', name: '200 pairs: close all + exit (ms)', better: 'lower', pick: r => r.exitMs },
   { scenario: 'scale-1000', name: '1000 pairs: all open (ms)', better: 'lower', pick: r => r.openMs },
   { scenario: 'scale-1000', name: '1000 pairs: RSS per pair (MB)', better: 'lower', pick: r => r.rssPerPairMB, digits: 2 },
-  { scenario: 'scale-1000', name: '1000 pairs: close all + exit (ms)', better: 'lower', pick: r => r.exitMs }
+  { scenario: 'scale-1000', name: '1000 pairs: close all + exit (ms)', better: 'lower', pick: r => r.exitMs },
+  { scenario: 'media-video', name: 'video 640x480 30 fps VP8, send + receive: CPU (% of one core)', better: 'lower', pick: r => r.cpuPct, digits: 1 },
+  { scenario: 'media-video', name: 'video: frames the source made per second (wrtc: in the CPU window; ours: a local RTCVideoSink after)', better: 'higher', pick: r => r.sentFps ?? r.sourceFps, digits: 1, na: 'n/a' },
+  { scenario: 'media-video', name: 'video: frames received per second (RTCVideoSink)', better: 'higher', pick: r => r.recvFps, digits: 1, na: 'no RTCVideoSink yet' },
+  { scenario: 'media-video', name: 'video: CPU with the RTCVideoSink attached (% of one core)', better: 'lower', pick: r => r.sinkCpuPct, digits: 1, na: 'no RTCVideoSink yet' },
+  { scenario: 'media-video', name: 'video: CPU per received frame, same window (ms)', better: 'lower', pick: r => r.recvFps ? r.sinkCpuPct * 10 / r.recvFps : null, digits: 2, na: 'no RTCVideoSink yet' },
+  { scenario: 'media-audio', name: 'audio, Opus 48 kHz, one stream per pair: streams', better: 'higher', pick: r => r.streams, digits: 0 },
+  { scenario: 'media-audio', name: 'audio: CPU, all streams (% of one core)', better: 'lower', pick: r => r.cpuPct, digits: 1 },
+  { scenario: 'media-audio', name: 'audio: CPU per stream (% of one core)', better: 'lower', pick: r => r.cpuPctPerStream, digits: 2 },
+  { scenario: 'media-audio', name: 'audio: 10 ms chunks made per second per source', better: 'higher', pick: r => r.feedFps, digits: 1 },
+  { scenario: 'media-setup', name: 'media setup: createOffer → first remote video frame (RTCVideoSink), median (ms)', better: 'lower', pick: r => r.frameMs && median(r.frameMs), na: 'no RTCVideoSink yet' },
+  { scenario: 'media-setup', name: 'media setup: createOffer → first RTP packet (remote track unmute), median (ms)', better: 'lower', pick: r => r.unmuteMs && median(r.unmuteMs), na: 'no mute events' },
+  { scenario: 'media-setup', name: 'media setup: worst pair of all runs, first frame or else first packet (ms)', better: 'lower', pick: r => Math.max(...(r.frameMs ?? r.unmuteMs)), how: xs => Math.max(...xs) }
 ]
 
 function fmt (x, digits) {
@@ -43,7 +55,7 @@ function cell (metric, runs, wanted) {
   const picked = ok.map(r => metric.pick(r.result))
   if (picked.some(v => v === null || v === undefined)) {
     const note = ok.map(r => r.result.exitNote).find(n => n)
-    return { value: null, text: note ?? 'n/a' }
+    return { value: null, text: note ?? metric.na ?? 'n/a' }
   }
   const value = (metric.how ?? median)(picked)
   const notes = []
@@ -81,11 +93,18 @@ function table (info, opts, results) {
   lines.push('')
   lines.push(`↑ higher is better, ↓ lower is better. Each cell: median of ${opts.runs} run${opts.runs > 1 ? 's' : ''} (each in its own process); ` +
     'a run that fails or times out is not repeated.')
-  const flow = names.filter(n => peers[n].flow !== 'event')
+  // The flow-control notes concern the data channel scenarios only.
+  const flow = opts.scenarios.some(s => !s.startsWith('media-')) ? names.filter(n => peers[n].flow !== 'event') : []
   for (const n of flow) {
     lines.push(peers[n].flow === 'poll'
       ? `${peers[n].label} has no bufferedAmountLowThreshold/bufferedamountlow: its sender polls bufferedAmount every 1 ms.`
       : `${peers[n].label} fires no 'bufferedamountlow' DOM event: its sender subscribes to werift's own dc.bufferedAmountLow.`)
+  }
+  if (opts.scenarios.some(s => s.startsWith('media-'))) {
+    lines.push('Media: CPU is process.cpuUsage() (user + system, all threads) over the window, in % of one core; ' +
+      'VP8 forced with setCodecPreferences (VP8 only) on the sending transceiver, checked in the answer. ' +
+      'Ours sends from the synthetic devices of mediaDevices.getUserMedia (native ticker); ' +
+      '@roamhq/wrtc from RTCVideoSource.onFrame / RTCAudioSource.onData fed by JS timers (the same moving pattern and 440 Hz tone). See bench/README.md.')
   }
   return lines.join('\n')
 }
