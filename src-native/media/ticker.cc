@@ -20,6 +20,7 @@ struct Client {
   int64_t period_us;
   int64_t next_us;
   std::shared_ptr<Ticker::Tick> tick;
+  int64_t catch_up_us = 0;
 };
 
 // Never destroyed: a static destructor would race a ticker thread still draining at exit.
@@ -58,12 +59,14 @@ void Loop(uint64_t generation) {
       continue;  // the set may have changed
     }
     Client& c = due->second;
-    // A late ticker (a busy machine) skips what it missed rather than bursting to catch up.
-    c.next_us = std::max(c.next_us + c.period_us, now - c.period_us / 2);
+    // A late ticker (a busy machine) runs what it missed within the client's catch-up window and
+    // skips the rest.
+    int64_t due_us = std::max(c.next_us, now - std::max(c.period_us / 2, c.catch_up_us));
+    c.next_us = due_us + c.period_us;
     std::shared_ptr<Ticker::Tick> tick = c.tick;
     s.running = due->first;
     lock.unlock();
-    (*tick)(now);
+    (*tick)(due_us);
     tick.reset();
     lock.lock();
     s.running = 0;
@@ -73,13 +76,13 @@ void Loop(uint64_t generation) {
 
 }  // namespace
 
-uint64_t Ticker::Add(int64_t period_us, Tick tick) {
+uint64_t Ticker::Add(int64_t period_us, Tick tick, int64_t catch_up_us) {
   State& s = S();
   std::thread old;
   std::lock_guard<std::mutex> lock(s.mu);
   uint64_t id = s.next_id++;
   s.clients[id] = Client{std::max<int64_t>(period_us, 1000), rtc::TimeMicros(),
-                         std::make_shared<Tick>(std::move(tick))};
+                         std::make_shared<Tick>(std::move(tick)), std::max<int64_t>(catch_up_us, 0)};
   if (!s.thread_running) {
     s.thread_running = true;
     s.thread = std::thread(Loop, s.generation);

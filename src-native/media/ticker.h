@@ -10,11 +10,15 @@ namespace nlw {
 
 class Ticker {
  public:
-  using Tick = std::function<void(int64_t now_us)>;
+  // `due_us`: when this tick was due (rtc::TimeMicros()), the capture time of what it produces.
+  using Tick = std::function<void(int64_t due_us)>;
 
   // Any thread. Runs `tick` every `period_us` from about now, on the ticker thread, until
-  // Remove(id). The function (and what it captures) is kept until then.
-  static uint64_t Add(int64_t period_us, Tick tick);
+  // Remove(id). The function (and what it captures) is kept until then. A ticker that falls
+  // behind (a busy machine) runs the ticks it missed, back to back, for up to `catch_up_us` (a
+  // microphone's driver buffer delivers every sample late rather than none), and skips older ones
+  // (0: skip every missed tick, as a camera drops frames).
+  static uint64_t Add(int64_t period_us, Tick tick, int64_t catch_up_us = 0);
   // Any thread but the ticker's. Changes the period of a registered client.
   static void SetPeriod(uint64_t id, int64_t period_us);
   // Any thread but the ticker's. Once it returns, the client's tick is not running and never
