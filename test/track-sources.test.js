@@ -268,11 +268,12 @@ describe('nonstandard RTCVideoSource / RTCAudioSource', function () {
       const s = sink(RTCAudioSink, track)
       await delay(5)
       const per = rate / 100
-      // 2.5 + 1.5 + 1 chunks: a counter, so that order and completeness show.
+      // About 2.5 + 1.5 + 1 chunks: a counter, so that order and completeness show.
       const all = Int16Array.from({ length: per * 5 }, (_, i) => i % 30000)
+      const cut = per * 2 + Math.floor(per / 2)
       const got = chunks(s, 5)
-      source.onData({ samples: all.subarray(0, per * 2.5), sampleRate: rate, bitsPerSample: 16, channelCount: 1, numberOfFrames: per * 2.5 })
-      source.onData({ samples: all.subarray(per * 2.5, per * 4), sampleRate: rate, bitsPerSample: 16, channelCount: 1, numberOfFrames: per * 1.5 })
+      source.onData({ samples: all.subarray(0, cut), sampleRate: rate, bitsPerSample: 16, channelCount: 1, numberOfFrames: cut })
+      source.onData({ samples: all.subarray(cut, per * 4), sampleRate: rate, bitsPerSample: 16, channelCount: 1, numberOfFrames: per * 4 - cut })
       source.onData({ samples: all.subarray(per * 4), sampleRate: rate, channelCount: 1 }) // numberOfFrames and bitsPerSample omitted
       const list = await got
       for (const c of list) {
