@@ -287,7 +287,7 @@ describe('nonstandard RTCVideoSource / RTCAudioSource', function () {
     }
   })
 
-  it('stereo: each channel keeps its own tone', async () => {
+  it('stereo and more channels: each channel keeps its own content', async () => {
     const source = new RTCAudioSource()
     const track = source.createTrack()
     cleanup.push(() => track.stop())
@@ -300,6 +300,14 @@ describe('nonstandard RTCVideoSource / RTCAudioSource', function () {
     assert.ok(list.every(c => c.channelCount === 2 && c.numberOfFrames === 480 && c.samples.length === 960))
     assert.ok(Math.abs(hz(list, 0) - 440) < 5, `left ${hz(list, 0)} Hz`)
     assert.ok(Math.abs(hz(list, 1) - 1000) < 5, `right ${hz(list, 1)} Hz`)
+    // Six channels at 16 kHz, channel c holding c * 1000: interleaving kept.
+    const got6 = chunks(s, 3)
+    const six = Int16Array.from({ length: 480 * 6 }, (_, i) => (i % 6) * 1000)
+    source.onData({ samples: six, sampleRate: 16000, bitsPerSample: 16, channelCount: 6, numberOfFrames: 480 })
+    for (const c of await got6) {
+      assert.deepEqual([c.channelCount, c.numberOfFrames, c.sampleRate], [6, 160, 16000])
+      assert.deepEqual(c.samples, six.subarray(0, 960))
+    }
   })
 
   it('a tone pushed in 30 ms calls arrives at the other peer as that tone (mono and stereo)', async () => {
