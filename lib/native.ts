@@ -237,8 +237,27 @@ export interface NativeTrackSink {
   stop(): void
 }
 
+/** A source fed from JS (src-native/wrap/track_sources.h); arguments are checked in lib/track_sources.ts. */
+export interface NativeVideoSource {
+  createTrack(): NativeMediaStreamTrack
+  /** false once the source has been released (shutdown). */
+  onFrame(width: number, height: number, format: string, data: ArrayBufferView, rotation: number,
+    timestamp: number | undefined): boolean
+}
+
+export interface NativeAudioSource {
+  createTrack(): NativeMediaStreamTrack
+  onData(samples: Int16Array, sampleRate: number, channelCount: number, numberOfFrames: number,
+    timestamp: number | undefined): boolean
+}
+
 interface Binding {
   MediaStreamTrack: abstract new (...args: never[]) => NativeMediaStreamTrack
+  VideoSource: new (isScreencast: boolean, needsDenoising: boolean | undefined) => NativeVideoSource
+  AudioSource: new () => NativeAudioSource
+  /** I420 (no padding) to RGBA bytes and back, width x height; libyuv, BT.601 limited range. */
+  i420ToRgba(i420: ArrayBufferView, rgba: ArrayBufferView, width: number, height: number): void
+  rgbaToI420(rgba: ArrayBufferView, i420: ArrayBufferView, width: number, height: number): void
   TrackSink: new (track: NativeMediaStreamTrack, onEvent: (...event: TrackSinkEvent) => void) => NativeTrackSink
   createSyntheticVideoTrack(options: { width?: number, height?: number, frameRate?: number }): NativeMediaStreamTrack
   createSyntheticAudioTrack(options: { sampleRate?: number, channelCount?: number, frequency?: number }): NativeMediaStreamTrack
@@ -275,6 +294,8 @@ export interface LiveObjects {
   mediaStreamTracks: number
   /** Native transceivers (sender and receiver with them) not yet released: close() or GC. */
   rtpTransceivers: number
+  /** Non-standard RTCVideoSource / RTCAudioSource not yet released (GC or shutdown). */
+  trackSources: number
   libwebrtcPeerConnections: number
   longTimers: number
 }

@@ -1,12 +1,21 @@
 // Non-standard extras, kept apart from the spec surface.
 import { binding, type LiveObjects } from './native'
 import { RTCAudioSink, RTCVideoSink } from './track_sinks'
+import { RTCAudioSource, RTCVideoSource, i420ToRgba, rgbaToI420 } from './track_sources'
 
 export const nonstandard = {
   /** A sink on a video track: onframe gets the newest decoded frame (I420), see track_sinks.ts. */
   RTCVideoSink,
   /** A sink on an audio track: ondata gets every 10 ms of 16-bit PCM, see track_sinks.ts. */
   RTCAudioSink,
+  /** A video source fed from JS: createTrack(), onFrame({ width, height, data }), see track_sources.ts. */
+  RTCVideoSource,
+  /** An audio source fed from JS: createTrack(), onData({ samples, sampleRate, ... }), see track_sources.ts. */
+  RTCAudioSource,
+  /** I420 -> RGBA into a second frame of the same size (libyuv). */
+  i420ToRgba,
+  /** RGBA -> I420 into a second frame of the same size (libyuv). */
+  rgbaToI420,
   /** Which libwebrtc this binary carries. */
   versions (): { libwebrtc: string, napi: number } { return binding.versions() },
   /**

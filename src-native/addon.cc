@@ -11,6 +11,7 @@
 #include "convert/rtp_parameters.h"
 #include "wrap/media_stream_track.h"
 #include "wrap/track_sinks.h"
+#include "wrap/track_sources.h"
 #include "wrap/peer_connection.h"
 #include "wrap/rtp_transceiver.h"
 
@@ -43,6 +44,10 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceValue("DataChannel", dc, napi_enumerable),
       InstanceValue("MediaStreamTrack", track, napi_enumerable),
       InstanceValue("TrackSink", TrackSink::Define(env), napi_enumerable),
+      InstanceValue("VideoSource", VideoSource::Define(env), napi_enumerable),
+      InstanceValue("AudioSource", AudioSource::Define(env), napi_enumerable),
+      InstanceValue("i420ToRgba", Napi::Function::New(env, &I420ToRgba, "i420ToRgba"), napi_enumerable),
+      InstanceValue("rgbaToI420", Napi::Function::New(env, &RgbaToI420, "rgbaToI420"), napi_enumerable),
       InstanceValue("createSyntheticVideoTrack",
                     Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticVideoTrack, "createSyntheticVideoTrack"),
                     napi_enumerable),
@@ -97,6 +102,8 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   o.Set("mediaStreamTracks", static_cast<double>(runtime_->live_tracks()));
   // Native transceivers (with their sender and receiver) not yet released: close() or GC.
   o.Set("rtpTransceivers", static_cast<double>(runtime_->live_transceivers()));
+  // Non-standard RTCVideoSource / RTCAudioSource wrappers not yet released (GC or shutdown).
+  o.Set("trackSources", static_cast<double>(runtime_->live_sources()));
   // Process-wide, and destroyed on the signaling thread after close(): callers poll it.
   o.Set("libwebrtcPeerConnections", static_cast<double>(LiveFilteredPortAllocators()));
   // This environment's; the long timers of closed connections are dropped on the network thread

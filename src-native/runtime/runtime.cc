@@ -189,6 +189,7 @@ void Runtime::RegisterSink(NativeResource* r) { sinks_.insert(r); }
 
 void Runtime::Unregister(NativeResource* r) {
   sinks_.erase(r);
+  sources_.erase(r);
   tracks_.erase(r);
   transceivers_.erase(r);
   channels_.erase(r);
@@ -225,10 +226,12 @@ void Runtime::Shutdown(bool process_exiting) {
   for (auto* r : std::set<NativeResource*>(channels_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(transceivers_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(sinks_)) r->ReleaseNative();
+  for (auto* r : std::set<NativeResource*>(sources_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(tracks_)) r->ReleaseNative();
   for (auto* r : std::set<NativeResource*>(connections_)) r->ReleaseNative();
   channels_.clear();
   sinks_.clear();
+  sources_.clear();
   tracks_.clear();
   transceivers_.clear();
   connections_.clear();

@@ -93,6 +93,8 @@ class Runtime {
   void RegisterTransceiver(NativeResource* r) { transceivers_.insert(r); }
   // JS thread. Track sinks (non-standard) are released before tracks.
   void RegisterSink(NativeResource* r);
+  // JS thread. Non-standard track sources (wrap/track_sources.h), released with the sinks.
+  void RegisterSource(NativeResource* r) { sources_.insert(r); }
   void Unregister(NativeResource* r);
   // Set when an exiting process gives up waiting for closes: pending closing work must then
   // leave its objects to the OS instead of tearing them down (signaling thread reads it).
@@ -101,6 +103,7 @@ class Runtime {
   size_t live_channels() const { return channels_.size(); }
   size_t live_tracks() const { return tracks_.size(); }
   size_t live_transceivers() const { return transceivers_.size(); }
+  size_t live_sources() const { return sources_.size(); }
   // Long libwebrtc timers queued on the network threads (runtime/network_thread.h).
   size_t pending_long_timers() const;
 
@@ -116,7 +119,7 @@ class Runtime {
   std::vector<std::unique_ptr<Shard>> shards_;           // null until first used
   size_t next_shard_ = 0;
   std::set<NativeResource*> channels_, connections_, tracks_, sinks_;
-  std::set<NativeResource*> transceivers_;
+  std::set<NativeResource*> transceivers_, sources_;
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;
   bool shut_down_ = false;

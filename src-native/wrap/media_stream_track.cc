@@ -150,8 +150,8 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
     others_[factory] = track;
     return track;
   }
-  if (source_->video) track = factory->CreateVideoTrack(id_, source_->video.get());
-  else if (source_->audio) track = factory->CreateAudioTrack(id_, source_->audio.get());
+  if (auto* v = source_->video_source()) track = factory->CreateVideoTrack(id_, v);
+  else if (auto* a = source_->audio_source()) track = factory->CreateAudioTrack(id_, a);
   if (!track) return track_;
   track->set_enabled(using_source_ && track_->enabled());
   others_[factory] = track;
@@ -188,10 +188,10 @@ Napi::Value MediaStreamTrack::Clone(const Napi::CallbackInfo& info) {
   }
   std::string id = rtc::CreateRandomUuid();
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> copy;
-  if (source_ && source_->video) {
-    copy = factory->CreateVideoTrack(id, source_->video.get());
-  } else if (source_ && source_->audio) {
-    copy = factory->CreateAudioTrack(id, source_->audio.get());
+  if (source_ && source_->video_source()) {
+    copy = factory->CreateVideoTrack(id, source_->video_source());
+  } else if (source_ && source_->audio_source()) {
+    copy = factory->CreateAudioTrack(id, source_->audio_source());
   } else if (kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) {
     // A remote video track: the source it returns is a proxy bound to its own connection's
     // threads, so another factory's track may use it.
@@ -228,6 +228,17 @@ Napi::Value MediaStreamTrack::Settings(const Napi::CallbackInfo& info) {
     o.Set("channelCount", s.channel_count);
     o.Set("sampleSize", 16);
     o.Set("frequency", s.frequency);
+  } else if (source_ && source_->pushed_video) {
+    if (source_->pushed_video->width() > 0) {
+      o.Set("width", source_->pushed_video->width());
+      o.Set("height", source_->pushed_video->height());
+    }
+  } else if (source_ && source_->pushed_audio) {
+    if (source_->pushed_audio->sample_rate() > 0) {
+      o.Set("sampleRate", source_->pushed_audio->sample_rate());
+      o.Set("channelCount", source_->pushed_audio->channels());
+      o.Set("sampleSize", 16);
+    }
   } else if (remote_info_) {
     if (remote_info_->width() > 0) {
       o.Set("width", remote_info_->width());
@@ -270,6 +281,24 @@ void MediaStreamTrack::SetContentHint(const Napi::CallbackInfo& info) {
   Hint h = hint == "motion" ? Hint::kFluid : hint == "detail" ? Hint::kDetailed
          : hint == "text" ? Hint::kText : Hint::kNone;
   static_cast<webrtc::VideoTrackInterface*>(track_.get())->set_content_hint(h);
+}
+
+Napi::Value MediaStreamTrack::NewLocal(Napi::Env env, const std::shared_ptr<SyntheticSource>& source) {
+  std::string error;
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory =
+      Addon::Of(env)->runtime()->MediaFactory(&error);
+  if (!factory) {
+    ThrowError(env, error);
+    return env.Undefined();
+  }
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
+  if (auto* v = source->video_source()) track = factory->CreateVideoTrack(rtc::CreateRandomUuid(), v);
+  else if (auto* a = source->audio_source()) track = factory->CreateAudioTrack(rtc::CreateRandomUuid(), a);
+  if (!track) {
+    ThrowError(env, "could not create a track");
+    return env.Undefined();
+  }
+  return NewWith(env, track, source, factory.get());
 }
 
 Napi::Value MediaStreamTrack::CreateSyntheticVideoTrack(const Napi::CallbackInfo& info) {

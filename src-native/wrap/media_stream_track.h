@@ -11,6 +11,8 @@
 #include <string>
 
 #include "api/media_stream_interface.h"
+#include "media/pushed_audio_source.h"
+#include "media/pushed_video_source.h"
 #include "media/remote_track_info.h"
 #include "media/synthetic_audio_source.h"
 #include "media/synthetic_video_source.h"
@@ -18,12 +20,23 @@
 
 namespace nlw {
 
-// The synthetic source behind local tracks, counted by the live tracks that use it.
+// The source behind local tracks, counted by the live tracks that use it: a synthetic device's
+// (stopped when no live track uses it), or one fed by the application (nonstandard RTCVideoSource
+// and RTCAudioSource, wrap/track_sources.h: it lives on, a new createTrack() may use it again).
 struct SyntheticSource {
   rtc::scoped_refptr<SyntheticVideoSource> video;
   rtc::scoped_refptr<SyntheticAudioSource> audio;
+  rtc::scoped_refptr<PushedVideoSource> pushed_video;
+  rtc::scoped_refptr<PushedAudioSource> pushed_audio;
   int live_tracks = 0;  // JS thread
   void Stop();
+  // The libwebrtc source a new track over this one uses (null for the other kind).
+  webrtc::VideoTrackSourceInterface* video_source() const {
+    return video ? static_cast<webrtc::VideoTrackSourceInterface*>(video.get()) : pushed_video.get();
+  }
+  webrtc::AudioSourceInterface* audio_source() const {
+    return audio ? static_cast<webrtc::AudioSourceInterface*>(audio.get()) : pushed_audio.get();
+  }
 };
 
 class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public NativeResource {
@@ -40,6 +53,9 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // createSyntheticAudioTrack({sampleRate, channelCount, frequency}) of the binding.
   static Napi::Value CreateSyntheticVideoTrack(const Napi::CallbackInfo& info);
   static Napi::Value CreateSyntheticAudioTrack(const Napi::CallbackInfo& info);
+  // JS thread: a new local track (new id) over `source`, made by Runtime::MediaFactory. Throws
+  // (and returns undefined) on failure.
+  static Napi::Value NewLocal(Napi::Env env, const std::shared_ptr<SyntheticSource>& source);
 
   explicit MediaStreamTrack(const Napi::CallbackInfo& info);
   ~MediaStreamTrack() override;

@@ -1,0 +1,57 @@
+// A video source the application feeds frame by frame (nonstandard RTCVideoSource): the frames
+// given to Push() go to its tracks' sinks (senders' encoders, RTCVideoSinks), adapted to what the
+// sinks want (resolution and frame rate adaptation, rotation) as a camera's would be.
+// It has no thread of its own: Push() runs on the caller's thread (the JS thread).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/types/optional.h"
+#include "api/video/video_frame_buffer.h"
+#include "api/video/video_rotation.h"
+#include "media/base/adapted_video_track_source.h"
+
+namespace nlw {
+
+class PushedVideoSource : public rtc::AdaptedVideoTrackSource {
+ public:
+  static rtc::scoped_refptr<PushedVideoSource> Create(bool is_screencast, absl::optional<bool> needs_denoising);
+
+  // One thread at a time. A width x height frame captured at `timestamp_us` (rtc::TimeMicros()
+  // when absent): `make` is called for its pixels only when a sink wants the frame (nobody does:
+  // no copy, no conversion). Frames are scaled here when the sinks ask for less.
+  void Push(int width, int height, webrtc::VideoRotation rotation, absl::optional<int64_t> timestamp_us,
+            absl::FunctionRef<rtc::scoped_refptr<webrtc::VideoFrameBuffer>()> make);
+  int64_t frames_delivered() const { return delivered_.load(); }
+  // Any thread: the size of the last frame pushed (0 before the first).
+  int width() const { return width_.load(); }
+  int height() const { return height_.load(); }
+
+  // webrtc::NotifierInterface. Any thread: tracks of several factories share this source (as the
+  // synthetic sources do). The source never notifies: it is live until released.
+  void RegisterObserver(webrtc::ObserverInterface* observer) override;
+  void UnregisterObserver(webrtc::ObserverInterface* observer) override;
+
+  SourceState state() const override { return kLive; }
+  bool remote() const override { return false; }
+  bool is_screencast() const override { return is_screencast_; }
+  absl::optional<bool> needs_denoising() const override { return needs_denoising_; }
+
+ protected:
+  PushedVideoSource(bool is_screencast, absl::optional<bool> needs_denoising)
+      : is_screencast_(is_screencast), needs_denoising_(needs_denoising) {}
+
+ private:
+  const bool is_screencast_;
+  const absl::optional<bool> needs_denoising_;
+  std::atomic<int> width_{0}, height_{0};
+  std::atomic<int64_t> delivered_{0};
+  std::mutex mu_;
+  std::vector<webrtc::ObserverInterface*> observers_;  // under mu_
+};
+
+}  // namespace nlw
