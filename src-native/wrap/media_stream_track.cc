@@ -304,53 +304,29 @@ Napi::Value MediaStreamTrack::NewLocal(Napi::Env env, const std::shared_ptr<Synt
 Napi::Value MediaStreamTrack::CreateSyntheticVideoTrack(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = OptionsArg(info);
-  std::string error;
-  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory =
-      Addon::Of(env)->runtime()->MediaFactory(&error);
-  if (!factory) {
-    ThrowError(env, error);
-    return env.Undefined();
-  }
   VideoSettings s;
   s.width = static_cast<int>(NumberOr(o, "width", s.width));
   s.height = static_cast<int>(NumberOr(o, "height", s.height));
   s.frame_rate = NumberOr(o, "frameRate", s.frame_rate);
   auto source = std::make_shared<SyntheticSource>();
   source->video = SyntheticVideoSource::Create(s);
-  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track =
-      factory->CreateVideoTrack(rtc::CreateRandomUuid(), source->video.get());
-  if (!track) {
-    source->Stop();
-    ThrowError(env, "could not create a video track");
-    return env.Undefined();
-  }
-  return NewWith(env, track, source, factory.get());
+  Napi::Value track = NewLocal(env, source);
+  if (env.IsExceptionPending()) source->Stop();  // no track: the source must not keep ticking
+  return track;
 }
 
 Napi::Value MediaStreamTrack::CreateSyntheticAudioTrack(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = OptionsArg(info);
-  std::string error;
-  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory =
-      Addon::Of(env)->runtime()->MediaFactory(&error);
-  if (!factory) {
-    ThrowError(env, error);
-    return env.Undefined();
-  }
   AudioSettings s;
   s.sample_rate = static_cast<int>(NumberOr(o, "sampleRate", s.sample_rate));
   s.channel_count = static_cast<int>(NumberOr(o, "channelCount", s.channel_count));
   s.frequency = NumberOr(o, "frequency", s.frequency);
   auto source = std::make_shared<SyntheticSource>();
   source->audio = SyntheticAudioSource::Create(s);
-  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track =
-      factory->CreateAudioTrack(rtc::CreateRandomUuid(), source->audio.get());
-  if (!track) {
-    source->Stop();
-    ThrowError(env, "could not create an audio track");
-    return env.Undefined();
-  }
-  return NewWith(env, track, source, factory.get());
+  Napi::Value track = NewLocal(env, source);
+  if (env.IsExceptionPending()) source->Stop();  // no track: the source must not keep ticking
+  return track;
 }
 
 }  // namespace nlw

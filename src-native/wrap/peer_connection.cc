@@ -509,20 +509,6 @@ Napi::Value PeerConnection::Close(const Napi::CallbackInfo& info) {
 
 // ------------------------------------------------------------------ media
 
-namespace {
-
-std::vector<std::string> Strings(const Napi::CallbackInfo& info, size_t i) {
-  std::vector<std::string> out;
-  if (info.Length() <= i || !info[i].IsArray()) return out;
-  Napi::Array a = info[i].As<Napi::Array>();
-  for (uint32_t k = 0; k < a.Length(); k++) {
-    if (a.Get(k).IsString()) out.push_back(a.Get(k).As<Napi::String>().Utf8Value());
-  }
-  return out;
-}
-
-}  // namespace
-
 Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<TransceiverState>& states) {
   Napi::Array out = Napi::Array::New(env, states.size());
   for (size_t i = 0; i < states.size(); i++) {
@@ -579,7 +565,8 @@ Napi::Value PeerConnection::AddTrack(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "addTrack: not a MediaStreamTrack").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto result = pc_->AddTrack(track->TrackFor(shared_->factory), Strings(info, 1));
+  auto result = pc_->AddTrack(track->TrackFor(shared_->factory),
+                              StringList(info.Length() > 1 ? info[1] : env.Undefined()));
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));
     return env.Undefined();
@@ -600,12 +587,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
     Napi::Object o = info[1].As<Napi::Object>();
     if (o.Get("direction").IsString())
       DirectionFromName(o.Get("direction").As<Napi::String>().Utf8Value(), &init.direction);
-    Napi::Value streams = o.Get("streams");
-    if (streams.IsArray()) {
-      Napi::Array a = streams.As<Napi::Array>();
-      for (uint32_t k = 0; k < a.Length(); k++)
-        if (a.Get(k).IsString()) init.stream_ids.push_back(a.Get(k).As<Napi::String>().Utf8Value());
-    }
+    init.stream_ids = StringList(o.Get("streams"));
     init.send_encodings = EncodingsFromJs(o.Get("sendEncodings"));
   }
   webrtc::RTCErrorOr<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> result =

@@ -24,6 +24,8 @@ class FirstPacketObserver : public webrtc::RtpReceiverObserverInterface {
   uint32_t id_;
 };
 
+}  // namespace
+
 std::vector<std::string> StringList(Napi::Value v) {
   std::vector<std::string> out;
   if (!v.IsArray()) return out;
@@ -33,8 +35,6 @@ std::vector<std::string> StringList(Napi::Value v) {
   }
   return out;
 }
-
-}  // namespace
 
 const char* DirectionName(webrtc::RtpTransceiverDirection d) {
   switch (d) {

@@ -37,6 +37,8 @@ struct TransceiverState {
 };
 
 const char* DirectionName(webrtc::RtpTransceiverDirection d);
+// The strings of a JS array (stream ids); other values and non-arrays give nothing.
+std::vector<std::string> StringList(Napi::Value v);
 bool DirectionFromName(const std::string& name, webrtc::RtpTransceiverDirection* out);
 
 class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeResource {
