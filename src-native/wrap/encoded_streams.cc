@@ -14,6 +14,15 @@ namespace {
 struct FrameBox {
   std::unique_ptr<webrtc::TransformableFrameInterface> frame;
   rtc::scoped_refptr<EncodedFrameBridge> bridge;
+  std::weak_ptr<Runtime> runtime;  // of the environment that holds the frame
+
+  ~FrameBox() {
+    // Finalizers also run when the environment is torn down, after its libwebrtc threads have
+    // stopped; the bridge may then be the last holder of libwebrtc proxies whose destructors post
+    // to those threads. At that point the process or Worker is ending: let the bridge go unfreed.
+    auto rt = runtime.lock();
+    if (!rt || rt->shut_down()) (void)bridge.release();
+  }
 };
 
 FrameBox* Box(const Napi::CallbackInfo& info) {
@@ -61,7 +70,7 @@ void EncodedStreamsCore::Deliver(Napi::Env env) {
   Napi::Array out = Napi::Array::New(env, frames.size());
   uint32_t i = 0;
   for (auto& f : frames) {
-    auto* box = new FrameBox{std::move(f), bridge_};
+    auto* box = new FrameBox{std::move(f), bridge_, Addon::Of(env)->runtime()};
     out.Set(i++, Napi::External<FrameBox>::New(env, box, [](Napi::Env, FrameBox* b) { delete b; }));
   }
   target->Emit(out);

@@ -113,6 +113,26 @@ describe('media: encoded transforms', function () {
     assert.equal(receive.metadata.width === 0 || receive.metadata.width === 320, true)
   })
 
+  it('a Worker terminated mid-call, then close(): frames stop, nothing crashes, the main thread goes on', async () => {
+    const worker = new Worker(WORKER)
+    const { a, b } = connected()
+    const { senders, remote } = await call(a, b, { audio: true, ...VIDEO })
+    for (const s of senders) s.transform = new RTCRtpScriptTransform(worker, { name: s.track.kind, key: 7 })
+    await negotiate(a, b)
+    const r = b.getTransceivers().map(t => t.receiver.createEncodedStreams())
+    for (const { readable, writable } of r) readable.pipeThrough(xorStream(7)).pipeTo(writable)
+    await frames(sink(RTCVideoSink, remote.video.track), 3, f => f.width === 320)
+    await worker.terminate()
+    await new Promise(resolve => setTimeout(resolve, 300))
+    a.close(); b.close()
+    // the thread still makes calls
+    const { a: c, b: d } = connected()
+    c.createDataChannel('x')
+    const open = once(d, 'datachannel')
+    await negotiate(c, d)
+    await open
+  })
+
   it('argument checks: a Worker is required, a transform serves one sender or receiver', async () => {
     throwsWith(() => new RTCRtpScriptTransform({}), 'TypeError')
     throwsWith(() => new RTCRtpScriptTransform(), 'TypeError')
