@@ -71,6 +71,7 @@ export interface NativeConfiguration {
   bundlePolicy: string
   rtcpMuxPolicy: string
   iceCandidatePoolSize: number
+  certificates?: NativeCertificate[]
   network?: {
     loopback: 'auto' | 'include' | 'exclude'
     interfaces: string[]
@@ -251,7 +252,20 @@ export interface NativeAudioSource {
     timestamp: number | undefined): boolean
 }
 
+/** rtc::RTCCertificate (src-native/wrap/certificate.h). */
+export interface NativeCertificate {
+  expires(): number
+  fingerprints(): Array<{ algorithm: string, value: string }>
+  toPEM(): { privateKey: string, certificate: string }
+}
+
 interface Binding {
+  Certificate: {
+    generate(request: { type: 'ecdsa' } | { type: 'rsa', modulusLength: number, publicExponent: number },
+      expiresMs: number | undefined): Promise<NativeCertificate>
+    /** Throws OperationError when libwebrtc cannot read them. */
+    fromPEM(privateKey: string, certificate: string): NativeCertificate
+  }
   MediaStreamTrack: abstract new (...args: never[]) => NativeMediaStreamTrack
   VideoSource: new (isScreencast: boolean, needsDenoising: boolean | undefined) => NativeVideoSource
   AudioSource: new () => NativeAudioSource
@@ -296,6 +310,8 @@ export interface LiveObjects {
   rtpTransceivers: number
   /** Non-standard RTCVideoSource / RTCAudioSource not yet released (GC or shutdown). */
   trackSources: number
+  /** RTCCertificate objects not yet garbage-collected. */
+  certificates: number
   libwebrtcPeerConnections: number
   longTimers: number
 }
