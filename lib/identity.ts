@@ -71,6 +71,9 @@ export class RTCIdentityErrorEvent extends Event {
 // ------------------------------------------------------------------ the environment's settings
 
 const registered = new Map<string, RTCIdentityProvider>()
+// IdP hosts whose proxies may be loaded to validate a remote assertion (besides the target's).
+const providersUsed = new Set<string>()
+let allowedIdps = new Set<string>()
 let extraCa: string[] = []
 let timeoutMs = 10000
 
@@ -95,9 +98,16 @@ export function registerIdentityProvider (domain: string, protocol: string, idp:
  * Non-standard: certificates (PEM) trusted for loading IdP proxies, in addition to Node's default
  * trust (its CA bundle, NODE_EXTRA_CA_CERTS, --use-system-ca). null clears them. `timeout`: how
  * long a load or an IdP call may take (ms, default 10 s) before it fails with idp-timeout.
+ * `allow`: IdP domains whose proxies may be loaded to validate remote assertions, besides those
+ * passed to setIdentityProvider in this thread and the domain of a target peer identity.
  */
-export function setIdentityProviderOptions (options: { ca?: string | string[] | null, timeout?: number }): void {
+export function setIdentityProviderOptions (options: { ca?: string | string[] | null, timeout?: number, allow?: string[] | null }): void {
   if (options === null || typeof options !== 'object') throw new TypeError('setIdentityProviderOptions: an object expected')
+  if (options.allow !== undefined) {
+    const allow = options.allow === null ? [] : options.allow
+    if (!Array.isArray(allow) || !allow.every(d => typeof d === 'string')) throw new TypeError('setIdentityProviderOptions: allow must be domain strings')
+    allowedIdps = new Set(allow.map(hostOf))
+  }
   if (options.ca !== undefined) {
     const ca = options.ca === null ? [] : Array.isArray(options.ca) ? options.ca : [options.ca]
     if (!ca.every(c => typeof c === 'string')) throw new TypeError('setIdentityProviderOptions: ca must be PEM strings')
@@ -233,19 +243,41 @@ const REALM_SETUP = String.raw`(function (href) {
   })
   return {
     registered () { return idp },
-    json (text) { return JSON.parse(text) },
-    options (protocol, usernameHint, peerIdentity) {
-      const o = { protocol }
-      if (usernameHint !== undefined) o.usernameHint = usernameHint
-      if (peerIdentity !== undefined) o.peerIdentity = peerIdentity
-      return o
+    // Runs an IdP call here and records how it ends in a box the host polls: the host never
+    // awaits a value of this realm (that would hand the realm the host's resolve functions).
+    call (which, a, b, protocol, usernameHint, peerIdentity) {
+      const box = { done: false, ok: false, value: undefined }
+      const end = (ok, value) => { box.ok = ok; box.value = value; box.done = true }
+      try {
+        let r
+        if (which === 'generate') {
+          const o = { protocol }
+          if (usernameHint !== undefined) o.usernameHint = usernameHint
+          if (peerIdentity !== undefined) o.peerIdentity = peerIdentity
+          r = idp.generateAssertion(a, b, o)
+        } else {
+          r = idp.validateAssertion(a, b)
+        }
+        Promise.resolve(r).then(v => end(true, v), e => end(false, e))
+      } catch (e) {
+        end(false, e)
+      }
+      return box
     }
   }
 })`
 
+interface Box { done: boolean, ok: boolean, value: unknown }
 interface Realm {
   registered: () => unknown
-  options: (protocol: string, usernameHint?: string, peerIdentity?: string) => object
+  call: (which: 'generate' | 'validate', a: string, b: string, protocol?: string, usernameHint?: string, peerIdentity?: string) => Box
+}
+
+// Polls a realm call's box (a turn of the event loop per look) until it ends.
+async function settled (box: Box): Promise<unknown> {
+  while (box.done !== true) await new Promise(resolve => setImmediate(resolve))
+  if (box.ok !== true) throw box.value
+  return box.value
 }
 
 // A loaded or registered IdP, called with plain values; results are read member by member.
@@ -267,7 +299,9 @@ function fromCode (idp: RTCIdentityProvider): LoadedIdp {
 }
 
 async function fromScript (url: string, source: string): Promise<LoadedIdp> {
-  const context = vm.createContext({}, { name: `IdP proxy ${url}`, codeGeneration: { strings: true, wasm: false } })
+  // A sandbox object without a prototype: nothing of the host realm is reachable from the
+  // proxy's global (with {} its constructor would lead to the host's Function).
+  const context = vm.createContext(Object.create(null), { name: `IdP proxy ${url}`, codeGeneration: { strings: true, wasm: false } })
   let realm: Realm
   try {
     realm = (vm.runInContext(REALM_SETUP, context) as (href: string) => Realm)(url)
@@ -284,15 +318,30 @@ async function fromScript (url: string, source: string): Promise<LoadedIdp> {
   }
   return {
     generate: async (contents, origin, protocol, usernameHint, peerIdentity) =>
-      await idp.generateAssertion!.call(idp, contents, origin, realm.options(protocol, usernameHint, peerIdentity) as never),
-    validate: async (assertion, origin) => await idp.validateAssertion!.call(idp, assertion, origin)
+      await settled(realm.call('generate', contents, origin, protocol, usernameHint, peerIdentity)),
+    validate: async (assertion, origin) => await settled(realm.call('validate', assertion, origin))
   }
 }
 
-/** The IdP for (domain, protocol): one registered from code, else its proxy over HTTPS. */
-export async function loadIdp (domain: string, protocol: string): Promise<LoadedIdp> {
+/**
+ * The IdP for (domain, protocol): one registered from code, else its proxy over HTTPS. For
+ * validation (`target`: the connection's target peer identity) only from a domain the program
+ * named: a remote description must not make this process fetch and run a script of the peer's
+ * choosing.
+ */
+export async function loadIdp (domain: string, protocol: string, validation?: { target: string | null }): Promise<LoadedIdp> {
   const own = registered.get(registryKey(domain, protocol)) ?? registered.get(registryKey(domain, protocol.replace(/\?.*$/, '')))
   if (own !== undefined) return fromCode(own)
+  if (validation !== undefined) {
+    const host = hostOf(domain)
+    const target = validation.target
+    const named = providersUsed.has(host) || allowedIdps.has(host) ||
+      (target !== null && target.lastIndexOf('@') > 0 && hostOf(target.slice(target.lastIndexOf('@') + 1)) === host)
+    if (!named) {
+      throw idpError('idp-load-failure', `the assertion names the IdP '${domain}', which this program did not name ` +
+        '(setIdentityProvider, a target peerIdentity, registerIdentityProvider or setIdentityProviderOptions({ allow }))')
+    }
+  }
   const url = `https://${domain}/.well-known/idp-proxy/${protocol}`
   const source = await withTimeout(fetchProxy(url), `loading ${url}`)
   return await fromScript(url, source)
@@ -417,6 +466,7 @@ export class ConnectionIdentity {
     const o = (options ?? {}) as RTCIdentityProviderOptions
     const protocol = o.protocol === undefined ? 'default' : domString(o.protocol, 'protocol')
     checkProvider(domain, protocol)
+    providersUsed.add(hostOf(domain))
     const next: Provider = { domain, protocol }
     if (o.usernameHint !== undefined) next.usernameHint = domString(o.usernameHint, 'usernameHint')
     if (o.peerIdentity !== undefined) next.peerIdentity = domString(o.peerIdentity, 'peerIdentity')
@@ -530,7 +580,7 @@ export class ConnectionIdentity {
     const tag = (err: Error): Error => Object.assign(err, { idp })
     let result: unknown
     try {
-      const loaded = await loadIdp(idp.domain, idp.protocol)
+      const loaded = await loadIdp(idp.domain, idp.protocol, { target: this.#target })
       result = await withTimeout(loaded.validate(assertion, ORIGIN), 'validateAssertion')
     } catch (err) {
       if (err instanceof RTCError && err.errorDetail.startsWith('idp-') && err.errorDetail !== 'idp-execution-failure') throw tag(err)

@@ -24,6 +24,19 @@ if (action !== 'do-not-register') {
       if (action === 'login') throw new RTCError({ errorDetail: 'idp-need-login', idpLoginUrl: 'https://' + location.host + '/login', idpErrorInfo: 'login required' })
       if (action === 'invalid-result') return { assertion: 42 }
       if (action === 'hang') return new Promise(() => {})
+      if (action === 'escape') {
+        // What a hostile proxy would try: reach the host realm's Function, hence process/require.
+        const found = []
+        try { if (typeof process !== 'undefined' || typeof require !== 'undefined') found.push('globals') } catch {}
+        try { if (globalThis.constructor.constructor('return typeof process')() !== 'undefined') found.push('global constructor') } catch {}
+        try { if (this.constructor.constructor('return typeof process')() !== 'undefined') found.push('this') } catch {}
+        return {
+          then (resolve) {
+            try { if (resolve.constructor('return typeof process')() !== 'undefined') found.push('then') } catch {}
+            resolve({ idp: { domain: location.host, protocol: 'idp.js' }, assertion: JSON.stringify({ identity: 'x@localhost', contents, found }) })
+          }
+        }
+      }
       const identity = q.get('name') || options.usernameHint
       return { idp: { domain: location.host, protocol: location.pathname.split('/').pop() + location.search },
         assertion: JSON.stringify({ identity, contents, origin, peerIdentity: options.peerIdentity || null }) }
@@ -281,7 +294,7 @@ describe('identity (webrtc-identity)', function () {
     // nothing listening
     const pc = makePc()
     pc.createDataChannel('x')
-    pc.setIdentityProvider('127.0.0.1:1', { protocol: 'idp.js' })
+    pc.setIdentityProvider('localhost:1', { protocol: 'idp.js' })
     await rtcError(pc.getIdentityAssertion(), 'idp-load-failure')
   })
 
@@ -307,6 +320,40 @@ describe('identity (webrtc-identity)', function () {
     assert.equal(first.identity, 'alice@localhost')
     assert.equal(second.identity, 'carol@localhost')
     assert.equal(second.peerIdentity, 'bob@localhost')
+  })
+
+  it('the proxy\'s realm does not reach the host (no process, no require)', async () => {
+    const token = await alice('idp.js?action=escape').getIdentityAssertion()
+    const inner = JSON.parse(JSON.parse(Buffer.from(token, 'base64')).assertion)
+    assert.deepEqual(inner.found, [])
+  })
+
+  it('a remote assertion naming an IdP the program did not name is not fetched; allow names it', async () => {
+    const port = server.address().port
+    const a = makePc()
+    a.createDataChannel('x')
+    const offer = await a.createOffer()
+    const contents = JSON.stringify({ fingerprint: fingerprintsOf(offer.sdp).map(f => ({ algorithm: f.split(' ')[0], digest: f.split(' ')[1] })) })
+    const token = Buffer.from(JSON.stringify({
+      idp: { domain: `127.0.0.1:${port}`, protocol: 'idp.js' },
+      assertion: JSON.stringify({ identity: 'alice@127.0.0.1', contents })
+    })).toString('base64')
+    const sdp = offer.sdp.replace(/^m=/m, `a=identity:${token}\r\nm=`)
+    const before = requests.length
+    const b = makePc()
+    const first = b.peerIdentity
+    await b.setRemoteDescription({ type: 'offer', sdp })
+    await rtcError(first, 'idp-load-failure')
+    assert.equal(requests.length, before, 'nothing fetched')
+    nonstandard.setIdentityProviderOptions({ allow: ['127.0.0.1'] })
+    try {
+      const c = makePc()
+      await c.setRemoteDescription({ type: 'offer', sdp })
+      assert.deepEqual({ ...(await c.peerIdentity) }, { idp: `127.0.0.1:${port}`, name: 'alice@127.0.0.1' })
+      assert.equal(requests.length, before + 1)
+    } finally {
+      nonstandard.setIdentityProviderOptions({ allow: null })
+    }
   })
 
   it('argument checks', async () => {
