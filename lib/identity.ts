@@ -273,9 +273,15 @@ interface Realm {
   call: (which: 'generate' | 'validate', a: string, b: string, protocol?: string, usernameHint?: string, peerIdentity?: string) => Box
 }
 
-// Polls a realm call's box (a turn of the event loop per look) until it ends.
+// Polls a realm call's box until it ends or the IdP timeout passes. The realm has no timers or
+// I/O, so a call ends within its microtasks or waits on nothing: a few quick looks, then slower
+// ones (a timer each, never a busy loop).
 async function settled (box: Box): Promise<unknown> {
-  while (box.done !== true) await new Promise(resolve => setImmediate(resolve))
+  const deadline = Date.now() + timeoutMs
+  for (let look = 0; box.done !== true; look++) {
+    if (Date.now() > deadline) throw idpError('idp-timeout', `the IdP did not answer within ${timeoutMs} ms`)
+    await new Promise(resolve => look < 4 ? setImmediate(resolve) : setTimeout(resolve, Math.min(50, 2 ** (look - 4))))
+  }
   if (box.ok !== true) throw box.value
   return box.value
 }
