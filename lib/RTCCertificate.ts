@@ -25,6 +25,12 @@ export interface RTCCertificatePem {
 // libwebrtc caps a certificate's lifetime at a year (rtc_certificate_generator.cc).
 const MAX_EXPIRES_MS = 365 * 24 * 3600 * 1000
 const MIN_RSA_BITS = 2048
+// An environment's shutdown waits for the key being made: 8192-bit keys take many seconds.
+const MAX_RSA_BITS = 4096
+
+// Set by RTCCertificate's static block: reads the private field of any object that has it.
+// eslint-disable-next-line prefer-const
+let nativeOf: (c: unknown) => NativeCertificate | undefined = () => undefined
 
 export class RTCCertificate {
   readonly #native: NativeCertificate
@@ -47,11 +53,14 @@ export class RTCCertificate {
 
   get [Symbol.toStringTag] (): string { return 'RTCCertificate' }
 
-  /** @internal */
-  static native (c: unknown): NativeCertificate | undefined {
-    return typeof c === 'object' && c !== null && #native in c ? (c as RTCCertificate).#native : undefined
+  static {
+    nativeOf = c => typeof c === 'object' && c !== null && #native in c ? (c as RTCCertificate).#native : undefined
   }
 }
+
+
+/** The native certificate of an RTCCertificate; undefined for anything else. */
+export function nativeCertificate (c: unknown): NativeCertificate | undefined { return nativeOf(c) }
 
 type KeyRequest = { type: 'ecdsa' } | { type: 'rsa', modulusLength: number, publicExponent: number }
 
@@ -98,8 +107,8 @@ function keyRequest (alg: unknown): KeyRequest {
       const modulusLength = Math.trunc(bits)
       // OpenSSL's default security level (2, Debian's) refuses RSA keys under 2048 bits for TLS
       // and DTLS: such a certificate could never complete a handshake.
-      if (modulusLength < MIN_RSA_BITS || modulusLength > 8192) {
-        throw domError('NotSupportedError', `generateCertificate: modulusLength must be between ${MIN_RSA_BITS} and 8192`)
+      if (modulusLength < MIN_RSA_BITS || modulusLength > MAX_RSA_BITS) {
+        throw domError('NotSupportedError', `generateCertificate: modulusLength must be between ${MIN_RSA_BITS} and ${MAX_RSA_BITS}`)
       }
       return { type: 'rsa', modulusLength, publicExponent: exponent }
     }
@@ -134,7 +143,7 @@ export function generateCertificate (keygenAlgorithm: unknown): Promise<RTCCerti
 }
 
 export function exportCertificate (certificate: RTCCertificate): RTCCertificatePem {
-  const native = RTCCertificate.native(certificate)
+  const native = nativeCertificate(certificate)
   if (native === undefined) throw new TypeError('exportCertificate: the argument is not an RTCCertificate.')
   return native.toPEM()
 }

@@ -2,7 +2,7 @@
 import { domError } from './errors'
 import { domString, toNumber } from './webidl'
 import type { NativeConfiguration } from './native'
-import { RTCCertificate } from './RTCCertificate'
+import { type RTCCertificate, nativeCertificate } from './RTCCertificate'
 
 export type RTCIceTransportPolicy = 'relay' | 'all'
 export type RTCBundlePolicy = 'balanced' | 'max-compat' | 'max-bundle'
@@ -133,7 +133,7 @@ function certificateList (value: unknown): RTCCertificate[] {
     throw new TypeError("Failed to read 'certificates': the value is not a sequence.")
   }
   const list = Array.from(value as Iterable<unknown>, c => {
-    if (RTCCertificate.native(c) === undefined) {
+    if (nativeCertificate(c) === undefined) {
       throw new TypeError("Failed to read 'certificates': the entry is not of type 'RTCCertificate'.")
     }
     return c as RTCCertificate
@@ -200,7 +200,7 @@ export function toNative (c: NormalizedConfiguration): NativeConfiguration {
     bundlePolicy: c.bundlePolicy,
     rtcpMuxPolicy: c.rtcpMuxPolicy,
     iceCandidatePoolSize: c.iceCandidatePoolSize,
-    certificates: c.certificates.map(x => RTCCertificate.native(x)!),
+    certificates: c.certificates.map(x => nativeCertificate(x)!),
     network: { ...c.network }
   }
 }
