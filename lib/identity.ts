@@ -177,6 +177,11 @@ function fetchProxy (url: string): Promise<string> {
       reject(idpError('idp-load-failure', `loading ${url}: ${(err as Error).message}`))
       return
     }
+    // A server that stalls is dropped, not left holding a socket (and the event loop).
+    req.setTimeout(timeoutMs, () => {
+      req.destroy()
+      reject(idpError('idp-timeout', `loading ${url} took more than ${timeoutMs} ms`))
+    })
     req.on('error', (err: Error & { code?: string }) => {
       const detail = TLS_CODES.test(err.code ?? '') || TLS_CODES.test(err.message) ? 'idp-tls-failure' : 'idp-load-failure'
       reject(idpError(detail, `loading ${url}: ${err.message}`))

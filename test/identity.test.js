@@ -95,6 +95,7 @@ describe('identity (webrtc-identity)', function () {
   this.timeout(20000)
   let server, host, tmp, pki
   const requests = []
+  const stalled = []
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nlw-idp-'))
@@ -105,6 +106,10 @@ describe('identity (webrtc-identity)', function () {
       if (url.pathname === '/.well-known/idp-proxy/idp.js') {
         res.writeHead(200, { 'content-type': 'application/javascript' })
         res.end(PROXY)
+      } else if (url.pathname === '/.well-known/idp-proxy/stall.js') {
+        res.writeHead(200, { 'content-type': 'application/javascript' })
+        res.write('// more to come')
+        stalled.push(res)
       } else if (url.pathname === '/.well-known/idp-proxy/syntax.js') {
         res.writeHead(200, { 'content-type': 'application/javascript' })
         res.end('rtcIdentityProvider.register({')
@@ -124,6 +129,7 @@ describe('identity (webrtc-identity)', function () {
 
   after(() => {
     nonstandard.setIdentityProviderOptions({ ca: null, timeout: 10000 })
+    for (const res of stalled) res.destroy()
     server.close()
     fs.rmSync(tmp, { recursive: true, force: true })
   })
@@ -309,6 +315,10 @@ describe('identity (webrtc-identity)', function () {
     await rejectsWith(alice('idp.js?action=invalid-result').getIdentityAssertion(), 'OperationError')
     nonstandard.setIdentityProviderOptions({ timeout: 300 })
     await rtcError(alice('idp.js?action=hang').getIdentityAssertion(), 'idp-timeout')
+    // a server that sends part of the proxy and stalls: the request is dropped
+    await rtcError(alice('stall.js').getIdentityAssertion(), 'idp-timeout')
+    assert.equal(stalled.length, 1)
+    await new Promise(resolve => stalled[0].on('close', resolve))
   })
 
   it('setIdentityProvider again discards the stored assertion', async () => {
