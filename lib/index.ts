@@ -13,6 +13,12 @@ export type { RTCDataChannelInit, RTCDataChannelState, RTCPriorityType, BinaryTy
 export { RTCSctpTransport } from './RTCSctpTransport'
 export type { RTCSctpTransportState } from './RTCSctpTransport'
 export { RTCDtlsTransport } from './RTCDtlsTransport'
+export { RTCCertificate } from './RTCCertificate'
+export { RTCIdentityAssertion, RTCIdentityEvent, RTCIdentityErrorEvent } from './identity'
+export type {
+  RTCIdentityProviderOptions, RTCIdentityProvider, RTCIdentityAssertionResult, RTCIdentityValidationResult
+} from './identity'
+export type { RTCDtlsFingerprint, RTCCertificatePem, AlgorithmIdentifier } from './RTCCertificate'
 export type { RTCDtlsTransportState } from './RTCDtlsTransport'
 export { RTCIceTransport } from './RTCIceTransport'
 export type { RTCIceRole, RTCIceTransportState, RTCIceGathererState, RTCIceCandidatePair } from './RTCIceTransport'

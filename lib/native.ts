@@ -71,6 +71,7 @@ export interface NativeConfiguration {
   bundlePolicy: string
   rtcpMuxPolicy: string
   iceCandidatePoolSize: number
+  certificates?: NativeCertificate[]
   network?: {
     loopback: 'auto' | 'include' | 'exclude'
     interfaces: string[]
@@ -295,9 +296,22 @@ export interface NativeTransformListener {
   keepAlive(on: boolean): void
 }
 
+/** rtc::RTCCertificate (src-native/wrap/certificate.h). */
+export interface NativeCertificate {
+  expires(): number
+  fingerprints(): Array<{ algorithm: string, value: string }>
+  toPEM(): { privateKey: string, certificate: string }
+}
+
 interface Binding {
   EncodedStreams: NativeEncodedStreamsClass
   TransformListener: new (threadId: number, onOffer: (bridgeId: number, options: Uint8Array) => void) => NativeTransformListener
+  Certificate: {
+    generate(request: { type: 'ecdsa' } | { type: 'rsa', modulusLength: number, publicExponent: number },
+      expiresMs: number | undefined): Promise<NativeCertificate>
+    /** Throws OperationError when libwebrtc cannot read them. */
+    fromPEM(privateKey: string, certificate: string): NativeCertificate
+  }
   MediaStreamTrack: abstract new (...args: never[]) => NativeMediaStreamTrack
   VideoSource: new (isScreencast: boolean, needsDenoising: boolean | undefined) => NativeVideoSource
   AudioSource: new () => NativeAudioSource
@@ -342,6 +356,8 @@ export interface LiveObjects {
   rtpTransceivers: number
   /** Non-standard RTCVideoSource / RTCAudioSource not yet released (GC or shutdown). */
   trackSources: number
+  /** RTCCertificate objects not yet garbage-collected. */
+  certificates: number
   libwebrtcPeerConnections: number
   longTimers: number
 }
