@@ -15,6 +15,7 @@ export const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly'
 export interface TransceiverHost {
   closed(): boolean
   stopping(): boolean
+  currentDirection(): RTCRtpTransceiverDirection | null
   native(): NativeRtpTransceiver
   transport(): RTCDtlsTransport | null
   /** Re-read every transceiver's state from libwebrtc (after a change made here). */
@@ -56,6 +57,7 @@ export class RTCRtpTransceiver {
     const host: TransceiverHost = {
       closed: () => hooks.closed(),
       stopping: () => this.#stopping || this.#stopped,
+      currentDirection: () => this.currentDirection,
       native: () => this.#native,
       transport: () => hooks.transport(this.#mid),
       refresh: () => { hooks.refresh() },
@@ -131,7 +133,10 @@ export class RTCRtpTransceiver {
     if (update === 'end-track' || update === 'closed' || update === 'removed') {
       // close() ends remote tracks without an event (webrtc-pc: "disappear"); stop() and a
       // transceiver that a rollback or the remote removed fire 'ended'.
-      if (update === 'closed') this.#receiver.track.stop()
+      if (update === 'closed') {
+        this.#receiver.track.stop()
+        this.#sender[INTERNAL]('closed')
+      }
       else endTrack(this.#receiver.track)
       if (update !== 'end-track') {
         this.#stopped = true
