@@ -18,6 +18,7 @@ export interface RTCDTMFSenderEventMap {
 /** What the DTMF sender needs from its RTCRtpSender and transceiver. */
 export interface DtmfHost {
   closed(): boolean
+  connected(): boolean
   stopping(): boolean
   currentDirection(): string | null
   hasTrack(): boolean
@@ -54,9 +55,12 @@ export class RTCDTMFSender extends RTCEventTarget {
 
   get toneBuffer (): string { return this.#toneBuffer }
 
-  /** webrtc-pc "determine if DTMF can be sent", then whether libwebrtc negotiated telephone-event. */
+  /**
+   * webrtc-pc "determine if DTMF can be sent": connected, not stopped, a track, a current direction
+   * that sends, and telephone-event negotiated (libwebrtc's CanInsertDtmf).
+   */
   get canInsertDTMF (): boolean {
-    if (this.#host.closed() || this.#host.stopping()) return false
+    if (this.#host.closed() || !this.#host.connected() || this.#host.stopping()) return false
     const d = this.#host.currentDirection()
     if (d !== 'sendrecv' && d !== 'sendonly') return false
     if (!this.#host.hasTrack()) return false

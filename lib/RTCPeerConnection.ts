@@ -153,6 +153,7 @@ export class RTCPeerConnection extends RTCEventTarget {
   })
   readonly #hooks: ConnectionHooks = {
     closed: () => this.#closed,
+    connected: () => this.#connectionState === 'connected',
     transport: mid => mid === null ? null : this.#sharedDtls(),
     refresh: () => { this.#refreshTransceivers() },
     chain: op => {

@@ -128,6 +128,7 @@ export class RTCRtpSender {
       const host = this.#host
       this.#dtmf = new RTCDTMFSender(INTERNAL, {
         closed: () => host.closed(),
+        connected: () => host.connected(),
         stopping: () => host.stopping(),
         currentDirection: () => host.currentDirection(),
         hasTrack: () => this.#track !== null,

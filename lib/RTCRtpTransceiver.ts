@@ -14,6 +14,8 @@ export const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly'
 /** What a transceiver, its sender and receiver need from their connection. */
 export interface TransceiverHost {
   closed(): boolean
+  /** connectionState is 'connected'. */
+  connected(): boolean
   stopping(): boolean
   currentDirection(): RTCRtpTransceiverDirection | null
   native(): NativeRtpTransceiver
@@ -27,6 +29,7 @@ export interface TransceiverHost {
 /** The connection's side of a transceiver (RTCPeerConnection keeps one per transceiver). */
 export interface ConnectionHooks {
   closed(): boolean
+  connected(): boolean
   transport(mid: string | null): RTCDtlsTransport | null
   refresh(): void
   chain(op: () => void): Promise<void>
@@ -56,6 +59,7 @@ export class RTCRtpTransceiver {
     this.#hooks = hooks
     const host: TransceiverHost = {
       closed: () => hooks.closed(),
+      connected: () => hooks.connected(),
       stopping: () => this.#stopping || this.#stopped,
       currentDirection: () => this.currentDirection,
       native: () => this.#native,

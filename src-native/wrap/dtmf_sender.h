@@ -27,6 +27,7 @@ class DtmfToneWatch : public webrtc::DtmfSenderObserverInterface {
   // The connection is closing: libwebrtc must not call this any more.
   void Stop();
 
+  using webrtc::DtmfSenderObserverInterface::OnToneChange;
   void OnToneChange(const std::string& tone, const std::string& tone_buffer) override;
 
  private:

@@ -1,5 +1,5 @@
 'use strict'
-// A DTMF detector for the tests: Goertzel filters at the eight DTMF frequencies over 40 ms blocks
+// A DTMF detector for the tests: Goertzel filters at the eight DTMF frequencies over 20 ms blocks
 // of the first channel. A block is a key when the strongest row and column frequency each hold a
 // good share of the block's energy; two blocks in a row with the same key make one key heard, and
 // it must be released (a block with no key) before it can be heard again.
@@ -50,7 +50,7 @@ class DtmfDetector {
   push ({ samples, sampleRate, channelCount, numberOfFrames }) {
     if (this._rate !== sampleRate) {
       this._rate = sampleRate
-      this._buf = new Float64Array(Math.round(sampleRate * 0.04))
+      this._buf = new Float64Array(Math.round(sampleRate * 0.02))
       this._len = 0
     }
     for (let i = 0; i < numberOfFrames; i++) {

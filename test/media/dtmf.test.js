@@ -6,7 +6,7 @@ const assert = require('node:assert/strict')
 const {
   RTCPeerConnection, RTCDTMFSender, RTCDTMFToneChangeEvent, mediaDevices, nonstandard
 } = require('../..')
-const { makePc, closeAll, once, trickle, negotiate, throwsWith } = require('../helpers/pair')
+const { makePc, closeAll, once, until, trickle, negotiate, throwsWith } = require('../helpers/pair')
 const { DtmfDetector } = require('../helpers/dtmf')
 
 function connected () {
@@ -48,6 +48,7 @@ describe('media: RTCDTMFSender', function () {
     const sender = a.addTrack(track)
     const remote = once(b, 'track').then(e => e.track)
     await negotiate(a, b)
+    await until(a, 'connectionstatechange', () => a.connectionState === 'connected')
     return { a, b, sender, track, remote: await remote }
   }
 
@@ -128,6 +129,10 @@ describe('media: RTCDTMFSender', function () {
 
   it('InvalidStateError when the transceiver does not send: recvonly, inactive, stopped, closed', async () => {
     const { a, b, sender } = await call()
+    // b sends too, so that a recvonly offer of a's gives a recvonly (not inactive) current direction.
+    const back = await silentAudio()
+    cleanup.push(back)
+    b.addTrack(back)
     const t = a.getTransceivers()[0]
     t.direction = 'recvonly'
     await negotiate(a, b)
@@ -136,9 +141,11 @@ describe('media: RTCDTMFSender', function () {
     throwsWith(() => sender.dtmf.insertDTMF('1'), 'InvalidStateError')
     t.direction = 'inactive'
     await negotiate(a, b)
+    assert.equal(t.currentDirection, 'inactive')
     throwsWith(() => sender.dtmf.insertDTMF('1'), 'InvalidStateError')
-    t.direction = 'sendrecv'
+    t.direction = 'sendonly'
     await negotiate(a, b)
+    assert.equal(t.currentDirection, 'sendonly')
     assert.equal(sender.dtmf.canInsertDTMF, true)
     t.stop()
     assert.equal(sender.dtmf.canInsertDTMF, false)
@@ -149,12 +156,13 @@ describe('media: RTCDTMFSender', function () {
     throwsWith(() => other.sender.dtmf.insertDTMF('1'), 'InvalidStateError')
   })
 
-  it('a sender without a track cannot send DTMF (removeTrack)', async () => {
-    const { a, b, sender } = await call()
-    a.removeTrack(sender)
-    await negotiate(a, b)
+  it('a sender without a track cannot send DTMF (replaceTrack(null)); with one again it can', async () => {
+    const { sender, track } = await call()
+    await sender.replaceTrack(null)
     assert.equal(sender.dtmf.canInsertDTMF, false)
     throwsWith(() => sender.dtmf.insertDTMF('1'), 'InvalidStateError')
+    await sender.replaceTrack(track)
+    assert.equal(sender.dtmf.canInsertDTMF, true)
   })
 
   it('the receiving peer hears the tones sent, in order (NetEq plays telephone-event; Goertzel on its RTCAudioSink)', async () => {
@@ -162,7 +170,8 @@ describe('media: RTCDTMFSender', function () {
     const sink = new nonstandard.RTCAudioSink(remote)
     cleanup.push(sink)
     const detector = new DtmfDetector()
-    sink.ondata = d => detector.push(d)
+    // Tones start once the sink hears the call (its first chunks).
+    await new Promise(resolve => { sink.ondata = d => { detector.push(d); if (detector.blocks >= 5) resolve() } })
     const sent = '159#0*D'
     const done = tones(sender.dtmf)
     sender.dtmf.insertDTMF(sent, 160, 100)
