@@ -2,8 +2,9 @@
 // A DTMF detector for the tests: Goertzel filters at the eight DTMF frequencies over 20 ms blocks
 // of the first channel. A block is a key when the strongest row and column frequency each hold a
 // good share of the block's energy. One such block is a press; the same key again after at most
-// two blocks without it is the same press (a block that straddles a tone's edge can miss), so two
-// presses of one key need a gap longer than 40 ms between them.
+// five blocks without it is the same press (a block that straddles a tone's edge can miss, and a
+// loaded WebAudio tap drops a buffer now and then), so two presses of one key need a gap longer
+// than 100 ms between them (insertDTMF's are 2 × interToneGap, at least 60 ms: send other keys).
 const ROWS = [697, 770, 852, 941]
 const COLS = [1209, 1336, 1477, 1633]
 const KEYS = ['123A', '456B', '789C', '*0#D']
@@ -77,7 +78,7 @@ class DtmfDetector {
       return
     }
     this.keyBlocks++
-    if (key !== this._last || this._silent > 2) this.heard += key
+    if (key !== this._last || this._silent > 5) this.heard += key
     this._last = key
     this._silent = 0
   }
