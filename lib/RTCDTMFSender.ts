@@ -51,7 +51,10 @@ export class RTCDTMFSender extends RTCEventTarget {
     this.#host = host
   }
 
-  protected override get active (): boolean { return !this.#host.closed() }
+  /** Listeners keep it (and its connection) reachable only while tones are queued or playing. */
+  protected override get active (): boolean {
+    return !this.#host.closed() && (this.#scheduled || this.#toneBuffer !== '')
+  }
 
   get toneBuffer (): string { return this.#toneBuffer }
 
@@ -83,14 +86,21 @@ export class RTCDTMFSender extends RTCEventTarget {
     this.#duration = d
     this.#interToneGap = gap
     this.#toneBuffer = t.toUpperCase()
-    if (this.#toneBuffer === '' || this.#scheduled) return
-    this.#scheduled = true
-    setImmediate(() => { this.#playout() })
+    if (this.#toneBuffer !== '' && !this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => { this.#playout() })
+    }
+    this.updateRetention()
   }
 
   // The spec's "Playout task".
   #playout (): void {
     this.#scheduled = false
+    this.#playoutSteps()
+    this.updateRetention()
+  }
+
+  #playoutSteps (): void {
     if (this.#host.closed() || this.#host.stopping()) return
     const d = this.#host.currentDirection()
     if (d === 'recvonly' || d === 'inactive') return
