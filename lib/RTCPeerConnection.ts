@@ -18,11 +18,14 @@ import { RTCDataChannel, type RTCDataChannelInit } from './RTCDataChannel'
 import { RTCDtlsTransport } from './RTCDtlsTransport'
 import { MediaStream, addRemoteTrack, createStream, removeRemoteTrack } from './MediaStream'
 import { type MediaStreamTrack, createTrack, isTrack, nativeTrack, setTrackMuted } from './MediaStreamTrack'
-import { RTCRtpSender, checkEncoding, type RTCRtpEncodingParameters } from './RTCRtpSender'
+import { RTCRtpSender, checkEncoding, dtmfToneEnded, setSenderStreams, type RTCRtpEncodingParameters } from './RTCRtpSender'
 import type { RTCRtpReceiver } from './RTCRtpReceiver'
 import { DIRECTIONS, RTCRtpTransceiver, type ConnectionHooks, type RTCRtpTransceiverDirection } from './RTCRtpTransceiver'
 import { unmuteWhenMediaFlows } from './remote_unmute'
 import { RTCTrackEvent } from './RTCTrackEvent'
+import { LegacyStreams } from './legacy_streams'
+import { MediaStreamEvent } from './MediaStreamEvent'
+import type { RTCDTMFSender } from './RTCDTMFSender'
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
 import { type EndOfCandidates, type SdpSection, findSection, markEndOfCandidates, withEndOfCandidates } from './sdp_text'
@@ -70,6 +73,8 @@ export interface RTCPeerConnectionEventMap {
   identityresult: RTCIdentityEvent
   idpassertionerror: RTCIdentityErrorEvent
   idpvalidationerror: RTCIdentityErrorEvent
+  addstream: MediaStreamEvent
+  removestream: MediaStreamEvent
 }
 
 const MAX_LABEL_BYTES = 65535
@@ -156,8 +161,16 @@ export class RTCPeerConnection extends RTCEventTarget {
   // The a=identity of the descriptions last applied (libwebrtc drops the attribute).
   #localIdentity: string | null = null
   #remoteIdentity: string | null = null
+  readonly #legacy = new LegacyStreams({
+    closed: () => this.#closed,
+    addTrack: (track, stream) => { this.addTrack(track, stream) },
+    removeTrack: sender => { this.removeTrack(sender) },
+    transceivers: () => this.#transceivers,
+    receiverStreams: t => this.#associatedStreams.get(t) ?? []
+  })
   readonly #hooks: ConnectionHooks = {
     closed: () => this.#closed,
+    connected: () => this.#connectionState === 'connected',
     transport: mid => mid === null ? null : this.#sharedDtls(),
     refresh: () => { this.#refreshTransceivers() },
     chain: op => {
@@ -180,6 +193,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   declare onidentityresult: ((this: RTCPeerConnection, ev: RTCIdentityEvent) => unknown) | null
   declare onidpassertionerror: ((this: RTCPeerConnection, ev: RTCIdentityErrorEvent) => unknown) | null
   declare onidpvalidationerror: ((this: RTCPeerConnection, ev: RTCIdentityErrorEvent) => unknown) | null
+  declare onaddstream: ((this: RTCPeerConnection, ev: MediaStreamEvent) => unknown) | null
+  declare onremovestream: ((this: RTCPeerConnection, ev: MediaStreamEvent) => unknown) | null
 
   constructor (configuration: RTCConfiguration = {}) {
     super()
@@ -598,6 +613,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     for (const ch of this.#channels) ch[INTERNAL]()
     this.#channels.clear()
     for (const t of this.#transceivers) t[INTERNAL]('closed')
+    this.#legacy.close()
     for (const n of this.#natives.values()) n.release()
     this.#sctp?.[INTERNAL]('closed')
     if (this.#sctp === null) this.#dtls?.[INTERNAL]('closed')
@@ -620,6 +636,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     }
     const t = this.#withTransceivers(() => this.#native.addTrack(nativeTrack(track), ids))
     t.sender[INTERNAL](track)
+    setSenderStreams(t.sender, streams)
     return t.sender
   }
 
@@ -667,7 +684,42 @@ export class RTCPeerConnection extends RTCEventTarget {
     const track = isTrack(trackOrKind) ? trackOrKind : null
     const t = this.#withTransceivers(() => this.#native.addTransceiver(track === null ? kind : nativeTrack(track), native))
     if (track !== null) t.sender[INTERNAL](track)
+    if (init.streams !== undefined) setSenderStreams(t.sender, init.streams)
     return t
+  }
+
+  // ------------------------------------------------------------------ legacy streams (Chromium)
+
+  /** Legacy: adds each track of `stream` (addTrack), and its tracks added or removed later. */
+  addStream (stream: MediaStream): void {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'addStream': 1 argument required, but only 0 present.")
+    if (!(stream instanceof MediaStream)) throw new TypeError("Failed to execute 'addStream': parameter 1 is not of type 'MediaStream'.")
+    if (this.#closed) throw domError('InvalidStateError', "The RTCPeerConnection's signalingState is 'closed'.")
+    this.#legacy.add(stream)
+  }
+
+  /** Legacy: removes the senders of the stream's tracks that were added with it. */
+  removeStream (stream: MediaStream): void {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'removeStream': 1 argument required, but only 0 present.")
+    if (!(stream instanceof MediaStream)) throw new TypeError("Failed to execute 'removeStream': parameter 1 is not of type 'MediaStream'.")
+    if (this.#closed) throw domError('InvalidStateError', "The RTCPeerConnection's signalingState is 'closed'.")
+    this.#legacy.remove(stream)
+  }
+
+  /** Legacy: the streams of the senders whose direction sends. */
+  getLocalStreams (): MediaStream[] { return this.#legacy.local() }
+  /** Legacy: the streams of the receivers whose direction receives. */
+  getRemoteStreams (): MediaStream[] { return this.#legacy.remote() }
+
+  /** Legacy: the DTMF sender of the audio sender that sends `track`. */
+  createDTMFSender (track: MediaStreamTrack): RTCDTMFSender {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'createDTMFSender': 1 argument required, but only 0 present.")
+    if (!isTrack(track)) throw new TypeError("Failed to execute 'createDTMFSender': parameter 1 is not of type 'MediaStreamTrack'.")
+    if (this.#closed) throw domError('InvalidStateError', "The RTCPeerConnection's signalingState is 'closed'.")
+    if (track.kind !== 'audio') throw domError('SyntaxError', "track.kind is not 'audio'.")
+    const sender = this.getSenders().find(s => s.track === track)
+    if (sender === undefined) throw domError('SyntaxError', 'No RTCRtpSender is available for the track provided.')
+    return sender.dtmf!
   }
 
   #streamIds (streams: unknown[], method: string): string[] {
@@ -716,6 +768,7 @@ export class RTCPeerConnection extends RTCEventTarget {
    */
   #applyTransceivers (states: TransceiverState[], added: number[] = [], removed: number[] = []): void {
     if (this.#closed) return
+    const streamsBefore = this.#legacy.remote()
     const next: RTCRtpTransceiver[] = []
     const seen = new Set<number>()
     for (const s of states) {
@@ -747,6 +800,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       setTrackMuted(t.receiver.track, true)
       this.#setAssociatedStreams(t, [])
     }
+    const trackEvents: Array<[RTCRtpTransceiver, MediaStream[]]> = []
     for (const id of added) {
       const t = this.#transceiverIds.get(id)
       const s = states.find(x => x.id === id)
@@ -761,6 +815,20 @@ export class RTCPeerConnection extends RTCEventTarget {
       if (this.#receivedMedia.has(id) && t.receiver.track.muted) {
         unmuteWhenMediaFlows(this.#natives.get(t)!, t.receiver.track, () => this.#closed)
       }
+      trackEvents.push([t, streams])
+    }
+    // Chromium's order: the streams' addtrack/removetrack (above), the legacy addstream and
+    // removestream, then track.
+    const streamsAfter = this.#legacy.remote()
+    for (const s of streamsAfter) {
+      if (!streamsBefore.includes(s)) this.dispatchEvent(new MediaStreamEvent('addstream', { stream: s }))
+      if (this.#closed) return
+    }
+    for (const s of streamsBefore) {
+      if (!streamsAfter.includes(s)) this.dispatchEvent(new MediaStreamEvent('removestream', { stream: s }))
+      if (this.#closed) return
+    }
+    for (const [t, streams] of trackEvents) {
       this.dispatchEvent(new RTCTrackEvent('track', { receiver: t.receiver, track: t.receiver.track, streams, transceiver: t }))
       if (this.#closed) return
     }
@@ -968,6 +1036,11 @@ export class RTCPeerConnection extends RTCEventTarget {
       case 'transceivers':
         this.#applyTransceivers(event[1], event[2], event[3])
         return
+      case 'dtmftoneend': {
+        const t = this.#transceiverIds.get(event[1])
+        if (t !== undefined) dtmfToneEnded(t.sender)
+        return
+      }
       case 'unmute': {
         const t = this.#transceiverIds.get(event[1])
         this.#receivedMedia.add(event[1])
@@ -993,7 +1066,8 @@ rejectInsteadOfThrow(RTCPeerConnection.prototype,
 defineEventHandlers(RTCPeerConnection.prototype, [
   'negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange',
   'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel', 'track',
-  'peeridentity', 'identityresult', 'idpassertionerror', 'idpvalidationerror'
+  'peeridentity', 'identityresult', 'idpassertionerror', 'idpvalidationerror',
+  'addstream', 'removestream'
 ])
 
 export interface RTCPeerConnection {

@@ -24,9 +24,13 @@ export { RTCIceTransport } from './RTCIceTransport'
 export type { RTCIceRole, RTCIceTransportState, RTCIceGathererState, RTCIceCandidatePair } from './RTCIceTransport'
 export {
   RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCDataChannelEvent, RTCErrorEvent,
-  MediaStreamTrackEvent
+  MediaStreamTrackEvent, RTCDTMFToneChangeEvent
 } from './events'
-export type { MediaStreamTrackEventInit } from './events'
+export type { MediaStreamTrackEventInit, RTCDTMFToneChangeEventInit } from './events'
+export { RTCDTMFSender } from './RTCDTMFSender'
+export type { RTCDTMFSenderEventMap } from './RTCDTMFSender'
+export { MediaStreamEvent } from './MediaStreamEvent'
+export type { MediaStreamEventInit } from './MediaStreamEvent'
 export { RTCError, OverconstrainedError } from './errors'
 export { MediaStreamTrack } from './MediaStreamTrack'
 export type { MediaStreamTrackState, MediaStreamTrackEventMap } from './MediaStreamTrack'

@@ -64,6 +64,7 @@ export type PeerConnectionEvent =
   | ['transport', 'ice', IceSnapshot]
   | ['transceivers', TransceiverState[], number[], number[]]
   | ['unmute', number]
+  | ['dtmftoneend', number]
 
 export interface NativeConfiguration {
   iceServers: Array<{ urls: string[], username: string, credential: string }>
@@ -152,6 +153,10 @@ export interface NativeRtpTransceiver {
   receiverParameters(): NativeRtpParameters
   sources(kind: 'ssrc' | 'csrc'): NativeRtpSource[]
   setJitterBufferTarget(ms: number | null): void
+  /** libwebrtc's DtmfSender: CanInsertDtmf() (telephone-event negotiated and sending). */
+  canInsertDtmf(): boolean
+  /** One tone or ',' (JS checked and clamped it); its end comes as the connection's 'dtmftoneend'. */
+  insertDtmf(tone: string, duration: number, interToneGap: number): boolean
   /** The connection closed: frees the libwebrtc side now (every other call then throws). */
   release(): void
 }

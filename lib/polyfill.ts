@@ -8,7 +8,8 @@ const GLOBALS = [
   'RTCDtlsTransport', 'RTCIceTransport', 'RTCCertificate', 'RTCIdentityAssertion', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver',
   'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCDataChannelEvent', 'RTCTrackEvent',
   'RTCErrorEvent', 'RTCError', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError',
-  'RTCRtpScriptTransform', 'RTCRtpScriptTransformer', 'RTCEncodedVideoFrame', 'RTCEncodedAudioFrame', 'RTCTransformEvent'
+  'RTCRtpScriptTransform', 'RTCRtpScriptTransformer', 'RTCEncodedVideoFrame', 'RTCEncodedAudioFrame', 'RTCTransformEvent',
+  'RTCDTMFSender', 'RTCDTMFToneChangeEvent', 'MediaStreamEvent'
 ] as const
 
 /** The names this call defined (for tests and for code that wants to know). */
