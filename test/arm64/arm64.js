@@ -67,7 +67,7 @@ describe('linux-arm64 prebuild (under qemu-aarch64)', function () {
     assert.ok(fs.existsSync(node), `${path.relative(root, node)} is missing: bash scripts/setup-arm64.sh`)
   })
 
-  it('is an aarch64 shared object that needs only glibc (readelf)', function () {
+  it('is an aarch64 shared object that needs only glibc and exports only Node-API (readelf, nm)', function () {
     const header = execFileSync('readelf', ['-h', prebuild], { encoding: 'utf8' })
     assert.match(header, /Machine:\s+AArch64/, header)
     const out = execFileSync('readelf', ['-d', prebuild], { encoding: 'utf8' })
@@ -75,6 +75,10 @@ describe('linux-arm64 prebuild (under qemu-aarch64)', function () {
     assert.ok(needed.includes('libc.so.6'), out)
     const allowed = new Set(['libc.so.6', 'libm.so.6', 'ld-linux-aarch64.so.1', 'libpthread.so.0', 'libdl.so.2'])
     assert.deepEqual(needed.filter(n => !allowed.has(n)), [], `NEEDED: ${needed.join(' ')}`)
+    // only the Node-API entry points are exported, as for x64
+    const symbols = execFileSync('nm', ['-D', '--defined-only', prebuild], { encoding: 'utf8' })
+      .trim().split('\n').map(l => l.trim().split(/\s+/).pop()).sort()
+    assert.deepEqual(symbols, ['napi_register_module_v1', 'node_api_module_get_api_version_v1'])
   })
 
   it('is what node-gyp-build picks on arm64 when no local build exists', function () {
