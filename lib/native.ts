@@ -368,9 +368,9 @@ export interface LiveObjects {
 }
 
 function load (): Binding {
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) {
     throw new Error(`node-libwebrtc: no binary for ${process.platform}-${process.arch}; ` +
-      'this version supports linux-x64 (glibc >= 2.35) only')
+      'this version supports linux-x64 and linux-arm64 (glibc >= 2.35) only')
   }
   const override = process.env.NODE_LIBWEBRTC_BINARY
   try {
