@@ -17,6 +17,7 @@
 #include "wrap/data_channel.h"
 #include "wrap/media_stream_track.h"
 #include "wrap/rtp_transceiver.h"
+#include "wrap/stats_request.h"
 
 #include <atomic>
 #include <mutex>
@@ -197,7 +198,8 @@ Napi::Function PeerConnection::Define(Napi::Env env) {
        InstanceMethod<&PeerConnection::AddTrack>("addTrack"),
        InstanceMethod<&PeerConnection::AddTransceiver>("addTransceiver"),
        InstanceMethod<&PeerConnection::RemoveTrack>("removeTrack"),
-       InstanceMethod<&PeerConnection::Transceivers>("transceivers")});
+       InstanceMethod<&PeerConnection::Transceivers>("transceivers"),
+       InstanceMethod<&PeerConnection::GetStats>("getStats")});
 }
 
 PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PeerConnection>(info) {
@@ -637,6 +639,29 @@ Napi::Value PeerConnection::Transceivers(const Napi::CallbackInfo& info) {
     return o;
   }
   return TransceiversWith(env, nullptr);
+}
+
+// getStats(nativeTransceiver | null, 'sender' | 'receiver' | undefined, timeOriginMs) -> Promise of
+// an array of stats objects. JS chose the selector (webrtc-pc's stats selection algorithm).
+Napi::Value PeerConnection::GetStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) return Rejected(env, ClosedError());
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
+  StatsSelector selector = StatsSelector::kNone;
+  if (info.Length() > 1 && info[1].IsString()) {
+    RtpTransceiver* t = RtpTransceiver::Unwrap(info[0]);
+    if (t == nullptr || t->transceiver() == nullptr) {
+      return Rejected(env, ErrorValue::Named("TypeError", "getStats: not a transceiver of this connection"));
+    }
+    transceiver = rtc::scoped_refptr<webrtc::RtpTransceiverInterface>(t->transceiver());
+    selector = info[1].As<Napi::String>().Utf8Value() == "receiver" ? StatsSelector::kReceiver : StatsSelector::kSender;
+  }
+  double origin = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
+  Deferred d = Deferred::New(env);
+  OnSignaling([shared = shared_, transceiver, selector, d, origin](webrtc::PeerConnectionInterface* pc) {
+    RequestStats(shared, pc, transceiver, selector, d, origin);
+  });
+  return d.Promise();
 }
 
 }  // namespace nlw

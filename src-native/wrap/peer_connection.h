@@ -47,6 +47,7 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   Napi::Value AddTransceiver(const Napi::CallbackInfo& info);
   Napi::Value RemoveTrack(const Napi::CallbackInfo& info);
   Napi::Value Transceivers(const Napi::CallbackInfo& info);
+  Napi::Value GetStats(const Napi::CallbackInfo& info);
 
   // JS thread: { id, transceivers } with the id of the first transceiver `match` accepts (read on
   // the signaling thread), -1 if none.

@@ -54,6 +54,11 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp;
   std::mutex channels_mu;
   std::vector<std::weak_ptr<DataChannelCore>> channels;  // still without an id; under channels_mu
+  std::vector<std::weak_ptr<DataChannelCore>> all_channels;  // every channel not yet freed; under channels_mu
+  size_t prune_all_at = 16;
+  // Any thread: the channels of the connection not yet freed (getStats reads their direct-path
+  // counters on the signaling thread).
+  std::vector<std::shared_ptr<DataChannelCore>> AllChannels();
 
   // Media (signaling thread). Every transceiver gets a number JS knows it by; the map keeps the
   // ones libwebrtc still has (wrap/rtp_transceiver.cc TransceiverState::TakeAll).
