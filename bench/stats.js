@@ -1,6 +1,7 @@
 'use strict'
 // getStats cost (ours only; not part of run.js's side-by-side table). Run in a loopback-only namespace:
 //   node scripts/netns.js node bench/stats.js [--reports 200] [--connections 200] [--seconds 10]
+// On Node >= 23.9 it also reads the JS thread's own CPU time (process.threadCpuUsage).
 //
 // 1. One report of a connection sending 2 media streams (audio + 320x240 video) with a data
 //    channel: JS-thread time per report, from the event loop's active time
@@ -34,15 +35,26 @@ async function connect (a, b) {
   await a.setRemoteDescription(b.localDescription)
 }
 
-/** Event-loop active ms and process CPU ms spent while `work()` runs. */
+// The JS thread's own CPU time where Node has it (process.threadCpuUsage, Node >= 23.9); the
+// event loop's active time is wall time, which a busy machine inflates (the thread is descheduled).
+const threadCpu = typeof process.threadCpuUsage === 'function' ? () => process.threadCpuUsage() : null
+
+/** Event-loop active ms, JS-thread CPU ms (or NaN) and process CPU ms spent while `work()` runs. */
 async function measure (work) {
   const elu = performance.eventLoopUtilization()
   const cpu = process.cpuUsage()
+  const thread = threadCpu?.()
   const t = performance.now()
   await work()
   const e = performance.eventLoopUtilization(elu)
   const c = process.cpuUsage(cpu)
-  return { activeMs: e.active, cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - t }
+  const th = threadCpu ? process.threadCpuUsage(thread) : null
+  return {
+    activeMs: e.active,
+    threadMs: th ? (th.user + th.system) / 1000 : NaN,
+    cpuMs: (c.user + c.system) / 1000,
+    wallMs: performance.now() - t
+  }
 }
 
 async function oneReport () {
@@ -65,9 +77,9 @@ async function oneReport () {
   // Warm-up (JIT, first-call costs), then the control and the measured runs, interleaved in halves.
   for (let i = 0; i < 20; i++) { await a.getStats(); await delay(GAP_MS) }
   const latencies = []
-  let withCalls = { activeMs: 0, cpuMs: 0 }
-  let without = { activeMs: 0, cpuMs: 0 }
-  const add = (x, y) => ({ activeMs: x.activeMs + y.activeMs, cpuMs: x.cpuMs + y.cpuMs })
+  let withCalls = { activeMs: 0, threadMs: 0, cpuMs: 0 }
+  let without = { activeMs: 0, threadMs: 0, cpuMs: 0 }
+  const add = (x, y) => ({ activeMs: x.activeMs + y.activeMs, threadMs: x.threadMs + y.threadMs, cpuMs: x.cpuMs + y.cpuMs })
   for (let half = 0; half < 2; half++) {
     without = add(without, await measure(async () => { for (let i = 0; i < REPORTS / 2; i++) await delay(GAP_MS) }))
     withCalls = add(withCalls, await measure(async () => {
@@ -86,6 +98,7 @@ async function oneReport () {
     members,
     types,
     jsMsPerReport: (withCalls.activeMs - without.activeMs) / REPORTS,
+    jsCpuMsPerReport: (withCalls.threadMs - without.threadMs) / REPORTS,
     cpuMsPerReport: (withCalls.cpuMs - without.cpuMs) / REPORTS,
     latencyMedianMs: median(latencies),
     latencyMaxMs: Math.max(...latencies)
@@ -124,6 +137,7 @@ async function manyConnections () {
     idle: { eluPct: 100 * idle.activeMs / idle.wallMs, cpuPct: 100 * idle.cpuMs / idle.wallMs },
     polled: { eluPct: 100 * polled.activeMs / polled.wallMs, cpuPct: 100 * polled.cpuMs / polled.wallMs },
     jsMsPerRound: (polled.activeMs - idle.activeMs) / SECONDS,
+    jsCpuMsPerRound: (polled.threadMs - idle.threadMs) / SECONDS,
     latencyMedianMs: median(latencies),
     latencyMaxMs: Math.max(...latencies)
   }
@@ -132,13 +146,14 @@ async function manyConnections () {
 async function main () {
   const one = await oneReport()
   console.log(`one report (audio + video + data channel): ${one.stats} stats objects, ${one.members} members, types ${one.types.join(', ')}`)
-  console.log(`  JS-thread time per report: ${one.jsMsPerReport.toFixed(3)} ms; process CPU per report (all threads): ${one.cpuMsPerReport.toFixed(3)} ms`)
+  console.log(`  JS thread per report: event loop active ${one.jsMsPerReport.toFixed(3)} ms, its CPU ${one.jsCpuMsPerReport.toFixed(3)} ms` +
+    `${threadCpu ? '' : ' (no process.threadCpuUsage in this Node)'}; process CPU per report (all threads): ${one.cpuMsPerReport.toFixed(3)} ms`)
   console.log(`  getStats() -> resolved: median ${one.latencyMedianMs.toFixed(2)} ms, max ${one.latencyMaxMs.toFixed(2)} ms (${REPORTS} calls)`)
   const many = await manyConnections()
   console.log(`${many.connections} connections polled once a second for ${SECONDS} s:`)
   console.log(`  event loop busy ${many.idle.eluPct.toFixed(1)} % idle -> ${many.polled.eluPct.toFixed(1)} % polled; ` +
     `process CPU ${many.idle.cpuPct.toFixed(1)} % -> ${many.polled.cpuPct.toFixed(1)} % of one core`)
-  console.log(`  JS-thread time per polling round: ${many.jsMsPerRound.toFixed(1)} ms; ` +
+  console.log(`  JS thread per polling round: event loop active ${many.jsMsPerRound.toFixed(1)} ms, its CPU ${many.jsCpuMsPerRound.toFixed(1)} ms; ` +
     `getStats() -> resolved: median ${many.latencyMedianMs.toFixed(1)} ms, max ${many.latencyMaxMs.toFixed(1)} ms`)
   if (process.argv.includes('--json')) console.log(JSON.stringify({ one, many }))
 }

@@ -13,9 +13,15 @@ namespace {
 
 using Member = webrtc::RTCStatsMemberInterface;
 
-// webrtc-stats dropped these types (Chromium no longer reports them); the members that name them.
+// webrtc-stats dropped these types (Chromium no longer reports them), and the member naming them.
+// (The obsolete `mediaType` stays: Chromium 156 still reports it beside `kind`.)
 bool ObsoleteType(const char* type) { return strcmp(type, "track") == 0 || strcmp(type, "stream") == 0; }
-bool ObsoleteMember(const char* name) { return strcmp(name, "trackId") == 0 || strcmp(name, "mediaType") == 0; }
+bool ObsoleteMember(const char* name) { return strcmp(name, "trackId") == 0; }
+
+// Members this libwebrtc marks non-standard that webrtc-stats (and Chromium) adopted since.
+bool AdoptedMember(const char* name) {
+  return strcmp(name, "totalAssemblyTime") == 0 || strcmp(name, "framesAssembledFromMultiplePackets") == 0;
+}
 
 // Members that hold a local time in milliseconds (webrtc-stats: DOMHighResTimeStamp).
 bool LocalTimeMember(const char* name) {
@@ -151,7 +157,7 @@ StatsReportValue StatsReportValue::From(const webrtc::RTCStatsReport* report) {
     std::vector<const Member*> members = stats.Members();
     e.members.reserve(members.size());
     for (const Member* m : members) {
-      if (!m->is_defined() || !m->is_standardized() || ObsoleteMember(m->name())) continue;
+      if (!m->is_defined() || (!m->is_standardized() && !AdoptedMember(m->name())) || ObsoleteMember(m->name())) continue;
       StatsMember& sm = e.members.emplace_back(StatsMember{m->name(), ValueOf(*m)});
       if (double* ms = std::get_if<double>(&sm.value); ms != nullptr && LocalTimeMember(sm.name)) {
         *ms = static_cast<double>(clocks.ToMonotonic(static_cast<int64_t>(*ms * 1000))) / 1000;

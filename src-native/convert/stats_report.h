@@ -1,8 +1,9 @@
 // libwebrtc's RTCStatsReport -> a plain structure (any thread) -> JS objects (JS thread).
 // The structure owns everything it holds: it is read on the signaling thread, crosses the
 // dispatcher once, and becomes `{ id, type, timestamp, ...members }` objects on the JS thread.
-// What a browser shows is what is kept: members libwebrtc marks non-standard, members left
-// undefined, and the obsolete "track"/"stream" types (and the members naming them) are dropped.
+// What a browser shows is what is kept: members libwebrtc marks non-standard (but those the spec
+// adopted since), members left undefined, and the obsolete "track"/"stream" types (and `trackId`,
+// which names them) are dropped.
 #pragma once
 
 #include <napi.h>
