@@ -4,7 +4,7 @@
 // ends and grow, the selector forms, data channel counters of our direct send path, closed peers.
 const assert = require('node:assert/strict')
 const { RTCPeerConnection, RTCStatsReport, mediaDevices } = require('..')
-const { makePc, closeAll, once, until, delay, trickle, negotiate, rejectsWith } = require('./helpers/pair')
+const { makePc, closeAll, once, until, delay, trickle, negotiate, pair, rejectsWith } = require('./helpers/pair')
 
 function byType (report, type) { return [...report.values()].filter(s => s.type === type) }
 
@@ -294,6 +294,38 @@ describe('getStats', function () {
     })
   })
 
+  describe('data channels', () => {
+    afterEach(closeAll)
+
+    it('a new channel on the stream id and label of a closed one counts its own messages only', async () => {
+      const { a, b } = await pair()
+      const open = async () => {
+        const x = a.createDataChannel('same', { negotiated: true, id: 7 })
+        const y = b.createDataChannel('same', { negotiated: true, id: 7 })
+        await Promise.all([x, y].map(ch => ch.readyState === 'open' ? null : once(ch, 'open')))
+        return [x, y]
+      }
+      const sent = async () => {
+        await delay(60)
+        return byType(await a.getStats(), 'data-channel').filter(s => s.dataChannelIdentifier === 7)
+          .map(s => [s.state, s.messagesSent, s.bytesSent])
+      }
+      const [x1, y1] = await open()
+      const got = new Promise(resolve => { let n = 0; y1.onmessage = () => { if (++n === 10) resolve() } })
+      for (let i = 0; i < 10; i++) x1.send('hello')
+      await got
+      assert.deepEqual(await sent(), [['open', 10, 50]])
+      x1.close()
+      await Promise.all([once(x1, 'close'), once(y1, 'close')])
+      assert.deepEqual(await sent(), [], 'libwebrtc reports no closed channel')
+      const [x2, y2] = await open()
+      const one = once(y2, 'message')
+      x2.send('hi')
+      await one
+      assert.deepEqual(await sent(), [['open', 1, 2]])
+    })
+  })
+
   describe('closed connections', () => {
     afterEach(closeAll)
 
@@ -319,6 +351,28 @@ describe('getStats', function () {
       // The track is no longer sent: webrtc-pc finds no sender for it.
       await rejectsWith(a.getStats(track), 'InvalidAccessError')
       track.stop()
+    })
+
+    it('getStats() then close() at once, connected with media: every report settles, the connections go', async function () {
+      // libwebrtc's close waits for a collection in progress, whose second half is queued on the
+      // same thread: it once deadlocked the shard (the second or third round here).
+      const [track] = (await mediaDevices.getUserMedia({ audio: true })).getAudioTracks()
+      for (let round = 0; round < 10; round++) {
+        const a = makePc(); const b = makePc()
+        const errors = []
+        trickle(a, b, errors); trickle(b, a, errors)
+        a.addTrack(track)
+        const dc = a.createDataChannel('x')
+        await negotiate(a, b)
+        await once(dc, 'open')
+        const pending = [a.getStats(), b.getStats(), a.getSenders()[0].getStats()]
+        a.close(); b.close()
+        for (const p of pending) assert.ok((await p) instanceof RTCStatsReport)
+      }
+      track.stop()
+      const { nonstandard } = require('..')
+      for (let i = 0; i < 100 && nonstandard.liveObjects().libwebrtcPeerConnections > 0; i++) await delay(50)
+      assert.equal(nonstandard.liveObjects().libwebrtcPeerConnections, 0)
     })
 
     it('a connection that never connected closes with zero channels opened', async () => {

@@ -69,8 +69,8 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Any thread: the stream id as of the last RefreshId (or -1), without asking the signaling thread.
   int known_id() const { return known_id_.load(); }
 
-  // Signaling thread: the counts of the direct path if this channel sent with stream id `sid` and
-  // label `label` (getStats adds them to the channel's data-channel stats).
+  // Signaling thread: the counts of the direct path if this channel, not closed, sent with stream
+  // id `sid` and label `label` (getStats adds them to the channel's data-channel stats).
   bool DirectSends(int sid, const std::string& label, DirectSendCounts* out) const;
 
   // webrtc::DataChannelObserver (signaling thread)

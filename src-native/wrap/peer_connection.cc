@@ -284,7 +284,7 @@ void PeerConnection::ReleaseNative() {
   rt->Unregister(this);
   shared_->signaling_thread()->PostTask(
       [shared = shared_, pc = std::move(pc_), observer = std::move(observer_),
-       abandon = rt->abandon_flag(), network = shared_->network_thread]() mutable {
+       abandon = rt->abandon_flag()]() mutable {
         if (abandon->load()) {  // the process is exiting: leave it all to the OS
           (void)pc.release();
           (void)observer.release();
@@ -296,21 +296,45 @@ void PeerConnection::ReleaseNative() {
         shared->pc = nullptr;
         shared->internal = nullptr;
         shared->sctp = nullptr;
-        // libwebrtc's Close() first refreshes its legacy stats, which nothing here reads: 40% of
-        // the closing work (perf; 400 pairs closed in 530-860 ms, without it 310-530 ms). Its
-        // destructor tears everything down the same way without that, so when this is the last
-        // reference to the connection, the destructor closes it.
-        if (!IsOnlyReference(pc.get())) pc->Close();
-        pc = nullptr;
-        // Transceiver proxies release on this thread: `shared` may outlive the threads (the JS
-        // wrapper holds it until GC or environment teardown).
-        shared->transceiver_ids.clear();
-        shared->tracks_added.clear();
-        shared->tracks_removed.clear();
-        // libwebrtc promises not to call the observer after Close() or destruction.
-        observer.reset();
-        network->ConnectionClosed(shared->network_token);
+        if (shared->stats_requests == 0) {
+          DestroyConnection(std::move(shared), std::move(pc), std::move(observer));
+          return;
+        }
+        // A getStats() still collecting: libwebrtc's Close() and destructor wait for its network
+        // half, a task queued on this very thread (signaling = network here), behind this one: a
+        // deadlock of the shard. Queued again, this runs after that task (Runtime::Shutdown waits
+        // twice for the same reason); the pending report is then delivered as the connection goes.
+        shared->signaling_thread()->PostTask(
+            [shared = std::move(shared), pc = std::move(pc), observer = std::move(observer), abandon]() mutable {
+              if (abandon->load()) {
+                (void)pc.release();
+                (void)observer.release();
+                (void)new std::shared_ptr<PeerConnectionShared>(std::move(shared));
+                return;
+              }
+              DestroyConnection(std::move(shared), std::move(pc), std::move(observer));
+            });
       });
+}
+
+// Signaling thread: the closing work proper.
+void PeerConnection::DestroyConnection(std::shared_ptr<PeerConnectionShared> shared,
+                                       rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc,
+                                       std::unique_ptr<PeerConnectionObserver> observer) {
+  // libwebrtc's Close() first refreshes its legacy stats, which nothing here reads: 40% of
+  // the closing work (perf; 400 pairs closed in 530-860 ms, without it 310-530 ms). Its
+  // destructor tears everything down the same way without that, so when this is the last
+  // reference to the connection, the destructor closes it.
+  if (!IsOnlyReference(pc.get())) pc->Close();
+  pc = nullptr;
+  // Transceiver proxies release on this thread: `shared` may outlive the threads (the JS
+  // wrapper holds it until GC or environment teardown).
+  shared->transceiver_ids.clear();
+  shared->tracks_added.clear();
+  shared->tracks_removed.clear();
+  // libwebrtc promises not to call the observer after Close() or destruction.
+  observer.reset();
+  shared->network_thread->ConnectionClosed(shared->network_token);
 }
 
 // The proxy would run these calls on the signaling thread too, but synchronously: the JS thread

@@ -54,6 +54,11 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   Napi::Value TransceiversWith(Napi::Env env,
                                absl::AnyInvocable<bool(webrtc::RtpTransceiverInterface*)> match);
 
+  // Signaling thread: closes and drops the libwebrtc connection (ReleaseNative's work).
+  static void DestroyConnection(std::shared_ptr<PeerConnectionShared> shared,
+                                rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc,
+                                std::unique_ptr<PeerConnectionObserver> observer);
+
   // Queues `op` on the signaling thread, with the connection (not closed).
   void OnSignaling(absl::AnyInvocable<void(webrtc::PeerConnectionInterface*) &&> op);
 

@@ -49,6 +49,8 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   std::atomic<int> local_pending{0};
   std::vector<JsTask> held;  // signaling thread
   uint64_t snapshot_seq = 0;  // signaling thread
+  // getStats requests libwebrtc has not delivered yet (signaling thread; wrap/stats_request.cc).
+  int stats_requests = 0;
   // libwebrtc's SCTP transport as of the last FollowSctp answer, or null (signaling thread). Data
   // channels send through it (DataChannelCore::SendDirect); cleared when the connection closes.
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp;

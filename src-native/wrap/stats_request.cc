@@ -38,6 +38,7 @@ class StatsCallback : public webrtc::RTCStatsCollectorCallback {
 
   // Signaling thread.
   void OnStatsDelivered(const rtc::scoped_refptr<const webrtc::RTCStatsReport>& report) override {
+    shared_->stats_requests--;
     auto value = std::make_shared<StatsReportValue>(StatsReportValue::From(report.get()));
     AddDirectSends(value.get(), shared_.get());
     shared_->dispatcher->Post([deferred = deferred_, value, origin = origin_](Napi::Env env) {
@@ -57,6 +58,7 @@ void RequestStats(const std::shared_ptr<PeerConnectionShared>& shared, webrtc::P
                   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver, StatsSelector selector,
                   Napi::Promise::Deferred deferred, double time_origin_ms) {
   auto callback = rtc::make_ref_counted<StatsCallback>(shared, deferred, time_origin_ms);
+  shared->stats_requests++;  // until OnStatsDelivered (PeerConnection::ReleaseNative waits for it)
   if (transceiver && selector == StatsSelector::kSender) pc->GetStats(transceiver->sender(), callback);
   else if (transceiver && selector == StatsSelector::kReceiver) pc->GetStats(transceiver->receiver(), callback);
   else pc->GetStats(callback.get());
