@@ -159,7 +159,9 @@ StatsReportValue StatsReportValue::From(const webrtc::RTCStatsReport* report) {
     for (const Member* m : members) {
       if (!m->is_defined() || (!m->is_standardized() && !AdoptedMember(m->name())) || ObsoleteMember(m->name())) continue;
       StatsMember& sm = e.members.emplace_back(StatsMember{m->name(), ValueOf(*m)});
-      if (double* ms = std::get_if<double>(&sm.value); ms != nullptr && LocalTimeMember(sm.name)) {
+      // (Within a few centuries of either clock's zero: the conversion to integer stays defined.)
+      if (double* ms = std::get_if<double>(&sm.value);
+          ms != nullptr && LocalTimeMember(sm.name) && std::fabs(*ms) < 1e13) {
         *ms = static_cast<double>(clocks.ToMonotonic(static_cast<int64_t>(*ms * 1000))) / 1000;
         sm.monotonic_ms = true;
       }
