@@ -38,6 +38,8 @@ export interface ChannelOwner {
   /** The channel reached 'closed'. (Not an event listener: that would keep the channel, and
    * through it the connection, reachable while it is open: event_target.ts.) */
   channelClosed (channel: RTCDataChannel): void
+  /** The channel reached 'open' (getStats' dataChannelsOpened once the connection is closed). */
+  channelOpened (): void
 }
 
 const channels = new WeakSet<object>()
@@ -237,6 +239,7 @@ export class RTCDataChannel extends RTCEventTarget {
         if (state === 'open' && !this.#openFired && (this.#readyState === 'connecting' || this.#readyState === 'open')) {
           this.#openFired = true
           this.#readyState = 'open'
+          this.#owner.channelOpened()
           this.dispatchEvent(new Event('open'))
         } else if (state === 'closing' && this.#readyState !== 'closing') {
           this.#readyState = 'closing'

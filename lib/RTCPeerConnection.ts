@@ -26,6 +26,7 @@ import { RTCTrackEvent } from './RTCTrackEvent'
 import { LegacyStreams } from './legacy_streams'
 import { MediaStreamEvent } from './MediaStreamEvent'
 import type { RTCDTMFSender } from './RTCDTMFSender'
+import { type RTCStats, type RTCStatsReport, emptyReport, monotonicOrigin, statsReport } from './RTCStatsReport'
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
 import { type EndOfCandidates, type SdpSection, findSection, markEndOfCandidates, withEndOfCandidates } from './sdp_text'
@@ -177,8 +178,11 @@ export class RTCPeerConnection extends RTCEventTarget {
       const next = this.#lastOp.then(() => {}, () => {}).then(op)
       this.#lastOp = next.catch(() => {})
       return next
-    }
+    },
+    stats: (native, which) => this.#nativeStats(native, which)
   }
+  // Channels that reached 'open' (libwebrtc's dataChannelsOpened, for the report of a closed connection).
+  #channelsOpened = 0
 
   declare onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => unknown) | null
@@ -620,6 +624,58 @@ export class RTCPeerConnection extends RTCEventTarget {
     this.updateRetention()
   }
 
+  // ------------------------------------------------------------------ stats
+
+  /**
+   * webrtc-pc getStats(selector): the whole connection (no selector or null), or the stats
+   * selection of the one sender or receiver whose track is `selector`. The legacy callback form
+   * (`getStats(callback)`) is gone from Chromium (M117) and from the spec: a TypeError, as there.
+   */
+  getStats (selector: MediaStreamTrack | null = null): Promise<RTCStatsReport> {
+    if (selector !== null && !isTrack(selector)) {
+      const hint = typeof selector === 'function' ? ' (the legacy getStats(callback) form is not supported: use the promise)' : ''
+      return Promise.reject(new TypeError(
+        `Failed to execute 'getStats' on 'RTCPeerConnection': parameter 1 is not of type 'MediaStreamTrack'.${hint}`))
+    }
+    if (selector === null) {
+      if (this.#closed) return Promise.resolve(this.#closedReport())
+      return this.#nativeStats(null, undefined)
+    }
+    const senders = this.getSenders().filter(s => s.track === selector)
+    const receivers = this.getReceivers().filter(r => r.track === selector)
+    if (senders.length + receivers.length !== 1) {
+      return Promise.reject(domError('InvalidAccessError', senders.length + receivers.length === 0
+        ? 'The track is not sent or received by this connection'
+        : 'The track is used by more than one sender or receiver of this connection'))
+    }
+    return senders.length === 1 ? senders[0]!.getStats() : receivers[0]!.getStats()
+  }
+
+  #nativeStats (transceiver: NativeRtpTransceiver | null, which: 'sender' | 'receiver' | undefined): Promise<RTCStatsReport> {
+    if (this.#closed) return Promise.resolve(emptyReport())
+    let stats: Promise<RTCStats[]>
+    try {
+      stats = this.#native.getStats(transceiver, which, monotonicOrigin())
+    } catch (err) {
+      return Promise.reject(fromNative(err))
+    }
+    return stats.then(statsReport, err => { throw fromNative(err) })
+  }
+
+  /**
+   * What libwebrtc reports for a closed connection: its peer-connection stats alone, every
+   * channel that opened now closed (libwebrtc's Close() ends them all; the native side is gone).
+   */
+  #closedReport (): RTCStatsReport {
+    return statsReport([{
+      id: 'P',
+      type: 'peer-connection',
+      timestamp: performance.timeOrigin + performance.now(),
+      dataChannelsOpened: this.#channelsOpened,
+      dataChannelsClosed: this.#channelsOpened
+    }])
+  }
+
   // ------------------------------------------------------------------ media
 
   getTransceivers (): RTCRtpTransceiver[] { return [...this.#transceivers] }
@@ -850,7 +906,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   #adoptChannel (native: NativeDataChannel, local = false): RTCDataChannel {
     const ch = new RTCDataChannel(INTERNAL, native, {
       maxMessageSize: () => this.#maxMessageSize(),
-      channelClosed: c => { this.#channels.delete(c) }
+      channelClosed: c => { this.#channels.delete(c) },
+      channelOpened: () => { this.#channelsOpened++ }
     }, local)
     this.#channels.add(ch)
     return ch

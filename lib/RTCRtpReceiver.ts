@@ -5,6 +5,7 @@ import { illegalConstructor } from './internal'
 import type { MediaStreamTrack } from './MediaStreamTrack'
 import type { NativeRtpSource } from './native'
 import type { RTCDtlsTransport } from './RTCDtlsTransport'
+import type { RTCStatsReport } from './RTCStatsReport'
 import { toParameters, type RTCRtpReceiveParameters } from './RTCRtpSender'
 import { capabilities, type RTCRtpCapabilities } from './rtp_capabilities'
 import type { TransceiverHost } from './RTCRtpTransceiver'
@@ -79,7 +80,6 @@ export class RTCRtpReceiver {
     return this.#host.closed() ? [] : toSources(this.#host.native().sources('csrc'))
   }
 
-  getStats (): Promise<never> {
-    return Promise.reject(domError('NotSupportedError', 'getStats() is not supported yet'))
-  }
+  /** webrtc-pc: the inbound-rtp stats of this receiver and the stats they reference. */
+  getStats (): Promise<RTCStatsReport> { return this.#host.stats('receiver') }
 }

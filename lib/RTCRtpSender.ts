@@ -7,6 +7,7 @@ import { isTrack, type MediaStreamTrack, nativeTrack } from './MediaStreamTrack'
 import type { NativeRtpParameters } from './native'
 import { RTCDTMFSender } from './RTCDTMFSender'
 import type { RTCDtlsTransport } from './RTCDtlsTransport'
+import type { RTCStatsReport } from './RTCStatsReport'
 import { capabilities, toCodec, type RTCRtpCapabilities, type RTCRtpCodec } from './rtp_capabilities'
 import type { TransceiverHost } from './RTCRtpTransceiver'
 import { domString, rejectInsteadOfThrow, toNumber } from './webidl'
@@ -239,9 +240,8 @@ export class RTCRtpSender {
     return Promise.resolve()
   }
 
-  getStats (): Promise<never> {
-    return Promise.reject(domError('NotSupportedError', 'getStats() is not supported yet'))
-  }
+  /** webrtc-pc: the outbound-rtp stats of this sender and the stats they reference. */
+  getStats (): Promise<RTCStatsReport> { return this.#host.stats('sender') }
 
   /** @internal Whether `value` is a sender made here (a brand check: the prototype is not enough). */
   static [INTERNAL] (value: unknown): boolean {

@@ -5,6 +5,7 @@ import type { NativeRtpTransceiver, TransceiverState } from './native'
 import type { RTCDtlsTransport } from './RTCDtlsTransport'
 import { RTCRtpReceiver } from './RTCRtpReceiver'
 import { RTCRtpSender } from './RTCRtpSender'
+import type { RTCStatsReport } from './RTCStatsReport'
 import { capabilities, codecsMatch, type RTCRtpCodec } from './rtp_capabilities'
 import { domString } from './webidl'
 
@@ -24,6 +25,8 @@ export interface TransceiverHost {
   refresh(): void
   /** Runs `op` in the connection's operations chain. */
   chain(op: () => void): Promise<void>
+  /** getStats() of the sender or the receiver (webrtc-pc's stats selection algorithm). */
+  stats(which: 'sender' | 'receiver'): Promise<RTCStatsReport>
 }
 
 /** The connection's side of a transceiver (RTCPeerConnection keeps one per transceiver). */
@@ -33,6 +36,7 @@ export interface ConnectionHooks {
   transport(mid: string | null): RTCDtlsTransport | null
   refresh(): void
   chain(op: () => void): Promise<void>
+  stats(native: NativeRtpTransceiver, which: 'sender' | 'receiver'): Promise<RTCStatsReport>
 }
 
 // RTX, RED and FEC alone cannot carry media (webrtc-pc setCodecPreferences).
@@ -65,7 +69,8 @@ export class RTCRtpTransceiver {
       native: () => this.#native,
       transport: () => hooks.transport(this.#mid),
       refresh: () => { hooks.refresh() },
-      chain: op => hooks.chain(op)
+      chain: op => hooks.chain(op),
+      stats: which => hooks.stats(this.#native, which)
     }
     this.#sender = new RTCRtpSender(INTERNAL, host, kind, senderTrack)
     this.#receiver = new RTCRtpReceiver(INTERNAL, host, track)

@@ -2,6 +2,7 @@
 // surface. Nothing outside lib/ sees these types.
 import * as path from 'node:path'
 import { isMainThread } from 'node:worker_threads'
+import type { RTCStats } from './RTCStatsReport'
 
 export interface DescriptionInit { type: string, sdp: string }
 
@@ -98,6 +99,13 @@ export interface NativePeerConnection {
   addTransceiver(trackOrKind: NativeMediaStreamTrack | string, init: object): TransceiverList
   removeTrack(transceiver: NativeRtpTransceiver): TransceiverList
   transceivers(): TransceiverList
+  /**
+   * The whole report (transceiver null) or the stats selection of the transceiver's sender or
+   * receiver; times are `timeOrigin`-based ms (timeOrigin: performance.timeOrigin-based ms at
+   * monotonic time 0, see lib/RTCStatsReport.ts).
+   */
+  getStats(transceiver: NativeRtpTransceiver | null, which: 'sender' | 'receiver' | undefined,
+    timeOrigin: number): Promise<RTCStats[]>
 }
 
 /** One transceiver as libwebrtc has it; `native` and `track` come the first time an id is seen. */

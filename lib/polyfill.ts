@@ -7,7 +7,7 @@ const GLOBALS = [
   'RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCDataChannel', 'RTCSctpTransport',
   'RTCDtlsTransport', 'RTCIceTransport', 'RTCCertificate', 'RTCIdentityAssertion', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver',
   'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCDataChannelEvent', 'RTCTrackEvent',
-  'RTCErrorEvent', 'RTCError', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError',
+  'RTCErrorEvent', 'RTCError', 'RTCStatsReport', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError',
   'RTCRtpScriptTransform', 'RTCRtpScriptTransformer', 'RTCEncodedVideoFrame', 'RTCEncodedAudioFrame', 'RTCTransformEvent',
   'RTCDTMFSender', 'RTCDTMFToneChangeEvent', 'MediaStreamEvent'
 ] as const

@@ -264,6 +264,9 @@ void Runtime::Shutdown(bool process_exiting) {
     return;
   }
   RunOnEveryShard([](rtc::Thread*) {}, forever);
+  // A close that found a getStats() still collecting queued itself once more (behind the
+  // collection's own task, PeerConnection::ReleaseNative): wait for that one too.
+  RunOnEveryShard([](rtc::Thread*) {}, forever);
   for (auto& shard : shards_) {
     if (!shard) continue;
     shard->factory = nullptr;

@@ -119,8 +119,25 @@ size_t DataChannelCore::SendDirect(const std::vector<std::optional<webrtc::DataB
       sent_bytes += batch[sent]->size();
     }
   });
+  if (sent > 0) {
+    if (direct_sid_ != sid) {
+      direct_sid_ = sid;
+      direct_label_ = ch->label();
+    }
+    direct_sent_.messages += sent;
+    direct_sent_.bytes += sent_bytes;
+  }
   if (sent_bytes > 0) OnBufferedAmountChange(sent_bytes);
   return sent;
+}
+
+bool DataChannelCore::DirectSends(int sid, const std::string& label, DirectSendCounts* out) const {
+  if (direct_sid_ < 0 || direct_sid_ != sid || direct_label_ != label) return false;
+  // libwebrtc reports open and closing channels only: a closed one whose stream id and label a
+  // new channel took is not the one reported.
+  if (!channel_ || channel_->state() == webrtc::DataChannelInterface::kClosed) return false;
+  *out = direct_sent_;
+  return true;
 }
 
 void DataChannelCore::OnStateChange() {

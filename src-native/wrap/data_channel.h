@@ -34,6 +34,12 @@ struct ChannelInfo {
   static ChannelInfo Read(webrtc::DataChannelInterface* ch);  // signaling thread
 };
 
+// What DataChannelCore::SendDirect sent past libwebrtc's channel (which does not count it).
+struct DirectSendCounts {
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+};
+
 // Lives as long as anyone (the wrapper, a queued task, libwebrtc's observer slot) needs it.
 class DataChannelCore : public webrtc::DataChannelObserver,
                         public std::enable_shared_from_this<DataChannelCore> {
@@ -63,6 +69,10 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Any thread: the stream id as of the last RefreshId (or -1), without asking the signaling thread.
   int known_id() const { return known_id_.load(); }
 
+  // Signaling thread: the counts of the direct path if this channel, not closed, sent with stream
+  // id `sid` and label `label` (getStats adds them to the channel's data-channel stats).
+  bool DirectSends(int sid, const std::string& label, DirectSendCounts* out) const;
+
   // webrtc::DataChannelObserver (signaling thread)
   void OnStateChange() override;
   void OnMessage(const webrtc::DataBuffer& buffer) override;
@@ -87,6 +97,10 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   uint64_t sent_bytes_ = 0;
   bool sent_posted_ = false;
   std::atomic<int> known_id_{-1};
+  // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
+  DirectSendCounts direct_sent_;
+  int direct_sid_ = -1;
+  std::string direct_label_;
   std::optional<ChannelInfo> initial_info_;  // under mu_
   bool observing_ = false;  // signaling thread once shared
   bool released_ = false;   // JS thread

@@ -18,6 +18,7 @@
 #include "wrap/dtmf_sender.h"
 #include "wrap/media_stream_track.h"
 #include "wrap/rtp_transceiver.h"
+#include "wrap/stats_request.h"
 
 #include <atomic>
 #include <mutex>
@@ -198,7 +199,8 @@ Napi::Function PeerConnection::Define(Napi::Env env) {
        InstanceMethod<&PeerConnection::AddTrack>("addTrack"),
        InstanceMethod<&PeerConnection::AddTransceiver>("addTransceiver"),
        InstanceMethod<&PeerConnection::RemoveTrack>("removeTrack"),
-       InstanceMethod<&PeerConnection::Transceivers>("transceivers")});
+       InstanceMethod<&PeerConnection::Transceivers>("transceivers"),
+       InstanceMethod<&PeerConnection::GetStats>("getStats")});
 }
 
 PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PeerConnection>(info) {
@@ -283,7 +285,7 @@ void PeerConnection::ReleaseNative() {
   rt->Unregister(this);
   shared_->signaling_thread()->PostTask(
       [shared = shared_, pc = std::move(pc_), observer = std::move(observer_),
-       abandon = rt->abandon_flag(), network = shared_->network_thread]() mutable {
+       abandon = rt->abandon_flag()]() mutable {
         if (abandon->load()) {  // the process is exiting: leave it all to the OS
           (void)pc.release();
           (void)observer.release();
@@ -295,23 +297,47 @@ void PeerConnection::ReleaseNative() {
         shared->pc = nullptr;
         shared->internal = nullptr;
         shared->sctp = nullptr;
-        // libwebrtc's Close() first refreshes its legacy stats, which nothing here reads: 40% of
-        // the closing work (perf; 400 pairs closed in 530-860 ms, without it 310-530 ms). Its
-        // destructor tears everything down the same way without that, so when this is the last
-        // reference to the connection, the destructor closes it.
-        if (!IsOnlyReference(pc.get())) pc->Close();
-        pc = nullptr;
-        // Transceiver proxies release on this thread: `shared` may outlive the threads (the JS
-        // wrapper holds it until GC or environment teardown).
-        for (auto& watch : shared->dtmf_watches) watch->Stop();
-        shared->dtmf_watches.clear();
-        shared->transceiver_ids.clear();
-        shared->tracks_added.clear();
-        shared->tracks_removed.clear();
-        // libwebrtc promises not to call the observer after Close() or destruction.
-        observer.reset();
-        network->ConnectionClosed(shared->network_token);
+        if (shared->stats_requests == 0) {
+          DestroyConnection(std::move(shared), std::move(pc), std::move(observer));
+          return;
+        }
+        // A getStats() still collecting: libwebrtc's Close() and destructor wait for its network
+        // half, a task queued on this very thread (signaling = network here), behind this one: a
+        // deadlock of the shard. Queued again, this runs after that task (Runtime::Shutdown waits
+        // twice for the same reason); the pending report is then delivered as the connection goes.
+        shared->signaling_thread()->PostTask(
+            [shared = std::move(shared), pc = std::move(pc), observer = std::move(observer), abandon]() mutable {
+              if (abandon->load()) {
+                (void)pc.release();
+                (void)observer.release();
+                (void)new std::shared_ptr<PeerConnectionShared>(std::move(shared));
+                return;
+              }
+              DestroyConnection(std::move(shared), std::move(pc), std::move(observer));
+            });
       });
+}
+
+// Signaling thread: the closing work proper.
+void PeerConnection::DestroyConnection(std::shared_ptr<PeerConnectionShared> shared,
+                                       rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc,
+                                       std::unique_ptr<PeerConnectionObserver> observer) {
+  // libwebrtc's Close() first refreshes its legacy stats, which nothing here reads: 40% of
+  // the closing work (perf; 400 pairs closed in 530-860 ms, without it 310-530 ms). Its
+  // destructor tears everything down the same way without that, so when this is the last
+  // reference to the connection, the destructor closes it.
+  if (!IsOnlyReference(pc.get())) pc->Close();
+  pc = nullptr;
+  // Transceiver proxies release on this thread: `shared` may outlive the threads (the JS
+  // wrapper holds it until GC or environment teardown).
+  for (auto& watch : shared->dtmf_watches) watch->Stop();
+  shared->dtmf_watches.clear();
+  shared->transceiver_ids.clear();
+  shared->tracks_added.clear();
+  shared->tracks_removed.clear();
+  // libwebrtc promises not to call the observer after Close() or destruction.
+  observer.reset();
+  shared->network_thread->ConnectionClosed(shared->network_token);
 }
 
 // The proxy would run these calls on the signaling thread too, but synchronously: the JS thread
@@ -640,6 +666,29 @@ Napi::Value PeerConnection::Transceivers(const Napi::CallbackInfo& info) {
     return o;
   }
   return TransceiversWith(env, nullptr);
+}
+
+// getStats(nativeTransceiver | null, 'sender' | 'receiver' | undefined, timeOriginMs) -> Promise of
+// an array of stats objects. JS chose the selector (webrtc-pc's stats selection algorithm).
+Napi::Value PeerConnection::GetStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Closed()) return Rejected(env, ClosedError());
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
+  StatsSelector selector = StatsSelector::kNone;
+  if (info.Length() > 1 && info[1].IsString()) {
+    RtpTransceiver* t = RtpTransceiver::Unwrap(info[0]);
+    if (t == nullptr || t->transceiver() == nullptr) {
+      return Rejected(env, ErrorValue::Named("TypeError", "getStats: not a transceiver of this connection"));
+    }
+    transceiver = rtc::scoped_refptr<webrtc::RtpTransceiverInterface>(t->transceiver());
+    selector = info[1].As<Napi::String>().Utf8Value() == "receiver" ? StatsSelector::kReceiver : StatsSelector::kSender;
+  }
+  double origin = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
+  Deferred d = Deferred::New(env);
+  OnSignaling([shared = shared_, transceiver, selector, d, origin](webrtc::PeerConnectionInterface* pc) {
+    RequestStats(shared, pc, transceiver, selector, d, origin);
+  });
+  return d.Promise();
 }
 
 }  // namespace nlw

@@ -47,11 +47,17 @@ class PeerConnection : public Napi::ObjectWrap<PeerConnection>, public NativeRes
   Napi::Value AddTransceiver(const Napi::CallbackInfo& info);
   Napi::Value RemoveTrack(const Napi::CallbackInfo& info);
   Napi::Value Transceivers(const Napi::CallbackInfo& info);
+  Napi::Value GetStats(const Napi::CallbackInfo& info);
 
   // JS thread: { id, transceivers } with the id of the first transceiver `match` accepts (read on
   // the signaling thread), -1 if none.
   Napi::Value TransceiversWith(Napi::Env env,
                                absl::AnyInvocable<bool(webrtc::RtpTransceiverInterface*)> match);
+
+  // Signaling thread: closes and drops the libwebrtc connection (ReleaseNative's work).
+  static void DestroyConnection(std::shared_ptr<PeerConnectionShared> shared,
+                                rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc,
+                                std::unique_ptr<PeerConnectionObserver> observer);
 
   // Queues `op` on the signaling thread, with the connection (not closed).
   void OnSignaling(absl::AnyInvocable<void(webrtc::PeerConnectionInterface*) &&> op);

@@ -36,6 +36,20 @@ void PeerConnectionShared::FollowSctp() {
 void PeerConnectionShared::AddChannel(const std::shared_ptr<DataChannelCore>& channel) {
   std::lock_guard<std::mutex> lock(channels_mu);
   channels.push_back(channel);
+  if (all_channels.size() >= prune_all_at) {  // amortized: the list at most doubles between prunes
+    std::erase_if(all_channels, [](const std::weak_ptr<DataChannelCore>& w) { return w.expired(); });
+    prune_all_at = std::max<size_t>(16, all_channels.size() * 2);
+  }
+  all_channels.push_back(channel);
+}
+
+std::vector<std::shared_ptr<DataChannelCore>> PeerConnectionShared::AllChannels() {
+  std::vector<std::shared_ptr<DataChannelCore>> out;
+  std::lock_guard<std::mutex> lock(channels_mu);
+  for (auto& weak : all_channels) {
+    if (auto core = weak.lock()) out.push_back(std::move(core));
+  }
+  return out;
 }
 
 // A channel leaves the list once its id is known (an id never changes) or it is gone, so each

@@ -50,11 +50,18 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   std::atomic<int> local_pending{0};
   std::vector<JsTask> held;  // signaling thread
   uint64_t snapshot_seq = 0;  // signaling thread
+  // getStats requests libwebrtc has not delivered yet (signaling thread; wrap/stats_request.cc).
+  int stats_requests = 0;
   // libwebrtc's SCTP transport as of the last FollowSctp answer, or null (signaling thread). Data
   // channels send through it (DataChannelCore::SendDirect); cleared when the connection closes.
   rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp;
   std::mutex channels_mu;
   std::vector<std::weak_ptr<DataChannelCore>> channels;  // still without an id; under channels_mu
+  std::vector<std::weak_ptr<DataChannelCore>> all_channels;  // every channel not yet freed; under channels_mu
+  size_t prune_all_at = 16;
+  // Any thread: the channels of the connection not yet freed (getStats reads their direct-path
+  // counters on the signaling thread).
+  std::vector<std::shared_ptr<DataChannelCore>> AllChannels();
 
   // Media (signaling thread). Every transceiver gets a number JS knows it by; the map keeps the
   // ones libwebrtc still has (wrap/rtp_transceiver.cc TransceiverState::TakeAll).

@@ -368,6 +368,70 @@ describe('interop: media with headless Chromium', function () {
     await noErrors()
   })
 
+  it('getStats: the same types as Chromium reports, bytes and messages sent by one side received by the other', async function () {
+    const stream = await mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })
+    localTracks.push(...stream.getTracks())
+    const node = pair('stats')
+    for (const track of stream.getTracks()) node.pc.addTrack(track, stream)
+    const channel = node.pc.createDataChannel('stats')
+    await openBrowserPeer('stats', { offer: false, camera: true })
+    await node.offer()
+    await decodesVideo('stats', { width: 320, height: 240 })
+    await hearsAudio('stats')
+    if (channel.readyState !== 'open') await new Promise(resolve => channel.addEventListener('open', resolve, { once: true }))
+    const sizes = [1, 100, 1000, 10000]
+    let bytes = 0
+    for (let i = 0; i < 40; i++) {
+      const size = sizes[i % sizes.length]
+      bytes += size
+      channel.send(i % 2 ? new Uint8Array(size) : 'x'.repeat(size))
+    }
+    const ofType = (list, type, kind) => list.filter(s => s.type === type && (kind === undefined || s.kind === kind))
+    const reports = async () => {
+      const [ours, theirs] = await Promise.all([node.pc.getStats(), page.evaluate(n => window.allStats(n), 'stats')])
+      return { ours: [...ours.values()], theirs }
+    }
+    let last = null
+    const { ours, theirs } = await waitFor(async () => {
+      await noErrors()
+      last = await reports()
+      const { ours, theirs } = last
+      const [dc] = ofType(theirs, 'data-channel')
+      return ofType(ours, 'inbound-rtp').length === 2 && ofType(ours, 'remote-inbound-rtp').length === 2 &&
+        ofType(theirs, 'remote-inbound-rtp').length === 2 && ofType(ours, 'remote-outbound-rtp').length > 0 &&
+        dc && dc.messagesReceived === 40 ? last : null
+    }, 20000, () => `both reports complete; ours: ${JSON.stringify(last && [...new Set(last.ours.map(s => s.type))])}, ` +
+      `Chromium's: ${JSON.stringify(last && [...new Set(last.theirs.map(s => s.type))])}`, 250)
+    const ourTypes = new Set(ours.map(s => s.type))
+    const theirTypes = new Set(theirs.map(s => s.type))
+    // media-playout (webrtc-stats RTCAudioPlayoutStats) came after this libwebrtc (M108).
+    assert.deepEqual([...theirTypes].filter(t => !ourTypes.has(t) && t !== 'media-playout'), [], 'types Chromium has and we lack')
+    assert.deepEqual([...ourTypes].filter(t => !theirTypes.has(t)), [], 'types we have and Chromium lacks')
+    for (const kind of ['audio', 'video']) {
+      for (const [from, to, who] of [[ours, theirs, 'we send'], [theirs, ours, 'Chromium sends']]) {
+        const [out] = ofType(from, 'outbound-rtp', kind)
+        const [inb] = ofType(to, 'inbound-rtp', kind)
+        assert.ok(out.bytesSent > 0, `${who} ${kind}`)
+        // Read a few milliseconds apart: what was in flight then (video: a frame or two).
+        assert.ok(Math.abs(out.bytesSent - inb.bytesReceived) <= Math.max(kind === 'video' ? 40000 : 2000, out.bytesSent * 0.1),
+          `${who} ${kind}: ${out.bytesSent} bytes sent, ${inb.bytesReceived} received`)
+      }
+    }
+    const [ourChannel] = ofType(ours, 'data-channel')
+    const [theirChannel] = ofType(theirs, 'data-channel')
+    assert.deepEqual([ourChannel.messagesSent, ourChannel.bytesSent], [40, bytes])
+    assert.deepEqual([theirChannel.messagesReceived, theirChannel.bytesReceived], [40, bytes])
+    if (process.env.NODE_LIBWEBRTC_STATS_DIFF) {
+      // Members Chromium reports that we do not, and the other way, per type (for the README).
+      for (const type of theirTypes) {
+        const mine = new Set(ofType(ours, type).flatMap(s => Object.keys(s)))
+        const chromes = new Set(ofType(theirs, type).flatMap(s => Object.keys(s)))
+        console.log(`      ${type}: Chromium only [${[...chromes].filter(k => !mine.has(k))}], ours only [${[...mine].filter(k => !chromes.has(k))}]`)
+      }
+    }
+    await noErrors()
+  })
+
   /** The codec names of the video m-section of `sdp`, in order. */
   function videoCodecNames (sdp) {
     const section = sdp.split(/^m=/m).find(m => m.startsWith('video'))
