@@ -39,6 +39,13 @@ export interface RTCConfiguration {
   certificates?: unknown[]
   /** Non-standard, see RTCNetworkOptions. */
   network?: RTCNetworkOptions
+  /**
+   * Non-standard (the relay, README "Relaying media"): a remote video track this connection sends
+   * on (`addTrack`, `addTransceiver`, `replaceTrack`) forwards the publisher's encoded pictures
+   * unchanged when the negotiated codec allows, instead of decoding and encoding them again.
+   * Default true; false always re-encodes. Applies to tracks attached after it is set.
+   */
+  forwardEncodedVideo?: boolean
 }
 
 export interface NormalizedConfiguration {
@@ -50,6 +57,8 @@ export interface NormalizedConfiguration {
   certificates: unknown[]
   network: Required<Pick<RTCNetworkOptions, 'loopback' | 'interfaces' | 'excludeInterfaces'>> &
   Pick<RTCNetworkOptions, 'minPort' | 'maxPort'>
+  /** undefined when not given (true). */
+  forwardEncodedVideo?: boolean
 }
 
 function enumValue<T extends string> (value: unknown, allowed: readonly T[], fallback: T, what: string): T {
@@ -160,7 +169,8 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
       // No RTCCertificate exists yet (generateCertificate comes with a later version).
       throw new TypeError("Failed to read 'certificates': the entry is not of type 'RTCCertificate'.")
     }),
-    network
+    network,
+    ...(config.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: Boolean(config.forwardEncodedVideo) })
   }
 }
 
@@ -176,7 +186,8 @@ export function toNative (c: NormalizedConfiguration): NativeConfiguration {
     bundlePolicy: c.bundlePolicy,
     rtcpMuxPolicy: c.rtcpMuxPolicy,
     iceCandidatePoolSize: c.iceCandidatePoolSize,
-    network: { ...c.network }
+    network: { ...c.network },
+    forwardEncodedVideo: c.forwardEncodedVideo !== false
   }
 }
 
@@ -193,6 +204,7 @@ export function toConfigurationObject (c: NormalizedConfiguration): RTCConfigura
     bundlePolicy: c.bundlePolicy,
     rtcpMuxPolicy: c.rtcpMuxPolicy,
     iceCandidatePoolSize: c.iceCandidatePoolSize,
-    certificates: [...c.certificates]
+    certificates: [...c.certificates],
+    ...(c.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: c.forwardEncodedVideo })
   }
 }
