@@ -4,6 +4,7 @@
 // again otherwise. publisher -> relay (two of our connections) -> subscribers, all in this process.
 const assert = require('node:assert/strict')
 const { mediaDevices, nonstandard } = require('../..')
+const { RTCRtpSender } = require('../..')
 const { makePc, closeAll, once, trickle, negotiate, delay } = require('../helpers/pair')
 
 const { RTCVideoSink } = nonstandard
@@ -56,10 +57,11 @@ describe('media: relay (forwarding encoded video)', function () {
   afterEach(() => { for (const s of sinks.splice(0)) s.stop(); closeAll() })
 
   /** A publisher sending our synthetic camera to the relay; resolves with the relay's remote track. */
-  async function publish () {
+  async function publish (codec) {
     const pub = connected()
     const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 30 } })
-    pub.a.addTrack(stream.getVideoTracks()[0], stream)
+    const sender = pub.a.addTrack(stream.getVideoTracks()[0], stream)
+    if (codec) preferCodec(pub.a, sender, codec)
     const remote = once(pub.b, 'track').then(e => e.track)
     await negotiate(pub.a, pub.b)
     return { pub, camera: stream.getVideoTracks()[0], track: await remote }
@@ -69,11 +71,7 @@ describe('media: relay (forwarding encoded video)', function () {
   async function subscribe (track, { relayConfig, codec } = {}) {
     const sub = connected(relayConfig)
     const sender = sub.a.addTrack(track)
-    if (codec) {
-      const { codecs } = RTCRtpSender.getCapabilities('video')
-      const t = sub.a.getTransceivers().find(x => x.sender === sender)
-      t.setCodecPreferences(codecs.filter(c => c.mimeType === codec))
-    }
+    if (codec) preferCodec(sub.a, sender, codec)
     const remote = once(sub.b, 'track').then(e => e.track)
     await negotiate(sub.a, sub.b)
     const s = new RTCVideoSink(await remote)
@@ -81,7 +79,14 @@ describe('media: relay (forwarding encoded video)', function () {
     return { sub, sender, sink: s }
   }
 
-  const { RTCRtpSender } = require('../..')
+  /** Offers only `mimeType` (and, for H.264, packetization-mode 1 first) on the sender's transceiver. */
+  function preferCodec (pc, sender, mimeType) {
+    const { codecs } = RTCRtpSender.getCapabilities('video')
+    const t = pc.getTransceivers().find(x => x.sender === sender)
+    const chosen = codecs.filter(c => c.mimeType === mimeType)
+      .sort((x, y) => Number(/packetization-mode=1/.test(y.sdpFmtpLine ?? '')) - Number(/packetization-mode=1/.test(x.sdpFmtpLine ?? '')))
+    t.setCodecPreferences(chosen)
+  }
 
   it('subscribers get the publisher\'s pictures, forwarded: the relay encodes nothing', async () => {
     const { track } = await publish()
@@ -98,6 +103,19 @@ describe('media: relay (forwarding encoded video)', function () {
     assert.ok(d.forwardedFrames >= 3 * 35, JSON.stringify(d))
     assert.ok(d.encodedFrames < d.forwardedFrames / 2, `publisher's encodes only: ${JSON.stringify(d)}`)
   })
+
+  for (const codec of ['video/VP9', 'video/H264']) {
+    it(`${codec.slice(6)} is forwarded as well`, async () => {
+      const { track } = await publish(codec)
+      const subs = [await subscribe(track, { codec }), await subscribe(track, { codec })]
+      for (const s of subs) await frames(s.sink, 5)
+      const before = counters()
+      for (const s of subs) assertPattern(await frames(s.sink, 20))
+      const d = delta(before, counters())
+      assert.equal(d.transcodedFrames, 0, JSON.stringify(d))
+      assert.ok(d.forwardedFrames >= 2 * 15, JSON.stringify(d))
+    })
+  }
 
   it('a subscriber joining late gets a picture (a keyframe asked of the publisher)', async () => {
     const { track } = await publish()
