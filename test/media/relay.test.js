@@ -130,6 +130,19 @@ describe('media: relay (forwarding encoded video)', function () {
     assertPattern(await frames(first.sink, 5))
   })
 
+  it('keyframe requests of many new subscribers are coalesced upstream (at most one per 300 ms)', async () => {
+    const { track } = await publish()
+    await frames((await subscribe(track)).sink, 10)
+    const before = counters()
+    const t0 = performance.now()
+    const subs = await Promise.all([0, 1, 2, 3, 4, 5].map(() => subscribe(track)))
+    for (const s of subs) assertPattern(await frames(s.sink, 3))
+    const elapsed = performance.now() - t0
+    const d = delta(before, counters())
+    assert.ok(d.keyFrameRequests >= 1, JSON.stringify(d))
+    assert.ok(d.keyFrameRequests <= Math.floor(elapsed / 300) + 1, `${d.keyFrameRequests} requests in ${elapsed.toFixed(0)} ms`)
+  })
+
   it('codec mismatch: a VP9 subscriber of a VP8 publisher gets the pictures encoded again', async () => {
     const { track } = await publish()
     const vp8 = await subscribe(track)
