@@ -155,6 +155,61 @@ describe('media: relay (forwarding encoded video)', function () {
     assert.ok(d.forwardedFrames >= 5, JSON.stringify(d))
   })
 
+  it('a subscriber sent a smaller size (scaleResolutionDownBy) gets it encoded again; a disabled track sends black', async () => {
+    const { track } = await publish()
+    const full = await subscribe(track)
+    const sub = connected()
+    sub.a.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ scaleResolutionDownBy: 2 }] })
+    const remote = once(sub.b, 'track').then(e => e.track)
+    await negotiate(sub.a, sub.b)
+    const small = new RTCVideoSink(await remote)
+    sinks.push(small)
+    await frames(small, 5)
+    const before = counters()
+    const got = await frames(small, 20)
+    for (const f of got) {
+      assert.equal(f.width, 160)
+      assert.equal(f.height, 120)
+      assert.ok(Math.abs(f.mean - 141.4) < 8, `luma mean ${f.mean}`)
+    }
+    assert.ok(delta(before, counters()).transcodedFrames >= 15)
+    assertPattern(await frames(full.sink, 5))
+    // libwebrtc sends black pictures for a disabled track: encoded, since there is nothing to forward.
+    track.enabled = false
+    const black = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no black picture')), 10000)
+      full.sink.onframe = ({ frame }) => { if (lumaMean(frame) < 40) { clearTimeout(timer); full.sink.onframe = null; resolve(frame) } }
+    })
+    assert.equal(black.width, 320)
+    track.enabled = true
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no picture after enabling again')), 10000)
+      full.sink.onframe = ({ frame }) => { if (Math.abs(lumaMean(frame) - 141.4) < 6) { clearTimeout(timer); full.sink.onframe = null; resolve() } }
+    })
+  })
+
+  it('replaceTrack: a sender switches from a local camera to the relayed track (forwarded from a keyframe on)', async () => {
+    const { track } = await publish()
+    const sub = connected()
+    const [local] = (await mediaDevices.getUserMedia({ video: { width: 160, height: 120, frameRate: 30 } })).getVideoTracks()
+    const sender = sub.a.addTrack(local)
+    const remote = once(sub.b, 'track').then(e => e.track)
+    await negotiate(sub.a, sub.b)
+    const s = new RTCVideoSink(await remote)
+    sinks.push(s)
+    assert.equal((await frames(s, 3))[0].width, 160)
+    await sender.replaceTrack(track)
+    const before = counters()
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no 320x240 picture after replaceTrack')), 10000)
+      s.onframe = ({ frame }) => { if (frame.width === 320) { clearTimeout(timer); s.onframe = null; resolve() } }
+    })
+    assertPattern(await frames(s, 10))
+    const d = delta(before, counters())
+    assert.ok(d.forwardedFrames >= 10, JSON.stringify(d))
+    local.stop()
+  })
+
   it('forwardEncodedVideo: false re-encodes (and is in getConfiguration)', async () => {
     const { track } = await publish()
     const { sub, sink } = await subscribe(track, { relayConfig: { forwardEncodedVideo: false } })
