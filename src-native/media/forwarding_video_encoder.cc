@@ -109,25 +109,24 @@ void ForwardingVideoEncoder::OnLossNotification(const LossNotification& loss_not
   if (real_initialized_) real_->OnLossNotification(loss_notification);
 }
 
-// Constant but for the name, so that the sender does not reconfigure when we switch: pixels and
-// our buffers both come here as they are (supports_native_handle), no quality scaling (it would ask
-// the relay's source for smaller pictures, which it cannot make), no frame dropping by the sender
-// (has_trusted_rate_controller: a forwarded stream's rate is the publisher's).
+// The real encoder's, so that a sender that encodes behaves as without us, except that our
+// buffers come here as they are (supports_native_handle: we convert them). While forwarding (the
+// sender reconfigures its scalers when this changes, before the next frame): no quality scaling (it
+// would ask the relay's source for smaller pictures, which it cannot make) and no frame dropping
+// by the sender (has_trusted_rate_controller: a forwarded stream's rate is the publisher's).
 webrtc::VideoEncoder::EncoderInfo ForwardingVideoEncoder::GetEncoderInfo() const {
-  EncoderInfo info;
-  if (real_) {
-    EncoderInfo real = real_->GetEncoderInfo();
-    info.requested_resolution_alignment = 1;
-    info.fps_allocation[0] = real.fps_allocation[0];
-    info.implementation_name = real.implementation_name;
-  }
-  if (forwarding_) info.implementation_name = "forward";
-  info.scaling_settings = ScalingSettings(ScalingSettings::kOff);
+  EncoderInfo info = real_ ? real_->GetEncoderInfo() : EncoderInfo();
   info.supports_native_handle = true;
-  info.has_trusted_rate_controller = true;
-  info.is_hardware_accelerated = false;
-  info.supports_simulcast = false;
-  info.is_qp_trusted = false;
+  if (forwarding_) {
+    info.implementation_name = "forward";
+    info.scaling_settings = ScalingSettings(ScalingSettings::kOff);
+    info.requested_resolution_alignment = 1;
+    info.apply_alignment_to_all_simulcast_layers = false;
+    info.has_trusted_rate_controller = true;
+    info.is_hardware_accelerated = false;
+    info.resolution_bitrate_limits.clear();
+    info.is_qp_trusted = false;
+  }
   return info;
 }
 
@@ -165,8 +164,9 @@ int32_t ForwardingVideoEncoder::Encode(const webrtc::VideoFrame& frame,
 int32_t ForwardingVideoEncoder::Forward(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer,
                                         bool key_requested) {
   const EncodedFrameBuffer::Picture& p = buffer.picture();
-  const bool gap = last_sequence_ != 0 && p.sequence != last_sequence_ + 1;
+  const bool gap = (last_sequence_ != 0 && p.sequence != last_sequence_ + 1) || buffer.origin() != last_origin_;
   last_sequence_ = p.sequence;
+  last_origin_ = buffer.origin();
   if (p.key_frame) waiting_for_key_ = false;
   else if (gap || key_requested || !forwarding_) waiting_for_key_ = true;
   forwarding_ = true;

@@ -72,6 +72,7 @@ class ForwardingVideoEncoder : public webrtc::VideoEncoder {
   bool forwarding_ = false;      // the last picture was forwarded (GetEncoderInfo's name)
   bool waiting_for_key_ = true;  // no picture goes out until a keyframe
   uint64_t last_sequence_ = 0;
+  const void* last_origin_ = nullptr;  // the relay source of the last picture (compared only)
   webrtc::GofInfoVP9 vp9_gof_{};
 };
 

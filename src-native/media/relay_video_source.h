@@ -17,7 +17,6 @@
 #include <mutex>
 
 #include "api/media_stream_interface.h"
-#include "api/notifier.h"
 #include "api/video/recordable_encoded_frame.h"
 #include "media/base/video_broadcaster.h"
 #include "media/encoded_frame_buffer.h"
@@ -25,8 +24,9 @@
 
 namespace nlw {
 
-class RelayVideoSource : public webrtc::Notifier<webrtc::VideoTrackSourceInterface>,
-                         public EncodedFrameOrigin {
+// Not a webrtc::Notifier: its observer list is bound to one thread, and this source serves the
+// tracks of every shard. Its state never changes, so observers are not kept.
+class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public EncodedFrameOrigin {
  public:
   // JS thread. `from`: a remote video track (proxy); `home`: its connection's signaling/worker
   // thread. Subscribes at once (blocking hops to `home`; the remote source asks the publisher for
@@ -41,6 +41,8 @@ class RelayVideoSource : public webrtc::Notifier<webrtc::VideoTrackSourceInterfa
   rtc::scoped_refptr<webrtc::I420BufferInterface> LatestPicture() override;
 
   // VideoTrackSourceInterface
+  void RegisterObserver(webrtc::ObserverInterface*) override {}
+  void UnregisterObserver(webrtc::ObserverInterface*) override {}
   SourceState state() const override { return kLive; }
   bool remote() const override { return false; }
   bool is_screencast() const override { return false; }
