@@ -3,6 +3,8 @@
 // forwarded as the publisher encoded it (no decode, no encode) when the codecs match, and encoded
 // again otherwise. publisher -> relay (two of our connections) -> subscribers, all in this process.
 const assert = require('node:assert/strict')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
 const { mediaDevices, nonstandard } = require('../..')
 const { RTCRtpSender } = require('../..')
 const { makePc, closeAll, once, trickle, negotiate, delay } = require('../helpers/pair')
@@ -237,6 +239,17 @@ describe('media: relay (forwarding encoded video)', function () {
       await negotiate(sub.a, sub.b)
       assert.equal(remote.readyState, 'ended')
     }))
+  })
+
+  it('relay connections on other shard threads than the publisher\'s (NODE_LIBWEBRTC_NETWORK_THREADS=3): forwarded, clean exit', function () {
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'media-fixtures', 'relay-shards.js')], {
+      env: { ...process.env, NODE_LIBWEBRTC_NETWORK_THREADS: '3' }, encoding: 'utf8', timeout: 45000
+    })
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout.trim().split('\n').pop())
+    for (const n of out.frames) assert.ok(n >= 20, JSON.stringify(out))
+    assert.equal(out.transcoded, 0, JSON.stringify(out))
+    assert.ok(out.forwarded >= 6 * 20, JSON.stringify(out))
   })
 
   it('200 subscriber joins and leaves: no growth', async function () {
