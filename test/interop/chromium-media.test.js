@@ -11,6 +11,8 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices, nonstandard } = require('../..')
+const { xorStream } = require('../media/fixtures/xor-transform')
+const { frames } = require('../helpers/content')
 const { CHROMIUM, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
 
 const PAGE = path.join(__dirname, 'chromium-media.html')
@@ -469,6 +471,68 @@ describe('interop: media with headless Chromium', function () {
     const answer = await waitFor(async () => (await page.evaluate(() => window.peerState('answer-prefs'))).remote, STEP_MS, 'our answer')
     assert.deepEqual([...new Set(videoCodecNames(answer).filter(n => n !== 'rtx'))], ['VP9'], 'our answer has VP9 alone')
     await decodesVideo('answer-prefs', { width: 320, height: 240, mimeType: 'video/VP9' })
+  })
+
+  /**
+   * Encoded transforms both ways: Chromium (encodedInsertableStreams) offers its camera and mic and
+   * XORs what it sends and receives with `theirKey`; we answer with our synthetic camera and mic
+   * and XOR ours with `ourKey` (createEncodedStreams on our sender and receiver).
+   */
+  async function xorCall (name, ourKey, theirKey) {
+    const stream = await mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })
+    localTracks.push(...stream.getTracks())
+    const node = pair(name, {
+      beforeAnswer: async pc => {
+        for (const t of pc.getTransceivers()) {
+          const track = stream.getTracks().find(x => x.kind === t.receiver.track.kind)
+          const r = t.receiver.createEncodedStreams()
+          r.readable.pipeThrough(xorStream(ourKey)).pipeTo(r.writable).catch(err => node.errors.push(err))
+          const s = t.sender.createEncodedStreams()
+          s.readable.pipeThrough(xorStream(ourKey)).pipeTo(s.writable).catch(err => node.errors.push(err))
+          await t.sender.replaceTrack(track)
+          t.direction = 'sendrecv'
+        }
+      }
+    })
+    await openBrowserPeer(name, { offer: true, camera: true, codec: 'video/VP8', xor: theirKey })
+    return node
+  }
+
+  // Our synthetic pattern as Chromium's <video> shows it: grey 130 with a white bar an eighth wide.
+  const OUR_PATTERN_RGB = 146
+
+  it('encoded transforms: XOR on both ends, Chromium with encodedInsertableStreams; our picture, its picture, our tone', async function () {
+    const node = await xorCall('xor', 0x5a, 0x5a)
+    await decodesVideo('xor', { width: 320, height: 240, mimeType: 'video/VP8' })
+    const seen = await waitFor(async () => {
+      const m = await page.evaluate(n => window.videoMean(n), 'xor')
+      return m && Math.abs(m.mean - OUR_PATTERN_RGB) < 20 ? m : null
+    }, STEP_MS, 'Chromium shows our pattern')
+    assert.deepEqual([seen.width, seen.height], [320, 240])
+    await hearsAudio('xor')
+    const remote = node.trackEvents.find(e => e.track.kind === 'video').track
+    const sink = new nonstandard.RTCVideoSink(remote)
+    try {
+      const got = await frames(sink, 10, f => f.width === 640 && f.height === 480, STEP_MS)
+      assert.equal(got.length, 10)
+    } finally { sink.stop() }
+    await noErrors()
+  })
+
+  it('encoded transforms: with a key Chromium does not share, it never shows our picture', async function () {
+    await xorCall('xor-bad', 0x5a, 0x33)
+    // Media reaches Chromium (so the check below is about what it makes of it)
+    await waitFor(async () => {
+      await noErrors()
+      const v = (await browserStats('xor-bad')).inVideo
+      return v && v.packetsReceived > 50 ? v : null
+    }, STEP_MS, 'Chromium receives our video packets')
+    const deadline = Date.now() + 5000
+    while (Date.now() < deadline) {
+      const m = await page.evaluate(n => window.videoMean(n), 'xor-bad')
+      if (m) assert.ok(Math.abs(m.mean - OUR_PATTERN_RGB) >= 20 || m.width !== 320, `Chromium showed our picture: ${JSON.stringify(m)}`)
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
   })
 
   it('H264 echo: Chromium sends H.264 (its preference), we decode it and send it back as H.264', async function () {
