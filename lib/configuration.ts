@@ -42,6 +42,13 @@ export interface RTCConfiguration {
   peerIdentity?: string
   /** Non-standard, see RTCNetworkOptions. */
   network?: RTCNetworkOptions
+  /**
+   * Non-standard (the relay, README "Relaying media"): a remote video track this connection sends
+   * on (`addTrack`, `addTransceiver`, `replaceTrack`) forwards the publisher's encoded pictures
+   * unchanged when the negotiated codec allows, instead of decoding and encoding them again.
+   * Default true; false always re-encodes. Applies to tracks attached after it is set.
+   */
+  forwardEncodedVideo?: boolean
 }
 
 export interface NormalizedConfiguration {
@@ -54,6 +61,8 @@ export interface NormalizedConfiguration {
   peerIdentity?: string
   network: Required<Pick<RTCNetworkOptions, 'loopback' | 'interfaces' | 'excludeInterfaces'>> &
   Pick<RTCNetworkOptions, 'minPort' | 'maxPort'>
+  /** undefined when not given (true). */
+  forwardEncodedVideo?: boolean
 }
 
 function enumValue<T extends string> (value: unknown, allowed: readonly T[], fallback: T, what: string): T {
@@ -182,7 +191,8 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
     rtcpMuxPolicy: enumValue(config.rtcpMuxPolicy, ['require', 'negotiate'] as const, 'require', 'RTCRtcpMuxPolicy'),
     iceCandidatePoolSize: config.iceCandidatePoolSize === undefined ? 0 : octet(config.iceCandidatePoolSize, 'iceCandidatePoolSize'),
     certificates: certificateList(config.certificates),
-    network
+    network,
+    ...(config.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: Boolean(config.forwardEncodedVideo) })
   }
   if (config.peerIdentity !== undefined) out.peerIdentity = domString(config.peerIdentity, 'RTCConfiguration.peerIdentity')
   return out
@@ -201,7 +211,8 @@ export function toNative (c: NormalizedConfiguration): NativeConfiguration {
     rtcpMuxPolicy: c.rtcpMuxPolicy,
     iceCandidatePoolSize: c.iceCandidatePoolSize,
     certificates: c.certificates.map(x => nativeCertificate(x)!),
-    network: { ...c.network }
+    network: { ...c.network },
+    forwardEncodedVideo: c.forwardEncodedVideo !== false
   }
 }
 
@@ -219,6 +230,7 @@ export function toConfigurationObject (c: NormalizedConfiguration): RTCConfigura
     rtcpMuxPolicy: c.rtcpMuxPolicy,
     iceCandidatePoolSize: c.iceCandidatePoolSize,
     certificates: [...c.certificates],
-    ...(c.peerIdentity === undefined ? {} : { peerIdentity: c.peerIdentity })
+    ...(c.peerIdentity === undefined ? {} : { peerIdentity: c.peerIdentity }),
+    ...(c.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: c.forwardEncodedVideo })
   }
 }

@@ -81,6 +81,7 @@ export interface NativeConfiguration {
     minPort?: number
     maxPort?: number
   }
+  forwardEncodedVideo?: boolean
 }
 
 export interface NativePeerConnection {
@@ -340,6 +341,7 @@ interface Binding {
   shutdown(processExiting?: boolean): void
   versions(): { libwebrtc: string, napi: number }
   liveObjects(): LiveObjects
+  relayCounters(): RelayCounters
   rtpCapabilities(kind: string, which: 'sender' | 'receiver'): NativeRtpCapabilities | null
   setLogSink(level: string, sink: ((severity: 'verbose' | 'info' | 'warning' | 'error' | 'none', line: string) => void) | null): void
   /**
@@ -373,6 +375,22 @@ export interface LiveObjects {
   certificates: number
   libwebrtcPeerConnections: number
   longTimers: number
+  /** Process-wide: relay sources of remote video tracks sent on with forwarding. */
+  relaySources: number
+}
+
+/** Process-wide counts of the relay's video encoders (nonstandard.relayCounters()). */
+export interface RelayCounters {
+  /** Pictures sent on unchanged (no decode, no encode). */
+  forwardedFrames: number
+  /** Pictures encoded by a real encoder, by any sender of the process (publishers too). */
+  encodedFrames: number
+  /** Of those, relayed pictures that could not be forwarded (codec mismatch, scaling, forwarding off is not counted here). */
+  transcodedFrames: number
+  /** Relayed pictures dropped while a sender waited for a keyframe. */
+  droppedFrames: number
+  /** Keyframe requests sent to publishers (coalesced: at most one per 300 ms per track). */
+  keyFrameRequests: number
 }
 
 function load (): Binding {

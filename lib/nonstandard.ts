@@ -1,5 +1,5 @@
 // Non-standard extras, kept apart from the spec surface.
-import { binding, type LiveObjects } from './native'
+import { binding, type LiveObjects, type RelayCounters } from './native'
 import { type RTCCertificate, type RTCCertificatePem, exportCertificate, importCertificate } from './RTCCertificate'
 import { registerIdentityProvider, setIdentityProviderOptions } from './identity'
 import { RTCAudioSink, RTCVideoSink } from './track_sinks'
@@ -64,6 +64,13 @@ export const nonstandard = {
    * leak checks and tests.
    */
   liveObjects (): LiveObjects { return binding.liveObjects() },
+  /**
+   * Process-wide counters of the relay (README "Relaying media"): pictures forwarded unchanged,
+   * pictures encoded (by any sender), relayed pictures encoded because they could not be
+   * forwarded, relayed pictures dropped while waiting for a keyframe, and keyframe requests sent
+   * upstream. For tests and benchmarks.
+   */
+  relayCounters (): RelayCounters { return binding.relayCounters() },
   /**
    * Hands libwebrtc's own log lines at `level` and above to `sink(severity, line)` on this
    * thread, in batches (libwebrtc's threads only queue them). `setLogSink(null)` or level 'none'

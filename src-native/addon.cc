@@ -3,6 +3,8 @@
 #include <cstdlib>
 
 #include "media/codec_round_trip.h"
+#include "media/forwarding_video_encoder.h"
+#include "media/relay_video_source.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/thread.h"
 #include "runtime/network_filter.h"
@@ -63,6 +65,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceMethod("shutdown", &Addon::Shutdown),
       InstanceMethod("versions", &Addon::Versions),
       InstanceMethod("liveObjects", &Addon::LiveObjects),
+      InstanceMethod("relayCounters", &Addon::RelayCounters),
       InstanceMethod("rtpCapabilities", &Addon::RtpCapabilities),
       InstanceMethod("setLogSink", &Addon::SetLogSink),
       InstanceMethod("codecRoundTrip", &Addon::CodecRoundTrip),
@@ -120,6 +123,22 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // This environment's; the long timers of closed connections are dropped on the network thread
   // soon after their close has run.
   o.Set("longTimers", static_cast<double>(runtime_->pending_long_timers()));
+  // Process-wide: relay sources of remote video tracks sent on (media/relay_video_source.h), alive
+  // until the track is released and the last sender and frame using them are gone.
+  o.Set("relaySources", static_cast<double>(RelayVideoSource::live()));
+  return o;
+}
+
+// relayCounters() -> process-wide counts of the relay's encoders (media/forwarding_video_encoder.h)
+Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  nlw::RelayCounters c = ReadRelayCounters();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("forwardedFrames", static_cast<double>(c.forwarded_frames));
+  o.Set("encodedFrames", static_cast<double>(c.encoded_frames));
+  o.Set("transcodedFrames", static_cast<double>(c.transcoded_frames));
+  o.Set("droppedFrames", static_cast<double>(c.dropped_frames));
+  o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
   return o;
 }
 

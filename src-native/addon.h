@@ -31,6 +31,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value Versions(const Napi::CallbackInfo& info);
   Napi::Value LiveObjects(const Napi::CallbackInfo& info);
+  Napi::Value RelayCounters(const Napi::CallbackInfo& info);
   Napi::Value RtpCapabilities(const Napi::CallbackInfo& info);
   Napi::Value SetLogSink(const Napi::CallbackInfo& info);
   Napi::Value CodecRoundTrip(const Napi::CallbackInfo& info);

@@ -89,4 +89,9 @@ void ConfigurationFromJs(Napi::Object js, Config* out, NetworkPolicy* policy) {
   }
 }
 
+bool ForwardEncodedVideoFromJs(Napi::Object js) {
+  Napi::Value v = js.Get("forwardEncodedVideo");
+  return !v.IsBoolean() || v.As<Napi::Boolean>().Value();
+}
+
 }  // namespace nlw

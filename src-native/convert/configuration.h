@@ -13,4 +13,7 @@ namespace nlw {
 void ConfigurationFromJs(Napi::Object js, webrtc::PeerConnectionInterface::RTCConfiguration* out,
                          NetworkPolicy* policy);
 
+// Non-standard forwardEncodedVideo (lib/configuration.ts): true unless false.
+bool ForwardEncodedVideoFromJs(Napi::Object js);
+
 }  // namespace nlw

@@ -17,6 +17,7 @@
 #include "api/video_codecs/video_encoder_factory_template_libvpx_vp9_adapter.h"
 #include "media/base/codec.h"
 #include "media/base/media_constants.h"
+#include "media/forwarding_video_encoder.h"
 #include "media/h264_decoder.h"
 #include "modules/video_coding/codecs/h264/h264_encoder_impl.h"
 
@@ -93,9 +94,11 @@ rtc::scoped_refptr<webrtc::AudioDecoderFactory> CreateAudioDecoderFactory() {
 }
 
 std::unique_ptr<webrtc::VideoEncoderFactory> CreateVideoEncoderFactory() {
-  return std::make_unique<webrtc::VideoEncoderFactoryTemplate<
-      webrtc::LibvpxVp8EncoderTemplateAdapter, webrtc::LibvpxVp9EncoderTemplateAdapter,
-      OpenH264EncoderAdapter>>();
+  // Every encoder can forward a relayed picture unchanged (media/forwarding_video_encoder.h).
+  return std::make_unique<ForwardingVideoEncoderFactory>(
+      std::make_unique<webrtc::VideoEncoderFactoryTemplate<
+          webrtc::LibvpxVp8EncoderTemplateAdapter, webrtc::LibvpxVp9EncoderTemplateAdapter,
+          OpenH264EncoderAdapter>>());
 }
 
 std::unique_ptr<webrtc::VideoDecoderFactory> CreateVideoDecoderFactory() {

@@ -160,6 +160,12 @@ Runtime::Shard* Runtime::NextShard(std::string* error) {
   return shards_[i].get();
 }
 
+rtc::Thread* Runtime::ThreadOf(const webrtc::PeerConnectionFactoryInterface* factory) const {
+  for (const std::unique_ptr<Shard>& shard : shards_)
+    if (shard && shard->factory.get() == factory) return shard->network.get();
+  return nullptr;
+}
+
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> Runtime::MediaFactory(std::string* error) {
   if (!EnsureStarted(error)) return nullptr;
   if (!shards_[0] && !StartShard(0, error)) return nullptr;

@@ -84,6 +84,9 @@ class Runtime {
   // message on failure.
   rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> MediaFactory(std::string* error);
 
+  // JS thread. The thread of the shard whose factory is `factory` (null if none is).
+  rtc::Thread* ThreadOf(const webrtc::PeerConnectionFactoryInterface* factory) const;
+
   // JS thread. Channels are released before connections. A resource is registered while it
   // holds libwebrtc objects: close() or GC unregisters it.
   void Register(NativeResource* r, bool is_channel);

@@ -112,6 +112,9 @@ void MediaStreamTrack::ReleaseNative() {
   remote_info_.reset();
   source_.reset();
   others_.clear();
+  relay_tracks_.clear();
+  if (relay_) relay_->Detach();  // blocking hops to the remote track's thread
+  relay_ = nullptr;
   // The proxy's last reference, if it is, hops to the signaling thread to destroy the track.
   track_ = nullptr;
 }
@@ -124,11 +127,27 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
   bool enabled = info.Length() > 0 && info[0].ToBoolean().Value();
   if (track_) track_->set_enabled(enabled);
   for (auto& [factory, track] : others_) track->set_enabled(enabled);
+  for (auto& [factory, track] : relay_tracks_) track->set_enabled(enabled);
 }
 
 rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
-    webrtc::PeerConnectionFactoryInterface* factory) {
-  if (!track_ || factory == nullptr || factory == home_factory_ || home_factory_ == nullptr) return track_;
+    webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded) {
+  if (!track_ || factory == nullptr || home_factory_ == nullptr) return track_;
+  if (forward_encoded && !source_ && kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) {
+    auto it = relay_tracks_.find(factory);
+    if (it != relay_tracks_.end()) return it->second;
+    if (!relay_) {
+      relay_ = RelayVideoSource::Create(
+          rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track_.get())),
+          runtime_->ThreadOf(home_factory_));
+    }
+    rtc::scoped_refptr<webrtc::VideoTrackInterface> track = factory->CreateVideoTrack(id_, relay_.get());
+    if (!track) return track_;
+    track->set_enabled(track_->enabled());
+    relay_tracks_[factory] = track;
+    return track;
+  }
+  if (factory == home_factory_) return track_;
   auto it = others_.find(factory);
   if (it != others_.end()) return it->second;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;

@@ -13,6 +13,7 @@
 #include "api/media_stream_interface.h"
 #include "media/pushed_audio_source.h"
 #include "media/pushed_video_source.h"
+#include "media/relay_video_source.h"
 #include "media/remote_track_info.h"
 #include "media/synthetic_audio_source.h"
 #include "media/synthetic_video_source.h"
@@ -70,7 +71,12 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // (Runtime::MediaFactory), so a connection on another shard gets a track of its own factory over
   // the same synthetic source, with the same id, kept in step (enabled, stop). Remote tracks and
   // tracks of `factory` itself: track(). Null once released.
-  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> TrackFor(webrtc::PeerConnectionFactoryInterface* factory);
+  //
+  // A remote video track, unless `forward_encoded` is false: a track of `factory` over this
+  // track's RelayVideoSource (media/relay_video_source.h), whose pictures the sender forwards
+  // without decoding and encoding them again when its codec allows (issue 17).
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> TrackFor(webrtc::PeerConnectionFactoryInterface* factory,
+                                                                 bool forward_encoded = true);
 
  private:
   static Napi::Object NewWith(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
@@ -95,6 +101,9 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // For synthetic tracks: the factory that made track_, and the tracks made for other factories.
   webrtc::PeerConnectionFactoryInterface* home_factory_ = nullptr;
   std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> others_;
+  // Remote video tracks sent on with forwarding: the one relay source and a track over it per factory.
+  rtc::scoped_refptr<RelayVideoSource> relay_;
+  std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> relay_tracks_;
   // Remote tracks: what getSettings() reports (NewInstance installs it).
   std::unique_ptr<RemoteTrackInfo> remote_info_;
   bool using_source_ = false;

@@ -233,6 +233,7 @@ PeerConnection::PeerConnection(const Napi::CallbackInfo& info) : Napi::ObjectWra
   shared_->runtime = runtime;
   shared_->network_thread = shard->network.get();
   shared_->factory = shard->factory.get();
+  *shared_->forward_encoded_video = ForwardEncodedVideoFromJs(info[0].As<Napi::Object>());
   shared_->dispatcher = runtime->dispatcher();
   shared_->link->target = this;
   LinkPtr<PeerConnection> link = shared_->link;
@@ -505,6 +506,7 @@ Napi::Value PeerConnection::SetConfiguration(const Napi::CallbackInfo& info) {
   webrtc::PeerConnectionInterface::RTCConfiguration config = pc_->GetConfiguration();
   config.servers.clear();
   ConfigurationFromJs(info[0].As<Napi::Object>(), &config, nullptr);
+  *shared_->forward_encoded_video = ForwardEncodedVideoFromJs(info[0].As<Napi::Object>());
   webrtc::RTCError result = pc_->SetConfiguration(config);
   if (!result.ok()) ThrowError(env, ErrorValue::From(result));
   return env.Undefined();
@@ -555,7 +557,8 @@ Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<Tr
     for (size_t k = 0; k < s.receiver_stream_ids.size(); k++) streams.Set(k, s.receiver_stream_ids[k]);
     o.Set("streamIds", streams);
     if (delivered_transceivers_.insert(s.id).second) {
-      o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread(), shared_->factory));
+      o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread(), shared_->factory,
+                                                   shared_->forward_encoded_video));
       if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track, shared_->factory));
     }
     out.Set(i, o);
@@ -594,7 +597,7 @@ Napi::Value PeerConnection::AddTrack(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "addTrack: not a MediaStreamTrack").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto result = pc_->AddTrack(track->TrackFor(shared_->factory),
+  auto result = pc_->AddTrack(track->TrackFor(shared_->factory, *shared_->forward_encoded_video),
                               StringList(info.Length() > 1 ? info[1] : env.Undefined()));
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));
@@ -626,7 +629,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
     if (kind == "audio") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_AUDIO, init);
     else if (kind == "video") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_VIDEO, init);
   } else if (MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr) {
-    result = pc_->AddTransceiver(track->TrackFor(shared_->factory), init);
+    result = pc_->AddTransceiver(track->TrackFor(shared_->factory, *shared_->forward_encoded_video), init);
   }
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));

@@ -36,6 +36,10 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   // The shard's factory (owned by the runtime): local tracks are sent as tracks of it
   // (MediaStreamTrack::TrackFor).
   webrtc::PeerConnectionFactoryInterface* factory = nullptr;
+  // Non-standard RTCConfiguration.forwardEncodedVideo (default true): remote video tracks sent on
+  // by this connection forward the publisher's encoded pictures (MediaStreamTrack::TrackFor).
+  // JS thread; shared with the transceiver wrappers.
+  std::shared_ptr<bool> forward_encoded_video = std::make_shared<bool>(true);
   LinkPtr<PeerConnection> link = std::make_shared<Link<PeerConnection>>();
   std::shared_ptr<TransportWatcher> transports;
   // The proxy, for reading state on the signaling thread. Cleared (on the signaling thread)

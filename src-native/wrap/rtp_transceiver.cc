@@ -122,13 +122,15 @@ struct TransceiverInit {
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
   rtc::Thread* signaling;
   webrtc::PeerConnectionFactoryInterface* factory;
+  std::shared_ptr<bool> forward_encoded_video;
 };
 }  // namespace
 
 Napi::Object RtpTransceiver::NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
                                          rtc::Thread* signaling,
-                                         webrtc::PeerConnectionFactoryInterface* factory) {
-  TransceiverInit init{std::move(t), signaling, factory};
+                                         webrtc::PeerConnectionFactoryInterface* factory,
+                                         std::shared_ptr<bool> forward_encoded_video) {
+  TransceiverInit init{std::move(t), signaling, factory, std::move(forward_encoded_video)};
   auto ext = Napi::External<TransceiverInit>::New(env, &init);
   return Addon::Of(env)->transceiver_constructor().New({ext});
 }
@@ -150,6 +152,7 @@ RtpTransceiver::RtpTransceiver(const Napi::CallbackInfo& info) : Napi::ObjectWra
   transceiver_ = init->transceiver;
   signaling_ = init->signaling;
   factory_ = init->factory;
+  forward_encoded_video_ = init->forward_encoded_video;
   runtime_ = Addon::Of(env)->runtime();
   runtime_->RegisterTransceiver(this);
 }
@@ -236,7 +239,7 @@ Napi::Value RtpTransceiver::ReplaceTrack(const Napi::CallbackInfo& info) {
       Napi::TypeError::New(env, "not a MediaStreamTrack").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    track = t->TrackFor(factory_);
+    track = t->TrackFor(factory_, !forward_encoded_video_ || *forward_encoded_video_);
   }
   return Napi::Boolean::New(env, transceiver_->sender()->SetTrack(track.get()));
 }

@@ -46,7 +46,8 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   static Napi::Function Define(Napi::Env env);
   // `signaling`: the connection's signaling thread, where the proxy is released.
   static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
-                                  rtc::Thread* signaling, webrtc::PeerConnectionFactoryInterface* factory);
+                                  rtc::Thread* signaling, webrtc::PeerConnectionFactoryInterface* factory,
+                                  std::shared_ptr<bool> forward_encoded_video);
   static RtpTransceiver* Unwrap(Napi::Value value);
 
   explicit RtpTransceiver(const Napi::CallbackInfo& info);
@@ -77,6 +78,7 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
   rtc::Thread* signaling_ = nullptr;  // owned by the runtime, which outlives this (Register)
   webrtc::PeerConnectionFactoryInterface* factory_ = nullptr;  // the connection's shard's
+  std::shared_ptr<bool> forward_encoded_video_;  // the connection's (PeerConnectionShared)
   std::shared_ptr<Runtime> runtime_;
 };
 

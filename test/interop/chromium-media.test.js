@@ -309,10 +309,15 @@ describe('interop: media with headless Chromium', function () {
       relayed.push(downstream.pc.addTrack(e.track, ...e.streams))
       if (relayed.length === 2) downstream.offer().catch(err => downstream.errors.push(err))
     }
+    const before = nonstandard.relayCounters()
     await openBrowserPeer('down', { offer: false, camera: false })
     await openBrowserPeer('up', { offer: true, camera: true })
     const v = await decodesVideo('down', { sameAs: 'up' })
     assert.equal(v.mimeType, 'video/VP8')
+    // Chromium's VP8 went through as Chromium encoded it (issue 17): forwarded, not re-encoded.
+    const after = nonstandard.relayCounters()
+    assert.ok(after.forwardedFrames > before.forwardedFrames, JSON.stringify({ before, after }))
+    assert.equal(after.transcodedFrames, before.transcodedFrames, JSON.stringify({ before, after }))
     await hearsAudio('down')
     const down = await page.evaluate(() => window.peerState('down'))
     assert.deepEqual(down.tracks.map(t => t.kind).sort(), ['audio', 'video'])
@@ -595,7 +600,7 @@ describe('interop: media with headless Chromium', function () {
     }
   })
 
-  it('H264 echo: Chromium sends H.264 (its preference), we decode it and send it back re-encoded as H.264', async function () {
+  it('H264 echo: Chromium sends H.264 (its preference), we decode it and send it back as H.264', async function () {
     const caps = await page.evaluate(() => window.videoCodecs())
     assert.ok(caps.send.includes('video/H264') && caps.recv.includes('video/H264'), `this Chromium has no H.264: ${JSON.stringify(caps)}`)
     const node = pair('h264')
@@ -606,8 +611,14 @@ describe('interop: media with headless Chromium', function () {
       const t = node.pc.getTransceivers().find(x => x.sender === sender)
       t.setCodecPreferences(ourCodecs('video/H264'))
     }
+    const before = nonstandard.relayCounters()
     await openBrowserPeer('h264', { offer: true, camera: true, codec: 'video/H264' })
     await decodesVideo('h264', { sameAs: 'h264', mimeType: 'video/H264' })
+    // Forwarded when Chromium's stream is (Constrained) Baseline and the mode-1 format was chosen,
+    // encoded again (by OpenH264) otherwise: either way Chromium decodes it.
+    const after = nonstandard.relayCounters()
+    assert.ok(after.forwardedFrames + after.transcodedFrames > before.forwardedFrames + before.transcodedFrames,
+      JSON.stringify({ before, after }))
     assert.equal((await browserStats('h264')).outVideo.mimeType, 'video/H264', 'Chromium sends H.264')
     const { remote } = await page.evaluate(() => window.peerState('h264'))
     const names = videoCodecNames(remote)

@@ -1,0 +1,66 @@
+// A video frame buffer that carries an encoded picture instead of pixels: what the relay hands a
+// sender when it forwards a remote video track (media/relay_video_source.h). Its type is kNative,
+// so libwebrtc's VideoStreamEncoder passes it untouched to our encoder
+// (media/forwarding_video_encoder.h, which reports supports_native_handle), and that encoder emits
+// the encoded image as it is. An encoder that needs pixels (another codec, a smaller size, a
+// disabled track's black frames never come here) calls ToI420(): the relay's latest decoded
+// picture, at this buffer's size.
+#pragma once
+
+#include <cstdint>
+
+#include "api/scoped_refptr.h"
+#include "api/video/encoded_image.h"
+#include "api/video/video_codec_type.h"
+#include "api/video/video_frame_buffer.h"
+
+namespace nlw {
+
+// What the buffer asks of the source it came from (implemented by RelayVideoSource).
+class EncodedFrameOrigin : public rtc::RefCountInterface {
+ public:
+  // Any thread. Asks the publisher for a keyframe; coalesced (at most one per 300 ms).
+  virtual void RequestKeyFrame() = 0;
+  // Any thread. The latest decoded picture, or null if none yet.
+  virtual rtc::scoped_refptr<webrtc::I420BufferInterface> LatestPicture() = 0;
+};
+
+// The H.264 profile seen in the stream's last sequence parameter set (0 = none seen yet).
+struct H264StreamProfile {
+  uint8_t profile_idc = 0;
+  uint8_t constraint_flags = 0;  // constraint_set0..5 in the high bits, as in the SPS
+};
+
+class EncodedFrameBuffer : public webrtc::VideoFrameBuffer {
+ public:
+  struct Picture {
+    rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data;
+    webrtc::VideoCodecType codec = webrtc::kVideoCodecGeneric;
+    bool key_frame = false;
+    int width = 0, height = 0;
+    // Counts the pictures the source emitted: a gap means a sender's pipeline dropped one, and
+    // the delta pictures after it cannot be decoded until the next keyframe.
+    uint64_t sequence = 0;
+    H264StreamProfile h264;
+  };
+
+  EncodedFrameBuffer(Picture picture, rtc::scoped_refptr<EncodedFrameOrigin> origin);
+
+  // The buffer inside `buffer` if it is one of ours, else null.
+  static EncodedFrameBuffer* From(webrtc::VideoFrameBuffer* buffer);
+
+  const Picture& picture() const { return picture_; }
+  EncodedFrameOrigin* origin() const { return origin_.get(); }
+
+  Type type() const override { return Type::kNative; }
+  int width() const override { return picture_.width; }
+  int height() const override { return picture_.height; }
+  // The relay's latest decoded picture scaled to width() x height(); null if there is none.
+  rtc::scoped_refptr<webrtc::I420BufferInterface> ToI420() override;
+
+ private:
+  Picture picture_;
+  rtc::scoped_refptr<EncodedFrameOrigin> origin_;
+};
+
+}  // namespace nlw

@@ -1,0 +1,294 @@
+#include "media/forwarding_video_encoder.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "api/video/i420_buffer.h"
+#include "api/video/video_frame.h"
+#include "api/video_codecs/h264_profile_level_id.h"
+#include "media/base/media_constants.h"
+#include "media/encoded_frame_buffer.h"
+#include "modules/video_coding/codecs/interface/common_constants.h"
+#include "modules/video_coding/include/video_error_codes.h"
+
+namespace nlw {
+
+namespace {
+
+std::atomic<uint64_t> g_forwarded{0}, g_encoded{0}, g_transcoded{0}, g_dropped{0};
+
+webrtc::VideoCodecType CodecTypeOf(const webrtc::SdpVideoFormat& format) {
+  if (absl::EqualsIgnoreCase(format.name, cricket::kVp8CodecName)) return webrtc::kVideoCodecVP8;
+  if (absl::EqualsIgnoreCase(format.name, cricket::kVp9CodecName)) return webrtc::kVideoCodecVP9;
+  if (absl::EqualsIgnoreCase(format.name, cricket::kH264CodecName)) return webrtc::kVideoCodecH264;
+  return webrtc::kVideoCodecGeneric;
+}
+
+bool WantsKeyFrame(const std::vector<webrtc::VideoFrameType>* frame_types) {
+  if (frame_types == nullptr) return false;
+  for (webrtc::VideoFrameType t : *frame_types)
+    if (t == webrtc::VideoFrameType::kVideoFrameKey) return true;
+  return false;
+}
+
+}  // namespace
+
+RelayCounters ReadRelayCounters() {
+  return RelayCounters{g_forwarded.load(), g_encoded.load(), g_transcoded.load(), g_dropped.load()};
+}
+
+ForwardingVideoEncoder::ForwardingVideoEncoder(const webrtc::SdpVideoFormat& format,
+                                               std::unique_ptr<webrtc::VideoEncoder> real)
+    : codec_type_(CodecTypeOf(format)), real_(std::move(real)) {
+  if (codec_type_ == webrtc::kVideoCodecH264) {
+    auto mode = format.parameters.find(cricket::kH264FmtpPacketizationMode);
+    // Mode 0 sends one NAL unit per packet: a forwarded picture's NAL units may not fit.
+    h264_non_interleaved_ = mode != format.parameters.end() && mode->second == "1";
+    absl::optional<webrtc::H264ProfileLevelId> profile = webrtc::ParseSdpForH264ProfileLevelId(format.parameters);
+    h264_constrained_baseline_only_ = profile && profile->profile == webrtc::H264Profile::kProfileConstrainedBaseline;
+  }
+  vp9_gof_.SetGofInfoVP9(webrtc::kTemporalStructureMode1);
+}
+
+ForwardingVideoEncoder::~ForwardingVideoEncoder() = default;
+
+void ForwardingVideoEncoder::SetFecControllerOverride(webrtc::FecControllerOverride* o) {
+  if (real_) real_->SetFecControllerOverride(o);
+}
+
+int ForwardingVideoEncoder::InitEncode(const webrtc::VideoCodec* codec_settings, const Settings& settings) {
+  if (codec_settings == nullptr) return WEBRTC_VIDEO_CODEC_ERR_PARAMETER;
+  codec_ = *codec_settings;
+  settings_ = settings;
+  have_settings_ = true;
+  waiting_for_key_ = true;  // a new configuration (size) starts at a keyframe
+  if (real_initialized_) {
+    real_initialized_ = false;
+    if (!EnsureRealEncoder()) return WEBRTC_VIDEO_CODEC_ERROR;
+  }
+  return WEBRTC_VIDEO_CODEC_OK;
+}
+
+bool ForwardingVideoEncoder::EnsureRealEncoder() {
+  if (real_initialized_) return true;
+  if (!real_ || !have_settings_) return false;
+  if (real_->InitEncode(&codec_, settings_) != WEBRTC_VIDEO_CODEC_OK) return false;
+  real_initialized_ = true;
+  if (callback_) real_->RegisterEncodeCompleteCallback(callback_);
+  if (rates_) real_->SetRates(*rates_);
+  return true;
+}
+
+int32_t ForwardingVideoEncoder::RegisterEncodeCompleteCallback(webrtc::EncodedImageCallback* callback) {
+  callback_ = callback;
+  if (real_initialized_) real_->RegisterEncodeCompleteCallback(callback);
+  return WEBRTC_VIDEO_CODEC_OK;
+}
+
+int32_t ForwardingVideoEncoder::Release() {
+  if (real_initialized_) real_->Release();
+  real_initialized_ = false;
+  waiting_for_key_ = true;
+  return WEBRTC_VIDEO_CODEC_OK;
+}
+
+void ForwardingVideoEncoder::SetRates(const RateControlParameters& parameters) {
+  rates_ = parameters;
+  if (real_initialized_) real_->SetRates(parameters);
+}
+
+void ForwardingVideoEncoder::OnPacketLossRateUpdate(float packet_loss_rate) {
+  if (real_initialized_) real_->OnPacketLossRateUpdate(packet_loss_rate);
+}
+
+void ForwardingVideoEncoder::OnRttUpdate(int64_t rtt_ms) {
+  if (real_initialized_) real_->OnRttUpdate(rtt_ms);
+}
+
+void ForwardingVideoEncoder::OnLossNotification(const LossNotification& loss_notification) {
+  if (real_initialized_) real_->OnLossNotification(loss_notification);
+}
+
+// The real encoder's, so that a sender that encodes behaves as without us, except that our
+// buffers come here as they are (supports_native_handle: we convert them). While forwarding (the
+// sender reconfigures its scalers when this changes, before the next frame): no quality scaling (it
+// would ask the relay's source for smaller pictures, which it cannot make) and no frame dropping
+// by the sender (has_trusted_rate_controller: a forwarded stream's rate is the publisher's).
+webrtc::VideoEncoder::EncoderInfo ForwardingVideoEncoder::GetEncoderInfo() const {
+  EncoderInfo info = real_ ? real_->GetEncoderInfo() : EncoderInfo();
+  info.supports_native_handle = true;
+  if (forwarding_) {
+    info.implementation_name = "forward";
+    info.scaling_settings = ScalingSettings(ScalingSettings::kOff);
+    info.requested_resolution_alignment = 1;
+    info.apply_alignment_to_all_simulcast_layers = false;
+    info.has_trusted_rate_controller = true;
+    info.is_hardware_accelerated = false;
+    info.resolution_bitrate_limits.clear();
+    info.is_qp_trusted = false;
+  }
+  return info;
+}
+
+bool ForwardingVideoEncoder::CanForward(const EncodedFrameBuffer& buffer) const {
+  const EncodedFrameBuffer::Picture& p = buffer.picture();
+  if (p.codec != codec_type_ || !have_settings_) return false;
+  if (codec_.numberOfSimulcastStreams > 1) return false;
+  // The sender scaled (scaleResolutionDownBy) or cropped: the picture is not what it asked for.
+  if (codec_.width != p.width || codec_.height != p.height) return false;
+  if (codec_type_ == webrtc::kVideoCodecH264) {
+    if (!h264_non_interleaved_) return false;
+    // Baseline (66); under Constrained Baseline only with constraint_set1 (0x40).
+    if (p.h264.profile_idc != 66) return false;
+    if (h264_constrained_baseline_only_ && (p.h264.constraint_flags & 0x40) == 0) return false;
+  }
+  return true;
+}
+
+int32_t ForwardingVideoEncoder::Encode(const webrtc::VideoFrame& frame,
+                                       const std::vector<webrtc::VideoFrameType>* frame_types) {
+  if (callback_ == nullptr) return WEBRTC_VIDEO_CODEC_UNINITIALIZED;
+  EncodedFrameBuffer* buffer = EncodedFrameBuffer::From(frame.video_frame_buffer().get());
+  if (buffer != nullptr && CanForward(*buffer)) return Forward(frame, *buffer, WantsKeyFrame(frame_types));
+  const bool was_forwarding = forwarding_;
+  forwarding_ = false;
+  waiting_for_key_ = true;  // back to forwarding only at a keyframe
+  if (was_forwarding) {
+    // The remote decoder holds the forwarded stream's references, not the real encoder's.
+    std::vector<webrtc::VideoFrameType> key{webrtc::VideoFrameType::kVideoFrameKey};
+    return EncodeRaw(frame, &key, buffer != nullptr);
+  }
+  return EncodeRaw(frame, frame_types, buffer != nullptr);
+}
+
+int32_t ForwardingVideoEncoder::Forward(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer,
+                                        bool key_requested) {
+  const EncodedFrameBuffer::Picture& p = buffer.picture();
+  const bool gap = (last_sequence_ != 0 && p.sequence != last_sequence_ + 1) || buffer.origin() != last_origin_;
+  last_sequence_ = p.sequence;
+  last_origin_ = buffer.origin();
+  if (p.key_frame) waiting_for_key_ = false;
+  else if (gap || key_requested || !forwarding_) waiting_for_key_ = true;
+  forwarding_ = true;
+  if (waiting_for_key_) {
+    g_dropped.fetch_add(1);
+    if (buffer.origin()) buffer.origin()->RequestKeyFrame();
+    return WEBRTC_VIDEO_CODEC_OK;
+  }
+
+  webrtc::EncodedImage image;
+  // The packetizer only reads the data; the receive side made it and keeps it unchanged.
+  image.SetEncodedData(rtc::scoped_refptr<webrtc::EncodedImageBufferInterface>(
+      const_cast<webrtc::EncodedImageBufferInterface*>(p.data.get())));
+  image._encodedWidth = static_cast<uint32_t>(p.width);
+  image._encodedHeight = static_cast<uint32_t>(p.height);
+  image.SetTimestamp(frame.timestamp());
+  image.ntp_time_ms_ = frame.ntp_time_ms();
+  image.capture_time_ms_ = frame.render_time_ms();
+  image._frameType = p.key_frame ? webrtc::VideoFrameType::kVideoFrameKey : webrtc::VideoFrameType::kVideoFrameDelta;
+  image.rotation_ = frame.rotation();
+
+  webrtc::CodecSpecificInfo info;
+  info.codecType = codec_type_;
+  info.end_of_picture = true;
+  switch (codec_type_) {
+    case webrtc::kVideoCodecVP8: {
+      webrtc::CodecSpecificInfoVP8& vp8 = info.codecSpecific.VP8;
+      vp8.nonReference = false;
+      vp8.temporalIdx = webrtc::kNoTemporalIdx;
+      vp8.layerSync = false;
+      vp8.keyIdx = webrtc::kNoKeyIdx;
+      vp8.useExplicitDependencies = false;
+      vp8.referencedBuffersCount = 0;
+      vp8.updatedBuffersCount = 0;
+      break;
+    }
+    case webrtc::kVideoCodecVP9: {
+      // One spatial and one temporal layer, non-flexible mode, the scalability structure on
+      // keyframes: what libwebrtc's own VP9 encoder sends for such a stream.
+      webrtc::CodecSpecificInfoVP9& vp9 = info.codecSpecific.VP9;
+      vp9.first_frame_in_picture = true;
+      vp9.inter_pic_predicted = !p.key_frame;
+      vp9.flexible_mode = false;
+      vp9.ss_data_available = p.key_frame;
+      vp9.non_ref_for_inter_layer_pred = true;
+      vp9.temporal_idx = webrtc::kNoTemporalIdx;
+      vp9.temporal_up_switch = false;
+      vp9.inter_layer_predicted = false;
+      vp9.gof_idx = 0;
+      vp9.num_spatial_layers = 1;
+      vp9.first_active_layer = 0;
+      vp9.spatial_layer_resolution_present = p.key_frame;
+      vp9.width[0] = static_cast<uint16_t>(p.width);
+      vp9.height[0] = static_cast<uint16_t>(p.height);
+      if (p.key_frame) vp9.gof.CopyGofInfoVP9(vp9_gof_);
+      vp9.num_ref_pics = p.key_frame ? 0 : 1;
+      vp9.p_diff[0] = 1;
+      break;
+    }
+    case webrtc::kVideoCodecH264: {
+      webrtc::CodecSpecificInfoH264& h264 = info.codecSpecific.H264;
+      h264.packetization_mode = webrtc::H264PacketizationMode::NonInterleaved;
+      h264.temporal_idx = webrtc::kNoTemporalIdx;
+      h264.base_layer_sync = false;
+      h264.idr_frame = p.key_frame;
+      break;
+    }
+    default:
+      break;
+  }
+  webrtc::EncodedImageCallback::Result result = callback_->OnEncodedImage(image, &info);
+  if (result.error != webrtc::EncodedImageCallback::Result::OK) waiting_for_key_ = true;
+  g_forwarded.fetch_add(1);
+  return WEBRTC_VIDEO_CODEC_OK;
+}
+
+int32_t ForwardingVideoEncoder::EncodeRaw(const webrtc::VideoFrame& frame,
+                                          const std::vector<webrtc::VideoFrameType>* frame_types, bool relayed) {
+  if (!EnsureRealEncoder()) return WEBRTC_VIDEO_CODEC_ERROR;
+  rtc::scoped_refptr<webrtc::VideoFrameBuffer> pixels = frame.video_frame_buffer();
+  if (pixels->type() == webrtc::VideoFrameBuffer::Type::kNative) {
+    rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = pixels->ToI420();
+    if (!i420) return WEBRTC_VIDEO_CODEC_OK;  // no decoded picture yet: nothing to send
+    pixels = i420;
+  }
+  if (pixels->width() != codec_.width || pixels->height() != codec_.height) {
+    if (codec_.numberOfSimulcastStreams <= 1 && codec_.width > 0 && codec_.height > 0) {
+      rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = pixels->ToI420();
+      if (!i420) return WEBRTC_VIDEO_CODEC_OK;
+      rtc::scoped_refptr<webrtc::I420Buffer> scaled = webrtc::I420Buffer::Create(codec_.width, codec_.height);
+      scaled->ScaleFrom(*i420);
+      pixels = scaled;
+    }
+  }
+  webrtc::VideoFrame copy(frame);
+  copy.set_video_frame_buffer(pixels);
+  g_encoded.fetch_add(1);
+  if (relayed) g_transcoded.fetch_add(1);
+  return real_->Encode(copy, frame_types);
+}
+
+ForwardingVideoEncoderFactory::ForwardingVideoEncoderFactory(std::unique_ptr<webrtc::VideoEncoderFactory> real)
+    : real_(std::move(real)) {}
+
+std::vector<webrtc::SdpVideoFormat> ForwardingVideoEncoderFactory::GetSupportedFormats() const {
+  return real_->GetSupportedFormats();
+}
+
+std::vector<webrtc::SdpVideoFormat> ForwardingVideoEncoderFactory::GetImplementations() const {
+  return real_->GetImplementations();
+}
+
+webrtc::VideoEncoderFactory::CodecSupport ForwardingVideoEncoderFactory::QueryCodecSupport(
+    const webrtc::SdpVideoFormat& format, absl::optional<std::string> scalability_mode) const {
+  return real_->QueryCodecSupport(format, std::move(scalability_mode));
+}
+
+std::unique_ptr<webrtc::VideoEncoder> ForwardingVideoEncoderFactory::CreateVideoEncoder(
+    const webrtc::SdpVideoFormat& format) {
+  std::unique_ptr<webrtc::VideoEncoder> real = real_->CreateVideoEncoder(format);
+  if (!real) return nullptr;
+  return std::make_unique<ForwardingVideoEncoder>(format, std::move(real));
+}
+
+}  // namespace nlw

@@ -1,0 +1,147 @@
+#include "media/relay_video_source.h"
+
+#include <algorithm>
+
+#include "api/video/video_frame.h"
+#include "rtc_base/ref_counted_object.h"
+#include "rtc_base/time_utils.h"
+
+namespace nlw {
+
+namespace {
+
+constexpr int64_t kKeyFrameRequestIntervalMs = 300;
+std::atomic<uint64_t> g_keyframe_requests{0};
+std::atomic<uint64_t> g_live{0};
+
+// The profile of the first H.264 sequence parameter set in an Annex B picture, if it has one.
+bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
+  for (size_t i = 0; i + 6 < size; ++i) {
+    if (data[i] != 0 || data[i + 1] != 0 || data[i + 2] != 1) continue;
+    const uint8_t nal_type = data[i + 3] & 0x1f;
+    if (nal_type == 7) {  // SPS: profile_idc, constraint flags, level_idc
+      out->profile_idc = data[i + 4];
+      out->constraint_flags = data[i + 5];
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+uint64_t RelayVideoSource::keyframe_requests() { return g_keyframe_requests.load(); }
+uint64_t RelayVideoSource::live() { return g_live.load(); }
+
+rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr<webrtc::VideoTrackInterface> from,
+                                                              rtc::Thread* home) {
+  // Not make_ref_counted: with two RefCountInterface bases it cannot tell the class is one.
+  rtc::scoped_refptr<RelayVideoSource> source(new rtc::RefCountedObject<RelayVideoSource>(from, home));
+  // Pictures first: an encoder that falls back finds one as soon as possible.
+  from->AddOrUpdateSink(&source->picture_sink_, rtc::VideoSinkWants());
+  if (source->from_source_) source->from_source_->AddEncodedSink(&source->encoded_sink_);
+  return source;
+}
+
+RelayVideoSource::RelayVideoSource(rtc::scoped_refptr<webrtc::VideoTrackInterface> from, rtc::Thread* home)
+    : home_(home), from_(from), from_source_(from ? from->GetSource() : nullptr) {
+  encoded_sink_.owner = this;
+  picture_sink_.owner = this;
+  g_live.fetch_add(1);
+}
+
+RelayVideoSource::~RelayVideoSource() { g_live.fetch_sub(1); }
+
+void RelayVideoSource::Detach() {
+  rtc::scoped_refptr<webrtc::VideoTrackInterface> from;
+  rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    from = std::move(from_);
+    source = std::move(from_source_);
+    latest_ = nullptr;
+  }
+  // After these return, the remote source calls neither sink again (both remove under its lock).
+  if (source) source->RemoveEncodedSink(&encoded_sink_);
+  if (from) from->RemoveSink(&picture_sink_);
+}
+
+void RelayVideoSource::RequestKeyFrame() {
+  const int64_t now = rtc::TimeMillis();
+  int64_t last = last_request_ms_.load();
+  do {
+    if (now - last < kKeyFrameRequestIntervalMs) return;
+  } while (!last_request_ms_.compare_exchange_weak(last, now));
+  if (home_ == nullptr) return;
+  home_->PostTask([self = rtc::scoped_refptr<RelayVideoSource>(this)] { self->GenerateUpstream(); });
+}
+
+void RelayVideoSource::GenerateUpstream() {
+  rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    source = from_source_;
+  }
+  if (!source) return;
+  g_keyframe_requests.fetch_add(1);
+  source->GenerateKeyFrame();  // on its own thread: a direct call through the proxy
+}
+
+rtc::scoped_refptr<webrtc::I420BufferInterface> RelayVideoSource::LatestPicture() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return latest_;
+}
+
+void RelayVideoSource::OnDecoded(const webrtc::VideoFrame& frame) {
+  // Kept as it came (a reference, no copy); converted only when an encoder asks for it.
+  rtc::scoped_refptr<webrtc::VideoFrameBuffer> buffer = frame.video_frame_buffer();
+  rtc::scoped_refptr<webrtc::I420BufferInterface> i420 =
+      buffer->type() == webrtc::VideoFrameBuffer::Type::kI420 ? buffer->ToI420() : nullptr;
+  if (!i420) return;  // decoded pictures of our decoders are I420
+  std::lock_guard<std::mutex> lock(mu_);
+  if (from_) latest_ = std::move(i420);
+}
+
+void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
+  rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data = frame.encoded_buffer();
+  if (!data || data->size() == 0) return;
+  const bool key = frame.is_key_frame();
+  if (key) {
+    seen_key_ = true;
+    webrtc::RecordableEncodedFrame::EncodedResolution r = frame.resolution();
+    if (!r.empty()) {
+      width_ = static_cast<int>(r.width);
+      height_ = static_cast<int>(r.height);
+    }
+    if (frame.codec() == webrtc::kVideoCodecH264) FindH264Profile(data->data(), data->size(), &h264_);
+  }
+  if (!seen_key_) return;  // a new subscriber must not start on a delta picture
+  if (width_ <= 0 || height_ <= 0) {
+    rtc::scoped_refptr<webrtc::I420BufferInterface> latest = LatestPicture();
+    if (!latest) return;
+    width_ = latest->width();
+    height_ = latest->height();
+  }
+  EncodedFrameBuffer::Picture picture;
+  picture.data = std::move(data);
+  picture.codec = frame.codec();
+  picture.key_frame = key;
+  picture.width = width_;
+  picture.height = height_;
+  picture.sequence = ++sequence_;
+  picture.h264 = h264_;
+  // Capture times must grow by at least 1 ms: a sender drops a frame whose time is not after the
+  // previous one's.
+  const int64_t now_us = std::max(rtc::TimeMicros(), last_timestamp_us_ + rtc::kNumMicrosecsPerMillisec);
+  last_timestamp_us_ = now_us;
+  webrtc::VideoFrame out =
+      webrtc::VideoFrame::Builder()
+          .set_video_frame_buffer(rtc::make_ref_counted<EncodedFrameBuffer>(
+              std::move(picture), rtc::scoped_refptr<EncodedFrameOrigin>(this)))
+          .set_timestamp_us(now_us)
+          .set_rotation(webrtc::kVideoRotation_0)
+          .build();
+  broadcaster_.OnFrame(out);
+}
+
+}  // namespace nlw

@@ -1,0 +1,108 @@
+// The source behind a remote video track sent on to other connections (the relay): one per remote
+// track, shared by every sender that sends it, on any shard. It takes the publisher's encoded
+// pictures from the remote source (VideoTrackSourceInterface::AddEncodedSink, on the receive
+// stream's decode queue) and hands each to its sinks as a frame whose buffer carries the encoded
+// picture (media/encoded_frame_buffer.h); a sender's encoder forwards it unchanged
+// (media/forwarding_video_encoder.h) or, when it cannot (another codec, a smaller size), encodes
+// the latest decoded picture, which this source also keeps (a plain sink on the remote track).
+//
+// Nothing is emitted before the first keyframe. Keyframe requests of all senders are coalesced
+// into at most one GenerateKeyFrame() upstream per 300 ms, posted to the publisher's thread (the
+// senders' encoder queues must never wait for it: that thread waits for them when it stops a
+// send stream).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "api/media_stream_interface.h"
+#include "api/video/recordable_encoded_frame.h"
+#include "media/base/video_broadcaster.h"
+#include "media/encoded_frame_buffer.h"
+#include "rtc_base/thread.h"
+
+namespace nlw {
+
+// Not a webrtc::Notifier: its observer list is bound to one thread, and this source serves the
+// tracks of every shard. Its state never changes, so observers are not kept.
+class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public EncodedFrameOrigin {
+ public:
+  // JS thread. `from`: a remote video track (proxy); `home`: its connection's signaling/worker
+  // thread. Subscribes at once (blocking hops to `home`; the remote source asks the publisher for
+  // a keyframe when its first encoded sink arrives).
+  static rtc::scoped_refptr<RelayVideoSource> Create(rtc::scoped_refptr<webrtc::VideoTrackInterface> from,
+                                                     rtc::Thread* home);
+  // JS thread. Unsubscribes (blocking hops); the source stays valid but emits nothing more.
+  void Detach();
+
+  // EncodedFrameOrigin
+  void RequestKeyFrame() override;
+  rtc::scoped_refptr<webrtc::I420BufferInterface> LatestPicture() override;
+
+  // VideoTrackSourceInterface
+  void RegisterObserver(webrtc::ObserverInterface*) override {}
+  void UnregisterObserver(webrtc::ObserverInterface*) override {}
+  SourceState state() const override { return kLive; }
+  bool remote() const override { return false; }
+  bool is_screencast() const override { return false; }
+  absl::optional<bool> needs_denoising() const override { return false; }
+  bool GetStats(Stats*) override { return false; }
+  bool SupportsEncodedOutput() const override { return false; }
+  void GenerateKeyFrame() override { RequestKeyFrame(); }
+  void AddEncodedSink(rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame>*) override {}
+  void RemoveEncodedSink(rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame>*) override {}
+  void AddOrUpdateSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink, const rtc::VideoSinkWants& wants) override {
+    broadcaster_.AddOrUpdateSink(sink, wants);
+  }
+  void RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) override { broadcaster_.RemoveSink(sink); }
+
+  // Upstream keyframe requests made so far (all senders together).
+  static uint64_t keyframe_requests();
+  // Relay sources alive in the process.
+  static uint64_t live();
+
+  // One reference count for both bases (rtc::make_ref_counted implements them).
+  void AddRef() const override = 0;
+  rtc::RefCountReleaseStatus Release() const override = 0;
+
+  RelayVideoSource(rtc::scoped_refptr<webrtc::VideoTrackInterface> from, rtc::Thread* home);
+
+ protected:
+  ~RelayVideoSource() override;
+
+ private:
+  struct EncodedSink : rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame> {
+    RelayVideoSource* owner;
+    void OnFrame(const webrtc::RecordableEncodedFrame& frame) override { owner->OnEncoded(frame); }
+  };
+  struct PictureSink : rtc::VideoSinkInterface<webrtc::VideoFrame> {
+    RelayVideoSource* owner;
+    void OnFrame(const webrtc::VideoFrame& frame) override { owner->OnDecoded(frame); }
+  };
+
+  void OnEncoded(const webrtc::RecordableEncodedFrame& frame);  // decode queue
+  void OnDecoded(const webrtc::VideoFrame& frame);              // decode queue
+  void GenerateUpstream();                                      // home thread
+
+  rtc::Thread* const home_;
+  EncodedSink encoded_sink_;
+  PictureSink picture_sink_;
+  rtc::VideoBroadcaster broadcaster_;  // thread-safe
+
+  std::mutex mu_;
+  rtc::scoped_refptr<webrtc::VideoTrackInterface> from_;          // null once detached; under mu_
+  rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> from_source_;  // under mu_
+  rtc::scoped_refptr<webrtc::I420BufferInterface> latest_;        // under mu_
+
+  // Decode queue only.
+  bool seen_key_ = false;
+  int width_ = 0, height_ = 0;
+  uint64_t sequence_ = 0;
+  int64_t last_timestamp_us_ = 0;
+  H264StreamProfile h264_;
+
+  std::atomic<int64_t> last_request_ms_{-1000000};
+};
+
+}  // namespace nlw
