@@ -13,6 +13,7 @@
 // offer at a time per subscriber, so there is never glare.
 
 const ANSWER_TIMEOUT_MS = 10000
+const DISCONNECT_TIMEOUT_MS = 5000
 
 class Relay {
   /**
@@ -21,8 +22,10 @@ class Relay {
    * @param {object} [options.configuration]  RTCConfiguration for every connection
    * @param {(line: string) => void} [options.log]
    * @param {number} [options.answerTimeoutMs]  a subscriber that does not answer an offer in time is dropped
+   * @param {number} [options.disconnectTimeoutMs]  so is a participant 'disconnected' that long (its network dropped)
    */
-  constructor ({ RTCPeerConnection, configuration = {}, log = () => {}, answerTimeoutMs = ANSWER_TIMEOUT_MS }) {
+  constructor ({ RTCPeerConnection, configuration = {}, log = () => {}, answerTimeoutMs = ANSWER_TIMEOUT_MS, disconnectTimeoutMs = DISCONNECT_TIMEOUT_MS }) {
+    this.disconnectTimeoutMs = disconnectTimeoutMs
     this.RTCPeerConnection = RTCPeerConnection
     this.configuration = configuration
     this.log = log
@@ -113,6 +116,8 @@ class Participant {
     this.negotiating = false
     this.again = false
     this.answered = null
+    this.abandon = null
+    this.disconnectTimer = null
   }
 
   /** A message from the client (already JSON-parsed). Never throws: bad input gets {type:'error'}. */
@@ -178,8 +183,13 @@ class Participant {
     this.pc = pc
     pc.onicecandidate = e => this.send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null })
     pc.onconnectionstatechange = () => {
-      // A subscriber whose network went away: drop it, the others go on.
+      // A participant whose network went away: drop it, the others go on. ICE says 'disconnected'
+      // after a few seconds without answers and 'failed' only much later: do not wait for that.
+      clearTimeout(this.disconnectTimer)
       if (pc.connectionState === 'failed') this.leave('connection failed')
+      else if (pc.connectionState === 'disconnected') {
+        this.disconnectTimer = setTimeout(() => this.leave('connection lost'), this.relay.disconnectTimeoutMs)
+      }
     }
   }
 
@@ -220,6 +230,7 @@ class Participant {
     if (this.left) return
     this.left = true
     const relay = this.relay
+    clearTimeout(this.disconnectTimer)
     if (this.abandon) this.abandon()
     if (this.role === 'subscriber') relay.subscribers.delete(this)
     if (this.pc && this.pc.signalingState !== 'closed') this.pc.close()
