@@ -33,14 +33,19 @@ async function startRelayServer ({ port = 8080, host = '127.0.0.1', synthetic = 
     res.writeHead(404, { 'content-type': 'text/plain' })
     res.end('not found\n')
   })
+  const sockets = new Set()
   acceptWebSockets(server, '/ws', socket => {
+    sockets.add(socket)
     const participant = relay.join(msg => socket.send(JSON.stringify(msg)))
     socket.onmessage = text => {
       let msg
       try { msg = JSON.parse(text) } catch { return socket.send(JSON.stringify({ type: 'error', message: 'not JSON' })) }
       participant.handle(msg)
     }
-    socket.onclose = () => participant.leave('disconnected')
+    socket.onclose = () => {
+      sockets.delete(socket)
+      participant.leave('disconnected')
+    }
   })
 
   // The headless publisher: publishes whenever nobody else does (at start, and 1 s after a
@@ -77,6 +82,7 @@ async function startRelayServer ({ port = 8080, host = '127.0.0.1', synthetic = 
       if (headless) headless.leave()
       if (media) media.stop()
       relay.close()
+      for (const socket of [...sockets]) socket.close()
       server.closeAllConnections()
       await new Promise(resolve => server.close(() => resolve()))
     }

@@ -4,7 +4,7 @@
 //   const wss = acceptWebSockets(server, '/ws', socket => { socket.onmessage = text => ...; socket.send(text) })
 const crypto = require('node:crypto')
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC11B65'
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 const MAX_MESSAGE = 1 << 20 // signaling messages are a few KB; refuse anything above 1 MiB
 
 class WebSocketConnection {
