@@ -20,6 +20,7 @@ function startSyntheticMedia (nonstandard, MediaStream, { width = 640, height = 
   for (let x = 0; x < ramp.length; x++) ramp[x] = 40 + Math.round(80 * (1 + Math.sin((x / width) * 6 * Math.PI)))
   const box = Math.max(2, (Math.min(width, height) >> 3) & ~1)
   let n = 0
+  let pushed = 0
   const drawFrame = () => {
     const shift = (n * 4) % width
     for (let y = 0; y < height; y++) {
@@ -33,6 +34,7 @@ function startSyntheticMedia (nonstandard, MediaStream, { width = 640, height = 
     frame.fill(128 + Math.round(60 * Math.cos(n / 40)), ySize + cSize)
     video.onFrame({ width, height, data: frame })
     n++
+    pushed++
   }
   const videoTimer = setInterval(drawFrame, 1000 / fps)
 
@@ -60,6 +62,7 @@ function startSyntheticMedia (nonstandard, MediaStream, { width = 640, height = 
   return {
     stream,
     tracks: [audioTrack, videoTrack],
+    framesPushed: () => pushed,
     stop () {
       clearInterval(videoTimer)
       clearInterval(audioTimer)

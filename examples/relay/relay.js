@@ -12,6 +12,10 @@
 // The publisher offers (its tracks, sendonly); toward subscribers the relay always offers, one
 // offer at a time per subscriber, so there is never glare.
 
+// Plain records, not toJSON(): the relay also runs on other stacks (bench/relay).
+const plainDescription = d => ({ type: d.type, sdp: d.sdp })
+const plainCandidate = c => c ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } : null
+
 const ANSWER_TIMEOUT_MS = 10000
 const DISCONNECT_TIMEOUT_MS = 5000
 
@@ -57,7 +61,7 @@ class Relay {
     const tracks = []
     pc.ontrack = e => tracks.push({ track: e.track, stream: e.streams[0] })
     await pc.setRemoteDescription(description)
-    await pc.setLocalDescription()
+    await pc.setLocalDescription(await pc.createAnswer())
     p.sendDescription()
     if (this.publisher !== p) return
     // Track events fire before setRemoteDescription resolves: all the offer's tracks are here.
@@ -93,11 +97,15 @@ class Relay {
     if (s.pc.signalingState === 'closed' || tracks.length === 0) return
     for (const { track, stream } of tracks) {
       const sender = stream ? s.pc.addTrack(track, stream) : s.pc.addTrack(track)
-      if (track.kind === 'video') {
+      if (track.kind === 'video' && typeof sender.getParameters === 'function') {
         // Keep the publisher's size: a re-encoding relay would otherwise scale down under CPU load.
-        const params = sender.getParameters()
-        params.degradationPreference = 'maintain-resolution'
-        sender.setParameters(params).catch(err => this.log(`subscriber ${s.id}: setParameters: ${err.message}`))
+        try {
+          const params = sender.getParameters()
+          params.degradationPreference = 'maintain-resolution'
+          Promise.resolve(sender.setParameters(params)).catch(err => this.log(`subscriber ${s.id}: setParameters: ${err.message}`))
+        } catch (err) {
+          this.log(`subscriber ${s.id}: setParameters: ${err.message}`)
+        }
       }
     }
     s.negotiate()
@@ -181,7 +189,7 @@ class Participant {
   createConnection () {
     const pc = new this.relay.RTCPeerConnection(this.relay.configuration)
     this.pc = pc
-    pc.onicecandidate = e => this.send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null })
+    pc.onicecandidate = e => this.send({ type: 'candidate', candidate: plainCandidate(e.candidate) })
     pc.onconnectionstatechange = () => {
       // A participant whose network went away: drop it, the others go on. ICE says 'disconnected'
       // after a few seconds without answers and 'failed' only much later: do not wait for that.
@@ -194,7 +202,7 @@ class Participant {
   }
 
   sendDescription () {
-    this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
+    this.send({ type: 'description', description: plainDescription(this.pc.localDescription) })
   }
 
   sendPublisher (present) { this.send({ type: 'publisher', present }) }
@@ -212,7 +220,7 @@ class Participant {
           this.answered = () => { clearTimeout(timer); resolve() }
           this.abandon = () => { clearTimeout(timer); resolve() }
         })
-        await this.pc.setLocalDescription()
+        await this.pc.setLocalDescription(await this.pc.createOffer())
         this.sendDescription()
         await answered
       } while (this.again && !this.left)
