@@ -23,7 +23,8 @@ const HEIGHT = 720
 const FPS = 30
 const BITRATE = 1_500_000
 const PER_PROCESS = 50 // counting subscribers per process
-const OK_SHARE = 0.95 // a subscriber keeps >= 95 % of the source's frames
+const OK_SHARE = 0.95
+const WARM_MS = Number(process.env.RELAY_BENCH_WARM_MS || 8000) // a subscriber keeps >= 95 % of the source's frames
 
 const delay = ms => new Promise(resolve => setTimeout(resolve, ms))
 const ticks = os.constants?.priority ? 100 : 100 // USER_HZ on Linux
@@ -63,10 +64,15 @@ function loopbackNamespace () {
 
 // ---------------------------------------------------------------- one trial
 
+// No bitrate pinning: x-google-min/start-bitrate added to the VP8 fmtp of an answer stops our
+// VP8 sender altogether (0 frames; found here, to be looked at), so every sender starts at
+// libwebrtc's 300 kbps and ramps up on the feedback it gets (the warm-up below waits for it).
+const pinned = msg => msg
+
 function child (spawnIt, script, args) {
   const p = spawnIt([path.join(__dirname, script), ...args], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] })
   let err = ''
-  p.stderr.on('data', d => { err += d; if (err.length > 20000) err = err.slice(-10000) })
+  p.stderr.on('data', d => { err += d; if (err.length > 20000) err = err.slice(-10000); if (process.env.RELAY_BENCH_DEBUG) process.stderr.write(d) })
   p.stderrText = () => err
   p.on('error', () => {})
   return p
@@ -108,7 +114,7 @@ async function trial (stack, n, { ns, here, windowS, log }) {
     publisher.on('message', m => { if (m.type === 'msg') relay.send({ type: 'msg', id: 'pub', msg: m.msg }) })
     relay.on('message', m => {
       if (m.type !== 'msg') return
-      if (m.id === 'pub') publisher.send({ type: 'msg', msg: m.msg })
+      if (m.id === 'pub') publisher.send({ type: 'msg', msg: pinned(m.msg) })
       else { const p = route.get(m.id); if (p && p.connected) p.send({ type: 'msg', id: m.id, msg: m.msg }) }
     })
     await waitFor(async () => (await ask(publisher, 'stats')).state === 'connected', 20000, 'publisher connected to the relay')
@@ -121,7 +127,7 @@ async function trial (stack, n, { ns, here, windowS, log }) {
     const decoder = n >= 1 ? child(ns.spawn, 'subscriber.js', []) : null
     for (const p of subProcs) procs.push(p)
     if (decoder) procs.push(decoder)
-    const attach = p => p.on('message', m => { if (m.type === 'msg') relay.send({ type: 'msg', id: m.id, msg: m.msg }) })
+    const attach = p => p.on('message', m => { if (m.type === 'msg') relay.send({ type: 'msg', id: m.id, msg: pinned(m.msg) }) })
     for (const p of subProcs) attach(p)
     if (decoder) attach(decoder)
     for (let i = 0; i < counting; i++) {
@@ -141,7 +147,7 @@ async function trial (stack, n, { ns, here, windowS, log }) {
       decoder.send({ type: 'add', id: 'late', kind: 'decode' })
       await waitFor(async () => (await stats()).late?.frames > 0, 20000, 'the decoding subscriber\'s first frame').catch(err => log(`    ${err.message}`))
     }
-    await delay(3000) // warm-up: bitrate ramp-up, encoders started
+    await delay(WARM_MS) // warm-up: bitrate ramp-up, encoders started
 
     const s0 = await stats()
     const p0 = await ask(publisher, 'stats')
@@ -175,8 +181,13 @@ async function trial (stack, n, { ns, here, windowS, log }) {
       firstFrameMedianMs: firstFrames.length ? firstFrames[firstFrames.length >> 1] : null,
       firstFrameMaxMs: firstFrames.length ? firstFrames[firstFrames.length - 1] : null,
       load: l0,
+      subs: process.env.RELAY_BENCH_DEBUG ? s1 : undefined,
       allOk: fps.length === n && fps.every(f => f.fps >= OK_SHARE * sourceFps)
     }
+  } catch (err) {
+    const tails = procs.map(p => p.stderrText().trim().split('\n').slice(-3).join(' | ')).filter(Boolean)
+    err.message += tails.length ? ` [stderr: ${tails.join(' || ').slice(0, 300)}]` : ''
+    throw err
   } finally {
     kill()
     await delay(1000)
@@ -213,8 +224,8 @@ async function main (argv = process.argv.slice(2)) {
   const results = []
   const run = async (stack, n) => {
     let r
-    try { r = await trial(stack, n, { ns, here, windowS: opts.window, log }) } catch (err) { r = { stack, n, error: err.message.slice(0, 200) } }
-    log(`  ${describe(r)}`)
+    try { r = await trial(stack, n, { ns, here, windowS: opts.window, log }) } catch (err) { r = { stack, n, error: err.message.slice(0, 300) } }
+    log(`  ${describe(r)}`); if (process.env.RELAY_BENCH_DEBUG && r.subs) log(JSON.stringify(r.subs).slice(0, 1500))
     results.push(r)
     return r
   }

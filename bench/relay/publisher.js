@@ -14,12 +14,18 @@ const media = startSyntheticMedia(nonstandard, MediaStream, { width, height, fps
 // The source's frame rate (frames pushed by the pattern): what every subscriber should get.
 const t0 = performance.now()
 let chain = Promise.resolve()
+const early = [] // candidates that came before the answer (werift sends them first)
 pc.onicecandidate = e => send({ type: 'msg', msg: { type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null } })
 process.on('message', m => {
   if (m.type === 'msg') {
     chain = chain.then(async () => {
-      if (m.msg.type === 'description') await pc.setRemoteDescription(m.msg.description)
-      else if (m.msg.type === 'candidate') await pc.addIceCandidate(m.msg.candidate)
+      if (m.msg.type === 'description') {
+        await pc.setRemoteDescription(m.msg.description)
+        for (const c of early.splice(0)) await pc.addIceCandidate(c)
+      } else if (m.msg.type === 'candidate') {
+        if (pc.remoteDescription) await pc.addIceCandidate(m.msg.candidate)
+        else early.push(m.msg.candidate)
+      }
     }).catch(err => console.error('publisher:', err.message))
   } else if (m.type === 'stats') {
     send({ type: 'stats', state: pc.connectionState, sourceFps: media.framesPushed() / ((performance.now() - t0) / 1000) })

@@ -21,6 +21,27 @@ function counters () {
   return { videoPackets: 0, frames: 0, keyframes: 0, audioPackets: 0, firstFrameMs: null, firstKeyframeMs: null, width: 0, height: 0, state: 'new' }
 }
 
+/**
+ * The offer's video sections reduced to VP8: libdatachannel answers with the offer's codecs in an
+ * order that makes a libwebrtc sender pick another one (payload type 127), and counting is per VP8.
+ * transport-cc is dropped too: libdatachannel sends no transport-wide feedback, so a libwebrtc
+ * sender would stay at its 300 kbps start; without it, it follows the REMB this subscriber sends.
+ */
+function onlyVp8 (sdp, vp8) {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n'
+  return sdp.split(/^(?=m=)/m).map(section => {
+    section = section.split(eol).filter(l => !/^a=rtcp-fb:\S+ transport-cc/.test(l) && !/^a=extmap:\d+ \S*transport-wide-cc/.test(l)).join(eol)
+    if (!section.startsWith('m=video')) return section
+    const lines = section.split(eol)
+    const head = lines[0].split(' ')
+    lines[0] = [...head.slice(0, 3), ...head.slice(3).filter(pt => vp8.has(Number(pt)))].join(' ')
+    return lines.filter(l => {
+      const m = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/.exec(l)
+      return !m || vp8.has(Number(m[1]))
+    }).join(eol)
+  }).join('')
+}
+
 /** node-datachannel subscriber: answers the relay's offers, counts what arrives. */
 function addCounting (id) {
   ndc ??= require(path.join(benchModules, 'node-datachannel'))
@@ -28,6 +49,8 @@ function addCounting (id) {
   const c = counters()
   const pc = new ndc.PeerConnection(`sub${id}`, { iceServers: [] })
   const tracks = []
+  const early = []
+  const vp8 = new Set() // the offer's VP8 payload types: RTX and other payloads are not frames
   pc.onLocalDescription((sdp, type) => send({ type: 'msg', id, msg: { type: 'description', description: { type, sdp } } }))
   pc.onLocalCandidate((candidate, mid) => send({ type: 'msg', id, msg: { type: 'candidate', candidate: { candidate, sdpMid: mid } } }))
   pc.onStateChange(state => { c.state = state })
@@ -42,6 +65,7 @@ function addCounting (id) {
       const pt = buf[1] & 0x7f
       if (pt >= 72 && pt <= 76) return // RTCP
       if (!video) { c.audioPackets++; return }
+      if (!vp8.has(pt)) { c.otherPackets = (c.otherPackets ?? 0) + 1; c.otherPt = pt; return }
       c.videoPackets++
       // VP8 payload descriptor after the RTP header (RFC 7741): X, S bits, optional extensions.
       const cc = buf[0] & 0x0f
@@ -71,8 +95,15 @@ function addCounting (id) {
   subs.set(id, {
     c,
     remote (msg) {
-      if (msg.type === 'description') pc.setRemoteDescription(msg.description.sdp, msg.description.type)
-      else if (msg.type === 'candidate' && msg.candidate && msg.candidate.candidate) pc.addRemoteCandidate(msg.candidate.candidate, msg.candidate.sdpMid ?? '0')
+      if (msg.type === 'description') {
+        for (const m of msg.description.sdp.matchAll(/^a=rtpmap:(\d+) VP8\/90000/gim)) vp8.add(Number(m[1]))
+        pc.setRemoteDescription(onlyVp8(msg.description.sdp, vp8), msg.description.type)
+        for (const cand of early.splice(0)) pc.addRemoteCandidate(cand.candidate, cand.sdpMid ?? '0')
+      } else if (msg.type === 'candidate' && msg.candidate && msg.candidate.candidate) {
+        // werift sends its candidates before its offer: keep them until the offer is here.
+        if (pc.remoteDescription()) pc.addRemoteCandidate(msg.candidate.candidate, msg.candidate.sdpMid ?? '0')
+        else early.push(msg.candidate)
+      }
     },
     close () { try { pc.close() } catch {} }
   })
@@ -85,6 +116,7 @@ function addDecoding (id) {
   const c = counters()
   const pc = new ours.RTCPeerConnection()
   const sinks = []
+  const early = []
   let chain = Promise.resolve()
   pc.onicecandidate = e => send({ type: 'msg', id, msg: { type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null } })
   pc.onconnectionstatechange = () => { c.state = pc.connectionState }
@@ -109,7 +141,11 @@ function addDecoding (id) {
             await pc.setLocalDescription()
             send({ type: 'msg', id, msg: { type: 'description', description: pc.localDescription.toJSON() } })
           }
-        } else if (msg.type === 'candidate') await pc.addIceCandidate(msg.candidate)
+          for (const cand of early.splice(0)) await pc.addIceCandidate(cand)
+        } else if (msg.type === 'candidate') {
+          if (pc.remoteDescription) await pc.addIceCandidate(msg.candidate)
+          else early.push(msg.candidate)
+        }
       }).catch(err => { c.error = err.message })
     },
     close () { for (const s of sinks) s.stop(); pc.close() }
@@ -130,6 +166,7 @@ process.on('message', m => {
   } else if (m.type === 'stats') {
     const out = {}
     for (const [id, s] of subs) out[id] = { ...s.c }
+    if (process.env.RELAY_BENCH_DEBUG) process.stderr.write(JSON.stringify(out) + '\n')
     send({ type: 'stats', subs: out })
   } else if (m.type === 'exit') {
     for (const s of subs.values()) s.close()
