@@ -202,6 +202,25 @@ function describe (r) {
     `late joiner first frame ${r.lateFirstFrameMs === null ? '-' : r.lateFirstFrameMs.toFixed(0)} ms ${r.lateSize ?? ''}, load ${r.load}`
 }
 
+function table (info, results) {
+  const f = (x, d = 1) => x === null || x === undefined ? '–' : x.toFixed(d)
+  const rows = [
+    `relay fan-out, ${info.path}, ${info.width}x${info.height} ${info.fps} fps VP8 (≤ ${info.bitrate / 1e6} Mbps) + Opus, ${info.date}, load before ${info.loadBefore}, after ${info.loadAfter}`,
+    '',
+    '| relay | N | relay CPU (% of a core) | CPU per subscriber (%) | source fps | subscriber fps min / median | subscribers ≥ 95 % | decoding subscriber: first frame (ms), size | load (1/5/15 min) |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|---|'
+  ]
+  const zero = {}
+  for (const r of results) if (r.n === 0 && !r.error) zero[r.stack] = r.cpuPct
+  for (const r of results) {
+    if (r.maxN !== undefined) { rows.push(`| ${r.stack} | largest N with all ≥ 95 %: **${r.maxN}**${r.firstFailing !== null ? ` (fails at ${r.firstFailing})` : ''} | | | | | | | |`); continue }
+    if (r.error) { rows.push(`| ${r.stack} | ${r.n} | ${r.error.slice(0, 120).replace(/\|/g, '/')} | | | | | | |`); continue }
+    const per = r.n > 0 && zero[r.stack] !== undefined ? (r.cpuPct - zero[r.stack]) / r.n : null
+    rows.push(`| ${r.stack} | ${r.n} | ${f(r.cpuPct)} | ${f(per, 2)} | ${f(r.sourceFps)} | ${f(r.minFps)} / ${f(r.medianFps)} | ${r.ok}/${r.n} | ${r.lateFirstFrameMs === null ? '–' : r.lateFirstFrameMs.toFixed(0)} ${r.lateSize ?? ''} | ${r.load} |`)
+  }
+  return rows.join('\n')
+}
+
 async function main (argv = process.argv.slice(2)) {
   const opts = { stacks: ['ours', 'wrtc', 'werift', 'ndc'], ns: [0, 1, 10, 100], max: false, path: 'veth', window: 10, json: null }
   for (let i = 0; i < argv.length; i++) {
@@ -224,7 +243,10 @@ async function main (argv = process.argv.slice(2)) {
   const results = []
   const run = async (stack, n) => {
     let r
-    try { r = await trial(stack, n, { ns, here, windowS: opts.window, log }) } catch (err) { r = { stack, n, error: err.message.slice(0, 300) } }
+    // One retry: werift's ICE sometimes never connects the publisher on the first try.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try { r = await trial(stack, n, { ns, here, windowS: opts.window, log }); break } catch (err) { r = { stack, n, error: err.message.slice(0, 300) }; log(`  ${describe(r)}${attempt === 0 ? ' (retrying)' : ''}`) }
+    }
     log(`  ${describe(r)}`); if (process.env.RELAY_BENCH_DEBUG && r.subs) log(JSON.stringify(r.subs).slice(0, 1500))
     results.push(r)
     return r
@@ -252,6 +274,7 @@ async function main (argv = process.argv.slice(2)) {
     ns.close()
   }
   info.loadAfter = load()
+  log(table(info, results))
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ info, results }, null, 2))
   console.log(JSON.stringify({ info, results }))
 }
