@@ -149,7 +149,9 @@ describe('relay example (Node side)', function () {
     subs.push(steady)
     await receivesVideo(steady, 320, 240)
     const before = nonstandard.liveObjects()
+    const rss = []
     for (let i = 0; i < CYCLES; i++) {
+      if (i % 100 === 0) rss.push(process.memoryUsage().rss)
       const s = subscribe(relay)
       // Half leave at once (offer in flight), half once the offer is answered.
       if (i % 2) await waitFor(() => s.pc.signalingState === 'stable' && s.pc.remoteDescription, STEP_MS, 'answered')
@@ -166,5 +168,8 @@ describe('relay example (Node side)', function () {
       return now.libwebrtcPeerConnections <= before.libwebrtcPeerConnections ? now : null
     }, STEP_MS, () => `libwebrtc connections back to ${before.libwebrtcPeerConnections}: ${JSON.stringify(nonstandard.liveObjects())}`)
     assert.ok(after.libwebrtcPeerConnections <= before.libwebrtcPeerConnections)
+    rss.push(process.memoryUsage().rss)
+    // Reported, not asserted (RSS is noisy): the growth after the first 100 cycles.
+    console.log(`      RSS every 100 cycles (MiB): ${rss.map(r => (r / 1048576).toFixed(0)).join(' ')}; live objects after: ${JSON.stringify(after)}`)
   })
 })

@@ -260,7 +260,7 @@ async function main (argv = process.argv.slice(2)) {
         const known = results.filter(r => r.stack === stack && !r.error)
         for (const r of known) { if (r.n > 0 && r.allOk && r.n > good) good = r.n; if (r.n > 0 && !r.allOk && (bad === null || r.n < bad)) bad = r.n }
         n = bad === null ? Math.max(1, good * 2) : Math.floor((good + bad) / 2)
-        for (let step = 0; step < 6 && (bad === null || bad - good > Math.max(1, good >> 3)); step++) {
+        for (let step = 0; step < 5 && n <= 400 && (bad === null || bad - good > Math.max(1, good >> 3)); step++) {
           const r = await run(stack, n)
           if (!r.error && r.allOk) good = n; else bad = n
           n = bad === null ? n * 2 : Math.floor((good + bad) / 2)

@@ -3,7 +3,8 @@
 // A visitor publishes their camera and microphone, every other visitor watches (1 → N); when no
 // visitor publishes, a headless publisher in this process sends a moving pattern and a tone.
 //
-//   npm run example:relay                     (inside a network namespace with loopback only)
+//   npm run example:relay [-- --browser]      (inside a network namespace with loopback only;
+//                                             --browser opens Chromium in that namespace)
 //   node examples/relay/server.js --port 8080 --host 127.0.0.1 [--no-synthetic] [--size 1280x720]
 // then open http://127.0.0.1:8080/ in a browser on the same machine (see README, "The relay example").
 const fs = require('node:fs')
@@ -107,7 +108,21 @@ if (require.main === module) {
     log: line => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`)
   }).then(({ url, close }) => {
     console.log(`relay example: open ${url} (publish: ${url}?role=publish, watch: ${url}?role=watch)`)
-    const stop = () => { close().then(() => process.exit(0)) }
+    let browser = null
+    if (args.includes('--browser')) {
+      // A browser in this (loopback-only) namespace: Chromium gathers no loopback candidates
+      // unless told to. Its own profile directory, removed at the end.
+      const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'relay-example-'))
+      const exe = process.env.CHROMIUM || '/usr/bin/chromium'
+      browser = require('node:child_process').spawn(exe, [`--user-data-dir=${dir}`, '--no-first-run', '--allow-loopback-in-peer-connection',
+        ...(process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : []), `${url}?role=watch`], { stdio: 'ignore' })
+      browser.on('error', err => console.error(`could not start ${exe}: ${err.message}`))
+      browser.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+    }
+    const stop = () => {
+      if (browser) browser.kill()
+      close().then(() => process.exit(0))
+    }
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   }).catch(err => { console.error(err); process.exit(1) })
