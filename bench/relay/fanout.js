@@ -160,7 +160,8 @@ async function trial (stack, n, { ns, here, windowS, log }) {
     const s1 = await stats()
     const p1 = await ask(publisher, 'stats')
     const seconds = (t1 - t0) / 1000
-    const sourceFps = p1.sourceFps
+    // Over the same window as the subscribers' rates (frames the pattern pushed in it).
+    const sourceFps = (p1.framesPushed - p0.framesPushed) / seconds
     const fps = Object.keys(s1).map(id => ({ id, fps: (s1[id].frames - (s0[id]?.frames ?? 0)) / seconds, audio: id === 'late' ? null : (s1[id].audioPackets - (s0[id]?.audioPackets ?? 0)) / seconds }))
     const audio = fps.map(f => f.audio).filter(a => a !== null).sort((a, b) => a - b)
     const sorted = fps.map(f => f.fps).sort((a, b) => a - b)

@@ -28,7 +28,7 @@ process.on('message', m => {
       }
     }).catch(err => console.error('publisher:', err.message))
   } else if (m.type === 'stats') {
-    send({ type: 'stats', state: pc.connectionState, sourceFps: media.framesPushed() / ((performance.now() - t0) / 1000) })
+    send({ type: 'stats', state: pc.connectionState, framesPushed: media.framesPushed(), sourceFps: media.framesPushed() / ((performance.now() - t0) / 1000) })
   } else if (m.type === 'exit') {
     media.stop(); pc.close(); process.exit(0)
   }

@@ -159,7 +159,8 @@ process.on('message', m => {
     send({ type: 'msg', id: m.id, msg: { type: 'watch' } })
   } else if (m.type === 'msg') {
     const s = subs.get(m.id)
-    if (s) s.remote(m.msg)
+    // A relay that dropped this subscriber may still send it a candidate: never crash the process.
+    if (s) { try { s.remote(m.msg) } catch (err) { s.c.error = err.message } }
   } else if (m.type === 'remove') {
     const s = subs.get(m.id)
     if (s) { s.close(); subs.delete(m.id) }
