@@ -169,6 +169,8 @@ describe('relay example (Node side)', function () {
     }, STEP_MS, () => `libwebrtc connections back to ${before.libwebrtcPeerConnections}: ${JSON.stringify(nonstandard.liveObjects())}`)
     assert.ok(after.libwebrtcPeerConnections <= before.libwebrtcPeerConnections)
     rss.push(process.memoryUsage().rss)
+    await new Promise(resolve => setTimeout(resolve, 3000))
+    console.log(`      libwebrtc long timers: ${before.longTimers} before, ${after.longTimers} after the cycles, ${nonstandard.liveObjects().longTimers} 3 s later`)
     // Reported, not asserted (RSS is noisy): the growth after the first 100 cycles.
     console.log(`      RSS every 100 cycles (MiB): ${rss.map(r => (r / 1048576).toFixed(0)).join(' ')}; live objects after: ${JSON.stringify(after)}`)
   })
