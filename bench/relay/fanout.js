@@ -239,6 +239,7 @@ async function main (argv = process.argv.slice(2)) {
   const log = line => console.error(line)
   const info = { date: new Date().toISOString(), nproc: os.availableParallelism?.() ?? os.cpus().length, node: process.version, loadBefore: load(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, path: opts.path, width: WIDTH, height: HEIGHT, fps: FPS, bitrate: BITRATE }
   log(`relay fan-out: ${info.date}, ${opts.path}, load ${info.loadBefore}`)
+  if (opts.path === 'loopback') process.env.RELAY_BENCH_LOOPBACK = '1' // children inherit it
   const ns = opts.path === 'veth' ? await vethNamespace() : loopbackNamespace()
   const here = loopbackNamespace()
   const results = []

@@ -7,6 +7,9 @@
 // 300 ms. Speaks the same messages as examples/relay/relay.js (`join(send)` → `handle(msg)`).
 const path = require('node:path')
 
+// On the loopback path libdatachannel must be told to use 127.0.0.1 (it gathers no loopback candidates).
+const NDC_CONFIG = { iceServers: [], ...(process.env.RELAY_BENCH_LOOPBACK ? { bindAddress: '127.0.0.1' } : {}) }
+
 function create () {
   const ndc = require(path.join(__dirname, '..', 'node_modules', 'node-datachannel'))
   const subscribers = new Set()
@@ -34,7 +37,7 @@ function create () {
 
   function attach (s) {
     if (!upstream || s.pc) return
-    const pc = new ndc.PeerConnection(`relay-sub${s.id}`, { iceServers: [] })
+    const pc = new ndc.PeerConnection(`relay-sub${s.id}`, NDC_CONFIG)
     s.pc = pc
     pc.onLocalDescription((sdp, type) => s.send({ type: 'description', description: { type, sdp } }))
     pc.onLocalCandidate((candidate, mid) => s.send({ type: 'candidate', candidate: { candidate, sdpMid: mid } }))
@@ -57,7 +60,7 @@ function create () {
   }
 
   function publish (p, sdp) {
-    const pc = new ndc.PeerConnection('relay-pub', { iceServers: [] })
+    const pc = new ndc.PeerConnection('relay-pub', NDC_CONFIG)
     const up = { pc, video: null, audio: null, media: { video: sectionInfo(sdp, 'video', 'VP8'), audio: sectionInfo(sdp, 'audio', 'opus') } }
     upstream = up
     p.pc = pc

@@ -10,6 +10,9 @@
 // Messages out: {type:'msg', id, msg} (to the relay) | {type:'stats', subs: {id: counters}}
 const path = require('node:path')
 
+// On the loopback path libdatachannel must be told to use 127.0.0.1 (it gathers no loopback candidates).
+const NDC_CONFIG = { iceServers: [], ...(process.env.RELAY_BENCH_LOOPBACK ? { bindAddress: '127.0.0.1' } : {}) }
+
 const benchModules = path.join(__dirname, '..', 'node_modules')
 const subs = new Map()
 let ndc = null
@@ -47,7 +50,7 @@ function addCounting (id) {
   ndc ??= require(path.join(benchModules, 'node-datachannel'))
   const joined = performance.now()
   const c = counters()
-  const pc = new ndc.PeerConnection(`sub${id}`, { iceServers: [] })
+  const pc = new ndc.PeerConnection(`sub${id}`, NDC_CONFIG)
   const tracks = []
   const early = []
   const vp8 = new Set() // the offer's VP8 payload types: RTX and other payloads are not frames
