@@ -27,7 +27,7 @@ const OK_SHARE = 0.95
 const WARM_MS = Number(process.env.RELAY_BENCH_WARM_MS || 8000) // a subscriber keeps >= 95 % of the source's frames
 
 const delay = ms => new Promise(resolve => setTimeout(resolve, ms))
-const ticks = os.constants?.priority ? 100 : 100 // USER_HZ on Linux
+const ticks = 100 // USER_HZ on Linux (/proc/<pid>/stat counts in it)
 
 function cpuSeconds (pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
