@@ -5,6 +5,9 @@
 // Options: --peers ours,wrtc,ndc,werift  --only setup,throughput,small,scale,media (or exact
 // scenario names such as throughput-worker, scale-1000, media-video)  --runs 3  --quick  --json <file>
 // The media-* scenarios run only for the stacks with raw media sources (peers.js `media`).
+// `relay` is the fan-out bench (bench/relay/fanout.js: one publisher → a relay of each stack → N
+// subscribers in other processes, over a veth pair); --relay-n 0,1,10,100 --relay-max
+// --relay-path veth|loopback --relay-window 10 go to it; its results go to --json as relay.json.
 const { spawn } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
@@ -12,7 +15,7 @@ const path = require('node:path')
 const { peers } = require('./lib/peers')
 const { table } = require('./lib/table')
 
-const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000', 'media-video', 'media-audio', 'media-setup']
+const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000', 'media-video', 'media-audio', 'media-setup', 'relay']
 const GROUPS = {
   throughput: ['throughput', 'throughput-worker'],
   scale: ['scale-200', 'scale-1000'],
@@ -34,7 +37,7 @@ const TIMEOUT_S = {
 const EXIT_TIMEOUT_S = 30
 
 function parseArgs (argv) {
-  const opts = { peers: Object.keys(peers), scenarios: SCENARIOS, runs: 3, quick: false, json: null }
+  const opts = { peers: Object.keys(peers), scenarios: SCENARIOS, runs: 3, quick: false, json: null, relayArgs: [] }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v }
@@ -43,6 +46,8 @@ function parseArgs (argv) {
     else if (a === '--runs') opts.runs = Number(value())
     else if (a === '--quick') opts.quick = true
     else if (a === '--json') opts.json = value()
+    else if (a === '--relay-max') opts.relayArgs.push(a)
+    else if (a.startsWith('--relay-')) opts.relayArgs.push(a, value())
     else throw new Error(`unknown option ${a}`)
   }
   for (const p of opts.peers) if (!(p in peers)) throw new Error(`unknown peer ${p} (one of ${Object.keys(peers).join(', ')})`)
@@ -122,6 +127,14 @@ async function main () {
   const results = {}
   const started = Date.now()
   for (const scenario of opts.scenarios) {
+    if (scenario === 'relay') {
+      // Its own processes and namespaces, its own table (JSON on stdout, progress on stderr).
+      const { spawnSync } = require('node:child_process')
+      const args = [path.join(__dirname, 'relay', 'fanout.js'), '--stacks', opts.peers.join(','), ...opts.relayArgs]
+      if (opts.json) args.push('--json', opts.json.replace(/(\.json)?$/, '.relay.json'))
+      spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] })
+      continue
+    }
     for (const peer of opts.peers) {
       if (scenario.startsWith('media-') && !peers[peer].media) {
         ;(results[scenario] ??= {})[peer] = [{ error: 'not measured (no raw media source)' }]
