@@ -1,5 +1,6 @@
 // Non-standard extras, kept apart from the spec surface.
 import { binding, type LiveObjects } from './native'
+import { droppedFrames } from './MediaStreamTrackProcessor'
 import { RTCAudioSink, RTCVideoSink } from './track_sinks'
 import { RTCAudioSource, RTCVideoSource, i420ToRgba, rgbaToI420 } from './track_sources'
 
@@ -16,6 +17,8 @@ export const nonstandard = {
   i420ToRgba,
   /** RGBA -> I420 into a second frame of the same size (libyuv). */
   rgbaToI420,
+  /** How many frames (or 10 ms audio chunks) a MediaStreamTrackProcessor dropped because its reader was behind. */
+  droppedFrames,
   /** Which libwebrtc this binary carries. */
   versions (): { libwebrtc: string, napi: number } { return binding.versions() },
   /**

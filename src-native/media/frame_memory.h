@@ -1,0 +1,39 @@
+// Media memory lent to JS without a copy: an external ArrayBuffer over a libwebrtc I420 buffer
+// (or over samples we own), whose finalizer drops the reference. lib/VideoFrame.ts detaches the
+// ArrayBuffer on close(), so the memory goes back to its pool as soon as V8 lets go of it,
+// not at some later GC.
+#pragma once
+
+#include <napi.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "api/video/video_frame_buffer.h"
+
+namespace nlw {
+
+struct I420View {
+  Napi::ArrayBuffer data;
+  std::array<size_t, 3> offsets;
+  std::array<int, 3> strides;
+  int width, height;
+};
+
+// JS thread. The planes of `buffer` (converted to I420 first when it is not I420) in one
+// ArrayBuffer. When the planes lie far apart in memory, they are copied into a new I420 buffer.
+I420View LendI420(Napi::Env env, const rtc::scoped_refptr<webrtc::VideoFrameBuffer>& buffer);
+
+// JS thread. `samples` moved into an ArrayBuffer (no copy).
+Napi::ArrayBuffer LendSamples(Napi::Env env, std::vector<int16_t>&& samples);
+
+// detachArrayBuffer(ab): JS thread. Detaches `ab` (VideoFrame/AudioData close()): its memory is
+// given back when V8 drops it, on the next turn of the event loop for a lent buffer.
+Napi::Value DetachArrayBuffer(const Napi::CallbackInfo& info);
+
+// Any thread: media buffers lent to JS and not yet given back (all environments).
+int64_t LentFrameBuffers();
+
+}  // namespace nlw
