@@ -7,7 +7,8 @@ const GLOBALS = [
   'RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCDataChannel', 'RTCSctpTransport',
   'RTCDtlsTransport', 'RTCIceTransport', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver',
   'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCDataChannelEvent', 'RTCTrackEvent',
-  'RTCErrorEvent', 'RTCError', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError'
+  'RTCErrorEvent', 'RTCError', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError',
+  'VideoFrame', 'VideoColorSpace', 'AudioData', 'MediaStreamTrackProcessor', 'VideoTrackGenerator', 'MediaStreamTrackGenerator'
 ] as const
 
 /** The names this call defined (for tests and for code that wants to know). */

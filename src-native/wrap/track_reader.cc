@@ -1,5 +1,6 @@
 #include "wrap/track_reader.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "addon.h"
