@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "api/video/i420_buffer.h"
 
@@ -9,33 +11,71 @@ namespace nlw {
 
 namespace {
 
-std::atomic<int64_t> lent{0};
-
-template <typename T>
-struct Held {
-  T value;
+// What a lent ArrayBuffer holds. Drop() lets go of the memory's owner at once (close()); the
+// ArrayBuffer is detached first, so nothing reads it after. The finalizer (when V8 lets go of the
+// ArrayBuffer, later) deletes what is left.
+struct Lent {
+  virtual ~Lent() = default;
+  virtual void Drop() = 0;
+  const void* data = nullptr;
+  bool dropped = false;
 };
 
 template <typename T>
-void Release(napi_env, void*, void* hint) {
-  delete static_cast<Held<T>*>(hint);
-  lent.fetch_sub(1);
+struct Held : Lent {
+  explicit Held(T v) : value(std::move(v)) {}
+  void Drop() override { value = T(); }
+  T value;
+};
+
+// Lent memory by address, for DetachArrayBuffer (any environment: the addresses are unique while
+// lent; a stale entry whose memory was dropped and reused is replaced by the new one).
+std::mutex lent_mu;
+std::unordered_map<const void*, Lent*>& LentByAddress() {
+  static auto* map = new std::unordered_map<const void*, Lent*>();
+  return *map;
+}
+std::atomic<int64_t> lent_count{0};
+
+void DropLocked(Lent* l) {
+  if (l->dropped) return;
+  l->dropped = true;
+  l->Drop();
+  lent_count.fetch_sub(1);
+}
+
+void Finalize(napi_env, void*, void* hint) {
+  auto* l = static_cast<Lent*>(hint);
+  {
+    std::lock_guard<std::mutex> lock(lent_mu);
+    auto& map = LentByAddress();
+    auto it = map.find(l->data);
+    if (it != map.end() && it->second == l) map.erase(it);
+    DropLocked(l);
+  }
+  delete l;
 }
 
 template <typename T>
 Napi::ArrayBuffer Lend(Napi::Env env, T value, void* data, size_t size) {
-  auto* held = new Held<T>{std::move(value)};
+  auto* held = new Held<T>(std::move(value));
+  held->data = data;
   napi_value ab = nullptr;
-  if (napi_create_external_arraybuffer(env, data, size, &Release<T>, held, &ab) != napi_ok) {
+  if (data == nullptr || size == 0 ||
+      napi_create_external_arraybuffer(env, data, size, &Finalize, held, &ab) != napi_ok) {
     delete held;
-    // Where external memory is not allowed (V8 sandbox), a copy.
+    // Nothing to lend, or external memory is not allowed (V8 sandbox): a copy.
     Napi::Env e = env;
     if (e.IsExceptionPending()) e.GetAndClearPendingException();
     Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, size);
-    std::copy_n(static_cast<const uint8_t*>(data), size, static_cast<uint8_t*>(copy.Data()));
+    if (size > 0) std::copy_n(static_cast<const uint8_t*>(data), size, static_cast<uint8_t*>(copy.Data()));
     return copy;
   }
-  lent.fetch_add(1);
+  {
+    std::lock_guard<std::mutex> lock(lent_mu);
+    LentByAddress()[data] = held;
+  }
+  lent_count.fetch_add(1);
   return Napi::ArrayBuffer(env, ab);
 }
 
@@ -78,14 +118,23 @@ Napi::ArrayBuffer LendSamples(Napi::Env env, std::vector<int16_t>&& samples) {
 
 Napi::Value DetachArrayBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool detachable = false;
-  if (info.Length() > 0 && info[0].IsArrayBuffer() &&
-      napi_is_detached_arraybuffer(env, info[0], &detachable) == napi_ok && !detachable) {
-    napi_detach_arraybuffer(env, info[0]);
+  bool detached = true;
+  if (info.Length() == 0 || !info[0].IsArrayBuffer() || napi_is_detached_arraybuffer(env, info[0], &detached) != napi_ok ||
+      detached) {
+    return env.Undefined();
   }
+  const void* data = info[0].As<Napi::ArrayBuffer>().Data();
+  napi_detach_arraybuffer(env, info[0]);
+  if (data == nullptr) return env.Undefined();
+  std::lock_guard<std::mutex> lock(lent_mu);
+  auto& map = LentByAddress();
+  auto it = map.find(data);
+  if (it == map.end()) return env.Undefined();
+  DropLocked(it->second);  // the buffer goes back to its pool (or is freed) now
+  map.erase(it);
   return env.Undefined();
 }
 
-int64_t LentFrameBuffers() { return lent.load(); }
+int64_t LentFrameBuffers() { return lent_count.load(); }
 
 }  // namespace nlw

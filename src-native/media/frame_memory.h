@@ -1,7 +1,8 @@
 // Media memory lent to JS without a copy: an external ArrayBuffer over a libwebrtc I420 buffer
-// (or over samples we own), whose finalizer drops the reference. lib/VideoFrame.ts detaches the
-// ArrayBuffer on close(), so the memory goes back to its pool as soon as V8 lets go of it,
-// not at some later GC.
+// (or over samples we own), holding a reference to it. VideoFrame/AudioData close() calls
+// detachArrayBuffer: the ArrayBuffer is detached and the reference dropped during the call (the
+// buffer goes back to its decoder's or source's pool at once); otherwise the ArrayBuffer's
+// finalizer drops it when V8 collects it.
 #pragma once
 
 #include <napi.h>
@@ -29,8 +30,8 @@ I420View LendI420(Napi::Env env, const rtc::scoped_refptr<webrtc::VideoFrameBuff
 // JS thread. `samples` moved into an ArrayBuffer (no copy).
 Napi::ArrayBuffer LendSamples(Napi::Env env, std::vector<int16_t>&& samples);
 
-// detachArrayBuffer(ab): JS thread. Detaches `ab` (VideoFrame/AudioData close()): its memory is
-// given back when V8 drops it, on the next turn of the event loop for a lent buffer.
+// detachArrayBuffer(ab): JS thread. Detaches `ab` (VideoFrame/AudioData close()); for a lent
+// one, drops the reference to its memory now.
 Napi::Value DetachArrayBuffer(const Napi::CallbackInfo& info);
 
 // Any thread: media buffers lent to JS and not yet given back (all environments).
