@@ -7,6 +7,7 @@ const path = require('node:path')
 const v8 = require('node:v8')
 const vm = require('node:vm')
 const { Worker } = require('node:worker_threads')
+const { spawnSync } = require('node:child_process')
 const {
   VideoFrame, AudioData, MediaStreamTrackProcessor, VideoTrackGenerator, MediaStreamTrackGenerator, MediaStreamTrack,
   mediaDevices, nonstandard
@@ -309,6 +310,16 @@ describe('mediacapture-transform', function () {
     }
     assert.equal(nonstandard.liveObjects().trackSinks, base)
   })
+
+  for (const mode of ['exit', 'return']) {
+    it(`a process ends cleanly (${mode === 'exit' ? 'process.exit()' : 'close() and return'}) while generators feed a call and processors read it`, () => {
+      const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'media-fixtures', 'transform-exit.js'), mode], { encoding: 'utf8', timeout: 20000 })
+      assert.equal(r.signal, null, r.stderr)
+      assert.equal(r.status, 0, r.stderr)
+      const m = /frames (\d+) readers (\d+)/.exec(r.stdout)
+      assert.ok(m && Number(m[1]) > 20 && Number(m[2]) === 4, r.stdout + r.stderr)
+    })
+  }
 
   it('works in a worker_thread on a track made in that worker', async () => {
     const worker = new Worker(path.join(__dirname, '..', 'media-fixtures', 'transform-worker.js'))
