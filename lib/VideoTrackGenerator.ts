@@ -2,29 +2,26 @@
 // frames of `track`, a local video track (addTrack, replaceTrack, processors, sinks all take it),
 // with the frames' timestamps as their capture times. Each written frame is closed. While
 // `muted` is true, written frames are dropped and the track is muted. Closing or aborting the
-// writable ends the track.
+// writable ends the track; frames written to an ended track are closed and dropped.
 import { WritableStream } from 'node:stream/web'
 import { createTrack, endTrack, setTrackMuted, type MediaStreamTrack } from './MediaStreamTrack'
-import { binding, type NativeVideoSource } from './native'
+import { binding } from './native'
 import { writeVideoFrame } from './track_writers'
 import type { VideoFrame } from './VideoFrame'
 
 export class VideoTrackGenerator {
-  readonly #source: NativeVideoSource
   readonly #track: MediaStreamTrack
   readonly #writable: WritableStream<VideoFrame>
-  #muted = false
+  readonly #state = { muted: false }  // read by the writable's sink
 
   constructor () {
-    this.#source = new binding.VideoSource(false, undefined)
-    const track = this.#track = createTrack(this.#source.createTrack(), { remote: false })
-    const source = this.#source
-    const state = { muted: false }
-    this.#mutedState = state
+    const source = new binding.VideoSource(false, undefined)
+    const track = this.#track = createTrack(source.createTrack(), { remote: false })
+    const state = this.#state
     this.#writable = new WritableStream<VideoFrame>({
       write (chunk) {
         if (track.readyState === 'ended') {
-          ;(chunk as { close?: () => void })?.close?.()
+          ;(chunk as { close?: () => void } | null)?.close?.()
           return
         }
         writeVideoFrame(source, chunk, state.muted)
@@ -34,15 +31,12 @@ export class VideoTrackGenerator {
     })
   }
 
-  readonly #mutedState: { muted: boolean }
-
   get writable (): WritableStream<VideoFrame> { return this.#writable }
   get track (): MediaStreamTrack { return this.#track }
-  get muted (): boolean { return this.#muted }
+  get muted (): boolean { return this.#state.muted }
   set muted (value: boolean) {
-    this.#muted = Boolean(value)
-    this.#mutedState.muted = this.#muted
-    setTrackMuted(this.#track, this.#muted)
+    this.#state.muted = Boolean(value)
+    setTrackMuted(this.#track, this.#state.muted)
   }
 
   get [Symbol.toStringTag] (): string { return 'VideoTrackGenerator' }
