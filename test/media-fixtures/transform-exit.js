@@ -26,7 +26,7 @@ async function main (mode) {
   let frames = 0
   const pump = async r => { for (;;) { const { value, done } = await r.read(); if (done) return; frames++; value.close() } }
   const start = Date.now()
-  while (Date.now() - start < 5000 && readers.length < 4) await new Promise(resolve => setTimeout(resolve, 50))
+  while (Date.now() - start < 15000 && readers.length < 4) await new Promise(resolve => setTimeout(resolve, 50))
   for (const r of readers) pump(r)
   await new Promise(resolve => setTimeout(resolve, 1000))
   process.stdout.write(`frames ${frames} readers ${readers.length}\n`)
