@@ -21,6 +21,7 @@ import { type MediaStreamTrack, createTrack, isTrack, nativeTrack, setTrackMuted
 import { RTCRtpSender, checkEncoding, type RTCRtpEncodingParameters } from './RTCRtpSender'
 import type { RTCRtpReceiver } from './RTCRtpReceiver'
 import { DIRECTIONS, RTCRtpTransceiver, type ConnectionHooks, type RTCRtpTransceiverDirection } from './RTCRtpTransceiver'
+import { unmuteWhenMediaFlows } from './remote_unmute'
 import { RTCTrackEvent } from './RTCTrackEvent'
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
@@ -134,6 +135,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   // Media: transceivers in libwebrtc's order, by the id the native side gives them.
   #transceivers: RTCRtpTransceiver[] = []
   readonly #transceiverIds = new Map<number, RTCRtpTransceiver>()
+  // Transceivers whose receiver saw its first packet (libwebrtc reports that only once).
+  readonly #receivedMedia = new Set<number>()
   // Remote MediaStreams by msid (one object per id per connection, webrtc-pc), and the streams
   // each receiver's track is in.
   readonly #remoteStreams = new Map<string, MediaStream>()
@@ -619,6 +622,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       this.#setAssociatedStreams(t, [])
       this.#transceiverIds.delete(id)
       this.#natives.delete(t)
+      this.#receivedMedia.delete(id)
     }
     this.#transceivers = next
     for (const id of removed) {
@@ -637,6 +641,10 @@ export class RTCPeerConnection extends RTCEventTarget {
         return stream
       })
       this.#setAssociatedStreams(t, streams)
+      // Receiving again after negotiation muted it: unmute when packets arrive.
+      if (this.#receivedMedia.has(id) && t.receiver.track.muted) {
+        unmuteWhenMediaFlows(this.#natives.get(t)!, t.receiver.track, () => this.#closed)
+      }
       this.dispatchEvent(new RTCTrackEvent('track', { receiver: t.receiver, track: t.receiver.track, streams, transceiver: t }))
       if (this.#closed) return
     }
@@ -845,6 +853,7 @@ export class RTCPeerConnection extends RTCEventTarget {
         return
       case 'unmute': {
         const t = this.#transceiverIds.get(event[1])
+        this.#receivedMedia.add(event[1])
         if (t !== undefined) setTrackMuted(t.receiver.track, false)
         return
       }

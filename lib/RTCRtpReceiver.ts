@@ -1,4 +1,6 @@
 import { domError } from './errors'
+import type { ReadableStream, WritableStream } from 'node:stream/web'
+import { TransformSlot, type RTCEncodedFrame, type RTCRtpScriptTransform } from './encoded_transform'
 import { illegalConstructor } from './internal'
 import type { MediaStreamTrack } from './MediaStreamTrack'
 import type { NativeRtpSource } from './native'
@@ -45,6 +47,15 @@ export class RTCRtpReceiver {
 
   get track (): MediaStreamTrack { return this.#track }
   get transport (): RTCDtlsTransport | null { return this.#host.transport() }
+
+  readonly #transformSlot = new TransformSlot('receiver', () => this.#host.closed() ? null : this.#host.native())
+  /** webrtc-encoded-transform: an RTCRtpScriptTransform whose Worker sees this receiver's encoded frames. */
+  get transform (): RTCRtpScriptTransform | null { return this.#transformSlot.transform }
+  set transform (value: RTCRtpScriptTransform | null) { this.#transformSlot.transform = value }
+  /** Chromium's encoded insertable streams, on this thread (call it before frames flow). */
+  createEncodedStreams (): { readable: ReadableStream<RTCEncodedFrame>, writable: WritableStream<RTCEncodedFrame> } {
+    return this.#transformSlot.createEncodedStreams()
+  }
 
   get jitterBufferTarget (): number | null { return this.#jitterBufferTarget }
   set jitterBufferTarget (value: number | null) {

@@ -1,4 +1,6 @@
 import { domError, fromNative } from './errors'
+import type { ReadableStream, WritableStream } from 'node:stream/web'
+import { TransformSlot, type RTCEncodedFrame, type RTCRtpScriptTransform } from './encoded_transform'
 import { INTERNAL, illegalConstructor } from './internal'
 import { MediaStream } from './MediaStream'
 import { isTrack, type MediaStreamTrack, nativeTrack } from './MediaStreamTrack'
@@ -113,6 +115,15 @@ export class RTCRtpSender {
   get track (): MediaStreamTrack | null { return this.#track }
   get transport (): RTCDtlsTransport | null { return this.#host.transport() }
   /** DTMF is not supported yet (node-libwebrtc issue: media for programs). */
+  readonly #transformSlot = new TransformSlot('sender', () => this.#host.closed() ? null : this.#host.native())
+  /** webrtc-encoded-transform: an RTCRtpScriptTransform whose Worker sees this sender's encoded frames. */
+  get transform (): RTCRtpScriptTransform | null { return this.#transformSlot.transform }
+  set transform (value: RTCRtpScriptTransform | null) { this.#transformSlot.transform = value }
+  /** Chromium's encoded insertable streams, on this thread (call it before frames flow). */
+  createEncodedStreams (): { readable: ReadableStream<RTCEncodedFrame>, writable: WritableStream<RTCEncodedFrame> } {
+    return this.#transformSlot.createEncodedStreams()
+  }
+
   get dtmf (): null { return null }
 
   replaceTrack (withTrack: MediaStreamTrack | null): Promise<void> {

@@ -267,7 +267,53 @@ export interface NativeAudioSource {
     timestamp: number | undefined): boolean
 }
 
+/** What an encoded frame carries (src-native/wrap/encoded_streams.cc FrameInfo). */
+export interface NativeEncodedFrameInfo {
+  kind: 'audio' | 'video'
+  direction: 'sender' | 'receiver'
+  ssrc: number
+  payloadType: number
+  rtpTimestamp: number
+  size: number
+  type?: 'empty' | 'key' | 'delta'
+  width?: number
+  height?: number
+  frameId?: number
+  dependencies?: number[]
+  spatialIndex?: number
+  temporalIndex?: number
+  sequenceNumber?: number
+  contributingSources?: number[]
+}
+
+/** This thread's end of an encoded-frame bridge (src-native/wrap/encoded_streams.h). */
+export interface NativeEncodedStreams {
+  close(): void
+}
+
+export interface NativeEncodedStreamsClass {
+  new (bridgeId: number, onFrames: (frames: unknown[]) => void): NativeEncodedStreams
+  createBridge(): number
+  releaseBridge(id: number): void
+  bridgeInfo(id: number): { kind: 'audio' | 'video', side: 'sender' | 'receiver' } | null
+  install(transceiver: NativeRtpTransceiver, side: 'sender' | 'receiver', id: number): void
+  passThrough(id: number): void
+  requestKeyFrame(id: number): boolean
+  offer(threadId: number, id: number, options: Uint8Array): void
+  frameData(frame: unknown): ArrayBuffer
+  setFrameData(frame: unknown, data: Uint8Array): void
+  frameInfo(frame: unknown): NativeEncodedFrameInfo
+  returnFrame(frame: unknown): boolean
+}
+
+export interface NativeTransformListener {
+  close(): void
+  keepAlive(on: boolean): void
+}
+
 interface Binding {
+  EncodedStreams: NativeEncodedStreamsClass
+  TransformListener: new (threadId: number, onOffer: (bridgeId: number, options: Uint8Array) => void) => NativeTransformListener
   MediaStreamTrack: abstract new (...args: never[]) => NativeMediaStreamTrack
   VideoSource: new (isScreencast: boolean, needsDenoising: boolean | undefined) => NativeVideoSource
   AudioSource: new () => NativeAudioSource

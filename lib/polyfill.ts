@@ -8,7 +8,8 @@ const GLOBALS = [
   'RTCDtlsTransport', 'RTCIceTransport', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver',
   'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCDataChannelEvent', 'RTCTrackEvent',
   'RTCErrorEvent', 'RTCError', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError',
-  'VideoFrame', 'VideoColorSpace', 'AudioData', 'MediaStreamTrackProcessor', 'VideoTrackGenerator', 'MediaStreamTrackGenerator'
+  'VideoFrame', 'VideoColorSpace', 'AudioData', 'MediaStreamTrackProcessor', 'VideoTrackGenerator', 'MediaStreamTrackGenerator',
+  'RTCRtpScriptTransform', 'RTCRtpScriptTransformer', 'RTCEncodedVideoFrame', 'RTCEncodedAudioFrame', 'RTCTransformEvent'
 ] as const
 
 /** The names this call defined (for tests and for code that wants to know). */

@@ -7,6 +7,7 @@
 #include "rtc_base/thread.h"
 #include "runtime/network_filter.h"
 #include "wrap/data_channel.h"
+#include "wrap/encoded_streams.h"
 #include "convert/errors.h"
 #include "convert/rtp_parameters.h"
 #include "wrap/media_stream_track.h"
@@ -53,6 +54,8 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
                     napi_enumerable),
       InstanceValue("VideoSource", VideoSource::Define(env), napi_enumerable),
       InstanceValue("AudioSource", AudioSource::Define(env), napi_enumerable),
+      InstanceValue("EncodedStreams", EncodedStreams::Define(env), napi_enumerable),
+      InstanceValue("TransformListener", TransformListener::Define(env), napi_enumerable),
       InstanceValue("i420ToRgba", Napi::Function::New(env, &I420ToRgba, "i420ToRgba"), napi_enumerable),
       InstanceValue("rgbaToI420", Napi::Function::New(env, &RgbaToI420, "rgbaToI420"), napi_enumerable),
       InstanceValue("createSyntheticVideoTrack",

@@ -1,5 +1,5 @@
 'use strict'
-// The non-standard `network` configuration member (README, "Network interfaces"). The suite runs in
+// The non-standard `network` configuration member (docs/nonstandard.md, "Network interfaces"). The suite runs in
 // a namespace whose only interface is loopback (`lo`, 127.0.0.1 and ::1).
 const assert = require('node:assert/strict')
 const { RTCPeerConnection } = require('..')

@@ -126,6 +126,26 @@ describe('media: transceivers', function () {
       assert.equal(remote.muted, false)
     })
 
+    for (const kind of ['audio', 'video']) it(`a remote ${kind} track muted by a direction change unmutes when media flows again`, async () => {
+      const { a, b } = trickledPeers()
+      const stream = await camera({ [kind]: true })
+      const ta = a.addTransceiver(stream.getTracks()[0], { direction: 'sendonly' })
+      const track = once(b, 'track').then(e => e.track)
+      await negotiate(a, b)
+      const remote = await track
+      await until(remote, 'unmute', () => !remote.muted)
+      ta.direction = 'inactive'
+      await negotiate(a, b)
+      assert.equal(remote.muted, true)
+      assert.equal(remote.readyState, 'live')
+      ta.direction = 'sendonly'
+      const again = once(b, 'track')
+      await negotiate(a, b)
+      assert.equal((await again).track, remote, 'the same track is announced again')
+      await until(remote, 'unmute', () => !remote.muted)
+      assert.equal(remote.muted, false)
+    })
+
     it('a media-only connection has a DTLS transport that connects and closes', async () => {
       const { a, b } = trickledPeers()
       const t = a.addTransceiver('audio')
