@@ -81,8 +81,10 @@ Napi::ArrayBuffer Lend(Napi::Env env, T value, void* data, size_t size) {
 
 }  // namespace
 
-I420View LendI420(Napi::Env env, const rtc::scoped_refptr<webrtc::VideoFrameBuffer>& buffer) {
+absl::optional<I420View> LendI420(Napi::Env env, const rtc::scoped_refptr<webrtc::VideoFrameBuffer>& buffer) {
+  if (!buffer) return absl::nullopt;
   rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = buffer->ToI420();
+  if (!i420) return absl::nullopt;
   const int w = i420->width(), h = i420->height();
   const int ch = i420->ChromaHeight();
   const uint8_t* planes[3] = {i420->DataY(), i420->DataU(), i420->DataV()};
@@ -102,6 +104,7 @@ I420View LendI420(Napi::Env env, const rtc::scoped_refptr<webrtc::VideoFrameBuff
     return LendI420(env, i420);
   }
   I420View view{Lend(env, i420, const_cast<uint8_t*>(lo), static_cast<size_t>(hi - lo)), {}, {}, w, h};
+  // (Held as the I420 form: the original buffer may be a different type.)
   for (int i = 0; i < 3; i++) {
     view.offsets[i] = static_cast<size_t>(planes[i] - lo);
     view.strides[i] = strides[i];

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/types/optional.h"
 #include "api/video/video_frame_buffer.h"
 
 namespace nlw {
@@ -25,7 +26,8 @@ struct I420View {
 
 // JS thread. The planes of `buffer` (converted to I420 first when it is not I420) in one
 // ArrayBuffer. When the planes lie far apart in memory, they are copied into a new I420 buffer.
-I420View LendI420(Napi::Env env, const rtc::scoped_refptr<webrtc::VideoFrameBuffer>& buffer);
+// None for a buffer that has no I420 form (a relay's encoded pass-through buffer).
+absl::optional<I420View> LendI420(Napi::Env env, const rtc::scoped_refptr<webrtc::VideoFrameBuffer>& buffer);
 
 // JS thread. `samples` moved into an ArrayBuffer (no copy).
 Napi::ArrayBuffer LendSamples(Napi::Env env, std::vector<int16_t>&& samples);

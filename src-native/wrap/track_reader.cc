@@ -156,9 +156,14 @@ Napi::Value TrackReader::Read(const Napi::CallbackInfo& info) {
   if (!core_) return env.Undefined();
   Napi::Object o = Napi::Object::New(env);
   if (video_) {
-    absl::optional<webrtc::VideoFrame> frame = core_->TakeVideo();
-    if (!frame) return env.Undefined();
-    I420View view = LendI420(env, frame->video_frame_buffer());
+    absl::optional<webrtc::VideoFrame> frame;
+    absl::optional<I420View> lent;
+    while (!lent) {  // frames without pixels (a relay's pass-through buffers) are skipped
+      frame = core_->TakeVideo();
+      if (!frame) return env.Undefined();
+      lent = LendI420(env, frame->video_frame_buffer());
+    }
+    I420View& view = *lent;
     Napi::Array offsets = Napi::Array::New(env, 3), strides = Napi::Array::New(env, 3);
     for (uint32_t i = 0; i < 3; i++) {
       offsets.Set(i, static_cast<double>(view.offsets[i]));

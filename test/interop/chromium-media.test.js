@@ -10,7 +10,7 @@
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices } = require('../..')
+const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices, VideoFrame, VideoTrackGenerator, MediaStreamTrackProcessor } = require('../..')
 const { CHROMIUM, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
 
 const PAGE = path.join(__dirname, 'chromium-media.html')
@@ -363,6 +363,49 @@ describe('interop: media with headless Chromium', function () {
     const got = await page.evaluate(() => window.peerState('gum'))
     assert.deepEqual(got.tracks.map(t => [t.kind, t.streams]).sort(), [['audio', [stream.id]], ['video', [stream.id]]])
     await noErrors()
+  })
+
+  it('WebCodecs: a frame drawn red by a VideoTrackGenerator is red in Chromium; Chromium\'s camera reaches a MediaStreamTrackProcessor as 640x480 VideoFrames', async function () {
+    const gen = new VideoTrackGenerator()
+    localTracks.push(gen.track)
+    const writer = gen.writable.getWriter()
+    const red = new Uint8Array(320 * 240 * 3 / 2)
+    red.fill(81, 0, 320 * 240); red.fill(90, 320 * 240, 320 * 300); red.fill(240, 320 * 300)  // BT.601 red
+    let t = 0
+    const feed = setInterval(() => {
+      writer.write(new VideoFrame(red, { format: 'I420', codedWidth: 320, codedHeight: 240, timestamp: t += 33333 })).catch(() => {})
+    }, 33)
+    try {
+      const node = pair('webcodecs')
+      node.pc.addTrack(gen.track)
+      await openBrowserPeer('webcodecs', { offer: false, camera: true })
+      await node.offer()
+      await decodesVideo('webcodecs', { width: 320, height: 240 })
+      const rgb = await withTimeout(page.evaluate(n => window.videoColour(n), 'webcodecs'), STEP_MS, 'Chromium paints our video')
+      assert.ok(rgb[0] > 200 && rgb[1] < 60 && rgb[2] < 60, `red in Chromium, not RGB ${rgb}`)
+      await waitFor(async () => { await noErrors(); return node.trackEvents.find(e => e.track.kind === 'video') }, STEP_MS,
+        () => 'Chromium\'s camera track')
+      const track = node.trackEvents.find(e => e.track.kind === 'video').track
+      const reader = new MediaStreamTrackProcessor({ track }).readable.getReader()
+      let frame = null
+      await waitFor(async () => {
+        const { value } = await reader.read()
+        if (value.codedWidth === 640 && value.codedHeight === 480) { frame = value; return true }
+        value.close()
+        return false
+      }, STEP_MS, () => 'a 640x480 VideoFrame from Chromium\'s camera')
+      assert.equal(frame.format, 'I420')
+      const buf = new Uint8Array(frame.allocationSize())
+      await frame.copyTo(buf)
+      frame.close()
+      let lo = 255; let hi = 0
+      for (let i = 0; i < 640 * 480; i++) { lo = Math.min(lo, buf[i]); hi = Math.max(hi, buf[i]) }
+      assert.ok(hi - lo > 50, `Chromium's moving pattern, not a flat picture (luma ${lo}..${hi})`)
+      reader.cancel()
+      await noErrors()
+    } finally {
+      clearInterval(feed)
+    }
   })
 
   /** The codec names of the video m-section of `sdp`, in order. */
