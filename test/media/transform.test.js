@@ -17,6 +17,11 @@ const { makePc, closeAll, once, trickle, negotiate } = require('../helpers/pair'
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc')
 const tick = () => new Promise(resolve => setImmediate(resolve))
+// Collects what earlier tests dropped, so that the process-wide counts (lentMediaBuffers) and the
+// thread's (trackSinks) move only with what the test itself does.
+async function settle () {
+  for (let i = 0; i < 3; i++) { gc(); await tick(); await new Promise(resolve => setTimeout(resolve, 10)) }
+}
 
 // A w x h I420 frame of one colour; pure red in BT.601 limited range is Y 81, U 90, V 240.
 function colourFrame (w, h, [y, u, v], timestamp) {
@@ -182,6 +187,7 @@ describe('mediacapture-transform', function () {
     const processor = new MediaStreamTrackProcessor({ track: gen.track, maxBufferSize: 2 })
     const reader = processor.readable.getReader()
     const writer = gen.writable.getWriter()
+    await settle()
     const lent = nonstandard.liveObjects().lentMediaBuffers
     for (let t = 1; t <= 5; t++) await writer.write(colourFrame(16, 16, [t * 10, 128, 128], t))
     // Nothing was read: the frames wait in the addon, none was handed to JS (backpressure).
@@ -218,6 +224,7 @@ describe('mediacapture-transform', function () {
   it('close() gives a processor\'s frame memory back to the addon at once; clones keep it until they close; GC is the backstop', async () => {
     const gen = new VideoTrackGenerator()
     const reader = new MediaStreamTrackProcessor({ track: gen.track }).readable.getReader()
+    await settle()
     const base = nonstandard.liveObjects().lentMediaBuffers
     const writer = gen.writable.getWriter()
     await writer.write(colourFrame(1280, 720, [100, 128, 128], 1))
@@ -299,6 +306,7 @@ describe('mediacapture-transform', function () {
   it('dropped processors are garbage-collected and release their native queue', async () => {
     const [track] = (await mediaDevices.getUserMedia({ video: { width: 160, height: 120 } })).getVideoTracks()
     cleanups.push(() => track.stop())
+    await settle()
     const base = nonstandard.liveObjects().trackSinks
     ;(() => {
       for (let i = 0; i < 20; i++) new MediaStreamTrackProcessor({ track }).readable.getReader().read().then(r => r.value?.close())
