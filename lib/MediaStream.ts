@@ -23,6 +23,31 @@ function checkTrack (track: unknown, method: string): MediaStreamTrack {
 
 let remoteIdToken: string | undefined
 
+/** Told of every track added to or removed from a stream, by script or by a connection. */
+export interface StreamObserver {
+  streamTrackAdded(stream: MediaStream, track: MediaStreamTrack): void
+  streamTrackRemoved(stream: MediaStream, track: MediaStreamTrack): void
+}
+const observers = new WeakMap<MediaStream, Set<StreamObserver>>()
+
+/** Chromium's MediaStream observers, for the legacy pc.addStream(). */
+export function observeStream (stream: MediaStream, observer: StreamObserver): void {
+  let set = observers.get(stream)
+  if (set === undefined) observers.set(stream, set = new Set())
+  set.add(observer)
+}
+export function unobserveStream (stream: MediaStream, observer: StreamObserver): void {
+  observers.get(stream)?.delete(observer)
+}
+function notify (stream: MediaStream, track: MediaStreamTrack, added: boolean): void {
+  const set = observers.get(stream)
+  if (set === undefined) return
+  for (const o of [...set]) {
+    if (added) o.streamTrackAdded(stream, track)
+    else o.streamTrackRemoved(stream, track)
+  }
+}
+
 // Set by the class's static block: module functions that reach its private state.
 let addImpl: (stream: MediaStream, track: MediaStreamTrack) => void
 let removeImpl: (stream: MediaStream, track: MediaStreamTrack) => void
@@ -88,14 +113,18 @@ export class MediaStream extends RTCEventTarget {
     if (arguments.length < 1) {
       throw new TypeError("Failed to execute 'addTrack' on 'MediaStream': 1 argument required, but only 0 present.")
     }
-    this.#tracks.add(checkTrack(track, 'addTrack'))
+    const t = checkTrack(track, 'addTrack')
+    if (this.#tracks.has(t)) return
+    this.#tracks.add(t)
+    notify(this, t, true)
   }
 
   removeTrack (track: MediaStreamTrack): void {
     if (arguments.length < 1) {
       throw new TypeError("Failed to execute 'removeTrack' on 'MediaStream': 1 argument required, but only 0 present.")
     }
-    this.#tracks.delete(checkTrack(track, 'removeTrack'))
+    const t = checkTrack(track, 'removeTrack')
+    if (this.#tracks.delete(t)) notify(this, t, false)
   }
 
   /** A new stream (new id) with clones of every track. */
@@ -114,11 +143,13 @@ export class MediaStream extends RTCEventTarget {
       stream.#tracks.add(track)
       stream.updateRetention()
       stream.dispatchEvent(new MediaStreamTrackEvent('addtrack', { track }))
+      notify(stream, track, true)
     }
     removeImpl = (stream, track) => {
       if (!stream.#tracks.delete(track)) return
       stream.updateRetention()
       stream.dispatchEvent(new MediaStreamTrackEvent('removetrack', { track }))
+      notify(stream, track, false)
     }
   }
 

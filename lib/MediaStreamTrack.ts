@@ -71,7 +71,7 @@ export class MediaStreamTrack extends RTCEventTarget {
   declare onunmute: ((this: MediaStreamTrack, ev: Event) => unknown) | null
   declare onended: ((this: MediaStreamTrack, ev: Event) => unknown) | null
 
-  /** Not for scripts: `new MediaStreamTrack()` throws TypeError, as in browsers. */
+  /** Not for scripts: `new MediaStreamTrack()` throws TypeError, as in browsers. @internal */
   constructor (token?: unknown, native?: NativeMediaStreamTrack, init?: TrackInit) {
     illegalConstructor(token)
     super()

@@ -67,6 +67,7 @@ export class RTCDataChannel extends RTCEventTarget {
   /** @internal */
   #openFired = false
 
+  /** @internal */
   constructor (token: unknown, native?: NativeDataChannel, owner?: ChannelOwner, local = false) {
     illegalConstructor(token)
     super()

@@ -18,14 +18,22 @@ import { RTCDataChannel, type RTCDataChannelInit } from './RTCDataChannel'
 import { RTCDtlsTransport } from './RTCDtlsTransport'
 import { MediaStream, addRemoteTrack, createStream, removeRemoteTrack } from './MediaStream'
 import { type MediaStreamTrack, createTrack, isTrack, nativeTrack, setTrackMuted } from './MediaStreamTrack'
-import { RTCRtpSender, checkEncoding, type RTCRtpEncodingParameters } from './RTCRtpSender'
+import { RTCRtpSender, checkEncoding, dtmfToneEnded, setSenderStreams, type RTCRtpEncodingParameters } from './RTCRtpSender'
 import type { RTCRtpReceiver } from './RTCRtpReceiver'
 import { DIRECTIONS, RTCRtpTransceiver, type ConnectionHooks, type RTCRtpTransceiverDirection } from './RTCRtpTransceiver'
 import { unmuteWhenMediaFlows } from './remote_unmute'
 import { RTCTrackEvent } from './RTCTrackEvent'
+import { LegacyStreams } from './legacy_streams'
+import { MediaStreamEvent } from './MediaStreamEvent'
+import type { RTCDTMFSender } from './RTCDTMFSender'
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
 import { type EndOfCandidates, type SdpSection, findSection, markEndOfCandidates, withEndOfCandidates } from './sdp_text'
+import { type AlgorithmIdentifier, type RTCCertificate, generateCertificate } from './RTCCertificate'
+import {
+  ConnectionIdentity, type RTCIdentityAssertion, type RTCIdentityErrorEvent, type RTCIdentityEvent,
+  type RTCIdentityProviderOptions, sdpFingerprints, sdpIdentity, withIdentity, withoutIdentity
+} from './identity'
 import { RTCSessionDescription, SDP_TYPES, type RTCSdpType, type RTCSessionDescriptionInit } from './RTCSessionDescription'
 
 export type RTCSignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed'
@@ -60,6 +68,13 @@ export interface RTCPeerConnectionEventMap {
   connectionstatechange: Event
   datachannel: RTCDataChannelEvent
   track: RTCTrackEvent
+  /** webrtc-identity (2015 draft, kept as non-standard events): peerIdentity resolved. */
+  peeridentity: Event
+  identityresult: RTCIdentityEvent
+  idpassertionerror: RTCIdentityErrorEvent
+  idpvalidationerror: RTCIdentityErrorEvent
+  addstream: MediaStreamEvent
+  removestream: MediaStreamEvent
 }
 
 const MAX_LABEL_BYTES = 65535
@@ -142,8 +157,20 @@ export class RTCPeerConnection extends RTCEventTarget {
   readonly #remoteStreams = new Map<string, MediaStream>()
   readonly #associatedStreams = new Map<RTCRtpTransceiver, MediaStream[]>()
   #dtls: RTCDtlsTransport | null = null
+  readonly #identity: ConnectionIdentity
+  // The a=identity of the descriptions last applied (libwebrtc drops the attribute).
+  #localIdentity: string | null = null
+  #remoteIdentity: string | null = null
+  readonly #legacy = new LegacyStreams({
+    closed: () => this.#closed,
+    addTrack: (track, stream) => { this.addTrack(track, stream) },
+    removeTrack: sender => { this.removeTrack(sender) },
+    transceivers: () => this.#transceivers,
+    receiverStreams: t => this.#associatedStreams.get(t) ?? []
+  })
   readonly #hooks: ConnectionHooks = {
     closed: () => this.#closed,
+    connected: () => this.#connectionState === 'connected',
     transport: mid => mid === null ? null : this.#sharedDtls(),
     refresh: () => { this.#refreshTransceivers() },
     chain: op => {
@@ -162,10 +189,21 @@ export class RTCPeerConnection extends RTCEventTarget {
   declare onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => unknown) | null
   declare ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => unknown) | null
   declare ontrack: ((this: RTCPeerConnection, ev: RTCTrackEvent) => unknown) | null
+  declare onpeeridentity: ((this: RTCPeerConnection, ev: Event) => unknown) | null
+  declare onidentityresult: ((this: RTCPeerConnection, ev: RTCIdentityEvent) => unknown) | null
+  declare onidpassertionerror: ((this: RTCPeerConnection, ev: RTCIdentityErrorEvent) => unknown) | null
+  declare onidpvalidationerror: ((this: RTCPeerConnection, ev: RTCIdentityErrorEvent) => unknown) | null
+  declare onaddstream: ((this: RTCPeerConnection, ev: MediaStreamEvent) => unknown) | null
+  declare onremovestream: ((this: RTCPeerConnection, ev: MediaStreamEvent) => unknown) | null
 
   constructor (configuration: RTCConfiguration = {}) {
     super()
     this.#config = normalizeConfiguration(configuration)
+    this.#identity = new ConnectionIdentity(this.#config.peerIdentity ?? null, {
+      fire: e => { if (!this.#closed) this.dispatchEvent(e) },
+      close: () => { this.close() },
+      closed: () => this.#closed
+    })
     try {
       this.#native = new binding.PeerConnection(toNative(this.#config), RTCPeerConnection.#handler(new WeakRef(this)))
     } catch (err) {
@@ -179,8 +217,13 @@ export class RTCPeerConnection extends RTCEventTarget {
     return (...event) => { const pc = self.deref(); if (pc !== undefined) pc.#onNative(event) }
   }
 
-  static generateCertificate (): Promise<never> {
-    return Promise.reject(domError('NotSupportedError', 'generateCertificate() is not supported yet'))
+  /**
+   * webrtc-pc: a certificate for the `certificates` option. `{ name: 'ECDSA', namedCurve: 'P-256' }`
+   * or `{ name: 'RSASSA-PKCS1-v1_5', modulusLength, publicExponent: Uint8Array [1, 0, 1], hash: 'SHA-256' }`,
+   * with an optional `expires` (ms from now; default 30 days, at most a year). Made off the JS thread.
+   */
+  static generateCertificate (keygenAlgorithm: AlgorithmIdentifier): Promise<RTCCertificate> {
+    return generateCertificate(keygenAlgorithm)
   }
 
   get signalingState (): RTCSignalingState { return this.#signalingState }
@@ -223,7 +266,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       return Promise.reject(domError('InvalidStateError', `createOffer() in signaling state '${this.#signalingState}'`))
     }
     const legacyReceive = native.offerToReceiveAudio !== undefined || native.offerToReceiveVideo !== undefined
-    return this.#op(() => this.#native.createOffer(native), d => {
+    return this.#op(() => this.#withAssertion(this.#native.createOffer(native)), d => {
       // The legacy options make libwebrtc add recvonly transceivers while it creates the offer.
       if (legacyReceive) this.#refreshTransceivers()
       this.#lastOffer = d.sdp
@@ -240,7 +283,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (!this.#closed && this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
       return Promise.reject(domError('InvalidStateError', `createAnswer() in signaling state '${this.#signalingState}'`))
     }
-    return this.#op(() => this.#native.createAnswer(), d => {
+    return this.#op(() => this.#withAssertion(this.#native.createAnswer()), d => {
       this.#lastAnswer = d.sdp
       return { type: d.type as RTCSdpType, sdp: d.sdp }
     })
@@ -280,13 +323,22 @@ export class RTCPeerConnection extends RTCEventTarget {
       const wantAnswer = type === 'answer' || type === 'pranswer' ||
         (type === undefined && (this.#signalingState === 'have-remote-offer' || this.#signalingState === 'have-local-pranswer'))
       const last = wantAnswer ? this.#lastAnswer : this.#lastOffer
+      if ((type === undefined || last === '') && this.#identity.hasProvider && !this.#closed) {
+        // The description must carry our assertion: create it here, then set it.
+        const made = wantAnswer ? this.createAnswer() : this.createOffer()
+        return made.then(d => this.setLocalDescription(d))
+      }
       if (type === undefined || last === '') {
         return this.#op(() => this.#native.setLocalDescription(), s => { this.#applySnapshot(s) })
       }
       type = type ?? (wantAnswer ? 'answer' : 'offer')
       sdp = last
     }
-    return this.#op(() => this.#native.setLocalDescription(type!, sdp), s => { this.#applySnapshot(s) })
+    const localIdentity = type === 'rollback' ? this.#localIdentity : sdpIdentity(sdp)
+    return this.#op(() => this.#native.setLocalDescription(type!, withoutIdentity(sdp)), s => {
+      this.#localIdentity = localIdentity
+      this.#applySnapshot(s)
+    })
   }
 
   setRemoteDescription (description: RTCSessionDescriptionInit): Promise<void>
@@ -307,6 +359,28 @@ export class RTCPeerConnection extends RTCEventTarget {
       this.#signalingState !== 'have-local-offer' && this.#signalingState !== 'have-remote-pranswer') {
       return Promise.reject(domError('InvalidStateError', `setRemoteDescription(${type}) in signaling state '${this.#signalingState}'`))
     }
+    const remoteIdentity = type === 'rollback' ? this.#remoteIdentity : sdpIdentity(sdp)
+    const applied = (s: SignalingSnapshot | null): void => {
+      if (type !== 'rollback') this.#remoteIdentity = remoteIdentity
+      this.#applySnapshot(s)
+    }
+    if (type !== 'rollback' && !this.#closed && this.#identity.target !== null) {
+      // webrtc-identity: with a target peer identity, nothing is applied before the peer's
+      // identity is validated (a failure leaves the connection as it was: no media, no data).
+      // A mismatch closes the connection and still rejects (webrtc-identity), hence outside #op.
+      return this.#identity.validate(sdp).then(() => this.#remoteDescriptionOp(type, sdp, applied))
+    }
+    if (type !== 'rollback' && remoteIdentity !== null) {
+      // Without one, setRemoteDescription does not wait: peerIdentity settles when validation ends.
+      const go = this.#remoteDescriptionOp(type, sdp, applied)
+      go.then(() => { this.#identity.validate(sdp).catch(() => {}) }, () => {})
+      return go
+    }
+    return this.#remoteDescriptionOp(type, sdp, applied)
+  }
+
+  #remoteDescriptionOp (type: string, sdp: string, applied: (s: SignalingSnapshot | null) => void): Promise<void> {
+    sdp = withoutIdentity(sdp)
     if (type === 'offer' && this.#signalingState === 'have-local-offer') {
       // An offer in have-local-offer rolls our own offer back first (webrtc-pc, perfect negotiation).
       // An explicit SLD(rollback) queued just before this call (the perfect-negotiation pattern
@@ -319,9 +393,62 @@ export class RTCPeerConnection extends RTCEventTarget {
         const rolledBack = await rollback
         if (rolledBack !== null && !this.#closed) this.#applySnapshot(rolledBack)
         return await remote
-      }, s => { this.#applySnapshot(s) })
+      }, applied)
     }
-    return this.#op(() => this.#native.setRemoteDescription(type, sdp), s => { this.#applySnapshot(s) })
+    return this.#op(() => this.#native.setRemoteDescription(type, sdp), applied)
+  }
+
+  // ------------------------------------------------------------------ identity (webrtc-identity)
+
+  /** webrtc-identity: the IdP that asserts this side's identity in the offers and answers it makes. */
+  setIdentityProvider (provider: string, options?: RTCIdentityProviderOptions): void {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'setIdentityProvider': 1 argument required")
+    if (this.#closed) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
+    this.#identity.setIdentityProvider(provider, options)
+  }
+
+  /** webrtc-identity: the assertion (what a=identity carries) for this connection's certificate. */
+  getIdentityAssertion (): Promise<string> {
+    if (this.#closed) return Promise.reject(domError('InvalidStateError', 'The RTCPeerConnection is closed'))
+    return this.#identity.assertion(() => this.#localFingerprints())
+  }
+
+  /** webrtc-identity: resolves with the peer's validated identity. */
+  get peerIdentity (): Promise<RTCIdentityAssertion> { return this.#identity.peerIdentity }
+  get idpLoginUrl (): string | null { return this.#identity.idpLoginUrl }
+  get idpErrorInfo (): string | null { return this.#identity.idpErrorInfo }
+
+  // This connection's certificate fingerprints: the configured certificate's, or those of the
+  // descriptions libwebrtc makes with the certificate it generated.
+  async #localFingerprints (): Promise<Array<{ algorithm: string, value: string }>> {
+    const cert = this.#config.certificates[0]
+    if (cert !== undefined) return cert.getFingerprints()
+    const local = this.#rawLocalSdp()
+    if (local !== null) return sdpFingerprints(local)
+    const state = this.#signalingState
+    const d = state === 'have-remote-offer' || state === 'have-local-pranswer'
+      ? await this.#native.createAnswer()
+      : await this.#native.createOffer({})
+    const found = sdpFingerprints(d.sdp)
+    // libwebrtc's own certificate shows only in media sections: none yet, nothing to assert.
+    if (found.length === 0) {
+      throw domError('InvalidStateError', 'No certificate fingerprint yet: add a track, transceiver or data channel first, or configure certificates')
+    }
+    return found
+  }
+
+  // An offer or answer from libwebrtc with our a=identity when an IdP is set (webrtc-pc §4.4.1.5:
+  // a failed assertion is NotReadableError).
+  async #withAssertion (made: Promise<DescriptionInit>): Promise<DescriptionInit> {
+    const d = await made
+    if (!this.#identity.hasProvider) return d
+    let assertion: string
+    try {
+      assertion = await this.#identity.assertion(async () => sdpFingerprints(d.sdp))
+    } catch (err) {
+      throw domError('NotReadableError', `The identity provider gave no assertion: ${(err as Error).message}`)
+    }
+    return { type: d.type, sdp: withIdentity(d.sdp, assertion) }
   }
 
   addIceCandidate (candidate?: RTCIceCandidateInit | RTCIceCandidate | null): Promise<void>
@@ -408,6 +535,9 @@ export class RTCPeerConnection extends RTCEventTarget {
       next.certificates.some((c, i) => c !== this.#config.certificates[i]))) {
       throw domError('InvalidModificationError', 'certificates cannot change')
     }
+    if (next.peerIdentity !== undefined && next.peerIdentity !== this.#config.peerIdentity) {
+      throw domError('InvalidModificationError', 'peerIdentity cannot change')
+    }
     if (next.bundlePolicy !== this.#config.bundlePolicy) throw domError('InvalidModificationError', 'bundlePolicy cannot change')
     if (next.rtcpMuxPolicy !== this.#config.rtcpMuxPolicy) throw domError('InvalidModificationError', 'rtcpMuxPolicy cannot change')
     if (next.iceCandidatePoolSize !== this.#config.iceCandidatePoolSize && this.#appliedLocal) {
@@ -419,6 +549,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       throw fromNative(err)
     }
     next.certificates = this.#config.certificates
+    if (this.#config.peerIdentity !== undefined) next.peerIdentity = this.#config.peerIdentity
     next.network = this.#config.network
     this.#config = next
   }
@@ -482,6 +613,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     for (const ch of this.#channels) ch[INTERNAL]()
     this.#channels.clear()
     for (const t of this.#transceivers) t[INTERNAL]('closed')
+    this.#legacy.close()
     for (const n of this.#natives.values()) n.release()
     this.#sctp?.[INTERNAL]('closed')
     if (this.#sctp === null) this.#dtls?.[INTERNAL]('closed')
@@ -504,6 +636,7 @@ export class RTCPeerConnection extends RTCEventTarget {
     }
     const t = this.#withTransceivers(() => this.#native.addTrack(nativeTrack(track), ids))
     t.sender[INTERNAL](track)
+    setSenderStreams(t.sender, streams)
     return t.sender
   }
 
@@ -551,7 +684,42 @@ export class RTCPeerConnection extends RTCEventTarget {
     const track = isTrack(trackOrKind) ? trackOrKind : null
     const t = this.#withTransceivers(() => this.#native.addTransceiver(track === null ? kind : nativeTrack(track), native))
     if (track !== null) t.sender[INTERNAL](track)
+    if (init.streams !== undefined) setSenderStreams(t.sender, init.streams)
     return t
+  }
+
+  // ------------------------------------------------------------------ legacy streams (Chromium)
+
+  /** Legacy: adds each track of `stream` (addTrack), and its tracks added or removed later. */
+  addStream (stream: MediaStream): void {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'addStream': 1 argument required, but only 0 present.")
+    if (!(stream instanceof MediaStream)) throw new TypeError("Failed to execute 'addStream': parameter 1 is not of type 'MediaStream'.")
+    if (this.#closed) throw domError('InvalidStateError', "The RTCPeerConnection's signalingState is 'closed'.")
+    this.#legacy.add(stream)
+  }
+
+  /** Legacy: removes the senders of the stream's tracks that were added with it. */
+  removeStream (stream: MediaStream): void {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'removeStream': 1 argument required, but only 0 present.")
+    if (!(stream instanceof MediaStream)) throw new TypeError("Failed to execute 'removeStream': parameter 1 is not of type 'MediaStream'.")
+    if (this.#closed) throw domError('InvalidStateError', "The RTCPeerConnection's signalingState is 'closed'.")
+    this.#legacy.remove(stream)
+  }
+
+  /** Legacy: the streams of the senders whose direction sends. */
+  getLocalStreams (): MediaStream[] { return this.#legacy.local() }
+  /** Legacy: the streams of the receivers whose direction receives. */
+  getRemoteStreams (): MediaStream[] { return this.#legacy.remote() }
+
+  /** Legacy: the DTMF sender of the audio sender that sends `track`. */
+  createDTMFSender (track: MediaStreamTrack): RTCDTMFSender {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'createDTMFSender': 1 argument required, but only 0 present.")
+    if (!isTrack(track)) throw new TypeError("Failed to execute 'createDTMFSender': parameter 1 is not of type 'MediaStreamTrack'.")
+    if (this.#closed) throw domError('InvalidStateError', "The RTCPeerConnection's signalingState is 'closed'.")
+    if (track.kind !== 'audio') throw domError('SyntaxError', "track.kind is not 'audio'.")
+    const sender = this.getSenders().find(s => s.track === track)
+    if (sender === undefined) throw domError('SyntaxError', 'No RTCRtpSender is available for the track provided.')
+    return sender.dtmf!
   }
 
   #streamIds (streams: unknown[], method: string): string[] {
@@ -600,6 +768,7 @@ export class RTCPeerConnection extends RTCEventTarget {
    */
   #applyTransceivers (states: TransceiverState[], added: number[] = [], removed: number[] = []): void {
     if (this.#closed) return
+    const streamsBefore = this.#legacy.remote()
     const next: RTCRtpTransceiver[] = []
     const seen = new Set<number>()
     for (const s of states) {
@@ -631,6 +800,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       setTrackMuted(t.receiver.track, true)
       this.#setAssociatedStreams(t, [])
     }
+    const trackEvents: Array<[RTCRtpTransceiver, MediaStream[]]> = []
     for (const id of added) {
       const t = this.#transceiverIds.get(id)
       const s = states.find(x => x.id === id)
@@ -645,6 +815,20 @@ export class RTCPeerConnection extends RTCEventTarget {
       if (this.#receivedMedia.has(id) && t.receiver.track.muted) {
         unmuteWhenMediaFlows(this.#natives.get(t)!, t.receiver.track, () => this.#closed)
       }
+      trackEvents.push([t, streams])
+    }
+    // Chromium's order: the streams' addtrack/removetrack (above), the legacy addstream and
+    // removestream, then track.
+    const streamsAfter = this.#legacy.remote()
+    for (const s of streamsAfter) {
+      if (!streamsBefore.includes(s)) this.dispatchEvent(new MediaStreamEvent('addstream', { stream: s }))
+      if (this.#closed) return
+    }
+    for (const s of streamsBefore) {
+      if (!streamsAfter.includes(s)) this.dispatchEvent(new MediaStreamEvent('removestream', { stream: s }))
+      if (this.#closed) return
+    }
+    for (const [t, streams] of trackEvents) {
       this.dispatchEvent(new RTCTrackEvent('track', { receiver: t.receiver, track: t.receiver.track, streams, transceiver: t }))
       if (this.#closed) return
     }
@@ -750,7 +934,8 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (s === null) return
     const update = (current: RTCSessionDescription | null, next: DescriptionInit | null, marks: EndOfCandidates): RTCSessionDescription | null => {
       if (next === null) return null
-      const sdp = withEndOfCandidates(next.sdp, marks)
+      const identity = marks === this.#localEnd ? this.#localIdentity : this.#remoteIdentity
+      const sdp = withIdentity(withEndOfCandidates(next.sdp, marks), identity)
       return current !== null && current.type === next.type && current.sdp === sdp
         ? current
         : new RTCSessionDescription({ type: next.type as RTCSdpType, sdp })
@@ -851,6 +1036,11 @@ export class RTCPeerConnection extends RTCEventTarget {
       case 'transceivers':
         this.#applyTransceivers(event[1], event[2], event[3])
         return
+      case 'dtmftoneend': {
+        const t = this.#transceiverIds.get(event[1])
+        if (t !== undefined) dtmfToneEnded(t.sender)
+        return
+      }
       case 'unmute': {
         const t = this.#transceiverIds.get(event[1])
         this.#receivedMedia.add(event[1])
@@ -872,10 +1062,12 @@ export class RTCPeerConnection extends RTCEventTarget {
   }
 }
 rejectInsteadOfThrow(RTCPeerConnection.prototype,
-  ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription', 'addIceCandidate'])
+  ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription', 'addIceCandidate', 'getIdentityAssertion'])
 defineEventHandlers(RTCPeerConnection.prototype, [
   'negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange',
-  'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel', 'track'
+  'iceconnectionstatechange', 'icegatheringstatechange', 'connectionstatechange', 'datachannel', 'track',
+  'peeridentity', 'identityresult', 'idpassertionerror', 'idpvalidationerror',
+  'addstream', 'removestream'
 ])
 
 export interface RTCPeerConnection {

@@ -5,6 +5,7 @@ import { INTERNAL, illegalConstructor } from './internal'
 import { MediaStream } from './MediaStream'
 import { isTrack, type MediaStreamTrack, nativeTrack } from './MediaStreamTrack'
 import type { NativeRtpParameters } from './native'
+import { RTCDTMFSender } from './RTCDTMFSender'
 import type { RTCDtlsTransport } from './RTCDtlsTransport'
 import { capabilities, toCodec, type RTCRtpCapabilities, type RTCRtpCodec } from './rtp_capabilities'
 import type { TransceiverHost } from './RTCRtpTransceiver'
@@ -92,12 +93,20 @@ export function checkEncoding (e: unknown, what: string): RTCRtpEncodingParamete
 
 let transactions = 0
 
+// Set by the class's static block: module functions that reach its private state.
+let streamsOf: (sender: RTCRtpSender) => readonly MediaStream[]
+let setStreamsOf: (sender: RTCRtpSender, streams: readonly MediaStream[]) => void
+let toneEnded: (sender: RTCRtpSender) => void
+
 export class RTCRtpSender {
   readonly #host: TransceiverHost
   readonly #kind: 'audio' | 'video'
   #track: MediaStreamTrack | null = null
   #last: RTCRtpSendParameters | null = null
   #lastTimer: ReturnType<typeof setTimeout> | null = null
+  #dtmf: RTCDTMFSender | null = null
+  // The MediaStream objects of addTrack / addTransceiver / setStreams (legacy getLocalStreams).
+  #streams: readonly MediaStream[] = []
 
   /** @internal */
   constructor (token: unknown, host: TransceiverHost, kind: 'audio' | 'video', track: MediaStreamTrack | null) {
@@ -114,7 +123,6 @@ export class RTCRtpSender {
 
   get track (): MediaStreamTrack | null { return this.#track }
   get transport (): RTCDtlsTransport | null { return this.#host.transport() }
-  /** DTMF is not supported yet (node-libwebrtc issue: media for programs). */
   readonly #transformSlot = new TransformSlot('sender', () => this.#host.closed() ? null : this.#host.native())
   /** webrtc-encoded-transform: an RTCRtpScriptTransform whose Worker sees this sender's encoded frames. */
   get transform (): RTCRtpScriptTransform | null { return this.#transformSlot.transform }
@@ -124,7 +132,22 @@ export class RTCRtpSender {
     return this.#transformSlot.createEncodedStreams()
   }
 
-  get dtmf (): null { return null }
+  /** The sender's RTCDTMFSender (audio senders; null for video), the same object each time. */
+  get dtmf (): RTCDTMFSender | null {
+    if (this.#kind !== 'audio') return null
+    if (this.#dtmf === null) {
+      const host = this.#host
+      this.#dtmf = new RTCDTMFSender(INTERNAL, {
+        closed: () => host.closed(),
+        connected: () => host.connected(),
+        stopping: () => host.stopping(),
+        currentDirection: () => host.currentDirection(),
+        hasTrack: () => this.#track !== null,
+        native: () => host.native()
+      })
+    }
+    return this.#dtmf
+  }
 
   replaceTrack (withTrack: MediaStreamTrack | null): Promise<void> {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'replaceTrack': 1 argument required")
@@ -158,6 +181,7 @@ export class RTCRtpSender {
       if (!ids.includes(s.id)) ids.push(s.id)
     }
     this.#host.native().setStreams(ids)
+    this.#streams = streams.filter((s, i) => streams.indexOf(s) === i)
     this.#host.refresh()
   }
 
@@ -224,7 +248,23 @@ export class RTCRtpSender {
     return typeof value === 'object' && value !== null && #host in value
   }
 
-  /** @internal the track after removeTrack / addTrack reuse. */
-  [INTERNAL] (track: MediaStreamTrack | null): void { this.#track = track }
+  /** @internal the track after removeTrack / addTrack reuse; 'closed' when the connection closes. */
+  [INTERNAL] (track: MediaStreamTrack | null | 'closed'): void {
+    if (track === 'closed') this.#dtmf?.[INTERNAL]('closed')
+    else this.#track = track
+  }
+
+  static {
+    streamsOf = sender => sender.#streams
+    setStreamsOf = (sender, streams) => { sender.#streams = streams.filter((s, i) => streams.indexOf(s) === i) }
+    toneEnded = sender => { sender.#dtmf?.[INTERNAL]('toneend') }
+  }
 }
+
+/** The MediaStreams the sender's track was added with (addTrack, addTransceiver, setStreams). */
+export function senderStreams (sender: RTCRtpSender): readonly MediaStream[] { return streamsOf(sender) }
+/** @internal */
+export function setSenderStreams (sender: RTCRtpSender, streams: readonly MediaStream[]): void { setStreamsOf(sender, streams) }
+/** @internal libwebrtc finished a DTMF tone of this sender. */
+export function dtmfToneEnded (sender: RTCRtpSender): void { toneEnded(sender) }
 rejectInsteadOfThrow(RTCRtpSender.prototype, ['replaceTrack', 'setParameters'])

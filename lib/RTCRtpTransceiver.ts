@@ -14,7 +14,10 @@ export const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly'
 /** What a transceiver, its sender and receiver need from their connection. */
 export interface TransceiverHost {
   closed(): boolean
+  /** connectionState is 'connected'. */
+  connected(): boolean
   stopping(): boolean
+  currentDirection(): RTCRtpTransceiverDirection | null
   native(): NativeRtpTransceiver
   transport(): RTCDtlsTransport | null
   /** Re-read every transceiver's state from libwebrtc (after a change made here). */
@@ -26,6 +29,7 @@ export interface TransceiverHost {
 /** The connection's side of a transceiver (RTCPeerConnection keeps one per transceiver). */
 export interface ConnectionHooks {
   closed(): boolean
+  connected(): boolean
   transport(mid: string | null): RTCDtlsTransport | null
   refresh(): void
   chain(op: () => void): Promise<void>
@@ -55,7 +59,9 @@ export class RTCRtpTransceiver {
     this.#hooks = hooks
     const host: TransceiverHost = {
       closed: () => hooks.closed(),
+      connected: () => hooks.connected(),
       stopping: () => this.#stopping || this.#stopped,
+      currentDirection: () => this.currentDirection,
       native: () => this.#native,
       transport: () => hooks.transport(this.#mid),
       refresh: () => { hooks.refresh() },
@@ -131,7 +137,10 @@ export class RTCRtpTransceiver {
     if (update === 'end-track' || update === 'closed' || update === 'removed') {
       // close() ends remote tracks without an event (webrtc-pc: "disappear"); stop() and a
       // transceiver that a rollback or the remote removed fire 'ended'.
-      if (update === 'closed') this.#receiver.track.stop()
+      if (update === 'closed') {
+        this.#receiver.track.stop()
+        this.#sender[INTERNAL]('closed')
+      }
       else endTrack(this.#receiver.track)
       if (update !== 'end-track') {
         this.#stopped = true

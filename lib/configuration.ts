@@ -2,6 +2,7 @@
 import { domError } from './errors'
 import { domString, toNumber } from './webidl'
 import type { NativeConfiguration } from './native'
+import { type RTCCertificate, nativeCertificate } from './RTCCertificate'
 
 export type RTCIceTransportPolicy = 'relay' | 'all'
 export type RTCBundlePolicy = 'balanced' | 'max-compat' | 'max-bundle'
@@ -36,7 +37,9 @@ export interface RTCConfiguration {
   bundlePolicy?: RTCBundlePolicy
   rtcpMuxPolicy?: RTCRtcpMuxPolicy
   iceCandidatePoolSize?: number
-  certificates?: unknown[]
+  certificates?: RTCCertificate[]
+  /** webrtc-identity: the target peer identity (the peer must prove it before anything is applied). */
+  peerIdentity?: string
   /** Non-standard, see RTCNetworkOptions. */
   network?: RTCNetworkOptions
 }
@@ -47,7 +50,8 @@ export interface NormalizedConfiguration {
   bundlePolicy: RTCBundlePolicy
   rtcpMuxPolicy: RTCRtcpMuxPolicy
   iceCandidatePoolSize: number
-  certificates: unknown[]
+  certificates: RTCCertificate[]
+  peerIdentity?: string
   network: Required<Pick<RTCNetworkOptions, 'loopback' | 'interfaces' | 'excludeInterfaces'>> &
   Pick<RTCNetworkOptions, 'minPort' | 'maxPort'>
 }
@@ -121,6 +125,27 @@ function validateIceServer (server: RTCIceServer): NormalizedConfiguration['iceS
   return out
 }
 
+// webrtc-pc: RTCCertificate entries, none expired (InvalidAccessError). libwebrtc uses only the
+// first one, so more than one is NotSupportedError (as in Firefox) rather than silently ignored.
+function certificateList (value: unknown): RTCCertificate[] {
+  if (value === undefined) return []
+  if (value === null || typeof value !== 'object' || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError("Failed to read 'certificates': the value is not a sequence.")
+  }
+  const list = Array.from(value as Iterable<unknown>, c => {
+    if (nativeCertificate(c) === undefined) {
+      throw new TypeError("Failed to read 'certificates': the entry is not of type 'RTCCertificate'.")
+    }
+    return c as RTCCertificate
+  })
+  const now = Date.now()
+  for (const c of list) {
+    if (c.expires <= now) throw domError('InvalidAccessError', 'A certificate in the configuration has expired.')
+  }
+  if (list.length > 1) throw domError('NotSupportedError', 'Only one certificate per connection is supported.')
+  return list
+}
+
 export function normalizeConfiguration (config: RTCConfiguration | undefined | null): NormalizedConfiguration {
   if (config === undefined || config === null) config = {}
   if (typeof config !== 'object') throw new TypeError('The RTCConfiguration must be an object.')
@@ -150,18 +175,17 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
     network.maxPort = network.maxPort ?? 65535
     if (network.minPort > network.maxPort) throw new TypeError('network.minPort must not be greater than network.maxPort.')
   }
-  return {
+  const out: NormalizedConfiguration = {
     iceServers: Array.from(servers as Iterable<RTCIceServer>, validateIceServer),
     iceTransportPolicy: enumValue(config.iceTransportPolicy, ['relay', 'all'] as const, 'all', 'RTCIceTransportPolicy'),
     bundlePolicy: enumValue(config.bundlePolicy, ['balanced', 'max-compat', 'max-bundle'] as const, 'balanced', 'RTCBundlePolicy'),
     rtcpMuxPolicy: enumValue(config.rtcpMuxPolicy, ['require', 'negotiate'] as const, 'require', 'RTCRtcpMuxPolicy'),
     iceCandidatePoolSize: config.iceCandidatePoolSize === undefined ? 0 : octet(config.iceCandidatePoolSize, 'iceCandidatePoolSize'),
-    certificates: config.certificates === undefined ? [] : Array.from(config.certificates, () => {
-      // No RTCCertificate exists yet (generateCertificate comes with a later version).
-      throw new TypeError("Failed to read 'certificates': the entry is not of type 'RTCCertificate'.")
-    }),
+    certificates: certificateList(config.certificates),
     network
   }
+  if (config.peerIdentity !== undefined) out.peerIdentity = domString(config.peerIdentity, 'RTCConfiguration.peerIdentity')
+  return out
 }
 
 export function toNative (c: NormalizedConfiguration): NativeConfiguration {
@@ -176,6 +200,7 @@ export function toNative (c: NormalizedConfiguration): NativeConfiguration {
     bundlePolicy: c.bundlePolicy,
     rtcpMuxPolicy: c.rtcpMuxPolicy,
     iceCandidatePoolSize: c.iceCandidatePoolSize,
+    certificates: c.certificates.map(x => nativeCertificate(x)!),
     network: { ...c.network }
   }
 }
@@ -193,6 +218,7 @@ export function toConfigurationObject (c: NormalizedConfiguration): RTCConfigura
     bundlePolicy: c.bundlePolicy,
     rtcpMuxPolicy: c.rtcpMuxPolicy,
     iceCandidatePoolSize: c.iceCandidatePoolSize,
-    certificates: [...c.certificates]
+    certificates: [...c.certificates],
+    ...(c.peerIdentity === undefined ? {} : { peerIdentity: c.peerIdentity })
   }
 }

@@ -4,10 +4,15 @@ import type { NativeError } from './native'
 export type RTCErrorDetailType =
   | 'data-channel-failure' | 'dtls-failure' | 'fingerprint-failure' | 'sctp-failure'
   | 'sdp-syntax-error' | 'hardware-encoder-not-available' | 'hardware-encoder-error'
+  // webrtc-identity
+  | 'idp-bad-script-failure' | 'idp-execution-failure' | 'idp-load-failure' | 'idp-need-login'
+  | 'idp-timeout' | 'idp-tls-failure' | 'idp-token-expired' | 'idp-token-invalid'
 
 const DETAILS: ReadonlySet<string> = new Set<RTCErrorDetailType>([
   'data-channel-failure', 'dtls-failure', 'fingerprint-failure', 'sctp-failure',
-  'sdp-syntax-error', 'hardware-encoder-not-available', 'hardware-encoder-error'
+  'sdp-syntax-error', 'hardware-encoder-not-available', 'hardware-encoder-error',
+  'idp-bad-script-failure', 'idp-execution-failure', 'idp-load-failure', 'idp-need-login',
+  'idp-timeout', 'idp-tls-failure', 'idp-token-expired', 'idp-token-invalid'
 ])
 
 export interface RTCErrorInit {
@@ -16,6 +21,8 @@ export interface RTCErrorInit {
   sctpCauseCode?: number
   receivedAlert?: number
   sentAlert?: number
+  /** webrtc-identity: the HTTP status of a failed IdP proxy load. */
+  httpRequestStatusCode?: number
 }
 
 /** RTCError (webrtc-pc): an OperationError DOMException with WebRTC details. */
@@ -25,6 +32,7 @@ export class RTCError extends DOMException {
   readonly #sctpCauseCode: number | null
   readonly #receivedAlert: number | null
   readonly #sentAlert: number | null
+  readonly #httpRequestStatusCode: number | null
 
   constructor (init: RTCErrorInit, message = '') {
     if (init === undefined || init === null || typeof init !== 'object') {
@@ -40,6 +48,7 @@ export class RTCError extends DOMException {
     this.#sctpCauseCode = opt(init.sctpCauseCode)
     this.#receivedAlert = opt(init.receivedAlert)
     this.#sentAlert = opt(init.sentAlert)
+    this.#httpRequestStatusCode = opt(init.httpRequestStatusCode)
   }
 
   get errorDetail (): RTCErrorDetailType { return this.#errorDetail }
@@ -47,6 +56,7 @@ export class RTCError extends DOMException {
   get sctpCauseCode (): number | null { return this.#sctpCauseCode }
   get receivedAlert (): number | null { return this.#receivedAlert }
   get sentAlert (): number | null { return this.#sentAlert }
+  get httpRequestStatusCode (): number | null { return this.#httpRequestStatusCode }
 }
 
 export function domError (name: string, message: string): Error {

@@ -121,3 +121,21 @@ export class MediaStreamTrackEvent extends Event {
 let isTrack: (v: object) => boolean = () => false
 /** Set by MediaStreamTrack.ts, which owns the brand check. */
 export function setTrackBrandCheck (fn: (v: object) => boolean): void { isTrack = fn }
+
+export interface RTCDTMFToneChangeEventInit extends EventInit {
+  tone?: string
+}
+
+/** RTCDTMFToneChangeEvent (webrtc-pc §7.3): the tone that started, '' once the buffer is empty. */
+export class RTCDTMFToneChangeEvent extends Event {
+  readonly #tone: string
+  constructor (type: string, init: RTCDTMFToneChangeEventInit = {}) {
+    requireArgs('RTCDTMFToneChangeEvent', arguments.length, 1)
+    if (init === null || init === undefined) init = {}
+    if (typeof init !== 'object') throw new TypeError("Failed to construct 'RTCDTMFToneChangeEvent': The provided value is not of type 'RTCDTMFToneChangeEventInit'.")
+    super(type, init)
+    this.#tone = init.tone === undefined ? '' : String(init.tone)
+  }
+
+  get tone (): string { return this.#tone }
+}

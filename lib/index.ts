@@ -13,14 +13,24 @@ export type { RTCDataChannelInit, RTCDataChannelState, RTCPriorityType, BinaryTy
 export { RTCSctpTransport } from './RTCSctpTransport'
 export type { RTCSctpTransportState } from './RTCSctpTransport'
 export { RTCDtlsTransport } from './RTCDtlsTransport'
+export { RTCCertificate } from './RTCCertificate'
+export { RTCIdentityAssertion, RTCIdentityEvent, RTCIdentityErrorEvent } from './identity'
+export type {
+  RTCIdentityProviderOptions, RTCIdentityProvider, RTCIdentityAssertionResult, RTCIdentityValidationResult
+} from './identity'
+export type { RTCDtlsFingerprint, RTCCertificatePem, AlgorithmIdentifier } from './RTCCertificate'
 export type { RTCDtlsTransportState } from './RTCDtlsTransport'
 export { RTCIceTransport } from './RTCIceTransport'
 export type { RTCIceRole, RTCIceTransportState, RTCIceGathererState, RTCIceCandidatePair } from './RTCIceTransport'
 export {
   RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCDataChannelEvent, RTCErrorEvent,
-  MediaStreamTrackEvent
+  MediaStreamTrackEvent, RTCDTMFToneChangeEvent
 } from './events'
-export type { MediaStreamTrackEventInit } from './events'
+export type { MediaStreamTrackEventInit, RTCDTMFToneChangeEventInit } from './events'
+export { RTCDTMFSender } from './RTCDTMFSender'
+export type { RTCDTMFSenderEventMap } from './RTCDTMFSender'
+export { MediaStreamEvent } from './MediaStreamEvent'
+export type { MediaStreamEventInit } from './MediaStreamEvent'
 export { RTCError, OverconstrainedError } from './errors'
 export { MediaStreamTrack } from './MediaStreamTrack'
 export type { MediaStreamTrackState, MediaStreamTrackEventMap } from './MediaStreamTrack'

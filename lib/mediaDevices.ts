@@ -78,6 +78,7 @@ export class MediaDeviceInfo {
   readonly #label: string
   readonly #groupId: string
 
+  /** @internal */
   constructor (token?: unknown, deviceId?: string, kind?: MediaDeviceKind, label?: string, groupId?: string) {
     illegalConstructor(token)
     this.#deviceId = deviceId!
@@ -102,6 +103,7 @@ export class MediaDeviceInfo {
 export class InputDeviceInfo extends MediaDeviceInfo {
   readonly #capabilities: MediaTrackCapabilities
 
+  /** @internal */
   constructor (token?: unknown, device?: TrackDevice, kind?: MediaDeviceKind, label?: string) {
     super(token, device?.deviceId, kind, label, device?.groupId)
     this.#capabilities = device!.capabilities
@@ -134,6 +136,7 @@ export interface MediaDevicesEventMap {
 export class MediaDevices extends RTCEventTarget {
   declare ondevicechange: ((this: MediaDevices, ev: Event) => unknown) | null
 
+  /** @internal */
   constructor (token?: unknown) {
     illegalConstructor(token)
     super()

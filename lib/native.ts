@@ -64,6 +64,7 @@ export type PeerConnectionEvent =
   | ['transport', 'ice', IceSnapshot]
   | ['transceivers', TransceiverState[], number[], number[]]
   | ['unmute', number]
+  | ['dtmftoneend', number]
 
 export interface NativeConfiguration {
   iceServers: Array<{ urls: string[], username: string, credential: string }>
@@ -71,6 +72,7 @@ export interface NativeConfiguration {
   bundlePolicy: string
   rtcpMuxPolicy: string
   iceCandidatePoolSize: number
+  certificates?: NativeCertificate[]
   network?: {
     loopback: 'auto' | 'include' | 'exclude'
     interfaces: string[]
@@ -151,6 +153,10 @@ export interface NativeRtpTransceiver {
   receiverParameters(): NativeRtpParameters
   sources(kind: 'ssrc' | 'csrc'): NativeRtpSource[]
   setJitterBufferTarget(ms: number | null): void
+  /** libwebrtc's DtmfSender: CanInsertDtmf() (telephone-event negotiated and sending). */
+  canInsertDtmf(): boolean
+  /** One tone or ',' (JS checked and clamped it); its end comes as the connection's 'dtmftoneend'. */
+  insertDtmf(tone: string, duration: number, interToneGap: number): boolean
   /** The connection closed: frees the libwebrtc side now (every other call then throws). */
   release(): void
 }
@@ -311,9 +317,22 @@ export interface NativeTransformListener {
   keepAlive(on: boolean): void
 }
 
+/** rtc::RTCCertificate (src-native/wrap/certificate.h). */
+export interface NativeCertificate {
+  expires(): number
+  fingerprints(): Array<{ algorithm: string, value: string }>
+  toPEM(): { privateKey: string, certificate: string }
+}
+
 interface Binding {
   EncodedStreams: NativeEncodedStreamsClass
   TransformListener: new (threadId: number, onOffer: (bridgeId: number, options: Uint8Array) => void) => NativeTransformListener
+  Certificate: {
+    generate(request: { type: 'ecdsa' } | { type: 'rsa', modulusLength: number, publicExponent: number },
+      expiresMs: number | undefined): Promise<NativeCertificate>
+    /** Throws OperationError when libwebrtc cannot read them. */
+    fromPEM(privateKey: string, certificate: string): NativeCertificate
+  }
   MediaStreamTrack: abstract new (...args: never[]) => NativeMediaStreamTrack
   VideoSource: new (isScreencast: boolean, needsDenoising: boolean | undefined) => NativeVideoSource
   AudioSource: new () => NativeAudioSource
@@ -368,14 +387,16 @@ export interface LiveObjects {
   trackSinks: number
   /** Process-wide: frames and samples lent to VideoFrame/AudioData objects not yet given back. */
   lentMediaBuffers: number
+  /** RTCCertificate objects not yet garbage-collected. */
+  certificates: number
   libwebrtcPeerConnections: number
   longTimers: number
 }
 
 function load (): Binding {
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) {
     throw new Error(`node-libwebrtc: no binary for ${process.platform}-${process.arch}; ` +
-      'this version supports linux-x64 (glibc >= 2.35) only')
+      'this version supports linux-x64 and linux-arm64 (glibc >= 2.35) only')
   }
   const override = process.env.NODE_LIBWEBRTC_BINARY
   try {

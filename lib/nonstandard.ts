@@ -1,6 +1,8 @@
 // Non-standard extras, kept apart from the spec surface.
 import { binding, type LiveObjects } from './native'
 import { droppedFrames } from './MediaStreamTrackProcessor'
+import { type RTCCertificate, type RTCCertificatePem, exportCertificate, importCertificate } from './RTCCertificate'
+import { registerIdentityProvider, setIdentityProviderOptions } from './identity'
 import { RTCAudioSink, RTCVideoSink } from './track_sinks'
 import { RTCAudioSource, RTCVideoSource, i420ToRgba, rgbaToI420 } from './track_sources'
 
@@ -19,6 +21,30 @@ export const nonstandard = {
   rgbaToI420,
   /** How many frames (or 10 ms audio chunks) a MediaStreamTrackProcessor dropped because its reader was behind. */
   droppedFrames,
+  /**
+   * The PEM private key (PKCS #8) and certificate of an RTCCertificate: store them to keep a stable
+   * DTLS identity (and SDP fingerprint) across restarts, or to hand a certificate to a Worker.
+   * Treat `privateKey` as a secret.
+   */
+  exportCertificate (certificate: RTCCertificate): RTCCertificatePem { return exportCertificate(certificate) },
+  /**
+   * An RTCCertificate from exportCertificate's PEM (or any ECDSA P-256 / RSA key and its X.509
+   * certificate). TypeError for non-strings, DataError for unreadable PEM or a key that does not
+   * belong to the certificate, NotSupportedError for other key types.
+   */
+  importCertificate (pem: RTCCertificatePem): RTCCertificate { return importCertificate(pem) },
+  /**
+   * An identity provider given by code for (domain, protocol), used instead of loading
+   * https://<domain>/.well-known/idp-proxy/<protocol> (both for setIdentityProvider and for
+   * validating assertions that name it). `null` removes it. This environment (thread) only.
+   */
+  registerIdentityProvider,
+  /**
+   * Extra CA certificates (PEM) trusted when IdP proxies are loaded over HTTPS, on top of Node's
+   * default trust (never a way to skip verification); `timeout` (ms, default 10,000) for loads and
+   * IdP calls. This environment (thread) only.
+   */
+  setIdentityProviderOptions,
   /** Which libwebrtc this binary carries. */
   versions (): { libwebrtc: string, napi: number } { return binding.versions() },
   /**

@@ -5,11 +5,12 @@ import * as api from './index'
 
 const GLOBALS = [
   'RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCDataChannel', 'RTCSctpTransport',
-  'RTCDtlsTransport', 'RTCIceTransport', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver',
+  'RTCDtlsTransport', 'RTCIceTransport', 'RTCCertificate', 'RTCIdentityAssertion', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver',
   'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCDataChannelEvent', 'RTCTrackEvent',
   'RTCErrorEvent', 'RTCError', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError',
   'VideoFrame', 'VideoColorSpace', 'AudioData', 'MediaStreamTrackProcessor', 'VideoTrackGenerator', 'MediaStreamTrackGenerator',
-  'RTCRtpScriptTransform', 'RTCRtpScriptTransformer', 'RTCEncodedVideoFrame', 'RTCEncodedAudioFrame', 'RTCTransformEvent'
+  'RTCRtpScriptTransform', 'RTCRtpScriptTransformer', 'RTCEncodedVideoFrame', 'RTCEncodedAudioFrame', 'RTCTransformEvent',
+  'RTCDTMFSender', 'RTCDTMFToneChangeEvent', 'MediaStreamEvent'
 ] as const
 
 /** The names this call defined (for tests and for code that wants to know). */

@@ -12,7 +12,12 @@ const build = JSON.parse(fs.readFileSync(path.join(root, 'src-native/build.json'
 const outDir = path.join(root, 'build', 'tgowt')
 fs.mkdirSync(outDir, { recursive: true })
 const archive = path.join(outDir, 'libtg_owt_shlib.a')
-const src = build.tgowt_archive
+// build.json names x86-64's paths and members; an arm64 machine has its own (as in CMakeLists.txt)
+const multiarch = (p) => process.arch === 'arm64' ? p.replace('x86_64-linux-gnu', 'aarch64-linux-gnu') : p
+const drop = process.arch === 'arm64'
+  ? [...build.tgowt_drop_members.filter(m => !m.endsWith('.asm.o')), ...build.tgowt_drop_members_aarch64]
+  : build.tgowt_drop_members
+const src = multiarch(build.tgowt_archive)
 if (!fs.existsSync(src)) {
   console.error(`node-libwebrtc: ${src} is missing: apt-get install -y libtgowt-dev`)
   process.exit(1)
@@ -20,11 +25,11 @@ if (!fs.existsSync(src)) {
 const buildJson = path.join(root, 'src-native/build.json')
 if (!fs.existsSync(archive) || Math.max(fs.statSync(src).mtimeMs, fs.statSync(buildJson).mtimeMs) > fs.statSync(archive).mtimeMs) {
   fs.copyFileSync(src, archive)
-  execFileSync('ar', ['d', archive, ...build.tgowt_drop_members])
+  execFileSync('ar', ['d', archive, ...drop])
   // src-native/shims/dcsctp_release_checks.cc defines these instead.
   execFileSync('objcopy', [...build.tgowt_weaken_symbols.map(s => `--weaken-symbol=${s}`), archive])
 }
-const dir = build.static_libs_dir
+const dir = multiarch(build.static_libs_dir)
 const re = new RegExp('^' + build.static_libs_glob.replace(/\./g, '\\.').replace(/\*/g, '.*') + '$')
 const globbed = fs.readdirSync(dir).filter(f => re.test(f)).sort().map(f => path.join(dir, f))
 const libs = [archive, '-Wl,--start-group', ...globbed, ...build.static_libs.map(f => path.join(dir, f)),

@@ -43,10 +43,13 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
   transceiver_constructor_ = Napi::Persistent(transceiver);
   Napi::Function track = MediaStreamTrack::Define(env);
   media_stream_track_constructor_ = Napi::Persistent(track);
+  Napi::Function certificate = Certificate::Define(env);
+  certificate_constructor_ = Napi::Persistent(certificate);
   DefineAddon(exports, {
       InstanceValue("PeerConnection", PeerConnection::Define(env), napi_enumerable),
       InstanceValue("DataChannel", dc, napi_enumerable),
       InstanceValue("MediaStreamTrack", track, napi_enumerable),
+      InstanceValue("Certificate", certificate, napi_enumerable),
       InstanceValue("TrackSink", TrackSink::Define(env), napi_enumerable),
       InstanceValue("TrackReader", TrackReader::Define(env), napi_enumerable),
       InstanceValue("convertFrame", Napi::Function::New(env, &ConvertFrame, "convertFrame"), napi_enumerable),
@@ -77,18 +80,21 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
   std::weak_ptr<Runtime> weak = runtime_;
   env.AddCleanupHook([this, weak] {
     log_sink_.reset();
+    certificate_thread_.Stop();
     if (auto rt = weak.lock()) rt->Shutdown();
   });
 }
 
 Addon::~Addon() {
   log_sink_.reset();
+  certificate_thread_.Stop();
   runtime_->Shutdown();
 }
 
 // shutdown(processExiting?: boolean)
 Napi::Value Addon::Shutdown(const Napi::CallbackInfo& info) {
   log_sink_.reset();
+  certificate_thread_.Stop();
   runtime_->Shutdown(info.Length() > 0 && info[0].ToBoolean().Value());
   return info.Env().Undefined();
 }
@@ -118,6 +124,8 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   o.Set("trackSinks", static_cast<double>(runtime_->live_sinks()));
   // Process-wide: decoded frames and samples lent to JS (VideoFrame/AudioData) not yet given back.
   o.Set("lentMediaBuffers", static_cast<double>(LentFrameBuffers()));
+  // RTCCertificate objects not yet collected (each holds a key pair; no thread, no timer).
+  o.Set("certificates", static_cast<double>(live_certificates_->load()));
   // Process-wide, and destroyed on the signaling thread after close(): callers poll it.
   o.Set("libwebrtcPeerConnections", static_cast<double>(LiveFilteredPortAllocators()));
   // This environment's; the long timers of closed connections are dropped on the network thread

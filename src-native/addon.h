@@ -4,10 +4,12 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 
 #include "bridge/log_sink.h"
 #include "runtime/runtime.h"
+#include "wrap/certificate.h"
 
 namespace nlw {
 
@@ -21,6 +23,9 @@ class Addon : public Napi::Addon<Addon> {
   Napi::FunctionReference& data_channel_constructor() { return data_channel_constructor_; }
   Napi::FunctionReference& transceiver_constructor() { return transceiver_constructor_; }
   Napi::FunctionReference& media_stream_track_constructor() { return media_stream_track_constructor_; }
+  Napi::FunctionReference& certificate_constructor() { return certificate_constructor_; }
+  CertificateThread& certificate_thread() { return certificate_thread_; }
+  const std::shared_ptr<std::atomic<int>>& live_certificates() const { return live_certificates_; }
 
  private:
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
@@ -35,6 +40,9 @@ class Addon : public Napi::Addon<Addon> {
   Napi::FunctionReference data_channel_constructor_;
   Napi::FunctionReference transceiver_constructor_;
   Napi::FunctionReference media_stream_track_constructor_;
+  Napi::FunctionReference certificate_constructor_;
+  CertificateThread certificate_thread_;  // RTCPeerConnection.generateCertificate
+  std::shared_ptr<std::atomic<int>> live_certificates_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace nlw

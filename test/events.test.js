@@ -99,9 +99,15 @@ describe('event classes', () => {
       assert.equal(e.errorDetail, 'dtls-failure')
     })
 
-    it('has no httpRequestStatusCode', () => {
-      assert.equal('httpRequestStatusCode' in RTCError.prototype, false)
-      assert.equal('httpRequestStatusCode' in new RTCError({ errorDetail: 'dtls-failure' }), false)
+    // webrtc-pc moved it to webrtc-identity, which this package implements (test/identity.test.js)
+    it('has httpRequestStatusCode (webrtc-identity): null unless given, and the IdP error details', () => {
+      assert.equal(new RTCError({ errorDetail: 'dtls-failure' }).httpRequestStatusCode, null)
+      const e = new RTCError({ errorDetail: 'idp-load-failure', httpRequestStatusCode: 404 })
+      assert.equal(e.httpRequestStatusCode, 404)
+      for (const d of ['idp-bad-script-failure', 'idp-execution-failure', 'idp-load-failure', 'idp-need-login',
+        'idp-timeout', 'idp-tls-failure', 'idp-token-expired', 'idp-token-invalid']) {
+        assert.equal(new RTCError({ errorDetail: d }).errorDetail, d)
+      }
     })
   })
 

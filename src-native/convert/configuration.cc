@@ -1,5 +1,7 @@
 #include "convert/configuration.h"
 
+#include "wrap/certificate.h"
+
 namespace nlw {
 
 namespace {
@@ -59,6 +61,17 @@ void ConfigurationFromJs(Napi::Object js, Config* out, NetworkPolicy* policy) {
 
   Napi::Value pool = js.Get("iceCandidatePoolSize");
   if (pool.IsNumber()) out->ice_candidate_pool_size = pool.As<Napi::Number>().Int32Value();
+
+  // RTCCertificate objects (lib/configuration.ts checked them: at most one, not expired). Absent or
+  // empty keeps what `out` has (setConfiguration starts from libwebrtc's own configuration).
+  Napi::Value certs = js.Get("certificates");
+  if (certs.IsArray() && certs.As<Napi::Array>().Length() > 0) {
+    Napi::Array arr = certs.As<Napi::Array>();
+    out->certificates.clear();
+    for (uint32_t i = 0; i < arr.Length(); i++) {
+      if (auto cert = Certificate::From(arr.Get(i))) out->certificates.push_back(std::move(cert));
+    }
+  }
 
   // Non-standard: which interfaces ICE may use (README, "Network interfaces").
   Napi::Value net = js.Get("network");

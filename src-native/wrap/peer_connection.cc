@@ -15,6 +15,7 @@
 #include "runtime/network_thread.h"
 #include "convert/rtp_parameters.h"
 #include "wrap/data_channel.h"
+#include "wrap/dtmf_sender.h"
 #include "wrap/media_stream_track.h"
 #include "wrap/rtp_transceiver.h"
 
@@ -302,6 +303,8 @@ void PeerConnection::ReleaseNative() {
         pc = nullptr;
         // Transceiver proxies release on this thread: `shared` may outlive the threads (the JS
         // wrapper holds it until GC or environment teardown).
+        for (auto& watch : shared->dtmf_watches) watch->Stop();
+        shared->dtmf_watches.clear();
         shared->transceiver_ids.clear();
         shared->tracks_added.clear();
         shared->tracks_removed.clear();

@@ -22,6 +22,7 @@ namespace nlw {
 class PeerConnection;
 
 class DataChannelCore;
+class DtmfToneWatch;
 
 // What the wrapper and all its libwebrtc-side helpers share.
 struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared> {
@@ -65,6 +66,8 @@ struct PeerConnectionShared : std::enable_shared_from_this<PeerConnectionShared>
   uint32_t next_transceiver_id = 1;
   // Receivers call these until they are destroyed, which happens with the connection.
   std::vector<std::shared_ptr<webrtc::RtpReceiverObserverInterface>> receiver_observers;
+  // Audio senders' DTMF watches (wrap/dtmf_sender.h), stopped when the connection closes.
+  std::vector<std::shared_ptr<DtmfToneWatch>> dtmf_watches;
   // libwebrtc's OnTrack / OnRemoveTrack since the last description completed.
   std::vector<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> tracks_added;
   std::vector<rtc::scoped_refptr<webrtc::RtpReceiverInterface>> tracks_removed;

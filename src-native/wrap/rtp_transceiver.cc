@@ -3,6 +3,7 @@
 #include "addon.h"
 #include "convert/errors.h"
 #include "convert/rtp_parameters.h"
+#include "wrap/dtmf_sender.h"
 #include "wrap/media_stream_track.h"
 #include "wrap/peer_connection_observer.h"
 
@@ -75,6 +76,9 @@ std::vector<TransceiverState> TransceiverState::TakeAll(PeerConnectionShared* sh
           std::make_shared<FirstPacketObserver>(shared->weak_from_this(), known.id);
       t->receiver()->SetObserver(observer.get());
       shared->receiver_observers.push_back(std::move(observer));
+      if (auto watch = DtmfToneWatch::Start(shared->weak_from_this(), known.id, t.get())) {
+        shared->dtmf_watches.push_back(std::move(watch));
+      }
     }
     kept[t.get()] = known;
     TransceiverState s;
@@ -108,6 +112,8 @@ Napi::Function RtpTransceiver::Define(Napi::Env env) {
                       InstanceMethod<&RtpTransceiver::ReceiverParameters>("receiverParameters"),
                       InstanceMethod<&RtpTransceiver::Sources>("sources"),
                       InstanceMethod<&RtpTransceiver::SetJitterBufferTarget>("setJitterBufferTarget"),
+                      InstanceMethod<&RtpTransceiver::CanInsertDtmf>("canInsertDtmf"),
+                      InstanceMethod<&RtpTransceiver::InsertDtmf>("insertDtmf"),
                       InstanceMethod<&RtpTransceiver::Release>("release")});
 }
 
@@ -296,6 +302,25 @@ Napi::Value RtpTransceiver::SetJitterBufferTarget(const Napi::CallbackInfo& info
   if (info.Length() > 0 && info[0].IsNumber()) seconds = info[0].As<Napi::Number>().DoubleValue() / 1000.0;
   transceiver_->receiver()->SetJitterBufferMinimumDelay(seconds);
   return env.Undefined();
+}
+
+Napi::Value RtpTransceiver::CanInsertDtmf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!transceiver_) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, DtmfCanInsert(transceiver_.get()));
+}
+
+// insertDtmf(tone, duration, interToneGap) -> boolean: one tone, checked and clamped by JS.
+Napi::Value RtpTransceiver::InsertDtmf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!transceiver_) return Napi::Boolean::New(env, false);
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "insertDtmf(tone, duration, interToneGap)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, DtmfInsertTone(transceiver_.get(), info[0].As<Napi::String>().Utf8Value(),
+                                                info[1].As<Napi::Number>().Int32Value(),
+                                                info[2].As<Napi::Number>().Int32Value()));
 }
 
 }  // namespace nlw

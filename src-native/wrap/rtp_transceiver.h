@@ -67,6 +67,8 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   Napi::Value Sources(const Napi::CallbackInfo& info);
   Napi::Value SetJitterBufferTarget(const Napi::CallbackInfo& info);
   Napi::Value SenderStreamIds(const Napi::CallbackInfo& info);
+  Napi::Value CanInsertDtmf(const Napi::CallbackInfo& info);
+  Napi::Value InsertDtmf(const Napi::CallbackInfo& info);
   Napi::Value Release(const Napi::CallbackInfo& info);
 
   // False (and throws InvalidStateError) once released.

@@ -10,7 +10,10 @@
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices, VideoFrame, VideoTrackGenerator, MediaStreamTrackProcessor } = require('../..')
+const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices, nonstandard, VideoFrame, VideoTrackGenerator, MediaStreamTrackProcessor } = require('../..')
+const { xorStream } = require('../media/fixtures/xor-transform')
+const { frames } = require('../helpers/content')
+const { DtmfDetector, assertHeardInOrder } = require('../helpers/dtmf')
 const { CHROMIUM, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
 
 const PAGE = path.join(__dirname, 'chromium-media.html')
@@ -509,6 +512,68 @@ describe('interop: media with headless Chromium', function () {
     await decodesVideo('answer-prefs', { width: 320, height: 240, mimeType: 'video/VP9' })
   })
 
+  /**
+   * Encoded transforms both ways: Chromium (encodedInsertableStreams) offers its camera and mic and
+   * XORs what it sends and receives with `theirKey`; we answer with our synthetic camera and mic
+   * and XOR ours with `ourKey` (createEncodedStreams on our sender and receiver).
+   */
+  async function xorCall (name, ourKey, theirKey) {
+    const stream = await mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })
+    localTracks.push(...stream.getTracks())
+    const node = pair(name, {
+      beforeAnswer: async pc => {
+        for (const t of pc.getTransceivers()) {
+          const track = stream.getTracks().find(x => x.kind === t.receiver.track.kind)
+          const r = t.receiver.createEncodedStreams()
+          r.readable.pipeThrough(xorStream(ourKey)).pipeTo(r.writable).catch(err => node.errors.push(err))
+          const s = t.sender.createEncodedStreams()
+          s.readable.pipeThrough(xorStream(ourKey)).pipeTo(s.writable).catch(err => node.errors.push(err))
+          await t.sender.replaceTrack(track)
+          t.direction = 'sendrecv'
+        }
+      }
+    })
+    await openBrowserPeer(name, { offer: true, camera: true, codec: 'video/VP8', xor: theirKey })
+    return node
+  }
+
+  // Our synthetic pattern as Chromium's <video> shows it: grey 130 with a white bar an eighth wide.
+  const OUR_PATTERN_RGB = 146
+
+  it('encoded transforms: XOR on both ends, Chromium with encodedInsertableStreams; our picture, its picture, our tone', async function () {
+    const node = await xorCall('xor', 0x5a, 0x5a)
+    await decodesVideo('xor', { width: 320, height: 240, mimeType: 'video/VP8' })
+    const seen = await waitFor(async () => {
+      const m = await page.evaluate(n => window.videoMean(n), 'xor')
+      return m && Math.abs(m.mean - OUR_PATTERN_RGB) < 20 ? m : null
+    }, STEP_MS, 'Chromium shows our pattern')
+    assert.deepEqual([seen.width, seen.height], [320, 240])
+    await hearsAudio('xor')
+    const remote = node.trackEvents.find(e => e.track.kind === 'video').track
+    const sink = new nonstandard.RTCVideoSink(remote)
+    try {
+      const got = await frames(sink, 10, f => f.width === 640 && f.height === 480, STEP_MS)
+      assert.equal(got.length, 10)
+    } finally { sink.stop() }
+    await noErrors()
+  })
+
+  it('encoded transforms: with a key Chromium does not share, it never shows our picture', async function () {
+    await xorCall('xor-bad', 0x5a, 0x33)
+    // Media reaches Chromium (so the check below is about what it makes of it)
+    await waitFor(async () => {
+      await noErrors()
+      const v = (await browserStats('xor-bad')).inVideo
+      return v && v.packetsReceived > 50 ? v : null
+    }, STEP_MS, 'Chromium receives our video packets')
+    const deadline = Date.now() + 5000
+    while (Date.now() < deadline) {
+      const m = await page.evaluate(n => window.videoMean(n), 'xor-bad')
+      if (m) assert.ok(Math.abs(m.mean - OUR_PATTERN_RGB) >= 20 || m.width !== 320, `Chromium showed our picture: ${JSON.stringify(m)}`)
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+  })
+
   it('H264 echo: Chromium sends H.264 (its preference), we decode it and send it back re-encoded as H.264', async function () {
     const caps = await page.evaluate(() => window.videoCodecs())
     assert.ok(caps.send.includes('video/H264') && caps.recv.includes('video/H264'), `this Chromium has no H.264: ${JSON.stringify(caps)}`)
@@ -527,5 +592,72 @@ describe('interop: media with headless Chromium', function () {
     const names = videoCodecNames(remote)
     assert.deepEqual([...new Set(names.filter(n => n !== 'rtx'))], ['H264'], `our answer has H264 alone (and rtx): ${names}`)
     await noErrors()
+  })
+
+  it('DTMF: Chromium hears the tones we insert (WebAudio on its remote audio, Goertzel here)', async function () {
+    const node = pair('dtmf-out')
+    const [mic] = (await mediaDevices.getUserMedia({ audio: true })).getAudioTracks()
+    localTracks.push(mic)
+    mic.enabled = false
+    const sender = node.pc.addTrack(mic, new MediaStream([mic]))
+    await openBrowserPeer('dtmf-out', { offer: false, camera: false })
+    await node.offer()
+    await waitFor(async () => { await noErrors(); return sender.dtmf.canInsertDTMF }, STEP_MS, 'canInsertDTMF')
+    await waitFor(async () => (await page.evaluate(() => window.peerState('dtmf-out'))).tracks.length > 0, STEP_MS, 'Chromium track event')
+    await page.evaluate(() => window.recordAudio('dtmf-out'))
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const sent = '147#2580*'  // no key twice in a row (test/helpers/dtmf.js)
+    const changes = []
+    await new Promise(resolve => {
+      sender.dtmf.ontonechange = e => { changes.push(e.tone); if (e.tone === '') resolve() }
+      sender.dtmf.insertDTMF(sent, 160, 100)
+    })
+    assert.deepEqual(changes, [...sent, ''])
+    // The last tone still has Chromium's jitter buffer and WebAudio's tap ahead of it.
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    const { sampleRate, samples } = await page.evaluate(() => window.recordedAudio('dtmf-out'))
+    const detector = new DtmfDetector()
+    detector.pushFloat(samples, sampleRate)
+    // In order, nothing else; on a loaded machine WebAudio's tap may drop the buffer of one tone.
+    assertHeardInOrder(detector.heard, sent, `Chromium heard (${samples.length} samples at ${sampleRate} Hz)`)
+    await noErrors()
+  })
+
+  it("DTMF: we hear the tones Chromium's insertDTMF sends (RTCAudioSink, Goertzel)", async function () {
+    const node = pair('dtmf-in')
+    const detector = new DtmfDetector()
+    const sinks = []
+    node.pc.ontrack = e => {
+      node.trackEvents.push(e)
+      const sink = new nonstandard.RTCAudioSink(e.track)
+      sink.ondata = d => detector.push(d)
+      sinks.push(sink)
+    }
+    try {
+      await openBrowserPeer('dtmf-in', { offer: true, camera: true, silentMic: true })
+      await waitFor(async () => { await noErrors(); return sinks.length > 0 && node.pc.connectionState === 'connected' }, STEP_MS, 'connected with the audio track')
+      await new Promise(resolve => setTimeout(resolve, 300))
+      const sent = '369D0#'
+      const changes = await page.evaluate(([t]) => window.sendDTMF('dtmf-in', t, 160, 100), [sent])
+      assert.deepEqual(changes, [...sent, ''])
+      await new Promise(resolve => setTimeout(resolve, 600))
+      // Our receiver may cut one tone (test/helpers/dtmf.js).
+    assertHeardInOrder(detector.heard, sent, `we heard (in ${detector.blocks} blocks)`)
+      await noErrors()
+    } finally {
+      for (const s of sinks) s.stop()
+    }
+  })
+
+  it('legacy stream API: we have the members this Chromium has', async function () {
+    const theirs = await page.evaluate(() => window.legacyApi())
+    const pc = new RTCPeerConnection()
+    try {
+      const ours = ['addStream', 'removeStream', 'getLocalStreams', 'getRemoteStreams', 'getStreamById',
+        'createDTMFSender', 'onaddstream', 'onremovestream'].filter(n => n in RTCPeerConnection.prototype)
+      assert.deepEqual(ours, theirs)
+    } finally {
+      pc.close()
+    }
   })
 })

@@ -24,6 +24,11 @@ describe('reliability: garbage collection', function () {
       `native objects left: ${JSON.stringify(live)}`)
   }
 
+  it('certificates used by dropped connections are collected with them', function () {
+    assert.equal(res.certificates.notCollected, 0, JSON.stringify(res.certificates))
+    released(res.certificates.live)
+  })
+
   it('unconnected connections with channels, dropped, are collected and release their native objects', function () {
     assert.equal(res.unconnected.notCollected, 0, JSON.stringify(res.unconnected))
     released(res.unconnected.live)
@@ -66,7 +71,7 @@ describe('reliability: garbage collection', function () {
 
   it('nothing native is left at the end: wrappers released, libwebrtc connections destroyed, their timers dropped', function () {
     assert.deepEqual(res.liveAtEnd, {
-      peerConnections: 0, dataChannels: 0, rtpTransceivers: 0, mediaStreamTracks: 0, trackSources: 0, trackSinks: 0, lentMediaBuffers: 0, libwebrtcPeerConnections: 0, longTimers: 0
+      peerConnections: 0, dataChannels: 0, rtpTransceivers: 0, mediaStreamTracks: 0, trackSources: 0, trackSinks: 0, lentMediaBuffers: 0, certificates: 0, libwebrtcPeerConnections: 0, longTimers: 0
     })
   })
 })
