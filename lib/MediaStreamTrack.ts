@@ -47,6 +47,9 @@ const AUDIO_HINTS = new Set(['', 'speech', 'speech-recognition', 'music'])
 const natives = new WeakMap<MediaStreamTrack, NativeMediaStreamTrack>()
 
 // Set by the class's static block: module functions that reach its private state.
+// Called once when a track ends, by stop() or by its source (MediaStreamTrackProcessor).
+const endHooks = new WeakMap<MediaStreamTrack, Set<() => void>>()
+
 let endTrackImpl: (track: MediaStreamTrack) => void
 let setMutedImpl: (track: MediaStreamTrack, muted: boolean) => void
 
@@ -218,6 +221,9 @@ export class MediaStreamTrack extends RTCEventTarget {
     this.#readyState = 'ended'
     this.#native.stop()
     this.updateRetention()
+    const hooks = endHooks.get(this)
+    endHooks.delete(this)
+    if (hooks !== undefined) for (const hook of hooks) hook()
   }
 
   static {
@@ -281,6 +287,14 @@ export function setTrackMuted (track: MediaStreamTrack, muted: boolean): void {
 /** The remote end ended the track: readyState 'ended' and one 'ended' event. */
 export function endTrack (track: MediaStreamTrack): void {
   endTrackImpl(track)
+}
+
+/** Runs `hook` once when `track` ends (stop(), or its source ended it); returns the unsubscribe. */
+export function onTrackEnd (track: MediaStreamTrack, hook: () => void): () => void {
+  let hooks = endHooks.get(track)
+  if (hooks === undefined) endHooks.set(track, hooks = new Set())
+  hooks.add(hook)
+  return () => { endHooks.get(track)?.delete(hook) }
 }
 
 /** Whether `value` is one of our tracks. */

@@ -252,6 +252,22 @@ export interface NativeTrackSink {
   stop(): void
 }
 
+/** Items of a NativeTrackReader (wrap/track_reader.h); `data` is memory lent by the addon (detach it to give it back). */
+export interface NativeVideoItem {
+  data: ArrayBuffer, offsets: number[], strides: number[], codedWidth: number, codedHeight: number, timestamp: number, rotation: number
+}
+export interface NativeAudioItem {
+  data: ArrayBuffer, sampleRate: number, numberOfChannels: number, numberOfFrames: number, timestamp: number
+}
+export type NativeTrackReaderItem = NativeVideoItem | NativeAudioItem
+
+/** The queue of a MediaStreamTrackProcessor (src-native/wrap/track_reader.h). */
+export interface NativeTrackReader {
+  read(): NativeTrackReaderItem | undefined
+  dropped(): number
+  stop(): void
+}
+
 /** A source fed from JS (src-native/wrap/track_sources.h); arguments are checked in lib/track_sources.ts. */
 export interface NativeVideoSource {
   createTrack(): NativeMediaStreamTrack
@@ -332,6 +348,12 @@ interface Binding {
   /** I420 (no padding) to RGBA bytes and back, width x height; libyuv, BT.601 limited range. */
   i420ToRgba(i420: ArrayBufferView, rgba: ArrayBufferView, width: number, height: number): void
   rgbaToI420(rgba: ArrayBufferView, i420: ArrayBufferView, width: number, height: number): void
+  TrackReader: new (track: NativeMediaStreamTrack, maxBufferSize: number, onReady: () => void) => NativeTrackReader
+  /** VideoFrame.copyTo's conversion to RGBA/RGBX/BGRA/BGRX (src-native/wrap/frame_convert.h). */
+  convertFrame(src: ArrayBuffer, srcFormat: string, offsets: number[], strides: number[], width: number, height: number,
+    dst: ArrayBufferView, dstOffset: number, dstStride: number, dstFormat: string): void
+  /** Detaches an ArrayBuffer (a lent one is then given back to the addon). */
+  detachArrayBuffer(buffer: ArrayBuffer): void
   TrackSink: new (track: NativeMediaStreamTrack, onEvent: (...event: TrackSinkEvent) => void) => NativeTrackSink
   createSyntheticVideoTrack(options: { width?: number, height?: number, frameRate?: number }): NativeMediaStreamTrack
   createSyntheticAudioTrack(options: { sampleRate?: number, channelCount?: number, frequency?: number }): NativeMediaStreamTrack
@@ -371,6 +393,10 @@ export interface LiveObjects {
   rtpTransceivers: number
   /** Non-standard RTCVideoSource / RTCAudioSource not yet released (GC or shutdown). */
   trackSources: number
+  /** RTCVideoSink / RTCAudioSink and MediaStreamTrackProcessor queues not yet released. */
+  trackSinks: number
+  /** Process-wide: frames and samples lent to VideoFrame/AudioData objects not yet given back. */
+  lentMediaBuffers: number
   /** RTCCertificate objects not yet garbage-collected. */
   certificates: number
   libwebrtcPeerConnections: number

@@ -1,5 +1,6 @@
 // Non-standard extras, kept apart from the spec surface.
 import { binding, type LiveObjects, type RelayCounters } from './native'
+import { droppedFrames } from './MediaStreamTrackProcessor'
 import { type RTCCertificate, type RTCCertificatePem, exportCertificate, importCertificate } from './RTCCertificate'
 import { registerIdentityProvider, setIdentityProviderOptions } from './identity'
 import { RTCAudioSink, RTCVideoSink } from './track_sinks'
@@ -18,6 +19,8 @@ export const nonstandard = {
   i420ToRgba,
   /** RGBA -> I420 into a second frame of the same size (libyuv). */
   rgbaToI420,
+  /** How many frames (or 10 ms audio chunks) a MediaStreamTrackProcessor dropped because its reader was behind. */
+  droppedFrames,
   /**
    * The PEM private key (PKCS #8) and certificate of an RTCCertificate: store them to keep a stable
    * DTLS identity (and SDP fingerprint) across restarts, or to hand a certificate to a Worker.

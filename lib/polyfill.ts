@@ -8,6 +8,7 @@ const GLOBALS = [
   'RTCDtlsTransport', 'RTCIceTransport', 'RTCCertificate', 'RTCIdentityAssertion', 'RTCRtpTransceiver', 'RTCRtpSender', 'RTCRtpReceiver',
   'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCDataChannelEvent', 'RTCTrackEvent',
   'RTCErrorEvent', 'RTCError', 'RTCStatsReport', 'MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'OverconstrainedError',
+  'VideoFrame', 'VideoColorSpace', 'AudioData', 'MediaStreamTrackProcessor', 'VideoTrackGenerator', 'MediaStreamTrackGenerator',
   'RTCRtpScriptTransform', 'RTCRtpScriptTransformer', 'RTCEncodedVideoFrame', 'RTCEncodedAudioFrame', 'RTCTransformEvent',
   'RTCDTMFSender', 'RTCDTMFToneChangeEvent', 'MediaStreamEvent'
 ] as const

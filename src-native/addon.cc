@@ -13,6 +13,9 @@
 #include "convert/errors.h"
 #include "convert/rtp_parameters.h"
 #include "wrap/media_stream_track.h"
+#include "media/frame_memory.h"
+#include "wrap/frame_convert.h"
+#include "wrap/track_reader.h"
 #include "wrap/track_sinks.h"
 #include "wrap/track_sources.h"
 #include "wrap/peer_connection.h"
@@ -50,6 +53,10 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceValue("MediaStreamTrack", track, napi_enumerable),
       InstanceValue("Certificate", certificate, napi_enumerable),
       InstanceValue("TrackSink", TrackSink::Define(env), napi_enumerable),
+      InstanceValue("TrackReader", TrackReader::Define(env), napi_enumerable),
+      InstanceValue("convertFrame", Napi::Function::New(env, &ConvertFrame, "convertFrame"), napi_enumerable),
+      InstanceValue("detachArrayBuffer", Napi::Function::New(env, &DetachArrayBuffer, "detachArrayBuffer"),
+                    napi_enumerable),
       InstanceValue("VideoSource", VideoSource::Define(env), napi_enumerable),
       InstanceValue("AudioSource", AudioSource::Define(env), napi_enumerable),
       InstanceValue("EncodedStreams", EncodedStreams::Define(env), napi_enumerable),
@@ -116,6 +123,10 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   o.Set("rtpTransceivers", static_cast<double>(runtime_->live_transceivers()));
   // Non-standard RTCVideoSource / RTCAudioSource wrappers not yet released (GC or shutdown).
   o.Set("trackSources", static_cast<double>(runtime_->live_sources()));
+  // RTCVideoSink / RTCAudioSink and MediaStreamTrackProcessor readers not yet released.
+  o.Set("trackSinks", static_cast<double>(runtime_->live_sinks()));
+  // Process-wide: decoded frames and samples lent to JS (VideoFrame/AudioData) not yet given back.
+  o.Set("lentMediaBuffers", static_cast<double>(LentFrameBuffers()));
   // RTCCertificate objects not yet collected (each holds a key pair; no thread, no timer).
   o.Set("certificates", static_cast<double>(live_certificates_->load()));
   // Process-wide, and destroyed on the signaling thread after close(): callers poll it.

@@ -107,6 +107,7 @@ class Runtime {
   size_t live_tracks() const { return tracks_.size(); }
   size_t live_transceivers() const { return transceivers_.size(); }
   size_t live_sources() const { return sources_.size(); }
+  size_t live_sinks() const { return sinks_.size(); }
   // Long libwebrtc timers queued on the network threads (runtime/network_thread.h).
   size_t pending_long_timers() const;
 

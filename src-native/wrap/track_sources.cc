@@ -4,6 +4,7 @@
 
 #include "addon.h"
 #include "api/video/i420_buffer.h"
+#include "common_video/include/video_frame_buffer_pool.h"
 #include "libyuv/convert.h"
 #include "libyuv/convert_argb.h"
 
@@ -51,17 +52,19 @@ webrtc::VideoRotation Rotation(int degrees) {
   }
 }
 
-// One copy (or conversion) of w x h pixels in `format` from JS memory into a new I420 buffer.
-rtc::scoped_refptr<webrtc::VideoFrameBuffer> ToI420(const std::string& format, const uint8_t* src, int w, int h) {
-  rtc::scoped_refptr<webrtc::I420Buffer> out;
+// One copy (or conversion) of w x h pixels in `format` from JS memory into an I420 buffer of the
+// source's pool (a new one when the pool is exhausted: frames held by JS keep theirs).
+rtc::scoped_refptr<webrtc::VideoFrameBuffer> ToI420(webrtc::VideoFrameBufferPool& pool, const std::string& format,
+                                                    const uint8_t* src, int w, int h) {
+  rtc::scoped_refptr<webrtc::I420Buffer> out = pool.CreateI420Buffer(w, h);
+  if (!out) out = webrtc::I420Buffer::Create(w, h);
   const int cw = (w + 1) / 2, ch = (h + 1) / 2;
   const uint8_t* src_u = src + static_cast<size_t>(w) * h;
-  if (format == "I420") {
-    return webrtc::I420Buffer::Copy(w, h, src, w, src_u, cw, src_u + static_cast<size_t>(cw) * ch, cw);
-  }
-  out = webrtc::I420Buffer::Create(w, h);
   int r = -1;
-  if (format == "NV12") {
+  if (format == "I420") {
+    r = libyuv::I420Copy(src, w, src_u, cw, src_u + static_cast<size_t>(cw) * ch, cw, out->MutableDataY(),
+                         out->StrideY(), out->MutableDataU(), out->StrideU(), out->MutableDataV(), out->StrideV(), w, h);
+  } else if (format == "NV12") {
     r = libyuv::NV12ToI420(src, w, src_u, 2 * cw, out->MutableDataY(), out->StrideY(), out->MutableDataU(),
                            out->StrideU(), out->MutableDataV(), out->StrideV(), w, h);
   } else if (format == "RGBA") {  // libyuv names formats by word order: RGBA bytes are its "ABGR"
@@ -95,6 +98,9 @@ VideoSource::VideoSource(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Vide
   runtime_ = Addon::Of(info.Env())->runtime();
   source_ = std::make_shared<SyntheticSource>();
   source_->pushed_video = PushedVideoSource::Create(screencast, denoising);
+  // Reused buffers: a fresh 1280x720 allocation costs page faults on every frame (measured:
+  // bench/frame-into-js.js). Buffers still held (by encoders, sinks, VideoFrames) are not reused.
+  pool_ = std::make_unique<webrtc::VideoFrameBufferPool>(false, kMaxPooledFrames);
   runtime_->RegisterSource(this);
 }
 
@@ -126,7 +132,7 @@ Napi::Value VideoSource::OnFrame(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   source_->pushed_video->Push(w, h, Rotation(IntArg(info, 4)), OptionalMicros(info, 5),
-                              [&] { return ToI420(format, bytes.data, w, h); });
+                              [&] { return ToI420(*pool_, format, bytes.data, w, h); });
   return Napi::Boolean::New(env, true);
 }
 

@@ -13,6 +13,8 @@
 
 #include <memory>
 
+#include "common_video/include/video_frame_buffer_pool.h"
+
 #include "runtime/runtime.h"
 #include "wrap/media_stream_track.h"
 
@@ -32,8 +34,10 @@ class VideoSource : public Napi::ObjectWrap<VideoSource>, public NativeResource 
   //         timestamp: µs | undefined) -> whether the source took it (false once released)
   Napi::Value OnFrame(const Napi::CallbackInfo& info);
 
+  static constexpr size_t kMaxPooledFrames = 64;
   std::shared_ptr<Runtime> runtime_;
   std::shared_ptr<SyntheticSource> source_;
+  std::unique_ptr<webrtc::VideoFrameBufferPool> pool_;  // JS thread
 };
 
 class AudioSource : public Napi::ObjectWrap<AudioSource>, public NativeResource {

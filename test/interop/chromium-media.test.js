@@ -10,7 +10,7 @@
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices, nonstandard } = require('../..')
+const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices, nonstandard, VideoFrame, VideoTrackGenerator, MediaStreamTrackProcessor } = require('../..')
 const { xorStream } = require('../media/fixtures/xor-transform')
 const { frames } = require('../helpers/content')
 const { DtmfDetector, assertHeardInOrder } = require('../helpers/dtmf')
@@ -372,6 +372,90 @@ describe('interop: media with headless Chromium', function () {
     assert.deepEqual(got.tracks.map(t => [t.kind, t.streams]).sort(), [['audio', [stream.id]], ['video', [stream.id]]])
     await noErrors()
   })
+
+  it('WebCodecs: a frame drawn red by a VideoTrackGenerator is red in Chromium; Chromium\'s camera reaches a MediaStreamTrackProcessor as 640x480 VideoFrames', async function () {
+    const gen = new VideoTrackGenerator()
+    localTracks.push(gen.track)
+    const writer = gen.writable.getWriter()
+    const red = new Uint8Array(320 * 240 * 3 / 2)
+    red.fill(81, 0, 320 * 240); red.fill(90, 320 * 240, 320 * 300); red.fill(240, 320 * 300)  // BT.601 red
+    let t = 0
+    const feed = setInterval(() => {
+      writer.write(new VideoFrame(red, { format: 'I420', codedWidth: 320, codedHeight: 240, timestamp: t += 33333 })).catch(() => {})
+    }, 33)
+    try {
+      const node = pair('webcodecs')
+      node.pc.addTrack(gen.track)
+      await openBrowserPeer('webcodecs', { offer: false, camera: true })
+      await node.offer()
+      await decodesVideo('webcodecs', { width: 320, height: 240 })
+      const rgb = await withTimeout(page.evaluate(n => window.videoColour(n), 'webcodecs'), STEP_MS, 'Chromium paints our video')
+      assert.ok(rgb[0] > 200 && rgb[1] < 60 && rgb[2] < 60, `red in Chromium, not RGB ${rgb}`)
+      await waitFor(async () => { await noErrors(); return node.trackEvents.find(e => e.track.kind === 'video') }, STEP_MS,
+        () => 'Chromium\'s camera track')
+      const track = node.trackEvents.find(e => e.track.kind === 'video').track
+      const reader = new MediaStreamTrackProcessor({ track }).readable.getReader()
+      let frame = null
+      await waitFor(async () => {
+        const { value } = await reader.read()
+        if (value.codedWidth === 640 && value.codedHeight === 480) { frame = value; return true }
+        value.close()
+        return false
+      }, STEP_MS, () => 'a 640x480 VideoFrame from Chromium\'s camera')
+      assert.equal(frame.format, 'I420')
+      const buf = new Uint8Array(frame.allocationSize())
+      await frame.copyTo(buf)
+      frame.close()
+      let lo = 255; let hi = 0
+      for (let i = 0; i < 640 * 480; i++) { lo = Math.min(lo, buf[i]); hi = Math.max(hi, buf[i]) }
+      assert.ok(hi - lo > 50, `Chromium's moving pattern, not a flat picture (luma ${lo}..${hi})`)
+      reader.cancel()
+      await noErrors()
+    } finally {
+      clearInterval(feed)
+    }
+  })
+
+  /** The codec names of the video m-section of `sdp`, in order. */
+  function videoCodecNames (sdp) {
+    const section = sdp.split(/^m=/m).find(m => m.startsWith('video'))
+    const payloads = section.split(/\r?\n/)[0].split(' ').slice(3)
+    return payloads.map(pt => (section.match(new RegExp(`^a=rtpmap:${pt} ([^/]+)/`, 'm')) || [])[1])
+  }
+
+  for (const codec of ['VP8', 'VP9', 'H264']) {
+    const mimeType = `video/${codec}`
+    it(`${codec} forced, both offer directions: Chromium decodes ${codec} from our synthetic camera`, async function () {
+      const caps = await page.evaluate(() => window.videoCodecs())
+      assert.ok(caps.recv.includes(mimeType), `this Chromium cannot decode ${mimeType}: ${JSON.stringify(caps.recv)}`)
+      const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })
+      localTracks.push(...stream.getTracks())
+      const [track] = stream.getVideoTracks()
+
+      // We offer: our transceiver prefers the codec alone (our setCodecPreferences).
+      const offerer = pair('we-offer')
+      const t = offerer.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] })
+      t.setCodecPreferences(ourCodecs(mimeType))
+      await openBrowserPeer('we-offer', { offer: false, camera: false })
+      await offerer.offer()
+      const names = videoCodecNames(offerer.pc.localDescription.sdp)
+      assert.deepEqual([...new Set(names.filter(n => n !== 'rtx'))], [codec], `our offer has ${codec} alone (and rtx): ${names}`)
+
+      // Chromium offers to receive, the codec alone (Chromium's setCodecPreferences); we answer
+      // with our camera on the transceiver its offer made.
+      pair('they-offer', {
+        beforeAnswer: async pc => {
+          const vt = pc.getTransceivers().find(x => x.receiver.track.kind === 'video')
+          await vt.sender.replaceTrack(track)
+          vt.direction = 'sendonly'
+        }
+      })
+      await openBrowserPeer('they-offer', { offer: true, camera: false, recvonly: true, codec: mimeType })
+
+      for (const name of ['we-offer', 'they-offer']) await decodesVideo(name, { width: 320, height: 240, mimeType })
+      await noErrors()
+    })
+  }
 
   it('getStats: the same types as Chromium reports, bytes and messages sent by one side received by the other', async function () {
     const stream = await mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })
