@@ -2,10 +2,11 @@
 //
 // A reliable data channel sends one ~1,200-byte DTLS record per datagram, so a bulk transfer costs
 // a sendto, a recvfrom and an epoll wake-up per 1,200 bytes; on this project's machines those
-// system calls are most of the transfer's CPU. DTLS lets one datagram carry several records, and
-// every DTLS stack (libwebrtc's DtlsTransport included) reads them all. A datagram bigger than the
-// path MTU would be fragmented by IP, so records are only joined when the destination is a
-// loopback address, whose MTU is 64 KiB.
+// system calls are most of the transfer's CPU. DTLS lets one datagram carry several records and
+// libwebrtc's DtlsTransport reads them all, but not every stack does (aiortc reads one record per
+// datagram): the SCTP socket opens joining scopes only for a dcsctp peer (loopback_sctp_socket.h).
+// A datagram bigger than the path MTU would be fragmented by IP, so records are only joined when
+// the destination is a loopback address, whose MTU is 64 KiB.
 //
 // A DatagramBatch is a scope on a network thread. While a joining scope is open, DTLS
 // application-data records that our UDP sockets send to a loopback address wait in their socket;
