@@ -41,7 +41,7 @@ const TIMEOUT_S = {
 const EXIT_TIMEOUT_S = 30
 
 function parseArgs (argv) {
-  const opts = { peers: Object.keys(peers), scenarios: SCENARIOS, net: Object.keys(PROFILES), runs: 3, quick: false, json: null }
+  const opts = { peers: Object.keys(peers).filter(p => p !== 'base' || process.env.NLW_BENCH_BASE), scenarios: SCENARIOS, net: Object.keys(PROFILES), runs: 3, quick: false, json: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v }
