@@ -16,6 +16,7 @@ const path = require('node:path')
 const { peers } = require('./lib/peers')
 const { table } = require('./lib/table')
 const { PROFILES, createPath, destroyPath } = require('./lib/netpath')
+const { runPair } = require('./lib/pair-run')
 
 const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000', 'media-video', 'media-audio', 'media-setup']
 // The scenarios measured between two processes on the --net paths; the rest run in one process.
@@ -105,68 +106,6 @@ function runChild (peer, scenario, quick, ns) {
   })
 }
 
-/**
- * Two processes, the offerer in namespace path.a and the answerer in path.b, with their signaling
- * relayed line by line; resolves { result } or { error } like runChild.
- */
-function runPair (peer, scenario, quick, profile, path_) {
-  return new Promise(resolve => {
-    const side = (role, ns) => {
-      const args = ['--expose-gc', path.join(__dirname, 'side.js'), peer, scenario, role, profile]
-      if (quick) args.push('--quick')
-      return spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-    }
-    const kids = { offer: side('offer', path_.a), answer: side('answer', path_.b) }
-    const other = { offer: 'answer', answer: 'offer' }
-    let result = null
-    let done = false
-    let timedOut = false
-    const errs = { offer: '', answer: '' }
-    const exited = { offer: null, answer: null }
-    const finish = () => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      for (const k of Object.values(kids)) { try { k.stdin.end(`${JSON.stringify({ type: 'end' })}\n`) } catch {} }
-      // Both sides leave once told; a side that does not is killed.
-      setTimeout(() => { for (const k of Object.values(kids)) if (k.exitCode === null && k.signalCode === null) k.kill('SIGKILL') }, 5000).unref()
-      if (result !== null && result.error === undefined) { resolve({ result }); return }
-      if (result !== null) { resolve({ error: `failed: ${result.error}` }); return }
-      if (timedOut) { resolve({ error: `timeout (${TIMEOUT_S[scenario]} s)` }); return }
-      const role = exited.offer !== null && exited.offer.code !== 0 ? 'offer' : 'answer'
-      const lines = errs[role].split('\n').map(l => l.trim()).filter(l => l !== '')
-      const last = lines.find(l => /fatal|error|abort|assert|terminate/i.test(l)) ?? lines.slice(-1)[0] ?? ''
-      const e = exited[role]
-      resolve({ error: `failed: ${role}r ${e?.signal ? `killed by ${e.signal}` : `exit code ${e?.code}`}${last ? ` (${last.slice(0, 80)})` : ''}` })
-    }
-    for (const role of ['offer', 'answer']) {
-      const k = kids[role]
-      let buf = ''
-      k.stdout.on('data', d => {
-        buf += d
-        let nl
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl)
-          buf = buf.slice(nl + 1)
-          if (line.startsWith('SIG ')) {
-            try { kids[other[role]].stdin.write(`${line.slice(4)}\n`) } catch {}
-          } else if (line.startsWith('BENCH_RESULT ') && result === null) {
-            result = JSON.parse(line.slice(13))
-            finish()
-          }
-        }
-      })
-      k.stderr.on('data', d => { errs[role] += d })
-      k.stdin.on('error', () => {})
-      k.on('close', (code, signal) => {
-        exited[role] = { code, signal }
-        if (!done && (code !== 0 || signal !== null)) finish()
-      })
-    }
-    const timer = setTimeout(() => { timedOut = true; for (const k of Object.values(kids)) k.kill('SIGKILL'); finish() }, TIMEOUT_S[scenario] * 1000)
-  })
-}
-
 function versions (names) {
   const v = {}
   for (const n of names) {
@@ -216,7 +155,7 @@ async function main () {
         const t = Date.now()
         const r = where === 'in-process'
           ? await runChild(peer, scenario, opts.quick, inproc.a)
-          : await runPair(peer, scenario, opts.quick, where, paths[where])
+          : await runPair(peer, scenario, opts.quick, where, paths[where], TIMEOUT_S[scenario])
         runs.push(r)
         console.error(`  ${where} ${scenario} ${peer} run ${i + 1}: ${r.error ?? summary(scenario, r.result)} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
         // A run that failed, timed out or hit its deadline will do so again: spend the time
