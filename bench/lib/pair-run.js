@@ -13,7 +13,10 @@ function runPair (peer, scenario, quick, profile, path_, timeoutS) {
     const side = (role, ns) => {
       const args = ['--expose-gc', path.join(__dirname, '..', 'side.js'), peer, scenario, role, profile]
       if (quick) args.push('--quick')
-      return spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+      // NLW_BENCH_WRAP: a command put before node in both sides, {role} replaced (profiling:
+      // NLW_BENCH_WRAP='perf record -g -o /tmp/{role}.data --').
+      const wrap = (process.env.NLW_BENCH_WRAP ?? '').split(' ').filter(Boolean).map(w => w.replace('{role}', role))
+      return spawn('ip', ['netns', 'exec', ns, ...wrap, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
     }
     const kids = { offer: side('offer', path_.a), answer: side('answer', path_.b) }
     const other = { offer: 'answer', answer: 'offer' }

@@ -36,16 +36,16 @@ class LoopbackAwareSocket : public ForwardingSctpSocket {
   }
   void ReceivePacket(rtc::ArrayView<const uint8_t> data) override {
     Settle();
-    DatagramBatch batch(Joining());
+    DatagramBatch batch(Joining() ? DatagramBatch::kJoin : DatagramBatch::kSegment);
     inner_->ReceivePacket(data);
   }
   void HandleTimeout(dcsctp::TimeoutID id) override {
-    DatagramBatch batch(Joining());
+    DatagramBatch batch(Joining() ? DatagramBatch::kJoin : DatagramBatch::kSegment);
     inner_->HandleTimeout(id);
   }
   dcsctp::SendStatus Send(dcsctp::DcSctpMessage message, const dcsctp::SendOptions& options) override {
     used_ = true;
-    DatagramBatch batch(Joining());
+    DatagramBatch batch(Joining() ? DatagramBatch::kJoin : DatagramBatch::kSegment);
     return inner_->Send(std::move(message), options);
   }
   dcsctp::ResetStreamsStatus ResetStreams(rtc::ArrayView<const StreamID> streams) override {
