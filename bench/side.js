@@ -77,8 +77,9 @@ async function offerPair (i) {
   const open = whenOpen(dc)
   const offer = await pc.createOffer()
   await pc.setLocalDescription(offer)
-  const local = pc.localDescription ?? offer
-  send({ type: 'offer', i, sdp: { type: local.type, sdp: local.sdp } })
+  // The object createOffer returned, as the one-process bench does: localDescription may already
+  // hold candidates, which node-datachannel then refuses with its trickled copies.
+  send({ type: 'offer', i, sdp: { type: offer.type, sdp: offer.sdp } })
   const { sdp } = await next('answer', i)
   await pc.setRemoteDescription(sdp)
   ready()
@@ -96,8 +97,7 @@ async function answerPair (i) {
   ready()
   const answer = await pc.createAnswer()
   await pc.setLocalDescription(answer)
-  const local = pc.localDescription ?? answer
-  send({ type: 'answer', i, sdp: { type: local.type, sdp: local.sdp } })
+  send({ type: 'answer', i, sdp: { type: answer.type, sdp: answer.sdp } })
   const dc = await whenOpen(await channel)
   return { pc, dc }
 }
