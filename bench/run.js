@@ -132,7 +132,7 @@ async function main () {
   const results = {} // results[path][scenario][peer] = runs
   const started = Date.now()
   const paths = {}
-  const inproc = createPath('loopback') // the one-process scenarios' namespace
+  const inproc = createPath('loopback', 'inproc') // the one-process scenarios' namespace
   const netScenarios = opts.scenarios.filter(s => NET_SCENARIOS.includes(s))
   const otherScenarios = opts.scenarios.filter(s => !NET_SCENARIOS.includes(s))
   const plan = [

@@ -49,14 +49,15 @@ function addNs (name) {
 }
 
 /**
- * Creates the namespaces of a profile. Returns { label, a, b } where a and b are the namespaces
- * the offerer and the answerer run in (the same one for loopback).
+ * Creates the namespaces of a profile (`tag` in their names: two paths of one profile need two
+ * tags). Returns { label, a, b } where a and b are the namespaces the offerer and the answerer run
+ * in (the same one for loopback).
  */
-function createPath (profile) {
+function createPath (profile, tag = profile) {
   const p = PROFILES[profile]
   if (p === undefined) throw new Error(`unknown network profile ${profile} (one of ${Object.keys(PROFILES).join(', ')})`)
   hook()
-  const base = `nlwbench-${process.pid}-${profile}`
+  const base = `nlwbench-${process.pid}-${tag}`
   if (profile === 'loopback') {
     addNs(`${base}-lo`)
     return { label: p.label, a: `${base}-lo`, b: `${base}-lo` }
