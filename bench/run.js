@@ -1,9 +1,13 @@
 'use strict'
-// Runs every (stack, scenario, run) in a child process of its own and prints one table:
-// medians over the runs, and the ratio of ours to each other stack. Runs inside the
-// loopback-only namespace (bench/index.js puts it there).
+// Runs every (stack, scenario, run) in processes of its own and prints one table per network
+// path: medians over the runs, and the ratio of ours to each other stack.
+// setup, throughput and small run on every path of --net (lib/netpath.js: veth, netem, loopback),
+// with the two peers in two processes, each in its own network namespace (side.js; run.js relays
+// the signaling). The other scenarios (throughput-worker, scale, media) keep both peers in one
+// process (child.js) on loopback: the "in-process" table. Needs root (ip netns).
 // Options: --peers ours,wrtc,ndc,werift  --only setup,throughput,small,scale,media (or exact
-// scenario names such as throughput-worker, scale-1000, media-video)  --runs 3  --quick  --json <file>
+// scenario names such as throughput-worker, scale-1000, media-video)  --net veth,netem,loopback
+// --runs 3  --quick  --json <file>
 // The media-* scenarios run only for the stacks with raw media sources (peers.js `media`).
 // `relay` is the fan-out bench (bench/relay/fanout.js: one publisher → a relay of each stack → N
 // subscribers in other processes, over a veth pair); --relay-n 0,1,10,100 --relay-max
@@ -14,8 +18,13 @@ const os = require('node:os')
 const path = require('node:path')
 const { peers } = require('./lib/peers')
 const { table } = require('./lib/table')
+const { PROFILES, createPath, destroyPath } = require('./lib/netpath')
+const { runPair } = require('./lib/pair-run')
 
 const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000', 'media-video', 'media-audio', 'media-setup', 'relay']
+// The scenarios measured between two processes on the --net paths; the rest run in one process
+// (relay: its own processes and namespaces, bench/relay/fanout.js).
+const NET_SCENARIOS = ['setup', 'throughput', 'small']
 const GROUPS = {
   throughput: ['throughput', 'throughput-worker'],
   scale: ['scale-200', 'scale-1000'],
@@ -37,12 +46,13 @@ const TIMEOUT_S = {
 const EXIT_TIMEOUT_S = 30
 
 function parseArgs (argv) {
-  const opts = { peers: Object.keys(peers), scenarios: SCENARIOS, runs: 3, quick: false, json: null, relayArgs: [] }
+  const opts = { peers: Object.keys(peers).filter(p => p !== 'base' || process.env.NLW_BENCH_BASE), scenarios: SCENARIOS, net: Object.keys(PROFILES), runs: 3, quick: false, json: null, relayArgs: [] }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v }
     if (a === '--peers') opts.peers = value().split(',')
     else if (a === '--only') opts.scenarios = value().split(',').flatMap(s => GROUPS[s] ?? [s])
+    else if (a === '--net') opts.net = value().split(',')
     else if (a === '--runs') opts.runs = Number(value())
     else if (a === '--quick') opts.quick = true
     else if (a === '--json') opts.json = value()
@@ -52,16 +62,17 @@ function parseArgs (argv) {
   }
   for (const p of opts.peers) if (!(p in peers)) throw new Error(`unknown peer ${p} (one of ${Object.keys(peers).join(', ')})`)
   for (const s of opts.scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (one of ${SCENARIOS.join(', ')})`)
+  for (const n of opts.net) if (!(n in PROFILES)) throw new Error(`unknown network path ${n} (one of ${Object.keys(PROFILES).join(', ')})`)
   if (!(opts.runs >= 1)) throw new Error('--runs must be at least 1')
   return opts
 }
 
 /** One child process; resolves { result } or { error }. Scale children get their exit timed. */
-function runChild (peer, scenario, quick) {
+function runChild (peer, scenario, quick, ns) {
   return new Promise(resolve => {
     const args = ['--expose-gc', path.join(__dirname, 'child.js'), peer, scenario]
     if (quick) args.push('--quick')
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     let result = null
@@ -124,39 +135,63 @@ async function main () {
     quick: opts.quick
   }
   console.error(`bench: ${info.date}, ${info.cpu} x${info.nproc}, node ${info.node}, load ${info.loadBefore}`)
-  const results = {}
+  const results = {} // results[path][scenario][peer] = runs
   const started = Date.now()
-  for (const scenario of opts.scenarios) {
+  const paths = {}
+  const inproc = createPath('loopback', 'inproc') // the one-process scenarios' namespace
+  const netScenarios = opts.scenarios.filter(s => NET_SCENARIOS.includes(s))
+  const otherScenarios = opts.scenarios.filter(s => !NET_SCENARIOS.includes(s))
+  const plan = [
+    ...opts.net.flatMap(n => netScenarios.map(scenario => ({ where: n, scenario }))),
+    ...otherScenarios.map(scenario => ({ where: 'in-process', scenario }))
+  ]
+  for (const { where, scenario } of plan) {
+    if (where !== 'in-process' && paths[where] === undefined) {
+      paths[where] = createPath(where)
+      await paths[where].ready
+    }
     if (scenario === 'relay') {
       // Its own processes and namespaces, its own table (JSON on stdout, progress on stderr).
       const { spawnSync } = require('node:child_process')
-      const args = [path.join(__dirname, 'relay', 'fanout.js'), '--stacks', opts.peers.join(','), ...opts.relayArgs]
+      const args = [path.join(__dirname, 'relay', 'fanout.js'), '--stacks', opts.peers.filter(p => p !== 'base').join(','), ...opts.relayArgs]
       if (opts.json) args.push('--json', opts.json.replace(/(\.json)?$/, '.relay.json'))
       spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] })
       continue
     }
     for (const peer of opts.peers) {
+      const cellOf = (results[where] ??= {})[scenario] ??= {}
       if (scenario.startsWith('media-') && !peers[peer].media) {
-        ;(results[scenario] ??= {})[peer] = [{ error: 'not measured (no raw media source)' }]
+        cellOf[peer] = [{ error: 'not measured (no raw media source)' }]
         continue
       }
       const runs = []
       for (let i = 0; i < opts.runs; i++) {
         const t = Date.now()
-        const r = await runChild(peer, scenario, opts.quick)
+        const r = where === 'in-process'
+          ? await runChild(peer, scenario, opts.quick, inproc.a)
+          : await runPair(peer, scenario, opts.quick, where, paths[where], TIMEOUT_S[scenario])
         runs.push(r)
-        console.error(`  ${scenario} ${peer} run ${i + 1}: ${r.error ?? summary(scenario, r.result)} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
+        console.error(`  ${where} ${scenario} ${peer} run ${i + 1}: ${r.error ?? summary(scenario, r.result)} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
         // A run that failed, timed out or hit its deadline will do so again: spend the time
         // budget elsewhere.
         if (r.error !== undefined || r.result.partial) break
       }
-      ;(results[scenario] ??= {})[peer] = runs
+      cellOf[peer] = runs
     }
   }
+  for (const p of Object.values(paths)) destroyPath(p)
+  info.paths = Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, p.label]))
+  destroyPath(inproc)
   info.loadAfter = os.loadavg().map(x => x.toFixed(2)).join(' ')
   info.seconds = Math.round((Date.now() - started) / 1000)
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ info, results }, null, 2))
-  console.log(table(info, opts, results))
+  const out = []
+  for (const where of Object.keys(results)) {
+    const label = where === 'in-process' ? 'both peers in one process, loopback' : paths[where].label
+    const scenarios = Object.keys(results[where])
+    out.push(`### ${where}: ${label}`, '', table(info, { ...opts, scenarios }, results[where]), '')
+  }
+  console.log(out.join('\n'))
 }
 
 function summary (scenario, r) {

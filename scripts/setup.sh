@@ -21,8 +21,9 @@ if [ "$(id -u)" = 0 ]; then
   # binutils: readelf/nm (test/package), ar/objcopy (scripts/link-inputs.js). iproute2 + util-linux:
   # ip and unshare (scripts/netns.js). chromium: test/interop. g++ brings libasan8/libubsan1
   # (npm run test:sanitize). libopenh264-dev: the H.264 decoder/encoder (static, in the binary).
+  # python3-aiortc: the aiortc peer of test/interop/aiortc.test.js.
   apt-get install -y -q --no-install-recommends libtgowt-dev libopenh264-dev cmake ninja-build g++ make python3 \
-    binutils iproute2 util-linux chromium >/dev/null
+    binutils iproute2 util-linux chromium python3-aiortc >/dev/null
 fi
 npm ci --ignore-scripts --no-audit --no-fund
 npm run build:ts

@@ -29,6 +29,23 @@ const peers = {
     // Has raw media sources for the media-* scenarios (lib/media.js).
     media: true
   },
+  // Ours from another build (before/after in one run): NLW_BENCH_BASE=<path to node_libwebrtc.node>.
+  base: {
+    label: 'node-libwebrtc (base build)',
+    load: () => {
+      if (!process.env.NLW_BENCH_BASE) throw new Error('set NLW_BENCH_BASE to the base build\'s node_libwebrtc.node')
+      process.env.NODE_LIBWEBRTC_BINARY = process.env.NLW_BENCH_BASE
+      return require(root).RTCPeerConnection
+    },
+    version: () => {
+      if (!process.env.NLW_BENCH_BASE) throw Object.assign(new Error('NLW_BENCH_BASE not set'), { code: 'NLW_BENCH_BASE not set' })
+      return `${require(path.join(root, 'package.json')).version}, ${process.env.NLW_BENCH_BASE}`
+    },
+    config: {},
+    flow: 'event',
+    worker: true,
+    media: true
+  },
   wrtc: {
     label: '@roamhq/wrtc',
     load: () => require('@roamhq/wrtc').RTCPeerConnection,

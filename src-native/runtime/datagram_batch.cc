@@ -9,6 +9,7 @@ namespace {
 struct ThreadBatch {
   int depth = 0;
   int joining = 0;
+  int segmenting = 0;
   std::vector<DatagramBatch::Member*> waiting;
 };
 
@@ -16,13 +17,15 @@ thread_local ThreadBatch tls_batch;
 
 }  // namespace
 
-DatagramBatch::DatagramBatch(bool joining) : joining_(joining) {
+DatagramBatch::DatagramBatch(Kind kind) : kind_(kind) {
   ++tls_batch.depth;
-  if (joining_) ++tls_batch.joining;
+  if (kind_ == kJoin) ++tls_batch.joining;
+  if (kind_ == kSegment) ++tls_batch.segmenting;
 }
 
 DatagramBatch::~DatagramBatch() {
-  if (joining_) --tls_batch.joining;
+  if (kind_ == kJoin) --tls_batch.joining;
+  if (kind_ == kSegment) --tls_batch.segmenting;
   if (--tls_batch.depth > 0) return;
   // No scope is open now, so what the flushes send is not held again: this loop ends.
   while (!tls_batch.waiting.empty()) {
@@ -33,6 +36,7 @@ DatagramBatch::~DatagramBatch() {
 }
 
 bool DatagramBatch::Joining() { return tls_batch.joining > 0; }
+bool DatagramBatch::Segmenting() { return tls_batch.segmenting > 0; }
 
 void DatagramBatch::Enlist(Member* member) { tls_batch.waiting.push_back(member); }
 

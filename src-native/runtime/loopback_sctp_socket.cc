@@ -36,16 +36,16 @@ class LoopbackAwareSocket : public ForwardingSctpSocket {
   }
   void ReceivePacket(rtc::ArrayView<const uint8_t> data) override {
     Settle();
-    DatagramBatch batch(loopback_);
+    DatagramBatch batch(Joining() ? DatagramBatch::kJoin : DatagramBatch::kSegment);
     inner_->ReceivePacket(data);
   }
   void HandleTimeout(dcsctp::TimeoutID id) override {
-    DatagramBatch batch(loopback_);
+    DatagramBatch batch(Joining() ? DatagramBatch::kJoin : DatagramBatch::kSegment);
     inner_->HandleTimeout(id);
   }
   dcsctp::SendStatus Send(dcsctp::DcSctpMessage message, const dcsctp::SendOptions& options) override {
     used_ = true;
-    DatagramBatch batch(loopback_);
+    DatagramBatch batch(Joining() ? DatagramBatch::kJoin : DatagramBatch::kSegment);
     return inner_->Send(std::move(message), options);
   }
   dcsctp::ResetStreamsStatus ResetStreams(rtc::ArrayView<const StreamID> streams) override {
@@ -70,6 +70,16 @@ class LoopbackAwareSocket : public ForwardingSctpSocket {
   }
 
  private:
+  // Records are joined only for a peer whose SCTP is dcsctp, that is a libwebrtc stack (Chromium,
+  // ours), whose DtlsTransport reads every record of a datagram. Not every DTLS stack does:
+  // aiortc reads one record per datagram and leaves the rest in its buffer until the next DTLS
+  // datagram arrives, so joined replies reached it seconds late or not at all (issue 20). dcsctp
+  // knows the peer from the state cookie of its INIT ACK (both libwebrtc ends send INIT), before
+  // any DATA; until then, and for every other peer, one record per datagram.
+  bool Joining() const {
+    return loopback_ && inner_->peer_implementation() == dcsctp::SctpImplementation::kDcsctp;
+  }
+
   // Once, when the association starts. A socket that already holds messages or state stays.
   void Settle() {
     if (settled_) return;

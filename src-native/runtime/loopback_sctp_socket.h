@@ -3,7 +3,8 @@
 // The socket is created when the description is applied, before ICE has chosen a path, so this
 // decorator looks at the path when the association starts (Connect, or the first packet, both
 // after DTLS is up) and, on loopback, builds the real socket again with:
-// - packets that leave joined, several DTLS records per datagram (datagram_batch.h);
+// - packets that leave joined, several DTLS records per datagram (datagram_batch.h), when the peer's
+//   SCTP is dcsctp (a libwebrtc stack, which reads every record of a datagram; aiortc does not);
 // - a minimum retransmission timeout of tens of milliseconds instead of 400 ms (and a smaller
 //   floor for the RTT variance), because a loopback receiver that falls behind overflows its UDP
 //   buffer (~208 KiB by default) and the lost tail of a burst then waited a whole RTO: throughput

@@ -24,6 +24,7 @@
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
 #include "runtime/sctp_factory.h"
+#include "rtc_base/physical_socket_server.h"
 #include "runtime/udp_socket_factory.h"
 #include "runtime/shared_task_queues.h"
 
@@ -104,7 +105,8 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   shard->network->BlockingCall([s = shard.get()] {
     s->network_manager = std::make_unique<rtc::BasicNetworkManager>(s->network->socketserver());
     s->networks = std::make_unique<SharedNetworks>(s->network_manager.get());
-    s->socket_factory = std::make_unique<UdpSocketFactory>(s->network->socketserver());
+    // network_thread.cc gives every network thread a PhysicalSocketServer.
+    s->socket_factory = std::make_unique<UdpSocketFactory>(static_cast<rtc::PhysicalSocketServer*>(s->network->socketserver()));
   });
   // What webrtc::CreatePeerConnectionFactory builds, with our task queue factory, on one thread.
   // One thread is also what lets a connection whose DTLS handshake failed be destroyed: this

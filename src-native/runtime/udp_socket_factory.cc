@@ -1,15 +1,26 @@
 #include "runtime/udp_socket_factory.h"
 
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
 #include "rtc_base/async_udp_socket.h"
 #include "rtc_base/buffer.h"
 #include "rtc_base/logging.h"
+#include "rtc_base/physical_socket_server.h"
 #include "rtc_base/socket.h"
 #include "rtc_base/third_party/sigslot/sigslot.h"
 #include "runtime/datagram_batch.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
+#endif
 
 namespace nlw {
 namespace {
@@ -33,11 +44,12 @@ bool IsDtlsApplicationData(const void* pv, size_t cb) {
 }
 
 // A bound UDP socket that remembers its local address, does not ask for receive timestamps, and
-// joins DTLS records to loopback addresses while a DatagramBatch is open (datagram_batch.h).
-// Everything else goes to libwebrtc's socket, whose events it passes on as its own.
+// joins DTLS records to loopback addresses, or sends bursts of them in one segmented send, while
+// a DatagramBatch is open (datagram_batch.h). Everything else goes to libwebrtc's socket, whose
+// events it passes on as its own. `fd` is that socket's descriptor, for the segmented sends.
 class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private DatagramBatch::Member {
  public:
-  explicit UdpSocket(rtc::Socket* inner) : inner_(inner) {
+  UdpSocket(rtc::Socket* inner, int fd) : inner_(inner), fd_(fd) {
     inner_->SignalReadEvent.connect(this, &UdpSocket::OnRead);
     inner_->SignalWriteEvent.connect(this, &UdpSocket::OnWrite);
     inner_->SignalConnectEvent.connect(this, &UdpSocket::OnConnect);
@@ -68,17 +80,15 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
     return inner_->Send(pv, cb);
   }
   int SendTo(const void* pv, size_t cb, const rtc::SocketAddress& addr) override {
-    if (DatagramBatch::Joining() && IsDtlsApplicationData(pv, cb) && addr.IsLoopbackIP() &&
-        cb <= DatagramBatch::kMaxDatagram) {
-      if (!batched_.empty() && (batched_to_ != addr || batched_.size() + cb > DatagramBatch::kMaxDatagram))
-        FlushBatched();
-      if (batched_.empty()) {
-        batched_to_ = addr;
-        if (!enlisted_) DatagramBatch::Enlist(this);
-        enlisted_ = true;
+    if (IsDtlsApplicationData(pv, cb)) {
+      if (DatagramBatch::Joining() && addr.IsLoopbackIP() && cb <= DatagramBatch::kMaxDatagram) {
+        Hold(pv, cb, addr, 0);
+        return static_cast<int>(cb);
       }
-      batched_.AppendData(static_cast<const uint8_t*>(pv), cb);
-      return static_cast<int>(cb);
+      if (DatagramBatch::Segmenting() && fd_ >= 0 && cb <= DatagramBatch::kMaxSegmentedBytes) {
+        Hold(pv, cb, addr, cb);
+        return static_cast<int>(cb);
+      }
     }
     FlushBatched();  // keeps this socket's datagrams in the order they were given
     return inner_->SendTo(pv, cb, addr);
@@ -145,16 +155,83 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
     reading = false;
   }
 
-  // A lost joined datagram is like any lost datagram: SCTP sends its records again.
+  // Adds a record to what waits: joined (`segment` 0) or as one more segment of `segment` bytes.
+  // A segmented send cuts its buffer into pieces of the first record's size, so a record that is
+  // bigger than that, or any after a smaller one (the last piece), starts a new send.
+  void Hold(const void* pv, size_t cb, const rtc::SocketAddress& addr, size_t segment) {
+    if (!batched_.empty()) {
+      bool fits = batched_to_ == addr && (segment == 0) == (segment_ == 0);
+      if (fits && segment_ == 0) {
+        fits = batched_.size() + cb <= DatagramBatch::kMaxDatagram;
+      } else if (fits) {
+        fits = !short_ && cb <= segment_ && count_ < DatagramBatch::kMaxSegments &&
+               batched_.size() + cb <= DatagramBatch::kMaxSegmentedBytes;
+      }
+      if (!fits) FlushBatched();
+    }
+    if (batched_.empty()) {
+      batched_to_ = addr;
+      segment_ = segment;
+      count_ = 0;
+      short_ = false;
+      if (!enlisted_) DatagramBatch::Enlist(this);
+      enlisted_ = true;
+    }
+    batched_.AppendData(static_cast<const uint8_t*>(pv), cb);
+    ++count_;
+    if (segment_ != 0 && cb < segment_) short_ = true;
+  }
+
+  // A lost joined datagram or segmented send is like any lost datagram: SCTP sends its records
+  // again.
   void FlushBatched() override {
     if (enlisted_) {
       DatagramBatch::Withdraw(this);
       enlisted_ = false;
     }
     if (batched_.empty()) return;
-    inner_->SendTo(batched_.data(), batched_.size(), batched_to_);
+    if (segment_ == 0 || count_ == 1)
+      inner_->SendTo(batched_.data(), batched_.size(), batched_to_);
+    else
+      SendSegmented();
     batched_.Clear();
   }
+
+  // One sendmsg with UDP_SEGMENT: the kernel sends batched_ as datagrams of segment_ bytes.
+  void SendSegmented() {
+    sockaddr_storage to{};
+    socklen_t to_len = static_cast<socklen_t>(batched_to_.ToSockAddrStorage(&to));
+    iovec iov{batched_.data(), batched_.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))] = {};
+    msghdr msg{};
+    msg.msg_name = &to;
+    msg.msg_namelen = to_len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    const uint16_t segment = static_cast<uint16_t>(segment_);
+    memcpy(CMSG_DATA(c), &segment, sizeof(segment));
+    ssize_t sent;
+    do {
+      sent = sendmsg(fd_, &msg, 0);
+    } while (sent < 0 && errno == EINTR);
+    if (sent >= 0) return;
+    const int error = errno;
+    // A full send buffer drops the datagrams, as it drops a sendto's.
+    if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS) return;
+    // No segmentation on this path (an old kernel, a device without checksum offload): from now
+    // on one datagram per system call, starting with these.
+    RTC_LOG(LS_INFO) << "UDP_SEGMENT send failed (errno " << error << "), one datagram per send from now on";
+    fd_ = -1;
+    for (size_t at = 0; at < batched_.size(); at += segment_)
+      inner_->SendTo(batched_.data() + at, std::min(segment_, batched_.size() - at), batched_to_);
+  }
+
   void OnWrite(rtc::Socket*) { SignalWriteEvent(this); }
   void OnConnect(rtc::Socket*) { SignalConnectEvent(this); }
   void OnClose(rtc::Socket*, int error) { SignalCloseEvent(this, error); }
@@ -167,24 +244,30 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   static constexpr int kReadsPerEvent = 32;
 
   std::unique_ptr<rtc::Socket> inner_;
+  int fd_;  // -1: no segmented sends
   ReadAhead* ahead_ = nullptr;  // a datagram OnRead has read and RecvFrom has not returned yet
   mutable rtc::SocketAddress local_;
   rtc::Buffer batched_;
   rtc::SocketAddress batched_to_;
+  size_t segment_ = 0;  // 0: joined records; else the size of each segment
+  size_t count_ = 0;    // records in batched_
+  bool short_ = false;  // the last segment is shorter than segment_: no more may follow
   bool enlisted_ = false;
 };
 
 }  // namespace
 
-UdpSocketFactory::UdpSocketFactory(rtc::SocketFactory* socket_factory)
-    : rtc::BasicPacketSocketFactory(socket_factory), sockets_(socket_factory) {}
+UdpSocketFactory::UdpSocketFactory(rtc::PhysicalSocketServer* sockets)
+    : rtc::BasicPacketSocketFactory(sockets), sockets_(sockets) {}
 
 // As rtc::BasicPacketSocketFactory does it, with our socket in between.
 rtc::AsyncPacketSocket* UdpSocketFactory::CreateUdpSocket(const rtc::SocketAddress& local_address,
                                                           uint16_t min_port, uint16_t max_port) {
   rtc::Socket* raw = sockets_->CreateSocket(local_address.family(), SOCK_DGRAM);
   if (raw == nullptr) return nullptr;
-  auto socket = std::make_unique<UdpSocket>(raw);
+  // What a PhysicalSocketServer creates is a SocketDispatcher, which knows its descriptor.
+  const int fd = static_cast<rtc::SocketDispatcher*>(raw)->GetDescriptor();
+  auto socket = std::make_unique<UdpSocket>(raw, fd);
   int result = -1;
   if (min_port == 0 && max_port == 0) {
     result = socket->Bind(local_address);

@@ -1,6 +1,7 @@
 // The packet socket factory of a shard: libwebrtc's, except that UDP sockets skip two syscalls
 // per packet that its socket layer makes for values that never change or that we do not use, and
-// join DTLS records sent to loopback addresses into fewer datagrams (datagram_batch.h).
+// send bursts of DTLS records in fewer system calls: joined on loopback, segmented (UDP_SEGMENT)
+// elsewhere (datagram_batch.h).
 //
 // rtc::AsyncUDPSocket asks the socket for its local address on every send (getsockname), and for
 // the kernel's receive timestamp on every receive (ioctl SIOCGSTAMP, which also turns on kernel
@@ -12,16 +13,21 @@
 
 #include "p2p/base/basic_packet_socket_factory.h"
 
+namespace rtc {
+class PhysicalSocketServer;
+}
+
 namespace nlw {
 
 class UdpSocketFactory : public rtc::BasicPacketSocketFactory {
  public:
-  explicit UdpSocketFactory(rtc::SocketFactory* socket_factory);
+  // The network thread's socket server (network_thread.cc): its sockets have descriptors.
+  explicit UdpSocketFactory(rtc::PhysicalSocketServer* sockets);
   rtc::AsyncPacketSocket* CreateUdpSocket(const rtc::SocketAddress& local_address, uint16_t min_port,
                                           uint16_t max_port) override;
 
  private:
-  rtc::SocketFactory* const sockets_;
+  rtc::PhysicalSocketServer* const sockets_;
 };
 
 }  // namespace nlw
