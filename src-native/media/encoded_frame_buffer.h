@@ -45,6 +45,7 @@ class EncodedFrameBuffer : public webrtc::VideoFrameBuffer {
   };
 
   EncodedFrameBuffer(Picture picture, rtc::scoped_refptr<EncodedFrameOrigin> origin);
+  ~EncodedFrameBuffer() override;
 
   // The buffer inside `buffer` if it is one of ours, else null.
   static EncodedFrameBuffer* From(webrtc::VideoFrameBuffer* buffer);
