@@ -229,6 +229,7 @@ bool Runtime::RunOnEveryShard(void (*task)(rtc::Thread*), webrtc::TimeDelta budg
 void Runtime::Shutdown(bool process_exiting) {
   if (shut_down_) return;
   shut_down_ = true;
+  process_exiting_ = process_exiting;
   // 1. No more JS calls; queued tasks die here, while the threads still run (a task may hold the
   //    last reference to a libwebrtc proxy, whose destructor hops to the signaling thread).
   dispatcher_->Close();

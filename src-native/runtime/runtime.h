@@ -51,6 +51,9 @@ class Runtime {
   // process is exiting, waits a bounded time for connections to close and abandons the rest.
   void Shutdown(bool process_exiting = false);
   bool shut_down() const { return shut_down_; }
+  // True during a shutdown for process exit: wrappers then leave libwebrtc objects to the OS
+  // instead of making blocking hops to threads that may be busy (Shutdown abandons the rest).
+  bool process_exiting() const { return process_exiting_; }
 
   // A thread with its own factory, network manager and socket factory. Connections are spread
   // over the shards round robin, so that packet work (DTLS, SCTP, sockets) of different
@@ -127,6 +130,7 @@ class Runtime {
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
   bool started_ = false;
   bool shut_down_ = false;
+  bool process_exiting_ = false;
 };
 
 }  // namespace nlw

@@ -108,6 +108,17 @@ void MediaStreamTrack::ReleaseNative() {
   if (!track_ && !source_) return;
   runtime_->Unregister(this);
   EndUse();
+  if (runtime_->process_exiting()) {
+    // Each step below is a blocking hop to a shard thread that may be busy with media: 50
+    // remote tracks took the exit past 2 s. The process is ending: leave them to the OS.
+    (void)remote_info_.release();
+    (void)track_.release();
+    if (relay_) (void)relay_.release();
+    (void)new decltype(source_)(std::move(source_));
+    (void)new decltype(others_)(std::move(others_));
+    (void)new decltype(relay_tracks_)(std::move(relay_tracks_));
+    return;
+  }
   if (remote_info_) remote_info_->Stop();  // before the track goes: it holds the sink
   remote_info_.reset();
   source_.reset();
