@@ -29,14 +29,18 @@ describe(`reliability: ${CYCLES} media call cycles (video + audio)`, function ()
       s.map(x => `${x.cycles}: ${x.rssMiB} MiB (JS heap ${x.heapMiB}) ${x.threads} threads`).join(', '))
   })
 
-  it(`RSS after the last cycle minus RSS after cycle ${BASE} is under ${BOUND_MB} MB`, function () {
+  // One RSS sample moves ±7 MiB with the allocator's arenas (measured: the same build gave +4.3 to
+  // +12.9 MiB between two single samples 100 cycles apart), so each end is the median of three.
+  const median3 = xs => xs.map(x => x.rssMiB).sort((a, b) => a - b)[1]
+  it(`RSS at the end minus RSS around cycle ${BASE} (medians of three samples) is under ${BOUND_MB} MB`, function () {
     // AddressSanitizer's quarantine makes RSS meaningless (scripts/sanitize.sh).
     if (underAsan) this.skip()
     const s = res.samples
-    const base = s.find(x => x.cycles === BASE)
-    const end = s[s.length - 1]
-    assert.ok((end.rssMiB - base.rssMiB) * 1048576 < BOUND_MB * 1e6,
-      `RSS grew ${(end.rssMiB - base.rssMiB).toFixed(1)} MiB from cycle ${base.cycles} to ${end.cycles}`)
+    const i = s.findIndex(x => x.cycles === BASE)
+    const base = median3(s.slice(i - 1, i + 2))
+    const end = median3(s.slice(-3))
+    assert.ok((end - base) * 1048576 < BOUND_MB * 1e6,
+      `RSS grew ${(end - base).toFixed(1)} MiB from around cycle ${BASE} to the end: ` + s.map(x => `${x.cycles}: ${x.rssMiB}`).join(', '))
   })
 
   it('the thread count does not grow', function () {
