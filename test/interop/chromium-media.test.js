@@ -416,47 +416,6 @@ describe('interop: media with headless Chromium', function () {
     }
   })
 
-  /** The codec names of the video m-section of `sdp`, in order. */
-  function videoCodecNames (sdp) {
-    const section = sdp.split(/^m=/m).find(m => m.startsWith('video'))
-    const payloads = section.split(/\r?\n/)[0].split(' ').slice(3)
-    return payloads.map(pt => (section.match(new RegExp(`^a=rtpmap:${pt} ([^/]+)/`, 'm')) || [])[1])
-  }
-
-  for (const codec of ['VP8', 'VP9', 'H264']) {
-    const mimeType = `video/${codec}`
-    it(`${codec} forced, both offer directions: Chromium decodes ${codec} from our synthetic camera`, async function () {
-      const caps = await page.evaluate(() => window.videoCodecs())
-      assert.ok(caps.recv.includes(mimeType), `this Chromium cannot decode ${mimeType}: ${JSON.stringify(caps.recv)}`)
-      const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })
-      localTracks.push(...stream.getTracks())
-      const [track] = stream.getVideoTracks()
-
-      // We offer: our transceiver prefers the codec alone (our setCodecPreferences).
-      const offerer = pair('we-offer')
-      const t = offerer.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] })
-      t.setCodecPreferences(ourCodecs(mimeType))
-      await openBrowserPeer('we-offer', { offer: false, camera: false })
-      await offerer.offer()
-      const names = videoCodecNames(offerer.pc.localDescription.sdp)
-      assert.deepEqual([...new Set(names.filter(n => n !== 'rtx'))], [codec], `our offer has ${codec} alone (and rtx): ${names}`)
-
-      // Chromium offers to receive, the codec alone (Chromium's setCodecPreferences); we answer
-      // with our camera on the transceiver its offer made.
-      pair('they-offer', {
-        beforeAnswer: async pc => {
-          const vt = pc.getTransceivers().find(x => x.receiver.track.kind === 'video')
-          await vt.sender.replaceTrack(track)
-          vt.direction = 'sendonly'
-        }
-      })
-      await openBrowserPeer('they-offer', { offer: true, camera: false, recvonly: true, codec: mimeType })
-
-      for (const name of ['we-offer', 'they-offer']) await decodesVideo(name, { width: 320, height: 240, mimeType })
-      await noErrors()
-    })
-  }
-
   it('getStats: the same types as Chromium reports, bytes and messages sent by one side received by the other', async function () {
     const stream = await mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })
     localTracks.push(...stream.getTracks())
