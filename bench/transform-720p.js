@@ -15,20 +15,6 @@ const path = require('node:path')
 
 const W = 1280; const H = 720; const FPS = 30
 
-// CPU ticks of this process's threads, by name (names ending in digits summed).
-function threadTicks () {
-  const fs = require('node:fs')
-  const out = {}
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    try {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '#')
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      out[tid] = { name, ticks: Number(f[11]) + Number(f[12]) }
-    } catch {}
-  }
-  return out
-}
 function threadPct (before, after, seconds) {
   const by = {}
   for (const [tid, { name, ticks }] of Object.entries(after)) by[name] = (by[name] ?? 0) + ticks - (before[tid]?.ticks ?? 0)
@@ -45,7 +31,7 @@ function wrtcModule () {
 }
 
 async function child (mode, warmS, windowS) {
-  const { patternPainter, negotiatedCodec } = require('./lib/media')
+  const { patternPainter, negotiatedCodec, threadTicks } = require('./lib/media')
   const { trickle } = require('./lib/connect')
   const m = mode === 'wrtc' ? wrtcModule() : require('..')
   const paint = patternPainter(W, H)

@@ -411,4 +411,4 @@ async function setup (stackName, config, { pairs: count }) {
   return { frameMs: frameMs.length ? frameMs : null, unmuteMs: unmuteMs.length ? unmuteMs : null }
 }
 
-module.exports = { stacks, video, audio, setup, patternPainter, negotiatedCodec }
+module.exports = { stacks, video, audio, setup, patternPainter, negotiatedCodec, threadTicks }
