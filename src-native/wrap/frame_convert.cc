@@ -5,35 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "convert/bytes.h"
 #include "libyuv/convert_argb.h"
 #include "libyuv/convert_from_argb.h"
 
 namespace nlw {
 
 namespace {
-
-struct Span {
-  uint8_t* data = nullptr;
-  size_t size = 0;
-};
-
-Span SpanOf(const Napi::Value& v) {
-  Span s;
-  if (v.IsArrayBuffer()) {
-    Napi::ArrayBuffer b = v.As<Napi::ArrayBuffer>();
-    s.data = static_cast<uint8_t*>(b.Data());
-    s.size = b.ByteLength();
-  } else if (v.IsTypedArray()) {
-    Napi::TypedArray t = v.As<Napi::TypedArray>();
-    s.data = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
-    s.size = t.ByteLength();
-  } else if (v.IsDataView()) {
-    Napi::DataView d = v.As<Napi::DataView>();
-    s.data = static_cast<uint8_t*>(d.ArrayBuffer().Data()) + d.ByteOffset();
-    s.size = d.ByteLength();
-  }
-  return s;
-}
 
 double Num(const Napi::Value& v) { return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1; }
 
@@ -54,12 +32,12 @@ Napi::Value ConvertFrame(const Napi::CallbackInfo& info) {
   if (info.Length() < 10 || !info[1].IsString() || !info[2].IsArray() || !info[3].IsArray() || !info[9].IsString()) {
     return fail();
   }
-  const Span src = SpanOf(info[0]);
+  const Bytes src = BytesOf(info[0]);
   const std::string from = info[1].As<Napi::String>().Utf8Value();
   const std::string to = info[9].As<Napi::String>().Utf8Value();
   Napi::Array offsets = info[2].As<Napi::Array>(), strides = info[3].As<Napi::Array>();
   const double w = Num(info[4]), h = Num(info[5]);
-  const Span dst = SpanOf(info[6]);
+  const Bytes dst = BytesOf(info[6]);
   const double dst_offset = Num(info[7]), dst_stride = Num(info[8]);
   if (src.data == nullptr || dst.data == nullptr || w < 1 || h < 1 || w > 16384 || h > 16384) return fail();
   if (!Fits(dst_offset, dst_stride, h, 4 * w, dst.size)) return fail();

@@ -4,6 +4,7 @@
 
 #include "addon.h"
 #include "api/video/i420_buffer.h"
+#include "convert/bytes.h"
 #include "common_video/include/video_frame_buffer_pool.h"
 #include "libyuv/convert.h"
 #include "libyuv/convert_argb.h"
@@ -11,26 +12,6 @@
 namespace nlw {
 
 namespace {
-
-// The bytes of a TypedArray or DataView argument (empty span when it is neither).
-struct Bytes {
-  uint8_t* data = nullptr;
-  size_t size = 0;
-};
-
-Bytes BytesOf(const Napi::Value& v) {
-  Bytes b;
-  if (v.IsTypedArray()) {
-    Napi::TypedArray t = v.As<Napi::TypedArray>();
-    b.data = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
-    b.size = t.ByteLength();
-  } else if (v.IsDataView()) {
-    Napi::DataView d = v.As<Napi::DataView>();
-    b.data = static_cast<uint8_t*>(d.ArrayBuffer().Data()) + d.ByteOffset();
-    b.size = d.ByteLength();
-  }
-  return b;
-}
 
 int IntArg(const Napi::CallbackInfo& info, size_t i) {
   return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int32Value() : 0;
