@@ -21,7 +21,10 @@ ReaderCore::ReaderCore(std::shared_ptr<Dispatcher> dispatcher,
 void ReaderCore::Start() {
   started_ = true;
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  else static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  else {
+    demand_ = AudioDemand::Hold(track_.get());
+    static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  }
 }
 
 void ReaderCore::Stop() {
@@ -30,6 +33,7 @@ void ReaderCore::Stop() {
     // Both removals wait for a delivery to this sink in progress.
     if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
     else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
+    demand_ = AudioDemand::Hold();
   }
   track_ = nullptr;
   link_->target = nullptr;

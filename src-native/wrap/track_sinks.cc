@@ -25,7 +25,10 @@ SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<we
 void SinkCore::Start() {
   started_ = true;
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  else static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  else {
+    demand_ = AudioDemand::Hold(track_.get());
+    static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  }
 }
 
 void SinkCore::Stop() {
@@ -35,6 +38,7 @@ void SinkCore::Stop() {
   // sources' locks).
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
   else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
+  demand_ = AudioDemand::Hold();
   track_ = nullptr;
   link_->target = nullptr;
 }

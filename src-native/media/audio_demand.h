@@ -1,0 +1,42 @@
+// Who reads a remote audio track's samples: the demand that makes its stream decoded.
+//
+// libwebrtc decodes a remote audio stream when the mixer pulls it (media/demand_audio_mixer.h).
+// Chromium pulls only what something plays; we pull only the streams whose track has a consumer:
+// an RTCAudioSink, a MediaStreamTrackProcessor, a sender that forwards the track. One AudioDemand
+// per audio source (a remote track and its clones share one), found by the source's address;
+// consumers hold it (AudioDemand::Hold) while they read.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "api/media_stream_interface.h"
+
+namespace nlw {
+
+class AudioDemand {
+ public:
+  // Any thread. The demand of `track`'s source (created on first use); null for a video track.
+  static std::shared_ptr<AudioDemand> Of(webrtc::MediaStreamTrackInterface* track);
+
+  // A consumer for as long as it lives (RAII); an empty hold for a video track.
+  class Hold {
+   public:
+    Hold() = default;
+    explicit Hold(webrtc::MediaStreamTrackInterface* track);
+    Hold(Hold&& other) noexcept : demand_(std::move(other.demand_)) {}
+    Hold& operator=(Hold&& other) noexcept;
+    ~Hold() { Release(); }
+
+   private:
+    void Release();
+    std::shared_ptr<AudioDemand> demand_;  // counted in while non-null
+  };
+
+  bool consumed() const { return consumers_.load(std::memory_order_relaxed) > 0; }
+
+ private:
+  std::atomic<int> consumers_{0};
+};
+
+}  // namespace nlw
