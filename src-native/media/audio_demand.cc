@@ -1,5 +1,6 @@
 #include "media/audio_demand.h"
 
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 
@@ -34,7 +35,23 @@ std::shared_ptr<AudioDemand> AudioDemand::Of(webrtc::MediaStreamTrackInterface* 
 }
 
 AudioDemand::Hold::Hold(webrtc::MediaStreamTrackInterface* track) : demand_(Of(track)) {
-  if (demand_) demand_->consumers_.fetch_add(1);
+  if (!demand_) return;
+  demand_->consumers_.fetch_add(1);
+  if (demand_->stale()) demand_->WaitFresh();
+}
+
+void AudioDemand::MarkFresh() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stale_.store(false);
+  }
+  cv_.notify_all();
+}
+
+void AudioDemand::WaitFresh() {
+  // The mixer drains at its next 10 ms pull; bounded, as the device may have stopped pulling.
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(50), [this] { return !stale_.load(); });
 }
 
 AudioDemand::Hold& AudioDemand::Hold::operator=(Hold&& other) noexcept {

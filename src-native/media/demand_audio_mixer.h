@@ -10,12 +10,13 @@
 //
 // Which track a stream feeds is learnt, not looked up: every remote track wrapped for JS has a
 // RemoteTrackInfo sink, which calls Bind() from inside the pull (the stream -> track -> sinks
-// call chain is synchronous). A stream not bound yet is pulled, so a stream is never left
-// silent by mistake, only decoded by excess.
+// call chain is synchronous), at the stream's first decoded audio. A stream not bound yet is
+// pulled, so a stream is never left silent by mistake, only decoded by excess.
 //
 // Packets of a stream not pulled still go into its jitter buffer (NetEq keeps at most 200, then
-// flushes), as in Chromium; when a consumer comes, NetEq plays what was waiting and catches up
-// (its accelerate).
+// flushes), as in Chromium. When a consumer comes, the mixer first drains that backlog (pulls
+// until NetEq runs dry, the sinks ignoring it: Draining()), so that the consumer hears the
+// present: played out, the backlog delayed a late consumer by up to 2.5 s.
 #pragma once
 
 #include <memory>
@@ -35,6 +36,8 @@ class DemandAudioMixer : public webrtc::AudioMixer {
 
   // The mixer's thread, inside a pull: the stream being pulled feeds the track of `demand`.
   static void Bind(const std::shared_ptr<AudioDemand>& demand);
+  // Any thread: true inside a drain on this thread; a sink ignores what it gets then.
+  static bool Draining();
 
   // webrtc::AudioMixer. AddSource/RemoveSource: the worker thread; Mix: the device's thread.
   bool AddSource(Source* source) override;
@@ -50,8 +53,10 @@ class DemandAudioMixer : public webrtc::AudioMixer {
     Source* source;
     std::weak_ptr<AudioDemand> demand;  // empty until bound; expired: bind again
     const AudioDemand* bound = nullptr;
+    std::shared_ptr<AudioDemand> candidate;  // Bind during the current pull
   };
   void Pull(Slot& slot, int sample_rate_hz);
+  void Drain(Slot& slot, int sample_rate_hz);
 
   webrtc::Mutex mu_;  // held by Mix: RemoveSource waits for a pull in progress
   std::vector<std::unique_ptr<Slot>> slots_;

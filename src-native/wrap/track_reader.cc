@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "addon.h"
+#include "media/demand_audio_mixer.h"
 #include "media/frame_memory.h"
 #include "rtc_base/time_utils.h"
 #include "wrap/media_stream_track.h"
@@ -71,7 +72,7 @@ void ReaderCore::OnData(const void* audio_data, int bits_per_sample, int sample_
 
 void ReaderCore::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
                         size_t number_of_frames, absl::optional<int64_t> capture_ms) {
-  if (bits_per_sample != 16 || sample_rate <= 0) return;
+  if (bits_per_sample != 16 || sample_rate <= 0 || DemandAudioMixer::Draining()) return;
   // The capture time when the source knows it; otherwise a clock that starts at the first chunk's
   // arrival and advances by the chunks' durations (no jitter between consecutive chunks).
   int64_t ts;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "addon.h"
+#include "media/demand_audio_mixer.h"
 #include "api/video/i420_buffer.h"
 #include "wrap/media_stream_track.h"
 
@@ -53,7 +54,7 @@ void SinkCore::OnFrame(const webrtc::VideoFrame& frame) {
 
 void SinkCore::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
                       size_t number_of_frames) {
-  if (bits_per_sample != 16) return;
+  if (bits_per_sample != 16 || DemandAudioMixer::Draining()) return;  // a backlog nobody hears
   AudioChunk chunk{std::vector<int16_t>(number_of_channels * number_of_frames), sample_rate, number_of_channels,
                    number_of_frames};
   memcpy(chunk.samples.data(), audio_data, chunk.samples.size() * sizeof(int16_t));
