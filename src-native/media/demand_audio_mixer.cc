@@ -1,6 +1,8 @@
 #include "media/demand_audio_mixer.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "api/make_ref_counted.h"
 #include "media/audio_demand.h"
@@ -20,7 +22,10 @@ thread_local bool draining = false;
 }  // namespace
 
 rtc::scoped_refptr<DemandAudioMixer> DemandAudioMixer::Create() {
-  return rtc::make_ref_counted<DemandAudioMixer>();
+  auto mixer = rtc::make_ref_counted<DemandAudioMixer>();
+  const char* all = std::getenv("NODE_LIBWEBRTC_DECODE_ALL_AUDIO");
+  mixer->decode_all_ = all != nullptr && std::strcmp(all, "1") == 0;
+  return mixer;
 }
 
 void DemandAudioMixer::Bind(const std::shared_ptr<AudioDemand>& demand) {
@@ -56,7 +61,7 @@ void DemandAudioMixer::Mix(size_t number_of_channels, webrtc::AudioFrame* out) {
   for (auto& slot : slots_) {
     std::shared_ptr<AudioDemand> demand = slot->demand.lock();
     // Unbound (or its track gone): pulled, to learn whom it feeds.
-    if (demand && !demand->consumed()) {
+    if (demand && !demand->consumed() && !decode_all_) {
       demand->MarkStale();
       continue;
     }

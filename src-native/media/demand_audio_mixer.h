@@ -32,6 +32,8 @@ class AudioDemand;
 
 class DemandAudioMixer : public webrtc::AudioMixer {
  public:
+  // NODE_LIBWEBRTC_DECODE_ALL_AUDIO=1: every stream is decoded, read or not (as before; for
+  // comparisons and for code that reads the stats of unread tracks).
   static rtc::scoped_refptr<DemandAudioMixer> Create();
 
   // The mixer's thread, inside a pull: the stream being pulled feeds the track of `demand`.
@@ -62,6 +64,7 @@ class DemandAudioMixer : public webrtc::AudioMixer {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<int> rates_;    // Mix only
   webrtc::AudioFrame frame_;  // Mix only
+  bool decode_all_ = false;
 };
 
 }  // namespace nlw
