@@ -161,6 +161,8 @@ export interface NativeRtpTransceiver {
   setSenderParameters(parameters: object): void
   receiverParameters(): NativeRtpParameters
   sources(kind: 'ssrc' | 'csrc'): NativeRtpSource[]
+  /** While on, the receiver's audio is decoded with no consumer (its sources then move). */
+  watchAudio(on: boolean): void
   setJitterBufferTarget(ms: number | null): void
   /** libwebrtc's DtmfSender: CanInsertDtmf() (telephone-event negotiated and sending). */
   canInsertDtmf(): boolean
