@@ -405,6 +405,8 @@ export interface LiveObjects {
   longTimers: number
   /** Process-wide: relay sources of remote video tracks sent on with forwarding. */
   relaySources: number
+  /** Process-wide: decode demands of remote audio tracks (one per wrapped or read track's source). */
+  audioDemands: number
 }
 
 /** Process-wide counts of the relay's video encoders (nonstandard.relayCounters()). */

@@ -7,6 +7,7 @@
 namespace nlw {
 
 namespace {
+std::atomic<uint64_t> g_live{0};
 std::mutex registry_mu;
 // Weak: an entry lives as long as a holder (a remote track's RemoteTrackInfo, a consumer).
 std::unordered_map<const void*, std::weak_ptr<AudioDemand>>& Registry() {
@@ -14,6 +15,10 @@ std::unordered_map<const void*, std::weak_ptr<AudioDemand>>& Registry() {
   return *registry;
 }
 }  // namespace
+
+AudioDemand::AudioDemand() { g_live++; }
+AudioDemand::~AudioDemand() { g_live--; }
+uint64_t AudioDemand::live() { return g_live.load(); }
 
 std::shared_ptr<AudioDemand> AudioDemand::Of(webrtc::MediaStreamTrackInterface* track) {
   if (track == nullptr || track->kind() != webrtc::MediaStreamTrackInterface::kAudioKind) return nullptr;

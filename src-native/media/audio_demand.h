@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,13 @@ class AudioDemand {
     void Release();
     std::shared_ptr<AudioDemand> demand_;  // counted in while non-null
   };
+
+  AudioDemand();
+  ~AudioDemand();
+  AudioDemand(const AudioDemand&) = delete;
+  AudioDemand& operator=(const AudioDemand&) = delete;
+  // Process-wide: AudioDemand objects alive (liveObjects().audioDemands).
+  static uint64_t live();
 
   bool consumed() const { return consumers_.load(std::memory_order_relaxed) > 0; }
 
