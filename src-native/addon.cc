@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "media/audio_demand.h"
 #include "media/codec_round_trip.h"
 #include "media/forwarding_video_encoder.h"
 #include "media/relay_video_source.h"
@@ -137,6 +138,9 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // Process-wide: relay sources of remote video tracks sent on (media/relay_video_source.h), alive
   // until the track is released and the last sender and frame using them are gone.
   o.Set("relaySources", static_cast<double>(RelayVideoSource::live()));
+  // Process-wide: the decode demand of remote audio tracks (media/audio_demand.h), alive while
+  // the track is wrapped or read.
+  o.Set("audioDemands", static_cast<double>(AudioDemand::live()));
   return o;
 }
 

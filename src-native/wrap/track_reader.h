@@ -25,6 +25,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
+#include "media/audio_demand.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -67,6 +68,7 @@ class ReaderCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   const bool video_;
   const size_t max_items_;
   bool started_ = false;  // JS thread
+  AudioDemand::Hold demand_;  // audio: this sink reads the track, so it is decoded
   LinkPtr<TrackReader> link_;
 
   std::mutex mu_;

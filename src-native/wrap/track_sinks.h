@@ -17,6 +17,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
+#include "media/audio_demand.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -53,6 +54,7 @@ class SinkCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
   bool video_;
   bool started_ = false;  // JS thread
+  AudioDemand::Hold demand_;  // audio: this sink reads the track, so it is decoded
   LinkPtr<TrackSink> link_;
 
   std::mutex mu_;

@@ -495,11 +495,11 @@ describe('interop: media with headless Chromium', function () {
     await noErrors()
   })
 
-  // Known gap (libwebrtc M108): an answerer sends with the first codec of the remote offer even
-  // when its own setCodecPreferences left that codec out of the answer (RFC 3264 6.1: the answerer
-  // sends a format listed in its answer). Seen here: our answer lists VP9 alone, Chromium decodes
-  // VP8 from us. M108 has no RtpEncodingParameters.codec to choose the send codec otherwise.
-  it.skip('our setCodecPreferences on the answer decide the codec we send', async function () {
+  // libwebrtc M108 has an answerer send the first codec of the remote offer, even one its own
+  // setCodecPreferences left out of the answer (RFC 3264 6.1: the answerer sends a format listed
+  // in its answer); our createAnswer applies the offer again in the answer's order
+  // (lib/answer_codec_order.ts), so Chromium decodes VP9 from us here.
+  it('our setCodecPreferences on the answer decide the codec we send', async function () {
     const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })
     localTracks.push(...stream.getTracks())
     const [track] = stream.getVideoTracks()
