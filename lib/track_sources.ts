@@ -14,7 +14,7 @@ export type RTCVideoFrameFormat = 'I420' | 'NV12' | 'RGBA' | 'BGRA'
 
 export interface RTCVideoSourceInit {
   isScreencast?: boolean
-  /** The VP8/VP9 encoder's temporal denoiser, for camera-like frames. Default: off (see README). */
+  /** The VP8/VP9 encoder's temporal denoiser, for camera-like frames. Default: off, unlike libwebrtc's (docs/tracks.md). */
   needsDenoising?: boolean
 }
 
