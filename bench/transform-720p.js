@@ -9,7 +9,7 @@
 // the process's CPU (user+sys): frames per CPU second is the figure to compare. The sender is
 // set to degradationPreference 'maintain-resolution' where the stack takes it, so that both
 // stacks encode 1280x720 (the frame rate may then drop to what the bitrate allows).
-//   node scripts/netns.js node bench/transform-720p.js [--runs 3] [--warm 6] [--window 10]
+//   node scripts/netns.js node bench/transform-720p.js [--runs 3] [--warm 6] [--window 10] [--modes a,b] [--needs-denoising false]
 const { spawnSync } = require('node:child_process')
 const path = require('node:path')
 
@@ -18,10 +18,24 @@ const W = 1280; const H = 720; const FPS = 30
 function threadPct (before, after, seconds) {
   const by = {}
   for (const [tid, { name, ticks }] of Object.entries(after)) by[name] = (by[name] ?? 0) + ticks - (before[tid]?.ticks ?? 0)
-  return Object.fromEntries(Object.entries(by).filter(([, d]) => d > 0).sort((x, y) => y[1] - x[1]).map(([n, d]) => [n, Math.round(d / seconds) ]))
+  return Object.fromEntries(Object.entries(by).filter(([, d]) => d > 0).sort((x, y) => y[1] - x[1]).map(([n, d]) => [n, Math.round(d / seconds * 10) / 10]))
 }
 const args = process.argv.slice(2)
+// --needs-denoising true|false: given to both stacks' RTCVideoSource (default: not given, so the
+// encoder's default, denoising on for a camera-like source)
+const denoisingArg = () => { const i = args.indexOf('--needs-denoising'); return i >= 0 ? args[i + 1] === 'true' : undefined }
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : dflt }
+
+// The sender's video outbound-rtp counters (both stacks fill these from libwebrtc's own stats).
+async function sent (pc) {
+  const report = await pc.getStats()
+  for (const s of report.values()) {
+    if (s.type === 'outbound-rtp' && (s.kind ?? s.mediaType) === 'video') {
+      return { bytesSent: s.bytesSent ?? 0, framesEncoded: s.framesEncoded ?? 0, qpSum: s.qpSum ?? 0, frameSize: `${s.frameWidth}x${s.frameHeight}` }
+    }
+  }
+  return { bytesSent: 0, framesEncoded: 0, qpSum: 0, frameSize: null }
+}
 
 function wrtcModule () {
   for (const dir of [path.join(__dirname, 'node_modules'), '/work/main/bench/node_modules']) {
@@ -30,7 +44,7 @@ function wrtcModule () {
   throw new Error('@roamhq/wrtc is not installed: npm ci --prefix bench')
 }
 
-async function child (mode, warmS, windowS) {
+async function child (mode, warmS, windowS, needsDenoising) {
   const { patternPainter, negotiatedCodec, threadTicks } = require('./lib/media')
   const { trickle } = require('./lib/connect')
   const m = mode === 'wrtc' ? wrtcModule() : require('..')
@@ -62,7 +76,7 @@ async function child (mode, warmS, windowS) {
     }
   } else {
     const { RTCVideoSource, RTCVideoSink } = m.nonstandard
-    const source = new RTCVideoSource()
+    const source = new RTCVideoSource(needsDenoising === undefined ? undefined : { needsDenoising })
     track = source.createTrack()
     push = () => source.onFrame(paint())
     sinkStart = remote => {
@@ -98,11 +112,17 @@ async function child (mode, warmS, windowS) {
   await new Promise(resolve => setTimeout(resolve, warmS * 1000))
   got = 0; full = 0
   for (const k of Object.keys(sizes)) delete sizes[k]
+  const s0 = await sent(a)
   const p0 = pushed; const c0 = process.cpuUsage(); const w0 = performance.now(); const th0 = threadTicks()
   await new Promise(resolve => setTimeout(resolve, windowS * 1000))
   const c = process.cpuUsage(c0); const secs = (performance.now() - w0) / 1000
   const cpuS = (c.user + c.system) / 1e6
-  const res = { mode, codec, degradation, pushedFps: (pushed - p0) / secs, recvFps: got / secs, fullSizeFps: full / secs, cpuPct: cpuS / secs * 100, framesPerCpuS: got / cpuS, sizes, threadsPct: threadPct(th0, threadTicks(), secs) }
+  const th1 = threadTicks(); const s1 = await sent(a)
+  // What the encoder gave for it: bitrate and mean QP (VP8 0–127) over the window, so that a
+  // faster-because-worse encoder shows.
+  const encoded = s1.framesEncoded - s0.framesEncoded
+  const quality = { kbps: Math.round((s1.bytesSent - s0.bytesSent) * 8 / secs / 1000), encodedFps: encoded / secs, meanQp: encoded > 0 ? (s1.qpSum - s0.qpSum) / encoded : null, frameSize: s1.frameSize }
+  const res = { mode, codec, degradation, pushedFps: (pushed - p0) / secs, recvFps: got / secs, fullSizeFps: full / secs, cpuPct: cpuS / secs * 100, framesPerCpuS: got / cpuS, ...quality, rssMB: Math.round(process.memoryUsage().rss / 1e6), sizes, threadsPct: threadPct(th0, th1, secs) }
   clearInterval(timer); stopSink(); a.close(); b.close(); track.stop()
   process.stdout.write(JSON.stringify(res) + '\n')
   process.exit(0)
@@ -114,11 +134,14 @@ function main () {
   const results = {}
   for (let r = 0; r < runs; r++) {
     for (const mode of modes) {
-      const out = spawnSync(process.execPath, [__filename, '--child', mode, '--warm', String(warm), '--window', String(win)],
-        { encoding: 'utf8', timeout: (warm + win + 30) * 1000 })
+      // mode@path: that mode with another build of our addon (NODE_LIBWEBRTC_BINARY), for A/B runs
+      const [base, binary] = mode.split('@')
+      const env = binary ? { ...process.env, NODE_LIBWEBRTC_BINARY: binary } : process.env
+      const out = spawnSync(process.execPath, [__filename, '--child', base, '--warm', String(warm), '--window', String(win), ...(denoisingArg() === undefined ? [] : ['--needs-denoising', String(denoisingArg())])],
+        { encoding: 'utf8', env, timeout: (warm + win + 30) * 1000 })
       const line = (out.stdout || '').trim().split('\n').pop()
       let res
-      try { res = JSON.parse(line) } catch { res = { mode, error: (out.stderr || out.error || 'no output').toString().slice(-300) } }
+      try { res = { ...JSON.parse(line), mode } } catch { res = { mode, error: (out.stderr || out.error || 'no output').toString().slice(-300) } }
       console.log(`run ${r + 1} ${JSON.stringify(res)}`)
       ;(results[mode] ??= []).push(res)
     }
@@ -129,9 +152,9 @@ function main () {
     const ok = results[mode].filter(x => !x.error)
     if (ok.length === 0) { console.log(mode, 'failed'); continue }
     const f = k => Math.round(med(ok.map(x => x[k])) * 10) / 10
-    console.log(JSON.stringify({ mode, pushedFps: f('pushedFps'), recvFps: f('recvFps'), fullSizeFps: f('fullSizeFps'), cpuPct: f('cpuPct'), framesPerCpuS: f('framesPerCpuS') }))
+    console.log(JSON.stringify({ mode, pushedFps: f('pushedFps'), recvFps: f('recvFps'), fullSizeFps: f('fullSizeFps'), cpuPct: f('cpuPct'), framesPerCpuS: f('framesPerCpuS'), kbps: f('kbps'), meanQp: f('meanQp') }))
   }
 }
 
-if (args[0] === '--child') child(args[1], opt('warm', 6), opt('window', 10)).catch(err => { console.error(err); process.exit(1) })
+if (args[0] === '--child') child(args[1], opt('warm', 6), opt('window', 10), denoisingArg()).catch(err => { console.error(err); process.exit(1) })
 else main()

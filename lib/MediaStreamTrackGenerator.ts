@@ -15,7 +15,8 @@ type Source = { kind: 'video', native: NativeVideoSource } | { kind: 'audio', na
 
 function makeSource (init: unknown): Source {
   const kind = init !== null && typeof init === 'object' ? (init as Record<string, unknown>).kind : undefined
-  if (kind === 'video') return { kind, native: new binding.VideoSource(false, undefined) }
+  // no denoiser: program-made frames (track_sources.ts)
+  if (kind === 'video') return { kind, native: new binding.VideoSource(false, false) }
   if (kind === 'audio') return { kind, native: new binding.AudioSource() }
   throw new TypeError("Failed to construct 'MediaStreamTrackGenerator': kind must be 'audio' or 'video'")
 }

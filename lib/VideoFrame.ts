@@ -419,8 +419,9 @@ function fromBuffer (data: BufferSource, initArg: unknown): FrameState {
   if (bytes.byteLength < combined.size) {
     throw new TypeError(`VideoFrame: a ${codedWidth}x${codedHeight} ${fmt} frame needs ${combined.size} bytes, data has ${bytes.byteLength}`)
   }
-  let buffer: ArrayBuffer
+  let buffer: ArrayBuffer | undefined
   let base = 0
+  let lent = false
   const transfer = init.transfer
   if (transfer !== undefined && (transfer === null || typeof transfer !== 'object' || !Array.isArray(transfer))) {
     throw new TypeError('VideoFrameBufferInit.transfer must be a sequence of ArrayBuffer')
@@ -432,6 +433,11 @@ function fromBuffer (data: BufferSource, initArg: unknown): FrameState {
     // Taken without a copy; the caller's buffer is detached (as the spec's transfer says).
     base = bytes.byteOffset
     buffer = structuredClone(bytes.buffer as ArrayBuffer, { transfer: [bytes.buffer as ArrayBuffer] })
+  } else if (fmt === 'I420' && init.layout === undefined && (buffer = pooledI420(codedWidth, codedHeight)) !== undefined) {
+    // Packed I420 in a pooled native buffer: a VideoTrackGenerator takes it without a copy, and
+    // close() gives it back to the pool at once (no fresh 1.4 MB allocation per 720p frame).
+    new Uint8Array(buffer).set(bytes.subarray(0, combined.size))
+    lent = true
   } else {
     buffer = bytes.slice(0, combined.size).buffer
   }
@@ -440,7 +446,7 @@ function fromBuffer (data: BufferSource, initArg: unknown): FrameState {
   }
   const colorSpace = { ...defaultColorSpace(fmt), ...stripUndefined(dictionary(init.colorSpace, 'colorSpace')) }
   return {
-    resource: { buffer, lent: false, users: 1 },
+    resource: { buffer, lent, users: 1 },
     format: fmt,
     codedWidth,
     codedHeight,
@@ -495,6 +501,11 @@ function fromFrame (frame: VideoFrame, initArg: unknown): FrameState {
 }
 
 interface CopyPlan { rect: Rect, format: VideoPixelFormat, dest: ComputedLayout }
+
+function pooledI420 (width: number, height: number): ArrayBuffer | undefined {
+  const memory = binding.i420Memory(width, height)
+  return memory instanceof ArrayBuffer && memory.byteLength === width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2) ? memory : undefined
+}
 
 function copyPlan (s: FrameState, optionsArg: unknown, what: string): CopyPlan {
   const options = dictionary(optionsArg, `${what}: options`)

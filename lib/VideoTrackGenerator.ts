@@ -15,7 +15,7 @@ export class VideoTrackGenerator {
   readonly #state = { muted: false }  // read by the writable's sink
 
   constructor () {
-    const source = new binding.VideoSource(false, undefined)
+    const source = new binding.VideoSource(false, false)  // no denoiser: program-made frames (track_sources.ts)
     const track = this.#track = createTrack(source.createTrack(), { remote: false })
     const state = this.#state
     this.#writable = new WritableStream<VideoFrame>({

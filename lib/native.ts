@@ -356,6 +356,8 @@ interface Binding {
     dst: ArrayBufferView, dstOffset: number, dstStride: number, dstFormat: string): void
   /** Detaches an ArrayBuffer (a lent one is then given back to the addon). */
   detachArrayBuffer(buffer: ArrayBuffer): void
+  /** A pooled packed I420 buffer lent to JS (a VideoFrame's memory); undefined when none is free. */
+  i420Memory(width: number, height: number): ArrayBuffer | undefined
   TrackSink: new (track: NativeMediaStreamTrack, onEvent: (...event: TrackSinkEvent) => void) => NativeTrackSink
   createSyntheticVideoTrack(options: { width?: number, height?: number, frameRate?: number }): NativeMediaStreamTrack
   createSyntheticAudioTrack(options: { sampleRate?: number, channelCount?: number, frequency?: number }): NativeMediaStreamTrack

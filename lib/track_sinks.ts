@@ -2,6 +2,8 @@
 // a track (local or remote) that hands its decoded media to JS.
 //   new RTCVideoSink(track).onframe = ({ frame: { width, height, data, rotation, timestamp } }) => ...
 //     data: I420 in a Uint8ClampedArray. Only the newest frame is delivered when JS falls behind.
+//     data is the decoded frame's own memory (no copy) when its planes lie packed, as a decoder's
+//     do: the track's other consumers read the same bytes, so copy it before changing it.
 //   new RTCAudioSink(track).ondata = ({ samples, sampleRate, bitsPerSample, channelCount, numberOfFrames }) => ...
 //     every 10 ms chunk of 16-bit PCM, interleaved.
 // stop() ends delivery (and releases the native sink; garbage collection does too).

@@ -14,6 +14,7 @@ export type RTCVideoFrameFormat = 'I420' | 'NV12' | 'RGBA' | 'BGRA'
 
 export interface RTCVideoSourceInit {
   isScreencast?: boolean
+  /** The VP8/VP9 encoder's temporal denoiser, for camera-like frames. Default: off, unlike libwebrtc's (docs/tracks.md). */
   needsDenoising?: boolean
 }
 
@@ -94,7 +95,10 @@ export class RTCVideoSource {
     if (needsDenoising !== undefined && typeof needsDenoising !== 'boolean') fail('RTCVideoSource', 'needsDenoising must be a boolean')
     this.#isScreencast = isScreencast
     this.#needsDenoising = needsDenoising
-    this.#native = new binding.VideoSource(isScreencast, needsDenoising)
+    // Frames a program pushes (rendered, decoded, synthetic) carry no camera sensor noise: the
+    // encoder's temporal denoiser is off unless asked for (libwebrtc's default would turn it on
+    // for any source that is not a screencast; it costs about a sixth of a 720p pipeline's CPU).
+    this.#native = new binding.VideoSource(isScreencast, needsDenoising ?? false)
   }
 
   get isScreencast (): boolean { return this.#isScreencast }

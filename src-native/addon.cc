@@ -58,6 +58,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceValue("convertFrame", Napi::Function::New(env, &ConvertFrame, "convertFrame"), napi_enumerable),
       InstanceValue("detachArrayBuffer", Napi::Function::New(env, &DetachArrayBuffer, "detachArrayBuffer"),
                     napi_enumerable),
+      InstanceValue("i420Memory", Napi::Function::New(env, &NewI420Memory, "i420Memory"), napi_enumerable),
       InstanceValue("VideoSource", VideoSource::Define(env), napi_enumerable),
       InstanceValue("AudioSource", AudioSource::Define(env), napi_enumerable),
       InstanceValue("EncodedStreams", EncodedStreams::Define(env), napi_enumerable),

@@ -132,6 +132,26 @@ describe('nonstandard RTCVideoSink / RTCAudioSink', () => {
     assert.ok(Math.abs(crossings - 200) <= 2, `crossings ${crossings}`)
   })
 
+  it('a frame a sink received, pushed into an RTCVideoSource, reaches that source\'s sink unchanged', async () => {
+    const t = await track({ video: { width: 160, height: 120 } })
+    const sink = new RTCVideoSink(t)
+    made.push(sink)
+    const [got] = await nextFrames(sink, 1)
+    const source = new nonstandard.RTCVideoSource()
+    const t2 = source.createTrack()
+    made.push(t2)
+    const sink2 = new RTCVideoSink(t2)
+    made.push(sink2)
+    const again = nextFrames(sink2, 1)
+    source.onFrame({ width: got.width, height: got.height, data: got.data })
+    const [out] = await again
+    assert.equal(out.width, 160)
+    assert.equal(out.height, 120)
+    assert.equal(out.data.length, got.data.length)
+    assert.ok(out.data.every((v, i) => v === got.data[i]), 'same pixels')
+    assert.equal(barStart(out), barStart(got))
+  })
+
   it('stop() ends delivery; the kind must match; TypeError for a non-track', async () => {
     const v = await track({ video: true })
     const a = await track({ audio: true })

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <unordered_map>
 
 #include "api/video/i420_buffer.h"
+#include "common_video/include/video_frame_buffer_pool.h"
 
 namespace nlw {
 
@@ -17,6 +19,7 @@ namespace {
 struct Lent {
   virtual ~Lent() = default;
   virtual void Drop() = 0;
+  virtual rtc::scoped_refptr<webrtc::I420BufferInterface> I420() const { return nullptr; }
   const void* data = nullptr;
   bool dropped = false;
 };
@@ -25,6 +28,10 @@ template <typename T>
 struct Held : Lent {
   explicit Held(T v) : value(std::move(v)) {}
   void Drop() override { value = T(); }
+  rtc::scoped_refptr<webrtc::I420BufferInterface> I420() const override {
+    if constexpr (std::is_same_v<T, rtc::scoped_refptr<webrtc::I420BufferInterface>>) return value;
+    return nullptr;
+  }
   T value;
 };
 
@@ -139,5 +146,40 @@ Napi::Value DetachArrayBuffer(const Napi::CallbackInfo& info) {
 }
 
 int64_t LentFrameBuffers() { return lent_count.load(); }
+
+Napi::Value NewI420Memory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int w = info.Length() > 1 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+  const int h = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
+  if (w <= 0 || h <= 0 || w > 16384 || h > 16384) return env.Undefined();
+  // One pool per JS thread (main thread, each Worker): VideoFrameBufferPool is not thread-safe;
+  // its buffers are refcounted, so they may be let go of on any thread.
+  static thread_local webrtc::VideoFrameBufferPool pool(false, 64);
+  rtc::scoped_refptr<webrtc::I420Buffer> buffer = pool.CreateI420Buffer(w, h);
+  if (!buffer) return env.Undefined();  // all 64 held: the caller uses plain memory
+  const size_t size = static_cast<size_t>(w) * h + 2 * static_cast<size_t>(buffer->ChromaWidth()) * buffer->ChromaHeight();
+  if (buffer->StrideY() != w || buffer->StrideU() != buffer->ChromaWidth() || buffer->DataU() != buffer->DataY() + static_cast<size_t>(w) * h ||
+      buffer->DataV() != buffer->DataU() + static_cast<size_t>(buffer->ChromaWidth()) * buffer->ChromaHeight()) {
+    return env.Undefined();
+  }
+  rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = buffer;
+  return Lend(env, i420, buffer->MutableDataY(), size);
+}
+
+rtc::scoped_refptr<webrtc::I420BufferInterface> LentI420At(const void* data, size_t size, int width, int height) {
+  std::lock_guard<std::mutex> lock(lent_mu);
+  auto& map = LentByAddress();
+  auto it = map.find(data);
+  if (it == map.end() || it->second->dropped) return nullptr;
+  rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = it->second->I420();
+  if (!i420 || i420->DataY() != data || i420->width() != width || i420->height() != height) return nullptr;
+  const int cw = i420->ChromaWidth(), ch = i420->ChromaHeight();
+  const uint8_t* y = i420->DataY();
+  const size_t y_size = static_cast<size_t>(width) * height, c_size = static_cast<size_t>(cw) * ch;
+  const bool packed = i420->StrideY() == width && i420->StrideU() == cw && i420->StrideV() == cw &&
+                      i420->DataU() == y + y_size && i420->DataV() == y + y_size + c_size;
+  if (!packed || size < y_size + 2 * c_size) return nullptr;
+  return i420;
+}
 
 }  // namespace nlw

@@ -36,6 +36,16 @@ Napi::ArrayBuffer LendSamples(Napi::Env env, std::vector<int16_t>&& samples);
 // one, drops the reference to its memory now.
 Napi::Value DetachArrayBuffer(const Napi::CallbackInfo& info);
 
+// i420Memory(width, height): JS thread. A packed I420 buffer (Y, U, V back to back, no padding)
+// from this thread's pool, lent as an ArrayBuffer: a VideoFrame's own memory, so that writing the
+// frame to a VideoTrackGenerator hands the buffer to libwebrtc without a copy (LentI420At).
+// Undefined when the pool is exhausted.
+Napi::Value NewI420Memory(const Napi::CallbackInfo& info);
+
+// The lent I420 buffer whose planes start at `data`, when it is packed, of width x height, and
+// `size` covers it; null otherwise (then the caller copies).
+rtc::scoped_refptr<webrtc::I420BufferInterface> LentI420At(const void* data, size_t size, int width, int height);
+
 // Any thread: media buffers lent to JS and not yet given back (all environments).
 int64_t LentFrameBuffers();
 

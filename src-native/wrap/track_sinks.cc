@@ -5,6 +5,7 @@
 #include "addon.h"
 #include "media/demand_audio_mixer.h"
 #include "api/video/i420_buffer.h"
+#include "media/frame_memory.h"
 #include "wrap/media_stream_track.h"
 
 namespace nlw {
@@ -75,20 +76,30 @@ void SinkCore::DeliverVideo(Napi::Env env) {
   }
   TrackSink* sink = link_->target;
   if (sink == nullptr || !frame) return;
-  rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = frame->video_frame_buffer()->ToI420();
-  if (!i420) return;
-  const int w = i420->width(), h = i420->height();
-  const int cw = i420->ChromaWidth(), ch = i420->ChromaHeight();
+  absl::optional<I420View> view = LendI420(env, frame->video_frame_buffer());
+  if (!view) return;
+  const int w = view->width, h = view->height;
+  const int cw = (w + 1) / 2, ch = (h + 1) / 2;
   const size_t y_size = static_cast<size_t>(w) * h, c_size = static_cast<size_t>(cw) * ch;
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, y_size + 2 * c_size);
-  auto* dst = static_cast<uint8_t*>(ab.Data());
-  CopyPlane(dst, i420->DataY(), i420->StrideY(), w, h);
-  CopyPlane(dst + y_size, i420->DataU(), i420->StrideU(), cw, ch);
-  CopyPlane(dst + y_size + c_size, i420->DataV(), i420->StrideV(), cw, ch);
+  const size_t size = y_size + 2 * c_size;
+  // The frame's own planes when they lie packed as @roamhq/wrtc's layout (a decoder's or a
+  // source's pooled I420 buffer: no copy; the buffer goes back to its pool when V8 collects the
+  // ArrayBuffer). Otherwise the planes are copied into a new packed one.
+  Napi::ArrayBuffer ab = view->data;
+  const bool packed = view->offsets[0] == 0 && view->offsets[1] == y_size && view->offsets[2] == y_size + c_size &&
+                      view->strides[0] == w && view->strides[1] == cw && view->strides[2] == cw && ab.ByteLength() >= size;
+  if (!packed) {
+    const auto* src = static_cast<const uint8_t*>(ab.Data());
+    ab = Napi::ArrayBuffer::New(env, size);
+    auto* dst = static_cast<uint8_t*>(ab.Data());
+    CopyPlane(dst, src + view->offsets[0], view->strides[0], w, h);
+    CopyPlane(dst + y_size, src + view->offsets[1], view->strides[1], cw, ch);
+    CopyPlane(dst + y_size + c_size, src + view->offsets[2], view->strides[2], cw, ch);
+  }
   Napi::Object o = Napi::Object::New(env);
   o.Set("width", w);
   o.Set("height", h);
-  o.Set("data", Napi::TypedArrayOf<uint8_t>::New(env, ab.ByteLength(), ab, 0, napi_uint8_clamped_array));
+  o.Set("data", Napi::TypedArrayOf<uint8_t>::New(env, size, ab, 0, napi_uint8_clamped_array));
   o.Set("rotation", static_cast<int>(frame->rotation()));
   o.Set("timestamp", static_cast<double>(frame->timestamp_us()));  // capture time, microseconds
   sink->Emit({Napi::String::New(env, "frame"), o});

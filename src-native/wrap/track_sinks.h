@@ -1,6 +1,6 @@
 // Non-standard sinks on a track (lib/nonstandard.ts RTCVideoSink / RTCAudioSink, the shapes of
 // @roamhq/wrtc): decoded frames and samples cross to JS through the dispatcher.
-//   video: the newest frame only. A frame that arrives while one is waiting for the JS thread
+//   video: the newest frame only, lent without a copy when its planes lie packed (media/frame_memory). A frame that arrives while one is waiting for the JS thread
 //          replaces it: a slow consumer sees fewer frames, never a growing backlog.
 //   audio: every 10 ms chunk, in order, up to one second queued; older chunks are dropped past
 //          that (a JS thread stalled for a second).

@@ -5,6 +5,7 @@
 #include "addon.h"
 #include "api/video/i420_buffer.h"
 #include "convert/bytes.h"
+#include "media/frame_memory.h"
 #include "common_video/include/video_frame_buffer_pool.h"
 #include "libyuv/convert.h"
 #include "libyuv/convert_argb.h"
@@ -113,7 +114,13 @@ Napi::Value VideoSource::OnFrame(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   source_->pushed_video->Push(w, h, Rotation(IntArg(info, 4)), OptionalMicros(info, 5),
-                              [&] { return ToI420(*pool_, format, bytes.data, w, h); });
+                              [&]() -> rtc::scoped_refptr<webrtc::VideoFrameBuffer> {
+                                // A VideoFrame's own memory (NewI420Memory): handed over as it is.
+                                if (format == "I420") {
+                                  if (auto lent = LentI420At(bytes.data, bytes.size, w, h)) return lent;
+                                }
+                                return ToI420(*pool_, format, bytes.data, w, h);
+                              });
   return Napi::Boolean::New(env, true);
 }
 

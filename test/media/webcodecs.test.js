@@ -44,6 +44,23 @@ describe('VideoFrame', () => {
     f.close()
   })
 
+  it('many frames held open at once each keep their own pixels (pooled memory runs out, plain memory follows)', async () => {
+    const frames = []
+    for (let i = 0; i < 100; i++) frames.push(new VideoFrame(i420(6, 4, [i, 255 - i, i + 1]), { format: 'I420', codedWidth: 6, codedHeight: 4, timestamp: i }))
+    for (const [i, f] of frames.entries()) {
+      const out = new Uint8Array(f.allocationSize())
+      await f.copyTo(out)
+      assert.deepEqual([out[0], out[23], out[24], out[29], out[30], out[35]], [i, i, 255 - i, 255 - i, i + 1, i + 1])
+      f.close()
+    }
+    // Closed frames gave their memory back: a new one still gets (and keeps) its pixels.
+    const f = new VideoFrame(i420(6, 4, [7, 8, 9]), { format: 'I420', codedWidth: 6, codedHeight: 4, timestamp: 0 })
+    const out = new Uint8Array(f.allocationSize())
+    await f.copyTo(out)
+    assert.deepEqual([out[0], out[24], out[30]], [7, 8, 9])
+    f.close()
+  })
+
   it('takes a transferred buffer without a copy (the caller\'s buffer is detached)', () => {
     const data = i420(4, 4, [10, 20, 30])
     const f = new VideoFrame(data, { format: 'I420', codedWidth: 4, codedHeight: 4, timestamp: 0, transfer: [data.buffer] })
