@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "rtc_base/async_udp_socket.h"
 #include "rtc_base/buffer.h"
@@ -192,13 +193,20 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   // It finds nothing, but for a datagram that arrived just then: that one is passed on whole, runs
   // included, as DTLS reads every record of a datagram.
   //
-  // What the datagrams of one run make this thread send (SACKs, the data they let out) leaves at
-  // the end of the run, not of the event: a sender waiting for SACKs gets them after at most 64
-  // datagrams.
+  // What the datagrams read make this thread send (SACKs, the data they let out) shares sends up
+  // to kDatagramsPerBatch datagrams read, not the whole event's: a sender waiting for SACKs gets
+  // them after at most one run more than that.
   void ReadCoalesced(ReadBuffer& buffer) {
     ReadAhead a;
+    std::optional<DatagramBatch> batch;
+    batch.emplace();
+    int batched = 0;
     for (int passed = 0; passed < kReadsPerEvent;) {
-      DatagramBatch batch;
+      if (batched >= kDatagramsPerBatch) {
+        batch.reset();  // sends what waits
+        batch.emplace();
+        batched = 0;
+      }
       sockaddr_storage from{};
       iovec iov{buffer.data, sizeof(buffer.data)};
       alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
@@ -231,10 +239,10 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
         a.size = std::min(segment, static_cast<size_t>(n) - at);
         Pass(a);
         ++passed;
+        ++batched;
       }
       if (read_fd_ < 0) return;  // closed while a datagram was handled
     }
-    DatagramBatch batch;
     int n = inner_->RecvFrom(buffer.data, sizeof(buffer.data), &a.from, nullptr);
     if (n >= 0) {
       a.at = buffer.data;
@@ -336,6 +344,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   void OnClose(rtc::Socket*, int error) { SignalCloseEvent(this, error); }
 
   static constexpr int kReadsPerEvent = 32;
+  static constexpr int kDatagramsPerBatch = 32;
 
   std::unique_ptr<rtc::Socket> inner_;
   int fd_;       // -1: no segmented sends
