@@ -39,7 +39,7 @@ namespace {
 // 1-123 datagrams to 0-4. Asking 1 MiB (2 MiB where rmem_max allows) made small messages slower
 // (47-69k msg/s in 3 of 4 runs against 134-158k), so no more than this.
 constexpr int kReceiveBuffer = 212992;
-// Off loopback (a veth pair between two processes, bench/RESULTS.md "GRO"), a segmented burst of
+// Off loopback (a veth pair between two processes, bench/RESULTS.md "Veth path"), a segmented burst of
 // the peer arrives at once, as one buffer with UDP_GRO: 416 KiB dropped some of every 16 MiB
 // transfer's datagrams at a load of 8-10 (each loss a wait for SCTP's retransmission), 4 MiB none.
 // The kernel caps the request at net.core.rmem_max (208 KiB by default, which leaves 416 KiB).
@@ -221,7 +221,9 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
       do {
         n = recvmsg(read_fd_, &msg, 0);
       } while (n < 0 && errno == EINTR);
-      if (n < 0) break;  // nothing more, or an error that the read below reports
+      // Nothing more, or an error (an ICMP error of an earlier send), which AsyncUDPSocket would
+      // only have logged.
+      if (n < 0) break;
       size_t segment = static_cast<size_t>(n);
       for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
