@@ -125,11 +125,22 @@ async function setup () {
   }
 }
 
+// CPU time of this process (all threads, user + system), ms: what a transfer costs, which the
+// machine's load moves less than the rate.
+function cpuMs () { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+
 async function stream (count, msgSize, window) {
   if (role === 'offer') {
     const p = await offerPair(0)
     await next('ready')
     const msg = Buffer.alloc(msgSize, 0x61)
+    const cpu0 = cpuMs()
+    // The receiver asks for the sender's CPU time once everything has arrived.
+    onMessage.push(m => {
+      if (m.type !== 'cpu?') return false
+      send({ type: 'cpu', ms: cpuMs() - cpu0 })
+      return true
+    })
     send({ type: 'start', t0: now() })
     pump(p.dc, peer.flow, msg, count, window).catch(() => {})
     await next('end')
@@ -140,9 +151,13 @@ async function stream (count, msgSize, window) {
     send({ type: 'open', i: 0 })
     send({ type: 'ready' })
     const { t0 } = await next('start')
+    const cpu0 = cpuMs()
     const { abs, bytes, n, partial } = await got
+    const receiverCpuMs = cpuMs() - cpu0
+    send({ type: 'cpu?' })
+    const senderCpuMs = (await next('cpu')).ms
     const s = (abs - t0) / 1000
-    report({ seconds: s, bytes, messages: n, partial, mbps: bytes / 1e6 / s, msgps: n / s })
+    report({ seconds: s, bytes, messages: n, partial, mbps: bytes / 1e6 / s, msgps: n / s, senderCpuMs, receiverCpuMs })
     await next('end')
     close(p.pc)
   }

@@ -19,6 +19,9 @@ const METRICS = [
   { scenario: 'throughput', name: 'throughput (MB/s)', better: 'higher', pick: r => r.mbps },
   { scenario: 'throughput-worker', name: 'throughput, receiver in a worker (MB/s)', better: 'higher', pick: r => r.mbps },
   { scenario: 'small', name: 'small messages (msg/s)', better: 'higher', pick: r => r.msgps },
+  // Two-process runs (side.js): CPU time of both processes (all threads) over the transfer.
+  { scenario: 'throughput', name: 'throughput: CPU per MB, sender + receiver (ms)', better: 'lower', pick: r => r.senderCpuMs === undefined ? null : (r.senderCpuMs + r.receiverCpuMs) / (r.bytes / 1e6), digits: 2, na: 'not measured' },
+  { scenario: 'small', name: 'small messages: CPU per 1,000 messages, sender + receiver (ms)', better: 'lower', pick: r => r.senderCpuMs === undefined ? null : (r.senderCpuMs + r.receiverCpuMs) / (r.messages / 1000), digits: 2, na: 'not measured' },
   { scenario: 'scale-200', name: '200 pairs: all open (ms)', better: 'lower', pick: r => r.openMs },
   { scenario: 'scale-200', name: '200 pairs: RSS per pair (MB)', better: 'lower', pick: r => r.rssPerPairMB, digits: 2 },
   { scenario: 'scale-200', name: '200 pairs: close all + exit (ms)', better: 'lower', pick: r => r.exitMs },

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "rtc_base/async_udp_socket.h"
 #include "rtc_base/buffer.h"
@@ -20,6 +21,9 @@
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104  // linux/udp.h, Linux 5.0
 #endif
 
 namespace nlw {
@@ -35,6 +39,11 @@ namespace {
 // 1-123 datagrams to 0-4. Asking 1 MiB (2 MiB where rmem_max allows) made small messages slower
 // (47-69k msg/s in 3 of 4 runs against 134-158k), so no more than this.
 constexpr int kReceiveBuffer = 212992;
+// Off loopback (a veth pair between two processes, bench/RESULTS.md "Veth path"), a segmented burst of
+// the peer arrives at once, as one buffer with UDP_GRO: 416 KiB dropped some of every 16 MiB
+// transfer's datagrams at a load of 8-10 (each loss a wait for SCTP's retransmission), 4 MiB none.
+// The kernel caps the request at net.core.rmem_max (208 KiB by default, which leaves 416 KiB).
+constexpr int kNetworkReceiveBuffer = 2 * 1024 * 1024;
 
 // A DTLS 1.x application-data record (content type 23, version 0xFEnn), longer than its 13-byte
 // header.
@@ -45,11 +54,14 @@ bool IsDtlsApplicationData(const void* pv, size_t cb) {
 
 // A bound UDP socket that remembers its local address, does not ask for receive timestamps, and
 // joins DTLS records to loopback addresses, or sends bursts of them in one segmented send, while
-// a DatagramBatch is open (datagram_batch.h). Everything else goes to libwebrtc's socket, whose
-// events it passes on as its own. `fd` is that socket's descriptor, for the segmented sends.
+// a DatagramBatch is open (datagram_batch.h), and reads runs of datagrams the kernel coalesced
+// (UDP_GRO: a peer's segmented burst arrives as one buffer, one system call). Everything else goes
+// to libwebrtc's socket, whose events it passes on as its own. `fd` is that socket's descriptor.
 class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private DatagramBatch::Member {
  public:
-  UdpSocket(rtc::Socket* inner, int fd) : inner_(inner), fd_(fd) {
+  // `gro`: the kernel may hand this socket several datagrams of one sender as one buffer
+  // (UDP_GRO), which OnRead cuts up again.
+  UdpSocket(rtc::Socket* inner, int fd, bool gro) : inner_(inner), fd_(fd), read_fd_(gro ? fd : -1) {
     inner_->SignalReadEvent.connect(this, &UdpSocket::OnRead);
     inner_->SignalWriteEvent.connect(this, &UdpSocket::OnWrite);
     inner_->SignalConnectEvent.connect(this, &UdpSocket::OnConnect);
@@ -101,10 +113,10 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   int RecvFrom(void* pv, size_t cb, rtc::SocketAddress* paddr, int64_t* timestamp) override {
     if (timestamp) *timestamp = -1;
     if (ahead_ != nullptr) {  // OnRead has read it already
-      ReadAhead& a = *ahead_;
+      const ReadAhead& a = *ahead_;
       ahead_ = nullptr;
       size_t n = std::min(cb, a.size);
-      memcpy(pv, a.data, n);
+      memcpy(pv, a.at, n);
       if (paddr) *paddr = a.from;
       return static_cast<int>(n);
     }
@@ -114,6 +126,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   rtc::Socket* Accept(rtc::SocketAddress* paddr) override { return inner_->Accept(paddr); }
   int Close() override {
     FlushBatched();
+    read_fd_ = -1;
     return inner_->Close();
   }
   int GetError() const override { return inner_->GetError(); }
@@ -123,6 +136,15 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   int SetOption(Option opt, int value) override { return inner_->SetOption(opt, value); }
 
  private:
+  struct ReadBuffer {
+    uint8_t data[64 * 1024];  // a UDP datagram's largest payload (and a coalesced run's)
+  };
+  struct ReadAhead {
+    const uint8_t* at = nullptr;
+    size_t size = 0;
+    rtc::SocketAddress from;
+  };
+
   // What a received datagram makes this thread send (SACKs, the data they let out) can share
   // datagrams, across all the records it carried.
   //
@@ -132,27 +154,114 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   // sends is sent before this one can read). Each event now reads what has arrived, up to
   // kReadsPerEvent datagrams, handing them to AsyncUDPSocket one by one as if each were an event.
   void OnRead(rtc::Socket*) {
-    DatagramBatch batch;
-    static thread_local ReadAhead ahead;
+    static thread_local ReadBuffer buffer;
     static thread_local bool reading = false;
     if (reading) {  // not expected (the dispatch below does not poll sockets), but stay correct
       SignalReadEvent(this);
       return;
     }
     reading = true;
+    if (read_fd_ >= 0)
+      ReadCoalesced(buffer);
+    else
+      ReadEach(buffer);
+    reading = false;
+  }
+
+  // Through libwebrtc's socket, one datagram per call.
+  void ReadEach(ReadBuffer& buffer) {
+    DatagramBatch batch;
+    ReadAhead a;
     for (int i = 0; i < kReadsPerEvent; i++) {
-      int n = inner_->RecvFrom(ahead.data, sizeof(ahead.data), &ahead.from, nullptr);
+      int n = inner_->RecvFrom(buffer.data, sizeof(buffer.data), &a.from, nullptr);
       if (n < 0) {
         // Nothing more (or an error, which AsyncUDPSocket reports when it reads it itself).
         if (i == 0) SignalReadEvent(this);
         break;
       }
-      ahead.size = static_cast<size_t>(n);
-      ahead_ = &ahead;
-      SignalReadEvent(this);
-      ahead_ = nullptr;
+      a.at = buffer.data;
+      a.size = static_cast<size_t>(n);
+      Pass(a);
     }
-    reading = false;
+  }
+
+  // With UDP_GRO: one recvmsg may bring a run of same-sized datagrams from one sender (the last
+  // may be shorter), whose size the kernel tells in a control message; each is passed on alone.
+  //
+  // A read event turns the socket's read interest off until libwebrtc's socket is read again
+  // (PhysicalSocket::RecvFrom turns it back on), so the last read of every event goes through it.
+  // It finds nothing, but for a datagram that arrived just then: that one is passed on whole, runs
+  // included, as DTLS reads every record of a datagram.
+  //
+  // What the datagrams read make this thread send (SACKs, the data they let out) shares sends up
+  // to kDatagramsPerBatch datagrams read, not the whole event's: a sender waiting for SACKs gets
+  // them after at most one run more than that.
+  void ReadCoalesced(ReadBuffer& buffer) {
+    ReadAhead a;
+    std::optional<DatagramBatch> batch;
+    batch.emplace();
+    int batched = 0;
+    for (int passed = 0; passed < kReadsPerEvent;) {
+      if (batched >= kDatagramsPerBatch) {
+        batch.reset();  // sends what waits
+        batch.emplace();
+        batched = 0;
+      }
+      sockaddr_storage from{};
+      iovec iov{buffer.data, sizeof(buffer.data)};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+      msghdr msg{};
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof(from);
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      ssize_t n;
+      do {
+        n = recvmsg(read_fd_, &msg, 0);
+      } while (n < 0 && errno == EINTR);
+      // Nothing more, or an error (an ICMP error of an earlier send), which AsyncUDPSocket would
+      // only have logged.
+      if (n < 0) break;
+      size_t segment = static_cast<size_t>(n);
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+          int size = 0;
+          memcpy(&size, CMSG_DATA(c), sizeof(size));
+          if (size > 0) segment = static_cast<size_t>(size);
+        }
+      }
+      if (!rtc::SocketAddressFromSockAddrStorage(from, &a.from)) {
+        ++passed;
+        continue;
+      }
+      for (size_t at = 0; at < static_cast<size_t>(n) && read_fd_ >= 0; at += segment) {
+        a.at = buffer.data + at;
+        a.size = std::min(segment, static_cast<size_t>(n) - at);
+        Pass(a);
+        ++passed;
+        ++batched;
+      }
+      if (read_fd_ < 0) return;  // closed while a datagram was handled
+    }
+    int n = inner_->RecvFrom(buffer.data, sizeof(buffer.data), &a.from, nullptr);
+    if (n >= 0) {
+      a.at = buffer.data;
+      a.size = static_cast<size_t>(n);
+      Pass(a);
+    } else if (!IsBlocking(inner_->GetError())) {
+      SignalReadEvent(this);  // AsyncUDPSocket reads the error and reports it
+    }
+  }
+
+  static bool IsBlocking(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
+
+  // Hands one datagram to AsyncUDPSocket as if it were a read event of its own.
+  void Pass(const ReadAhead& a) {
+    ahead_ = &a;
+    SignalReadEvent(this);
+    ahead_ = nullptr;
   }
 
   // Adds a record to what waits: joined (`segment` 0) or as one more segment of `segment` bytes.
@@ -236,16 +345,13 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   void OnConnect(rtc::Socket*) { SignalConnectEvent(this); }
   void OnClose(rtc::Socket*, int error) { SignalCloseEvent(this, error); }
 
-  struct ReadAhead {
-    uint8_t data[64 * 1024];  // a UDP datagram's largest payload
-    size_t size = 0;
-    rtc::SocketAddress from;
-  };
   static constexpr int kReadsPerEvent = 32;
+  static constexpr int kDatagramsPerBatch = 32;
 
   std::unique_ptr<rtc::Socket> inner_;
-  int fd_;  // -1: no segmented sends
-  ReadAhead* ahead_ = nullptr;  // a datagram OnRead has read and RecvFrom has not returned yet
+  int fd_;       // -1: no segmented sends
+  int read_fd_;  // -1: read through inner_ (no UDP_GRO, or closed)
+  const ReadAhead* ahead_ = nullptr;  // a datagram OnRead has read and RecvFrom has not returned yet
   mutable rtc::SocketAddress local_;
   rtc::Buffer batched_;
   rtc::SocketAddress batched_to_;
@@ -267,7 +373,9 @@ rtc::AsyncPacketSocket* UdpSocketFactory::CreateUdpSocket(const rtc::SocketAddre
   if (raw == nullptr) return nullptr;
   // What a PhysicalSocketServer creates is a SocketDispatcher, which knows its descriptor.
   const int fd = static_cast<rtc::SocketDispatcher*>(raw)->GetDescriptor();
-  auto socket = std::make_unique<UdpSocket>(raw, fd);
+  const int on = 1;
+  const bool gro = setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
+  auto socket = std::make_unique<UdpSocket>(raw, fd, gro);
   int result = -1;
   if (min_port == 0 && max_port == 0) {
     result = socket->Bind(local_address);
@@ -279,7 +387,8 @@ rtc::AsyncPacketSocket* UdpSocketFactory::CreateUdpSocket(const rtc::SocketAddre
     RTC_LOG(LS_ERROR) << "UDP bind failed with error " << socket->GetError();
     return nullptr;
   }
-  socket->SetOption(rtc::Socket::OPT_RCVBUF, kReceiveBuffer);
+  socket->SetOption(rtc::Socket::OPT_RCVBUF,
+                    local_address.IsLoopbackIP() ? kReceiveBuffer : kNetworkReceiveBuffer);
   return new rtc::AsyncUDPSocket(socket.release());
 }
 
