@@ -365,8 +365,6 @@ interface Binding {
     onEvent: (...event: PeerConnectionEvent) => void) => NativePeerConnection
   /** processExiting: the process is ending, closes may be cut short (runtime.cc). */
   shutdown(processExiting?: boolean): void
-  /** Starts the threads and the factory in the background (no-op once started). */
-  prewarm(): void
   versions(): { libwebrtc: string, napi: number }
   liveObjects(): LiveObjects
   relayCounters(): RelayCounters
@@ -453,10 +451,3 @@ export const binding: Binding = load()
 // event, before libc runs atexit handlers that would race them. In a Worker the environment
 // ends, not the process: its cleanup hook does a full shutdown.
 process.once('exit', () => { binding.shutdown(isMainThread) })
-
-// The first connection of a process would otherwise start libwebrtc's threads and factory and
-// initialize its crypto itself (10-115 ms, more on a loaded machine): that is done now, on a
-// native thread, while the application goes on loading. NODE_LIBWEBRTC_PREWARM=0 leaves it to
-// the first connection.
-// (A binary of an earlier build, as the bench's before/after runs load, has no prewarm.)
-if (process.env.NODE_LIBWEBRTC_PREWARM !== '0' && typeof binding.prewarm === 'function') binding.prewarm()

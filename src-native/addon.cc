@@ -72,7 +72,6 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
                     Napi::Function::New(env, &MediaStreamTrack::CreateSyntheticAudioTrack, "createSyntheticAudioTrack"),
                     napi_enumerable),
       InstanceMethod("shutdown", &Addon::Shutdown),
-      InstanceMethod("prewarm", &Addon::Prewarm),
       InstanceMethod("versions", &Addon::Versions),
       InstanceMethod("liveObjects", &Addon::LiveObjects),
       InstanceMethod("relayCounters", &Addon::RelayCounters),
@@ -102,12 +101,6 @@ Napi::Value Addon::Shutdown(const Napi::CallbackInfo& info) {
   log_sink_.reset();
   certificate_thread_.Stop();
   runtime_->Shutdown(info.Length() > 0 && info[0].ToBoolean().Value());
-  return info.Env().Undefined();
-}
-
-// prewarm(): starts the runtime in the background (Runtime::Prewarm).
-Napi::Value Addon::Prewarm(const Napi::CallbackInfo& info) {
-  runtime_->Prewarm();
   return info.Env().Undefined();
 }
 

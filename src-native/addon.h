@@ -28,7 +28,6 @@ class Addon : public Napi::Addon<Addon> {
   const std::shared_ptr<std::atomic<int>>& live_certificates() const { return live_certificates_; }
 
  private:
-  Napi::Value Prewarm(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value Versions(const Napi::CallbackInfo& info);
   Napi::Value LiveObjects(const Napi::CallbackInfo& info);

@@ -17,8 +17,6 @@
 #include "p2p/base/basic_packet_socket_factory.h"
 #include "rtc_base/event.h"
 #include "rtc_base/network.h"
-#include "rtc_base/platform_thread_types.h"
-#include "rtc_base/rtc_certificate_generator.h"
 #include "rtc_base/ssl_adapter.h"
 #include "rtc_base/thread.h"
 #include "rtc_base/time_utils.h"
@@ -75,44 +73,11 @@ Runtime::Runtime(Napi::Env env) : dispatcher_(Dispatcher::Create(env)) {}
 Runtime::~Runtime() { Shutdown(); }
 
 bool Runtime::EnsureStarted(std::string* error) {
-  Settle();
   if (shut_down_) {
     *error = "the runtime of this environment has shut down";
     return false;
   }
-  if (warmed_) {  // the first use: Prewarm's Start counts as its own
-    warmed_ = false;
-    if (!warm_error_.empty()) {
-      *error = warm_error_;
-      return false;
-    }
-    return true;
-  }
   if (started_) return true;
-  return Start(error);
-}
-
-void Runtime::Prewarm() {
-  if (warming_.joinable() || started_ || shut_down_) return;
-  // What the thread writes (started_, shards_, task_queues_, warm_error_) the JS thread reads only
-  // after Settle has joined it.
-  warming_ = std::thread([this] {
-    rtc::SetCurrentThreadName("nlw-prewarm");
-    std::string error;
-    if (!Start(&error) && error.empty()) error = "could not start the runtime";
-    warm_error_ = error;
-    warmed_ = true;
-    // One key pair, thrown away: the first generation initializes the crypto library's tables,
-    // which every connection's certificate (and DTLS handshake) needs.
-    rtc::RTCCertificateGenerator::GenerateCertificate(rtc::KeyParams::ECDSA(rtc::EC_NIST_P256), absl::nullopt);
-  });
-}
-
-void Runtime::Settle() const {
-  if (warming_.joinable()) warming_.join();
-}
-
-bool Runtime::Start(std::string* error) {
   InitializeProcessOnce();
   task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads,
                                                           webrtc::CreateDefaultTaskQueueFactory());
@@ -201,7 +166,6 @@ Runtime::Shard* Runtime::NextShard(std::string* error) {
 }
 
 rtc::Thread* Runtime::ThreadOf(const webrtc::PeerConnectionFactoryInterface* factory) const {
-  Settle();
   for (const std::unique_ptr<Shard>& shard : shards_)
     if (shard && shard->factory.get() == factory) return shard->network.get();
   return nullptr;
@@ -223,7 +187,6 @@ std::unique_ptr<cricket::PortAllocator> Runtime::Shard::CreatePortAllocator(
 }
 
 size_t Runtime::pending_long_timers() const {
-  Settle();
   size_t n = 0;
   for (const auto& shard : shards_)
     if (shard) n += shard->network->PendingLongTasks();
@@ -267,7 +230,6 @@ bool Runtime::RunOnEveryShard(void (*task)(rtc::Thread*), webrtc::TimeDelta budg
 }
 
 void Runtime::Shutdown(bool process_exiting) {
-  Settle();
   if (shut_down_) return;
   shut_down_ = true;
   process_exiting_ = process_exiting;

@@ -9,7 +9,6 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/peer_connection_interface.h"
@@ -48,11 +47,6 @@ class Runtime {
 
   // JS thread. Starts the threads and the factory on first use; false + message on failure.
   bool EnsureStarted(std::string* error);
-  // JS thread, once, at load. Does what EnsureStarted does (and one certificate's key generation,
-  // which warms the crypto library) on a thread of its own, so that the first connection does not
-  // wait for it: the first pair of a process took 0.26-1.2 s on a loaded machine. Whatever needs
-  // the runtime first waits for that thread (Settle).
-  void Prewarm();
   // JS thread. Idempotent. Releases every registered resource, stops the threads. When the whole
   // process is exiting, waits a bounded time for connections to close and abandons the rest.
   void Shutdown(bool process_exiting = false);
@@ -122,10 +116,6 @@ class Runtime {
 
  private:
   static size_t NetworkThreadCount();
-  // What the first EnsureStarted does; `error` on failure. On the JS thread or Prewarm's.
-  bool Start(std::string* error);
-  // JS thread. Waits for Prewarm's thread, if any: after it, its writes are visible here.
-  void Settle() const;
   bool StartShard(size_t i, std::string* error);
   // Runs `task` on every started shard's thread, after what is queued there, and waits for all of
   // them until `budget` has passed; false if one has not run by then.
@@ -138,9 +128,6 @@ class Runtime {
   std::set<NativeResource*> channels_, connections_, tracks_, sinks_;
   std::set<NativeResource*> transceivers_, sources_;
   std::shared_ptr<std::atomic<bool>> abandon_ = std::make_shared<std::atomic<bool>>(false);
-  mutable std::thread warming_;  // Prewarm's, until Settle joins it
-  bool warmed_ = false;          // Prewarm's Start has run: its result is in warm_error_
-  std::string warm_error_;       // empty: it succeeded
   bool started_ = false;
   bool shut_down_ = false;
   bool process_exiting_ = false;
