@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "media/codec_round_trip.h"
+#include "media/decode_gate.h"
 #include "media/forwarding_video_encoder.h"
 #include "media/relay_video_source.h"
 #include "rtc_base/logging.h"
@@ -137,6 +138,9 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // Process-wide: relay sources of remote video tracks sent on (media/relay_video_source.h), alive
   // until the track is released and the last sender and frame using them are gone.
   o.Set("relaySources", static_cast<double>(RelayVideoSource::live()));
+  // Process-wide: decode gates of remote video tracks (media/decode_gate.h), alive until the track
+  // is released and its decode thread has ended.
+  o.Set("decodeGates", static_cast<double>(DecodeGate::live()));
   return o;
 }
 
@@ -150,6 +154,9 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("transcodedFrames", static_cast<double>(c.transcoded_frames));
   o.Set("droppedFrames", static_cast<double>(c.dropped_frames));
   o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
+  // Remote video pictures decoded and left undecoded (nobody took pictures: media/decode_gate.h).
+  o.Set("decodedFrames", static_cast<double>(DecodeGate::decoded()));
+  o.Set("undecodedFrames", static_cast<double>(DecodeGate::skipped()));
   return o;
 }
 

@@ -20,6 +20,7 @@ ReaderCore::ReaderCore(std::shared_ptr<Dispatcher> dispatcher,
 
 void ReaderCore::Start() {
   started_ = true;
+  if (video_) demand_ = PictureDemand(track_.get());
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
   else static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
 }
@@ -31,6 +32,7 @@ void ReaderCore::Stop() {
     if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
     else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
   }
+  demand_.Reset();
   track_ = nullptr;
   link_->target = nullptr;
   std::lock_guard<std::mutex> lock(mu_);

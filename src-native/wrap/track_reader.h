@@ -25,6 +25,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
+#include "media/decode_gate.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -68,6 +69,7 @@ class ReaderCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   const size_t max_items_;
   bool started_ = false;  // JS thread
   LinkPtr<TrackReader> link_;
+  PictureDemand demand_;  // JS thread: a remote video track decodes while this sink is on
 
   std::mutex mu_;
   std::deque<webrtc::VideoFrame> frames_;  // under mu_

@@ -24,6 +24,7 @@ SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<we
 
 void SinkCore::Start() {
   started_ = true;
+  if (video_) demand_ = PictureDemand(track_.get());
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
   else static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
 }
@@ -35,6 +36,7 @@ void SinkCore::Stop() {
   // sources' locks).
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
   else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
+  demand_.Reset();
   track_ = nullptr;
   link_->target = nullptr;
 }

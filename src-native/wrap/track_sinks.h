@@ -17,6 +17,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
+#include "media/decode_gate.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -54,6 +55,7 @@ class SinkCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   bool video_;
   bool started_ = false;  // JS thread
   LinkPtr<TrackSink> link_;
+  PictureDemand demand_;  // JS thread: a remote video track decodes while this sink is on
 
   std::mutex mu_;
   absl::optional<webrtc::VideoFrame> pending_frame_;  // under mu_

@@ -1,0 +1,42 @@
+#include "media/gated_video_decoder.h"
+
+#include "media/decode_gate.h"
+#include "modules/video_coding/include/video_error_codes.h"
+#include "rtc_base/time_utils.h"
+
+namespace nlw {
+
+namespace {
+constexpr int64_t kKeyFrameRequestIntervalMs = 250;
+}  // namespace
+
+GatedVideoDecoder::GatedVideoDecoder(std::unique_ptr<webrtc::VideoDecoder> real) : real_(std::move(real)) {}
+
+int32_t GatedVideoDecoder::Decode(const webrtc::EncodedImage& input_image, bool missing_frames,
+                                  int64_t render_time_ms) {
+  const bool key = input_image._frameType == webrtc::VideoFrameType::kVideoFrameKey;
+  DecodeGate* gate = DecodeGate::OfThisThread();
+  if (key || gate == nullptr || (gate->open() && !need_key_)) {
+    need_key_ = false;
+    DecodeGate::CountDecoded();
+    return real_->Decode(input_image, missing_frames, render_time_ms);
+  }
+  // Not decoded. OK (not an error): the receive stream would otherwise ask for keyframes and wait
+  // for one before giving the decoder anything else.
+  DecodeGate::CountSkipped();
+  need_key_ = true;
+  if (!gate->open()) return WEBRTC_VIDEO_CODEC_OK;
+  // Pictures are wanted again: the skipped references must come back as a keyframe.
+  const int64_t now = rtc::TimeMillis();
+  if (now - last_key_request_ms_ < kKeyFrameRequestIntervalMs) return WEBRTC_VIDEO_CODEC_OK;
+  last_key_request_ms_ = now;
+  return WEBRTC_VIDEO_CODEC_OK_REQUEST_KEYFRAME;
+}
+
+std::unique_ptr<webrtc::VideoDecoder> GatedVideoDecoderFactory::CreateVideoDecoder(const webrtc::SdpVideoFormat& format) {
+  std::unique_ptr<webrtc::VideoDecoder> real = real_->CreateVideoDecoder(format);
+  if (!real) return nullptr;
+  return std::make_unique<GatedVideoDecoder>(std::move(real));
+}
+
+}  // namespace nlw
