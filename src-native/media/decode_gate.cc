@@ -18,8 +18,12 @@ std::unordered_map<const void*, DecodeGate*>& Registry() {
   return *registry;
 }
 
-// The gate of the stream decoded on this thread (a receive stream's decode thread).
-thread_local rtc::scoped_refptr<DecodeGate> t_gate;
+// Decoders not linked yet, by the buffer of their last picture (under g_mu).
+std::unordered_map<const void*, rtc::scoped_refptr<DecoderLink>>& Pending() {
+  static auto* pending = new std::unordered_map<const void*, rtc::scoped_refptr<DecoderLink>>();
+  return *pending;
+}
+std::atomic<size_t> g_pending_size{0};
 
 const void* SourceOf(webrtc::MediaStreamTrackInterface* track) {
   if (track == nullptr || track->kind() != webrtc::MediaStreamTrackInterface::kVideoKind) return nullptr;
@@ -33,7 +37,8 @@ std::atomic<uint64_t> DecodeGate::skipped_{0};
 
 uint64_t DecodeGate::live() { return g_live.load(); }
 
-DecodeGate::DecodeGate(rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source) : source_(std::move(source)) {
+DecodeGate::DecodeGate(rtc::scoped_refptr<webrtc::VideoTrackInterface> track, const void* key)
+    : track_(std::move(track)), key_(key) {
   g_live.fetch_add(1);
 }
 
@@ -41,14 +46,14 @@ DecodeGate::~DecodeGate() { g_live.fetch_sub(1); }
 
 rtc::scoped_refptr<DecodeGate> DecodeGate::Attach(rtc::scoped_refptr<webrtc::VideoTrackInterface> track) {
   if (!track) return nullptr;
-  rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source(track->GetSource());
-  if (!source) return nullptr;
-  auto gate = rtc::make_ref_counted<DecodeGate>(source);
+  const void* key = SourceOf(track.get());
+  if (key == nullptr) return nullptr;
+  auto gate = rtc::make_ref_counted<DecodeGate>(track, key);
   {
     std::lock_guard<std::mutex> lock(g_mu);
-    Registry()[source.get()] = gate.get();
+    Registry()[key] = gate.get();
   }
-  source->AddEncodedSink(gate.get());
+  track->AddOrUpdateSink(gate.get(), rtc::VideoSinkWants());
   return gate;
 }
 
@@ -61,26 +66,71 @@ rtc::scoped_refptr<DecodeGate> DecodeGate::Find(webrtc::MediaStreamTrackInterfac
 }
 
 void DecodeGate::Detach() {
-  rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source = std::move(source_);
-  if (!source) return;
+  rtc::scoped_refptr<webrtc::VideoTrackInterface> track = std::move(track_);
+  if (!track) return;
   {
     std::lock_guard<std::mutex> lock(g_mu);
-    auto it = Registry().find(source.get());
+    auto it = Registry().find(key_);
     if (it != Registry().end() && it->second == this) Registry().erase(it);
   }
   detached_.store(true);
-  // After it returns, the source calls OnFrame no more (it removes under its lock).
-  source->RemoveEncodedSink(this);
+  // After it returns, OnFrame is called no more (the broadcaster removes under its lock).
+  track->RemoveSink(this);
 }
 
 void DecodeGate::AddDemand() { demand_.fetch_add(1); }
 void DecodeGate::RemoveDemand() { demand_.fetch_sub(1); }
 void DecodeGate::Pin() { demand_.fetch_add(1 << 20); }
 
-DecodeGate* DecodeGate::OfThisThread() { return t_gate.get(); }
+void DecodeGate::OnFrame(const webrtc::VideoFrame& frame) {
+  if (g_pending_size.load(std::memory_order_relaxed) == 0) return;
+  rtc::scoped_refptr<DecoderLink> link;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    auto it = Pending().find(frame.video_frame_buffer().get());
+    if (it == Pending().end()) return;
+    link = std::move(it->second);
+    link->noted_ = nullptr;
+    Pending().erase(it);
+    g_pending_size.store(Pending().size());
+  }
+  std::lock_guard<std::mutex> lock(link->mu_);
+  link->gate_ = rtc::scoped_refptr<DecodeGate>(this);
+}
 
-void DecodeGate::OnFrame(const webrtc::RecordableEncodedFrame&) {
-  if (t_gate.get() != this) t_gate = rtc::scoped_refptr<DecodeGate>(this);
+void DecoderLink::NoteDecoded(const void* buffer) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (noted_ != nullptr) {
+    auto it = Pending().find(noted_);
+    if (it != Pending().end() && it->second.get() == this) Pending().erase(it);
+  }
+  noted_ = buffer;
+  Pending()[buffer] = rtc::scoped_refptr<DecoderLink>(this);
+  g_pending_size.store(Pending().size());
+}
+
+void DecoderLink::Forget() {
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    if (noted_ != nullptr) {
+      auto it = Pending().find(noted_);
+      if (it != Pending().end() && it->second.get() == this) Pending().erase(it);
+      noted_ = nullptr;
+      g_pending_size.store(Pending().size());
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  gate_ = nullptr;
+}
+
+rtc::scoped_refptr<DecodeGate> DecoderLink::gate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return gate_;
+}
+
+bool DecoderLink::linked() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return gate_ != nullptr;
 }
 
 PictureDemand::PictureDemand(webrtc::MediaStreamTrackInterface* track) : PictureDemand(DecodeGate::Find(track)) {}

@@ -5,28 +5,30 @@
 // sender that encodes the pictures again) and the track's decoder (media/gated_video_decoder.h)
 // skips the delta pictures while the count is zero.
 //
-// Which decoder belongs to which track: the receive stream calls its decoder and its encoded sinks
-// on its own decode thread, one thread per stream. The gate is an encoded sink of the remote source;
-// each call marks the thread as this gate's, and the decoder reads the mark on the same thread. A
-// decoder whose thread has no mark yet (the first pictures, or a decoder outside a receive stream)
-// decodes everything.
+// Which decoder belongs to which track: a gated decoder notes the buffer of each picture it hands
+// on (its decode thread) until it is linked; the gate, a sink of the track, looks the buffer of the
+// pictures it gets up (the render thread) and links that decoder to itself. A decoder not linked yet
+// (before its first picture, or outside a receive stream) decodes everything; keyframes are always
+// decoded, so the link comes with the first one. (Not through an encoded sink: M108's remote source
+// calls its receiver when its last encoded sink goes, and may do so after the receiver is gone.)
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 
 #include "api/media_stream_interface.h"
 #include "api/scoped_refptr.h"
-#include "api/video/recordable_encoded_frame.h"
+#include "api/video/video_frame.h"
 #include "rtc_base/ref_count.h"
 
 namespace nlw {
 
 class DecodeGate : public rtc::RefCountInterface,
-                   public rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame> {
+                   public rtc::VideoSinkInterface<webrtc::VideoFrame> {
  public:
-  // JS thread. The gate of a remote video track: registers it and becomes an encoded sink of its
-  // source (a blocking hop to the track's thread). Closed until the first demand.
+  // JS thread. The gate of a remote video track: registers it and becomes a sink of the track (a
+  // blocking hop to the track's thread). Closed until the first demand.
   static rtc::scoped_refptr<DecodeGate> Attach(rtc::scoped_refptr<webrtc::VideoTrackInterface> track);
   // The gate of `track` (the remote track itself, not a clone), or null for any other track.
   static rtc::scoped_refptr<DecodeGate> Find(webrtc::MediaStreamTrackInterface* track);
@@ -40,11 +42,8 @@ class DecodeGate : public rtc::RefCountInterface,
   void Pin();
   bool open() const { return demand_.load(std::memory_order_relaxed) > 0 || detached_.load(std::memory_order_relaxed); }
 
-  // Decode thread: the gate of the stream decoded on this thread, or null (decode everything).
-  static DecodeGate* OfThisThread();
-
-  // rtc::VideoSinkInterface<RecordableEncodedFrame>: the receive stream's decode thread.
-  void OnFrame(const webrtc::RecordableEncodedFrame& frame) override;
+  // rtc::VideoSinkInterface<VideoFrame>: the receive stream's decode thread.
+  void OnFrame(const webrtc::VideoFrame& frame) override;
 
   // Process-wide: gates alive; pictures decoded and not decoded by gated decoders.
   static uint64_t live();
@@ -53,17 +52,36 @@ class DecodeGate : public rtc::RefCountInterface,
   static uint64_t decoded() { return decoded_.load(); }
   static uint64_t skipped() { return skipped_.load(); }
 
-  explicit DecodeGate(rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source);
+  DecodeGate(rtc::scoped_refptr<webrtc::VideoTrackInterface> track, const void* key);
 
  protected:
   ~DecodeGate() override;
 
  private:
-  rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source_;  // JS thread; null once detached
+  rtc::scoped_refptr<webrtc::VideoTrackInterface> track_;  // JS thread; null once detached
+  const void* const key_;                                  // the track's source (registry key)
   std::atomic<int> demand_{0};
   std::atomic<bool> detached_{false};
   static std::atomic<uint64_t> decoded_;
   static std::atomic<uint64_t> skipped_;
+};
+
+// A decoder's side of the link (media/gated_video_decoder.h).
+class DecoderLink : public rtc::RefCountInterface {
+ public:
+  // Decode thread: a picture this decoder hands on, while not linked.
+  void NoteDecoded(const void* buffer);
+  // Decode thread: the linked gate, or null.
+  rtc::scoped_refptr<DecodeGate> gate();
+  // The decoder goes: forget its noted buffer.
+  void Forget();
+  bool linked();
+
+ private:
+  friend class DecodeGate;
+  std::mutex mu_;
+  rtc::scoped_refptr<DecodeGate> gate_;  // under mu_
+  const void* noted_ = nullptr;          // under the registry's lock
 };
 
 // A consumer's demand, held for its life (RAII). Empty for tracks without a gate.

@@ -13,23 +13,39 @@
 
 #include "api/video_codecs/video_decoder.h"
 #include "api/video_codecs/video_decoder_factory.h"
+#include "media/decode_gate.h"
 
 namespace nlw {
 
 class GatedVideoDecoder : public webrtc::VideoDecoder {
  public:
   explicit GatedVideoDecoder(std::unique_ptr<webrtc::VideoDecoder> real);
+  ~GatedVideoDecoder() override;
 
   bool Configure(const Settings& settings) override { return real_->Configure(settings); }
   int32_t Decode(const webrtc::EncodedImage& input_image, bool missing_frames, int64_t render_time_ms) override;
-  int32_t RegisterDecodeCompleteCallback(webrtc::DecodedImageCallback* callback) override {
-    return real_->RegisterDecodeCompleteCallback(callback);
-  }
+  int32_t RegisterDecodeCompleteCallback(webrtc::DecodedImageCallback* callback) override;
   int32_t Release() override { return real_->Release(); }
   DecoderInfo GetDecoderInfo() const override { return real_->GetDecoderInfo(); }
   const char* ImplementationName() const override { return real_->ImplementationName(); }
 
  private:
+  // Between the real decoder and the receive stream: notes the pictures until linked.
+  class Callback : public webrtc::DecodedImageCallback {
+   public:
+    Callback(DecoderLink* link, webrtc::DecodedImageCallback* next) : link_(link), next_(next) {}
+    int32_t Decoded(webrtc::VideoFrame& frame) override;
+    int32_t Decoded(webrtc::VideoFrame& frame, int64_t decode_time_ms) override;
+    void Decoded(webrtc::VideoFrame& frame, absl::optional<int32_t> decode_time_ms, absl::optional<uint8_t> qp) override;
+
+   private:
+    void Note(const webrtc::VideoFrame& frame);
+    DecoderLink* const link_;
+    webrtc::DecodedImageCallback* const next_;
+  };
+
+  rtc::scoped_refptr<DecoderLink> link_;
+  std::unique_ptr<Callback> callback_;
   std::unique_ptr<webrtc::VideoDecoder> real_;
   bool need_key_ = false;  // a picture was skipped: deltas wait for the next keyframe
   int64_t last_key_request_ms_ = -1000000;

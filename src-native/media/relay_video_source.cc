@@ -42,8 +42,8 @@ rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr
   // at least, every picture once it asks: media/decode_gate.h).
   from->AddOrUpdateSink(&source->picture_sink_, rtc::VideoSinkWants());
   if (source->from_source_) source->from_source_->AddEncodedSink(&source->encoded_sink_);
-  // The remote source asks the publisher for a keyframe only for its first encoded sink, which is
-  // the track's decode gate (media/decode_gate.h): this one starts on a keyframe of its own.
+  // The remote source asks the publisher for a keyframe when its first encoded sink comes; not for
+  // a later one (a second relay source after a release): this one starts on a keyframe of its own.
   source->RequestKeyFrame();
   return source;
 }
