@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "rtc_base/ref_counted_object.h"
+#include "rtc_base/time_utils.h"
 
 namespace nlw {
 
@@ -82,7 +83,22 @@ void DecodeGate::AddDemand() { demand_.fetch_add(1); }
 void DecodeGate::RemoveDemand() { demand_.fetch_sub(1); }
 void DecodeGate::Pin() { demand_.fetch_add(1 << 20); }
 
+void DecodeGate::CountPicture() {
+  const int64_t now = rtc::TimeMicros();
+  const int64_t start = window_start_us_.load();
+  const int frames = ++window_frames_;
+  if (start == 0) {
+    window_start_us_.store(now);
+    window_frames_.store(0);
+  } else if (now - start >= rtc::kNumMicrosecsPerSec) {
+    rate_.store(frames * 1e6 / static_cast<double>(now - start));
+    window_start_us_.store(now);
+    window_frames_.store(0);
+  }
+}
+
 void DecodeGate::OnFrame(const webrtc::VideoFrame& frame) {
+  CountPicture();
   if (g_pending_size.load(std::memory_order_relaxed) == 0) return;
   rtc::scoped_refptr<DecoderLink> link;
   {

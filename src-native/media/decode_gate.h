@@ -42,7 +42,11 @@ class DecodeGate : public rtc::RefCountInterface,
   void Pin();
   bool open() const { return demand_.load(std::memory_order_relaxed) > 0 || detached_.load(std::memory_order_relaxed); }
 
-  // rtc::VideoSinkInterface<VideoFrame>: the receive stream's decode thread.
+  // Pictures received per second (decoded or not), over the last second or so; 0 if unknown.
+  void CountPicture();  // any thread
+  double frame_rate() const { return rate_.load(); }
+
+  // rtc::VideoSinkInterface<VideoFrame>: the receive stream's render thread.
   void OnFrame(const webrtc::VideoFrame& frame) override;
 
   // Process-wide: gates alive; pictures decoded and not decoded by gated decoders.
@@ -62,6 +66,9 @@ class DecodeGate : public rtc::RefCountInterface,
   const void* const key_;                                  // the track's source (registry key)
   std::atomic<int> demand_{0};
   std::atomic<bool> detached_{false};
+  std::atomic<int64_t> window_start_us_{0};
+  std::atomic<int> window_frames_{0};
+  std::atomic<double> rate_{0};
   static std::atomic<uint64_t> decoded_;
   static std::atomic<uint64_t> skipped_;
 };

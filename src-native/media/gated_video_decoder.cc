@@ -58,6 +58,7 @@ int32_t GatedVideoDecoder::Decode(const webrtc::EncodedImage& input_image, bool 
   // Not decoded. OK (not an error): the receive stream would otherwise ask for keyframes and wait
   // for one before giving the decoder anything else.
   DecodeGate::CountSkipped();
+  gate->CountPicture();  // the track's frame rate counts what arrives, decoded or not
   need_key_ = true;
   if (!gate->open()) return WEBRTC_VIDEO_CODEC_OK;
   // Pictures are wanted again: the skipped references must come back as a keyframe.

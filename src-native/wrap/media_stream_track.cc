@@ -295,7 +295,9 @@ Napi::Value MediaStreamTrack::Settings(const Napi::CallbackInfo& info) {
       o.Set("width", remote_info_->width());
       o.Set("height", remote_info_->height());
     }
-    if (remote_info_->frame_rate() > 0) o.Set("frameRate", std::round(remote_info_->frame_rate() * 100) / 100);
+    // Pictures left undecoded (media/decode_gate.h) count too: the gate sees them all.
+    const double rate = gate_ && gate_->frame_rate() > 0 ? gate_->frame_rate() : remote_info_->frame_rate();
+    if (rate > 0) o.Set("frameRate", std::round(rate * 100) / 100);
     if (remote_info_->sample_rate() > 0) {
       o.Set("sampleRate", remote_info_->sample_rate());
       o.Set("channelCount", remote_info_->channels());
