@@ -117,7 +117,8 @@ describe('media: relay (forwarding encoded video)', function () {
     await frames(sub.sink, 40)
     let d = delta(before, counters())
     assert.ok(d.undecodedFrames >= 30, JSON.stringify(d))
-    assert.ok(d.decodedFrames <= 40 + 10, `one stream decoded, not two: ${JSON.stringify(d)}`)
+    // One stream decoded (the subscriber's), not two: the relay's pictures are the undecoded ones.
+    assert.ok(d.decodedFrames <= d.undecodedFrames + 15, JSON.stringify(d))
     // A sink on the relay's track: correct pictures (from a keyframe on, not garbage).
     const late = new RTCVideoSink(track)
     sinks.push(late)
