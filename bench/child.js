@@ -133,6 +133,7 @@ async function scale (PC, n) {
 const MEDIA = {
   'media-video': () => media.video(peerName, peer.config, sizes.video),
   'media-audio': () => media.audio(peerName, peer.config, sizes.audio),
+  'media-audio-sink': () => media.audio(peerName, peer.config, sizes.audio, { consume: true }),
   'media-setup': () => media.setup(peerName, peer.config, sizes.mediaSetup)
 }
 

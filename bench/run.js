@@ -21,14 +21,14 @@ const { table } = require('./lib/table')
 const { PROFILES, createPath, destroyPath } = require('./lib/netpath')
 const { runPair } = require('./lib/pair-run')
 
-const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000', 'media-video', 'media-audio', 'media-setup', 'relay']
+const SCENARIOS = ['setup', 'throughput', 'throughput-worker', 'small', 'scale-200', 'scale-1000', 'media-video', 'media-audio', 'media-audio-sink', 'media-setup', 'relay']
 // The scenarios measured between two processes on the --net paths; the rest run in one process
 // (relay: its own processes and namespaces, bench/relay/fanout.js).
 const NET_SCENARIOS = ['setup', 'throughput', 'small']
 const GROUPS = {
   throughput: ['throughput', 'throughput-worker'],
   scale: ['scale-200', 'scale-1000'],
-  media: ['media-video', 'media-audio', 'media-setup']
+  media: ['media-video', 'media-audio', 'media-audio-sink', 'media-setup']
 }
 // Per child process: measuring plus start-up; a child past it is killed and reported as a timeout.
 const TIMEOUT_S = {
@@ -40,6 +40,7 @@ const TIMEOUT_S = {
   'scale-1000': 150,
   'media-video': 90,
   'media-audio': 150,
+  'media-audio-sink': 150,
   'media-setup': 150
 }
 // Scale: how long after "close all" a child may take to exit by itself.
@@ -205,8 +206,9 @@ function summary (scenario, r) {
       (r.sentFps !== null ? `, sent ${r.sentFps.toFixed(1)} fps` : '') +
       (r.recvFps !== null ? `, received ${r.recvFps.toFixed(1)} fps ${r.recvSize} (source ${r.sourceFps.toFixed(1)} fps), CPU with sink ${r.sinkCpuPct.toFixed(1)} %` : ', no sink')
   }
-  if (scenario === 'media-audio') {
+  if (scenario === 'media-audio' || scenario === 'media-audio-sink') {
     return `CPU ${r.cpuPct.toFixed(1)} % for ${r.streams} streams, ${r.cpuPctPerStream.toFixed(2)} % per stream (${r.codec})` +
+      (r.remoteChunksPerStream != null ? `, remote sinks got ${r.remoteChunksPerStream.toFixed(1)} chunks/s per stream` : '') +
       (r.feedFps !== null ? `, source made ${r.feedFps.toFixed(1)} chunks/s` : '')
   }
   if (scenario === 'media-setup') {

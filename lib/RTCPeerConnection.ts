@@ -30,6 +30,7 @@ import { type RTCStats, type RTCStatsReport, emptyReport, monotonicOrigin, stats
 import { RTCIceCandidate, type RTCIceCandidateInit } from './RTCIceCandidate'
 import { DEFAULT_MAX_MESSAGE_SIZE, RTCSctpTransport } from './RTCSctpTransport'
 import { type EndOfCandidates, type SdpSection, findSection, markEndOfCandidates, withEndOfCandidates } from './sdp_text'
+import { offerInAnswerOrder } from './answer_codec_order'
 import { type AlgorithmIdentifier, type RTCCertificate, generateCertificate } from './RTCCertificate'
 import {
   ConnectionIdentity, type RTCIdentityAssertion, type RTCIdentityErrorEvent, type RTCIdentityEvent,
@@ -132,6 +133,8 @@ export class RTCPeerConnection extends RTCEventTarget {
   #pendingLocal: RTCSessionDescription | null = null
   #currentRemote: RTCSessionDescription | null = null
   #pendingRemote: RTCSessionDescription | null = null
+  // The remote offer libwebrtc holds in the answer's codec order, and the one set (shown).
+  #reorderedOffer: { applied: string, shown: string } | null = null
   #canTrickle: boolean | null = null
   #sctp: RTCSctpTransport | null = null
   #lastOffer = ''
@@ -287,7 +290,11 @@ export class RTCPeerConnection extends RTCEventTarget {
     if (!this.#closed && this.#signalingState !== 'have-remote-offer' && this.#signalingState !== 'have-local-pranswer') {
       return Promise.reject(domError('InvalidStateError', `createAnswer() in signaling state '${this.#signalingState}'`))
     }
-    return this.#op(() => this.#withAssertion(this.#native.createAnswer()), d => {
+    return this.#op(async () => {
+      const d = await this.#withAssertion(this.#native.createAnswer())
+      await this.#sendAnswerCodecs(d.sdp)
+      return d
+    }, d => {
       this.#lastAnswer = d.sdp
       return { type: d.type as RTCSdpType, sdp: d.sdp }
     })
@@ -333,7 +340,10 @@ export class RTCPeerConnection extends RTCEventTarget {
         return made.then(d => this.setLocalDescription(d))
       }
       if (type === undefined || last === '') {
-        return this.#op(() => this.#native.setLocalDescription(), s => { this.#applySnapshot(s) })
+        return this.#op(async () => {
+          if (wantAnswer) await this.#sendAnswerCodecs((await this.#native.createAnswer()).sdp)
+          return await this.#native.setLocalDescription()
+        }, s => { this.#applySnapshot(s) })
       }
       type = type ?? (wantAnswer ? 'answer' : 'offer')
       sdp = last
@@ -495,6 +505,18 @@ export class RTCPeerConnection extends RTCEventTarget {
       this.#checkUfrag(sdpMid, index, ufrag)
       return this.#native.addIceCandidate(line, sdpMid, index, ufrag)
     }), s => { this.#applySnapshot(s) })
+  }
+
+  // An answerer sends the first codec of its answer (lib/answer_codec_order.ts): in
+  // have-remote-offer, the offer is applied again in the answer's codec order when they differ.
+  async #sendAnswerCodecs (answer: string): Promise<void> {
+    const offer = this.#snapshot?.pendingRemoteDescription
+    if (offer === null || offer === undefined || offer.type !== 'offer' || this.#closed) return
+    const reordered = offerInAnswerOrder(offer.sdp, answer)
+    if (reordered === null) return
+    const s = await this.#native.setRemoteDescription('offer', reordered)
+    const applied = s?.pendingRemoteDescription?.sdp
+    if (applied !== undefined) this.#reorderedOffer = { applied, shown: offer.sdp }
   }
 
   #rawRemoteSdp (): string | null {
@@ -999,8 +1021,11 @@ export class RTCPeerConnection extends RTCEventTarget {
     }
     this.#currentLocal = update(this.#currentLocal, s.currentLocalDescription, this.#localEnd)
     this.#pendingLocal = update(this.#pendingLocal, s.pendingLocalDescription, this.#localEnd)
-    this.#currentRemote = update(this.#currentRemote, s.currentRemoteDescription, this.#remoteEnd)
-    this.#pendingRemote = update(this.#pendingRemote, s.pendingRemoteDescription, this.#remoteEnd)
+    // The offer as it was set, not as #sendAnswerCodecs applied it again.
+    const shown = (d: DescriptionInit | null): DescriptionInit | null =>
+      d !== null && this.#reorderedOffer !== null && d.sdp === this.#reorderedOffer.applied ? { type: d.type, sdp: this.#reorderedOffer.shown } : d
+    this.#currentRemote = update(this.#currentRemote, shown(s.currentRemoteDescription), this.#remoteEnd)
+    this.#pendingRemote = update(this.#pendingRemote, shown(s.pendingRemoteDescription), this.#remoteEnd)
   }
 
   #setSignalingState (state: RTCSignalingState): void {

@@ -161,6 +161,8 @@ export interface NativeRtpTransceiver {
   setSenderParameters(parameters: object): void
   receiverParameters(): NativeRtpParameters
   sources(kind: 'ssrc' | 'csrc'): NativeRtpSource[]
+  /** While on, the receiver's audio is decoded with no consumer (its sources then move). */
+  watchAudio(on: boolean): void
   setJitterBufferTarget(ms: number | null): void
   /** libwebrtc's DtmfSender: CanInsertDtmf() (telephone-event negotiated and sending). */
   canInsertDtmf(): boolean
@@ -405,6 +407,8 @@ export interface LiveObjects {
   relaySources: number
   /** Process-wide: decode gates of remote video tracks (one per track, until released). */
   decodeGates: number
+  /** Process-wide: decode demands of remote audio tracks (one per wrapped or read track's source). */
+  audioDemands: number
 }
 
 /** Process-wide counts of the relay's video encoders (nonstandard.relayCounters()). */

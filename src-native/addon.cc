@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "media/audio_demand.h"
 #include "media/codec_round_trip.h"
 #include "media/decode_gate.h"
 #include "media/forwarding_video_encoder.h"
@@ -141,6 +142,9 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // Process-wide: decode gates of remote video tracks (media/decode_gate.h), alive until the track
   // is released and its decode thread has ended.
   o.Set("decodeGates", static_cast<double>(DecodeGate::live()));
+  // Process-wide: the decode demand of remote audio tracks (media/audio_demand.h), alive while
+  // the track is wrapped or read.
+  o.Set("audioDemands", static_cast<double>(AudioDemand::live()));
   return o;
 }
 

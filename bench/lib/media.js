@@ -115,7 +115,7 @@ const stacks = {
   wrtc: {
     load () {
       const m = require('@roamhq/wrtc')
-      const { RTCVideoSource, RTCVideoSink, RTCAudioSource } = m.nonstandard
+      const { RTCVideoSource, RTCVideoSink, RTCAudioSource, RTCAudioSink } = m.nonstandard
       return {
         RTCPeerConnection: m.RTCPeerConnection,
         RTCRtpReceiver: m.RTCRtpReceiver,
@@ -133,6 +133,7 @@ const stacks = {
           return { track, stream: new m.MediaStream([track]), source, stop: () => track.stop() }
         },
         videoSink: (track, onFrame) => { const s = new RTCVideoSink(track); s.onframe = e => onFrame(e.frame); return () => s.stop() },
+        audioSink: (track, onData) => { const s = new RTCAudioSink(track); s.ondata = onData; return () => s.stop() },
         unmuted: null
       }
     }
@@ -301,8 +302,10 @@ async function video (stackName, config, { warmMs, windowMs, sinkMs, fullSizeWit
 /**
  * `n` Opus 48 kHz mono streams, one per pair (n pairs in this process). CPU per stream over
  * `windowMs` after `warmMs`. wrtc's sources are fed 10 ms frames from one JS timer.
+ * `consume`: an RTCAudioSink on every remote track (the remote audio is used, so both stacks
+ * decode it); without, nothing reads the remote audio (ours then decodes none of it).
  */
-async function audio (stackName, config, { streams, warmMs, windowMs }) {
+async function audio (stackName, config, { streams, warmMs, windowMs }, { consume = false } = {}) {
   const s = stacks[stackName].load()
   const pairs = []
   const sources = []
@@ -331,19 +334,25 @@ async function audio (stackName, config, { streams, warmMs, windowMs }) {
     await within(20000, 'all audio flowing', resolve => Promise.all(pairs.map(p => s.unmuted
       ? s.unmuted(p.remote)
       : connected(p.b))).then(resolve))
+    // Remote sinks count what they get, to show the audio was decoded (both stacks: 100 chunks/s).
+    let remoteChunks = 0
+    const remoteSinks = consume ? pairs.map(p => s.audioSink(p.remote, () => { remoteChunks++ })) : []
     await delay(warmMs)
     // Ours: how many 10 ms chunks the synthetic microphone made, through a sink on the first
     // local track (its ticker skips chunks when it runs late); wrtc: what the JS timer fed.
     let chunks = 0
     const stopLocal = !feeder && s.audioSink ? s.audioSink(sources[0].track, () => { chunks++ }) : null
     const sent0 = feeder ? feeder.count() : null
+    const remote0 = remoteChunks
     const th0 = threadTicks()
     const c0 = process.cpuUsage()
     const t0 = performance.now()
     await delay(windowMs)
     const cpu = cpuSince(c0, t0)
     cpu.threads = threadPct(th0, threadTicks(), cpu.seconds)
+    const remoteChunksPerStream = consume ? (remoteChunks - remote0) / cpu.seconds / streams : null
     if (stopLocal) stopLocal()
+    for (const stop of remoteSinks) stop()
     const framesPerSecond = feeder ? (feeder.count() - sent0) / cpu.seconds : stopLocal ? chunks / cpu.seconds : null
     return {
       ...cpu,
@@ -351,6 +360,8 @@ async function audio (stackName, config, { streams, warmMs, windowMs }) {
       cpuPctPerStream: cpu.cpuPct / streams,
       codec: pairs[0].codec,
       feedFps: framesPerSecond,
+      consumed: consume,
+      remoteChunksPerStream,
       source: s.sourceNote
     }
   } finally {

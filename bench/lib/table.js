@@ -34,6 +34,8 @@ const METRICS = [
   { scenario: 'media-audio', name: 'audio: CPU, all streams (% of one core)', better: 'lower', pick: r => r.cpuPct, digits: 1 },
   { scenario: 'media-audio', name: 'audio: CPU per stream (% of one core)', better: 'lower', pick: r => r.cpuPctPerStream, digits: 2 },
   { scenario: 'media-audio', name: 'audio: 10 ms chunks made per second per source', better: 'higher', pick: r => r.feedFps, digits: 1 },
+  { scenario: 'media-audio-sink', name: 'audio, remote consumed (RTCAudioSink each): CPU per stream (% of one core)', better: 'lower', pick: r => r.cpuPctPerStream, digits: 2 },
+  { scenario: 'media-audio-sink', name: 'audio, remote consumed: 10 ms chunks per second per remote sink', better: 'higher', pick: r => r.remoteChunksPerStream, digits: 1 },
   { scenario: 'media-setup', name: 'media setup: createOffer → first remote video frame (RTCVideoSink), median (ms)', better: 'lower', pick: r => r.frameMs && median(r.frameMs), na: 'no RTCVideoSink yet' },
   { scenario: 'media-setup', name: 'media setup: createOffer → first RTP packet (remote track unmute), median (ms)', better: 'lower', pick: r => r.unmuteMs && median(r.unmuteMs), na: 'no mute events' },
   { scenario: 'media-setup', name: 'media setup: worst pair of all runs, first frame or else first packet (ms)', better: 'lower', pick: r => Math.max(...(r.frameMs ?? r.unmuteMs)), how: xs => Math.max(...xs) }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "media/demand_audio_mixer.h"
 #include "rtc_base/ref_counted_object.h"
 
 namespace nlw {
@@ -32,6 +33,7 @@ ForwardedAudioSource::~ForwardedAudioSource() { from_->RemoveSink(this); }
 
 void ForwardedAudioSource::OnData(const void* audio_data, int bits_per_sample, int sample_rate,
                                   size_t number_of_channels, size_t number_of_frames) {
+  if (DemandAudioMixer::Draining()) return;  // a backlog nobody hears (media/demand_audio_mixer.h)
   std::lock_guard<std::mutex> lock(mu_);
   for (auto* sink : sinks_)
     sink->OnData(audio_data, bits_per_sample, sample_rate, number_of_channels, number_of_frames);

@@ -1,13 +1,17 @@
 // What getSettings() reports for a remote track: the size and rate of the frames it delivers, the
-// rate and channels of its audio. A sink on the track that only records (atomics, no copy).
+// rate and channels of its audio. A sink on the track that only records (atomics, no copy); it
+// is not a consumer of the audio (media/audio_demand.h), it tells the mixer whose stream it is.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "api/media_stream_interface.h"
 
 namespace nlw {
+
+class AudioDemand;
 
 class RemoteTrackInfo : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
                         public webrtc::AudioTrackSinkInterface {
@@ -29,6 +33,7 @@ class RemoteTrackInfo : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
 
  private:
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
+  std::shared_ptr<AudioDemand> demand_;  // audio: the track's, kept while the track is wrapped
   std::atomic<int> width_{0}, height_{0}, sample_rate_{0}, channels_{0};
   // Frame rate: frames counted in windows of >= 1 s; the last complete window's rate.
   std::atomic<int64_t> window_start_us_{0};

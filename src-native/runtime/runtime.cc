@@ -20,6 +20,7 @@
 #include "rtc_base/ssl_adapter.h"
 #include "rtc_base/thread.h"
 #include "rtc_base/time_utils.h"
+#include "media/demand_audio_mixer.h"
 #include "media/headless_audio_device.h"
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
@@ -128,6 +129,8 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   // One headless device per factory: it pulls the decoded audio of this shard's connections.
   shard->adm = rtc::make_ref_counted<HeadlessAudioDevice>(task_queues_.get());
   media.adm = shard->adm;
+  // Decodes only the remote audio something reads (media/demand_audio_mixer.h).
+  media.audio_mixer = DemandAudioMixer::Create();
   media.audio_encoder_factory = CreateAudioEncoderFactory();
   media.audio_decoder_factory = CreateAudioDecoderFactory();
   // No audio processing: a server's audio comes from programs, not a microphone beside a speaker,

@@ -127,6 +127,7 @@ void MediaStreamTrack::ReleaseNative() {
     return;
   }
   if (remote_info_) remote_info_->Stop();  // before the track goes: it holds the sink
+  sent_demand_ = AudioDemand::Hold();
   remote_info_.reset();
   if (gate_) gate_->Detach();  // a blocking hop to the track's thread
   gate_ = nullptr;
@@ -158,7 +159,14 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
 
 rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
     webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded) {
-  if (!track_ || factory == nullptr || home_factory_ == nullptr) return track_;
+  if (!track_) return track_;
+  // A remote audio track sent on: its audio must be decoded for the sender to have any.
+  if (!source_ && kind_ == webrtc::MediaStreamTrackInterface::kAudioKind)
+    sent_demand_ = AudioDemand::Hold(track_.get());
+  if (factory == nullptr || home_factory_ == nullptr) {
+    if (!source_) PinGate();  // a sender of the track itself (no-op for audio: no gate)
+    return track_;
+  }
   if (forward_encoded && !source_ && kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) {
     auto it = relay_tracks_.find(factory);
     if (it != relay_tracks_.end()) return it->second;

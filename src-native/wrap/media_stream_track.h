@@ -12,6 +12,7 @@
 
 #include "api/media_stream_interface.h"
 #include "media/decode_gate.h"
+#include "media/audio_demand.h"
 #include "media/pushed_audio_source.h"
 #include "media/pushed_video_source.h"
 #include "media/relay_video_source.h"
@@ -112,6 +113,9 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   rtc::scoped_refptr<DecodeGate> gate_;
   bool gate_pinned_ = false;
   void PinGate();
+  // A remote audio track once sent on (TrackFor): its senders read it, so it stays decoded while
+  // this wrapper lives (a sender holds its track; not released at removeTrack/replaceTrack).
+  AudioDemand::Hold sent_demand_;
   bool using_source_ = false;
 };
 

@@ -111,6 +111,7 @@ Napi::Function RtpTransceiver::Define(Napi::Env env) {
                       InstanceMethod<&RtpTransceiver::SetSenderParameters>("setSenderParameters"),
                       InstanceMethod<&RtpTransceiver::ReceiverParameters>("receiverParameters"),
                       InstanceMethod<&RtpTransceiver::Sources>("sources"),
+                      InstanceMethod<&RtpTransceiver::WatchAudio>("watchAudio"),
                       InstanceMethod<&RtpTransceiver::SetJitterBufferTarget>("setJitterBufferTarget"),
                       InstanceMethod<&RtpTransceiver::CanInsertDtmf>("canInsertDtmf"),
                       InstanceMethod<&RtpTransceiver::InsertDtmf>("insertDtmf"),
@@ -162,6 +163,7 @@ RtpTransceiver::~RtpTransceiver() { ReleaseNative(); }
 void RtpTransceiver::ReleaseNative() {
   if (!transceiver_) return;
   runtime_->Unregister(this);
+  watch_demand_ = AudioDemand::Hold();
   // Dropped on the signaling thread, behind what is queued there: dropping the proxy here would
   // make its destructor wait for the signaling thread (a blocking hop), behind every close queued
   // on it. At exit that wait came before Runtime::Shutdown's budget for those closes: closing 50
@@ -295,6 +297,20 @@ Napi::Value RtpTransceiver::Sources(const Napi::CallbackInfo& info) {
   bool csrc = info.Length() > 0 && info[0].IsString() && info[0].As<Napi::String>().Utf8Value() == "csrc";
   return RtpSourcesToJs(env, transceiver_->receiver()->GetSources(),
                         csrc ? webrtc::RtpSourceType::CSRC : webrtc::RtpSourceType::SSRC);
+}
+
+// watchAudio(on): while on, the receiver's audio is decoded even with no consumer, so that the
+// synchronization sources (updated at playout) show packets flowing.
+void RtpTransceiver::WatchAudio(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Live(env)) return;
+  bool on = info.Length() > 0 && info[0].ToBoolean().Value();
+  if (!on) {
+    watch_demand_ = AudioDemand::Hold();
+    return;
+  }
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track = transceiver_->receiver()->track();
+  if (track && track->kind() == webrtc::MediaStreamTrackInterface::kAudioKind) watch_demand_ = AudioDemand::Hold(track.get());
 }
 
 // setJitterBufferTarget(ms | null)

@@ -13,6 +13,7 @@
 
 #include "api/peer_connection_interface.h"
 #include "api/rtp_transceiver_interface.h"
+#include "media/audio_demand.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -66,6 +67,7 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   Napi::Value SetSenderParameters(const Napi::CallbackInfo& info);
   Napi::Value ReceiverParameters(const Napi::CallbackInfo& info);
   Napi::Value Sources(const Napi::CallbackInfo& info);
+  void WatchAudio(const Napi::CallbackInfo& info);
   Napi::Value SetJitterBufferTarget(const Napi::CallbackInfo& info);
   Napi::Value SenderStreamIds(const Napi::CallbackInfo& info);
   Napi::Value CanInsertDtmf(const Napi::CallbackInfo& info);
@@ -76,6 +78,9 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   bool Live(Napi::Env env);
 
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  // watchAudio(true): the receiver's audio is decoded (media/audio_demand.h) while JS waits for
+  // its packets to play out again (lib/remote_unmute.ts reads them in the sources).
+  AudioDemand::Hold watch_demand_;
   rtc::Thread* signaling_ = nullptr;  // owned by the runtime, which outlives this (Register)
   webrtc::PeerConnectionFactoryInterface* factory_ = nullptr;  // the connection's shard's
   std::shared_ptr<bool> forward_encoded_video_;  // the connection's (PeerConnectionShared)

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "addon.h"
+#include "media/demand_audio_mixer.h"
 #include "media/frame_memory.h"
 #include "rtc_base/time_utils.h"
 #include "wrap/media_stream_track.h"
@@ -20,9 +21,13 @@ ReaderCore::ReaderCore(std::shared_ptr<Dispatcher> dispatcher,
 
 void ReaderCore::Start() {
   started_ = true;
-  if (video_) demand_ = PictureDemand(track_.get());
-  if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  else static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  if (video_) {
+    picture_demand_ = PictureDemand(track_.get());
+    static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
+  } else {
+    demand_ = AudioDemand::Hold(track_.get());
+    static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  }
 }
 
 void ReaderCore::Stop() {
@@ -31,8 +36,9 @@ void ReaderCore::Stop() {
     // Both removals wait for a delivery to this sink in progress.
     if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
     else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
+    demand_ = AudioDemand::Hold();
   }
-  demand_.Reset();
+  picture_demand_.Reset();
   track_ = nullptr;
   link_->target = nullptr;
   std::lock_guard<std::mutex> lock(mu_);
@@ -69,7 +75,7 @@ void ReaderCore::OnData(const void* audio_data, int bits_per_sample, int sample_
 
 void ReaderCore::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
                         size_t number_of_frames, absl::optional<int64_t> capture_ms) {
-  if (bits_per_sample != 16 || sample_rate <= 0) return;
+  if (bits_per_sample != 16 || sample_rate <= 0 || DemandAudioMixer::Draining()) return;
   // The capture time when the source knows it; otherwise a clock that starts at the first chunk's
   // arrival and advances by the chunks' durations (no jitter between consecutive chunks).
   int64_t ts;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "addon.h"
+#include "media/demand_audio_mixer.h"
 #include "api/video/i420_buffer.h"
 #include "wrap/media_stream_track.h"
 
@@ -24,9 +25,13 @@ SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<we
 
 void SinkCore::Start() {
   started_ = true;
-  if (video_) demand_ = PictureDemand(track_.get());
-  if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  else static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  if (video_) {
+    picture_demand_ = PictureDemand(track_.get());
+    static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
+  } else {
+    demand_ = AudioDemand::Hold(track_.get());
+    static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
+  }
 }
 
 void SinkCore::Stop() {
@@ -36,7 +41,8 @@ void SinkCore::Stop() {
   // sources' locks).
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
   else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
-  demand_.Reset();
+  picture_demand_.Reset();
+  demand_ = AudioDemand::Hold();
   track_ = nullptr;
   link_->target = nullptr;
 }
@@ -51,7 +57,7 @@ void SinkCore::OnFrame(const webrtc::VideoFrame& frame) {
 
 void SinkCore::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
                       size_t number_of_frames) {
-  if (bits_per_sample != 16) return;
+  if (bits_per_sample != 16 || DemandAudioMixer::Draining()) return;  // a backlog nobody hears
   AudioChunk chunk{std::vector<int16_t>(number_of_channels * number_of_frames), sample_rate, number_of_channels,
                    number_of_frames};
   memcpy(chunk.samples.data(), audio_data, chunk.samples.size() * sizeof(int16_t));

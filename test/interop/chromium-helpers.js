@@ -1,6 +1,7 @@
 'use strict'
 // Shared pieces of the headless-Chromium interop tests (chromium.test.js, chromium-media.test.js):
-// the signaling server, the browser launch, and two small waiting helpers.
+// the signaling server, the browser launch, the Node peer that signals through it, and two small
+// waiting helpers.
 //
 // Signaling server on 127.0.0.1 (port chosen by the OS):
 //   POST /send?s=SESSION&to=node|browser   (JSON body)   queues one message
@@ -10,6 +11,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const http = require('node:http')
+const assert = require('node:assert/strict')
 
 const CHROMIUM = '/usr/bin/chromium'
 const LAUNCH_ARGS = [
@@ -122,4 +124,87 @@ async function launchChromium (chromium, extraArgs = []) {
   }
 }
 
-module.exports = { CHROMIUM, LAUNCH_ARGS, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium }
+/**
+ * One of our RTCPeerConnections, signaling with one named peer of a page through the server: it
+ * answers offers (after `beforeAnswer(pc)`, if given), offers when told to, and queues remote
+ * candidates until the remote description is set. `start()` begins receiving; `rounds` counts
+ * the remote descriptions applied.
+ */
+class SignalingPeer {
+  constructor (base, session, { beforeAnswer = null } = {}) {
+    const { RTCPeerConnection } = require('../..')
+    this.base = base
+    this.session = session
+    this.beforeAnswer = beforeAnswer
+    this.errors = []
+    this.stopped = false
+    this.rounds = 0
+    this.localCandidates = 0
+    this.remoteCandidates = 0
+    this.polling = null
+    this.pc = new RTCPeerConnection()
+    this.pc.onicecandidate = e => {
+      if (e.candidate) this.localCandidates++
+      this.send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null }).catch(err => this.errors.push(err))
+    }
+  }
+
+  async send (msg) {
+    const res = await fetch(`${this.base}/send?s=${encodeURIComponent(this.session)}&to=browser`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg)
+    })
+    assert.equal(res.status, 200)
+    await res.arrayBuffer()
+  }
+
+  start () { this.polling = this.poll() }
+
+  async poll () {
+    const pending = []
+    while (!this.stopped) {
+      let msgs
+      try {
+        const res = await fetch(`${this.base}/recv?s=${encodeURIComponent(this.session)}&who=node`)
+        msgs = await res.json()
+      } catch (err) {
+        if (!this.stopped) this.errors.push(err)
+        return
+      }
+      for (const msg of msgs) {
+        if (this.stopped) return
+        try {
+          if (msg.type === 'description') {
+            await this.pc.setRemoteDescription(msg.description)
+            if (msg.description.type === 'offer') {
+              if (this.beforeAnswer) await this.beforeAnswer(this.pc)
+              await this.pc.setLocalDescription()
+              await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
+            }
+            this.rounds++
+            for (const c of pending.splice(0)) await this.pc.addIceCandidate(c)
+          } else if (msg.type === 'candidate') {
+            this.remoteCandidates++
+            if (this.pc.remoteDescription) await this.pc.addIceCandidate(msg.candidate)
+            else pending.push(msg.candidate)
+          }
+        } catch (err) {
+          this.errors.push(err)
+        }
+      }
+    }
+  }
+
+  async offer () {
+    await this.pc.setLocalDescription()
+    assert.equal(this.pc.localDescription.type, 'offer')
+    await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
+  }
+
+  async stop () {
+    this.stopped = true
+    if (this.pc.signalingState !== 'closed') this.pc.close()
+    await this.polling
+  }
+}
+
+module.exports = { CHROMIUM, LAUNCH_ARGS, SignalingPeer, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium }

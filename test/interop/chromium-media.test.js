@@ -14,7 +14,7 @@ const { RTCPeerConnection, RTCRtpSender, MediaStream, mediaDevices, nonstandard,
 const { xorStream } = require('../media/fixtures/xor-transform')
 const { frames } = require('../helpers/content')
 const { DtmfDetector, assertHeardInOrder } = require('../helpers/dtmf')
-const { CHROMIUM, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
+const { CHROMIUM, SignalingPeer, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
 
 const PAGE = path.join(__dirname, 'chromium-media.html')
 const STEP_MS = 15000
@@ -26,82 +26,18 @@ const MIN_AUDIO_POWER = 0.001
 // ------------------------------------------------------------------ the Node peer
 
 /**
- * One of our RTCPeerConnections, signaling with one named peer of the page. It answers offers
- * (after `beforeAnswer`, if given), offers when told to, and offers again on negotiationneeded once
- * a first round is done (so tracks added later are negotiated).
+ * The Node side of one named peer of the page: keeps its track events, and offers again on
+ * negotiationneeded once a first round is done (so tracks added later are negotiated).
  */
-class NodePeer {
-  constructor (base, session, { beforeAnswer = null } = {}) {
-    this.base = base
-    this.session = session
-    this.beforeAnswer = beforeAnswer
-    this.errors = []
+class NodePeer extends SignalingPeer {
+  constructor (base, session, options) {
+    super(base, session, options)
     this.trackEvents = []
-    this.stopped = false
-    this.rounds = 0
-    this.pc = new RTCPeerConnection()
-    this.pc.onicecandidate = e => {
-      this.send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null }).catch(err => this.errors.push(err))
-    }
     this.pc.ontrack = e => this.trackEvents.push(e)
     this.pc.onnegotiationneeded = () => {
       if (this.rounds > 0 && this.pc.signalingState === 'stable' && !this.stopped) this.offer().catch(err => this.errors.push(err))
     }
-    this.polling = this.poll()
-  }
-
-  async send (msg) {
-    const res = await fetch(`${this.base}/send?s=${encodeURIComponent(this.session)}&to=browser`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg)
-    })
-    assert.equal(res.status, 200)
-    await res.arrayBuffer()
-  }
-
-  async poll () {
-    const pending = []
-    while (!this.stopped) {
-      let msgs
-      try {
-        const res = await fetch(`${this.base}/recv?s=${encodeURIComponent(this.session)}&who=node`)
-        msgs = await res.json()
-      } catch (err) {
-        if (!this.stopped) this.errors.push(err)
-        return
-      }
-      for (const msg of msgs) {
-        if (this.stopped) return
-        try {
-          if (msg.type === 'description') {
-            await this.pc.setRemoteDescription(msg.description)
-            if (msg.description.type === 'offer') {
-              if (this.beforeAnswer) await this.beforeAnswer(this.pc)
-              await this.pc.setLocalDescription()
-              await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
-            }
-            this.rounds++
-            for (const c of pending.splice(0)) await this.pc.addIceCandidate(c)
-          } else if (msg.type === 'candidate') {
-            if (this.pc.remoteDescription) await this.pc.addIceCandidate(msg.candidate)
-            else pending.push(msg.candidate)
-          }
-        } catch (err) {
-          this.errors.push(err)
-        }
-      }
-    }
-  }
-
-  async offer () {
-    await this.pc.setLocalDescription()
-    assert.equal(this.pc.localDescription.type, 'offer')
-    await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
-  }
-
-  async stop () {
-    this.stopped = true
-    if (this.pc.signalingState !== 'closed') this.pc.close()
-    await this.polling
+    this.start()
   }
 }
 
@@ -559,11 +495,11 @@ describe('interop: media with headless Chromium', function () {
     await noErrors()
   })
 
-  // Known gap (libwebrtc M108): an answerer sends with the first codec of the remote offer even
-  // when its own setCodecPreferences left that codec out of the answer (RFC 3264 6.1: the answerer
-  // sends a format listed in its answer). Seen here: our answer lists VP9 alone, Chromium decodes
-  // VP8 from us. M108 has no RtpEncodingParameters.codec to choose the send codec otherwise.
-  it.skip('our setCodecPreferences on the answer decide the codec we send', async function () {
+  // libwebrtc M108 has an answerer send the first codec of the remote offer, even one its own
+  // setCodecPreferences left out of the answer (RFC 3264 6.1: the answerer sends a format listed
+  // in its answer); our createAnswer applies the offer again in the answer's order
+  // (lib/answer_codec_order.ts), so Chromium decodes VP9 from us here.
+  it('our setCodecPreferences on the answer decide the codec we send', async function () {
     const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })
     localTracks.push(...stream.getTracks())
     const [track] = stream.getVideoTracks()

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const { RTCPeerConnection } = require('../..')
-const { CHROMIUM, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
+const { CHROMIUM, SignalingPeer, startSignaling, stopSignaling, withTimeout, waitFor, launchChromium } = require('./chromium-helpers')
 
 const PAGE = path.join(__dirname, 'chromium-peer.html')
 const STEP_MS = 15000
@@ -20,32 +20,14 @@ const FROM_BROWSER_BYTES = [0xc0, 0xff, 0xee, 0x00, 0x01, 0xfe]
 
 // ------------------------------------------------------------------ the Node peer
 
-/** The Node side: a libwebrtc RTCPeerConnection that signals through the HTTP server. */
-class NodePeer {
+/** The Node side: answers or offers a data channel, and keeps what it receives on it. */
+class NodePeer extends SignalingPeer {
   constructor (base, session) {
-    this.base = base
-    this.session = session
-    this.errors = []
+    super(base, session)
     this.received = []
-    this.stopped = false
-    this.pc = new RTCPeerConnection()
     this.channel = null
-    this.localCandidates = 0
-    this.remoteCandidates = 0
-    this.pc.onicecandidate = e => {
-      if (e.candidate) this.localCandidates++
-      this.send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null }).catch(err => this.errors.push(err))
-    }
     this.channelReady = new Promise(resolve => { this.resolveChannel = resolve })
     this.pc.ondatachannel = e => this.wire(e.channel)
-  }
-
-  async send (msg) {
-    const res = await fetch(`${this.base}/send?s=${this.session}&to=browser`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg)
-    })
-    assert.equal(res.status, 200)
-    await res.arrayBuffer()
   }
 
   wire (channel) {
@@ -59,53 +41,9 @@ class NodePeer {
     this.resolveChannel(channel)
   }
 
-  /** Receives offers/answers/candidates until stop(); remote candidates wait for the remote description. */
-  async poll () {
-    const pending = []
-    while (!this.stopped) {
-      let msgs
-      try {
-        const res = await fetch(`${this.base}/recv?s=${this.session}&who=node`)
-        msgs = await res.json()
-      } catch (err) {
-        if (!this.stopped) this.errors.push(err)
-        return
-      }
-      for (const msg of msgs) {
-        if (this.stopped) return
-        try {
-          if (msg.type === 'description') {
-            await this.pc.setRemoteDescription(msg.description)
-            if (msg.description.type === 'offer') {
-              await this.pc.setLocalDescription()
-              await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
-            }
-            for (const c of pending.splice(0)) await this.pc.addIceCandidate(c)
-          } else if (msg.type === 'candidate') {
-            this.remoteCandidates++
-            if (this.pc.remoteDescription) await this.pc.addIceCandidate(msg.candidate)
-            else pending.push(msg.candidate)
-          }
-        } catch (err) {
-          this.errors.push(err)
-        }
-      }
-    }
-  }
-
-  start () { this.polling = this.poll() }
-
   async offer () {
     this.wire(this.pc.createDataChannel('interop'))
-    await this.pc.setLocalDescription()
-    assert.equal(this.pc.localDescription.type, 'offer')
-    await this.send({ type: 'description', description: this.pc.localDescription.toJSON() })
-  }
-
-  async stop () {
-    this.stopped = true
-    if (this.pc.signalingState !== 'closed') this.pc.close()
-    await this.polling
+    await super.offer()
   }
 }
 

@@ -330,6 +330,40 @@ describe('media: transceivers', function () {
       t.setCodecPreferences([])
     })
 
+    it("an answerer's setCodecPreferences chooses what it sends (the answer's first codec), explicit and implicit answers", async () => {
+      const sent = async pc => {
+        const stats = await pc.getStats()
+        const out = [...stats.values()].find(r => r.type === 'outbound-rtp' && r.kind === 'audio' && r.codecId)
+        return out ? stats.get(out.codecId).mimeType : null
+      }
+      for (const implicit of [false, true]) {
+        const { a, b } = trickledPeers()
+        const [ta] = (await mediaDevices.getUserMedia({ audio: true })).getAudioTracks()
+        const [tb] = (await mediaDevices.getUserMedia({ audio: true })).getAudioTracks()
+        a.addTransceiver(ta, { direction: 'sendrecv' }) // offers Opus first
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        const t = b.getTransceivers()[0]
+        t.direction = 'sendrecv'
+        await t.sender.replaceTrack(tb)
+        t.setCodecPreferences(RTCRtpReceiver.getCapabilities('audio').codecs.filter(c => c.mimeType === 'audio/PCMU'))
+        if (implicit) await b.setLocalDescription()
+        else await b.setLocalDescription(await b.createAnswer())
+        assert.match(b.localDescription.sdp, /^m=audio \d+ [A-Z/]+ 0\r$/m, 'the answer lists PCMU alone')
+        // The offer shown is the one set, in its own codec order.
+        const payloads = sdp => sdp.match(/^m=audio \d+ [A-Z/]+ ([\d ]+)\r$/m)[1]
+        assert.equal(payloads(b.remoteDescription.sdp), payloads(a.localDescription.sdp))
+        await a.setRemoteDescription(b.localDescription)
+        const deadline = Date.now() + 8000
+        let codecs = [null, null]
+        while (Date.now() < deadline && !(codecs[0] && codecs[1])) {
+          await delay(100)
+          codecs = [await sent(a), await sent(b)]
+        }
+        assert.deepEqual(codecs, ['audio/PCMU', 'audio/PCMU'], `${implicit ? 'implicit' : 'explicit'} answer: offerer, answerer send`)
+      }
+    })
+
     it('stop() ends the receiver track, stops the transceiver and it leaves after negotiation', async () => {
       const { a, b } = trickledPeers()
       const t = a.addTransceiver('audio')
