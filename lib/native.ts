@@ -407,6 +407,8 @@ export interface LiveObjects {
   longTimers: number
   /** Process-wide: relay sources of remote video tracks sent on with forwarding. */
   relaySources: number
+  /** Process-wide: decode gates of remote video tracks (one per track, until released). */
+  decodeGates: number
   /** Process-wide: decode demands of remote audio tracks (one per wrapped or read track's source). */
   audioDemands: number
 }
@@ -423,6 +425,10 @@ export interface RelayCounters {
   droppedFrames: number
   /** Keyframe requests sent to publishers (coalesced: at most one per 300 ms per track). */
   keyFrameRequests: number
+  /** Remote video pictures decoded (any track of the process). */
+  decodedFrames: number
+  /** Remote video pictures not decoded: their track had no consumer of pictures (no sink, processor or transcoding sender). */
+  undecodedFrames: number
 }
 
 function load (): Binding {

@@ -4,6 +4,7 @@
 
 #include "media/audio_demand.h"
 #include "media/codec_round_trip.h"
+#include "media/decode_gate.h"
 #include "media/forwarding_video_encoder.h"
 #include "media/relay_video_source.h"
 #include "rtc_base/logging.h"
@@ -139,6 +140,9 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // Process-wide: relay sources of remote video tracks sent on (media/relay_video_source.h), alive
   // until the track is released and the last sender and frame using them are gone.
   o.Set("relaySources", static_cast<double>(RelayVideoSource::live()));
+  // Process-wide: decode gates of remote video tracks (media/decode_gate.h), alive until the track
+  // is released and its decode thread has ended.
+  o.Set("decodeGates", static_cast<double>(DecodeGate::live()));
   // Process-wide: the decode demand of remote audio tracks (media/audio_demand.h), alive while
   // the track is wrapped or read.
   o.Set("audioDemands", static_cast<double>(AudioDemand::live()));
@@ -155,6 +159,9 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("transcodedFrames", static_cast<double>(c.transcoded_frames));
   o.Set("droppedFrames", static_cast<double>(c.dropped_frames));
   o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
+  // Remote video pictures decoded and left undecoded (nobody took pictures: media/decode_gate.h).
+  o.Set("decodedFrames", static_cast<double>(DecodeGate::decoded()));
+  o.Set("undecodedFrames", static_cast<double>(DecodeGate::skipped()));
   return o;
 }
 

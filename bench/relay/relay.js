@@ -1,6 +1,7 @@
 'use strict'
 // The relay process of the fan-out bench: one stack, one publisher, N subscribers, signaling
 // over the IPC channel (bench/relay/fanout.js routes it). argv: stack
+//   ours-video  ours, the publisher's video only sent on (an extra row: the cost without audio)
 //   ours, wrtc  the relay example's Relay (examples/relay/relay.js): the standard API, a remote
 //               track given to addTrack on each subscriber's connection (both re-encode today)
 //   werift      the same Relay: werift's addTrack of a remote track forwards its RTP packets (no
@@ -18,8 +19,16 @@ let relay = null
 
 function standardRelay () {
   const { Relay } = require(path.join(__dirname, '..', '..', 'examples', 'relay', 'relay'))
-  const RTCPeerConnection = peers[stack].load()
-  return new Relay({ RTCPeerConnection, configuration: peers[stack].config, log: line => process.stderr.write(`relay: ${line}\n`) })
+  const base = stack === 'ours-video' ? 'ours' : stack
+  const RTCPeerConnection = peers[base].load()
+  const relay = new Relay({ RTCPeerConnection, configuration: peers[base].config, log: line => process.stderr.write(`relay: ${line}\n`) })
+  if (stack === 'ours-video') {
+    // An extra row: the publisher's video only goes on (its audio is received, not sent on), to
+    // tell the video forwarding's cost from the per-subscriber Opus encoding's.
+    const attach = relay.attach.bind(relay)
+    relay.attach = (s, tracks) => attach(s, tracks.filter(t => t.track.kind === 'video'))
+  }
+  return relay
 }
 
 function weriftRelay () {
@@ -58,7 +67,7 @@ function weriftRelay () {
 }
 
 function makeRelay () {
-  if (stack === 'ours' || stack === 'wrtc') return standardRelay()
+  if (stack === 'ours' || stack === 'ours-video' || stack === 'wrtc') return standardRelay()
   if (stack === 'werift') return weriftRelay()
   if (stack === 'ndc') return require('./relay-ndc').create()
   throw new Error(`unknown stack ${stack}`)

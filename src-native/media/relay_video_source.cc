@@ -37,9 +37,14 @@ rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr
                                                               rtc::Thread* home) {
   // Not make_ref_counted: with two RefCountInterface bases it cannot tell the class is one.
   rtc::scoped_refptr<RelayVideoSource> source(new rtc::RefCountedObject<RelayVideoSource>(from, home));
-  // Pictures first: an encoder that falls back finds one as soon as possible.
+  source->gate_ = DecodeGate::Find(from.get());
+  // Pictures first: an encoder that falls back finds one as soon as possible (decoded keyframes
+  // at least, every picture once it asks: media/decode_gate.h).
   from->AddOrUpdateSink(&source->picture_sink_, rtc::VideoSinkWants());
   if (source->from_source_) source->from_source_->AddEncodedSink(&source->encoded_sink_);
+  // The remote source asks the publisher for a keyframe when its first encoded sink comes; not for
+  // a later one (a second relay source after a release): this one starts on a keyframe of its own.
+  source->RequestKeyFrame();
   return source;
 }
 
@@ -64,6 +69,7 @@ void RelayVideoSource::Detach() {
   // After these return, the remote source calls neither sink again (both remove under its lock).
   if (source) source->RemoveEncodedSink(&encoded_sink_);
   if (from) from->RemoveSink(&picture_sink_);
+  if (demanding_.exchange(false) && gate_) gate_->RemoveDemand();
 }
 
 void RelayVideoSource::RequestKeyFrame() {
@@ -88,6 +94,8 @@ void RelayVideoSource::GenerateUpstream() {
 }
 
 rtc::scoped_refptr<webrtc::I420BufferInterface> RelayVideoSource::LatestPicture() {
+  last_picture_ask_ms_.store(rtc::TimeMillis());
+  if (gate_ && !demanding_.exchange(true)) gate_->AddDemand();
   std::lock_guard<std::mutex> lock(mu_);
   return latest_;
 }
@@ -102,7 +110,14 @@ void RelayVideoSource::OnDecoded(const webrtc::VideoFrame& frame) {
   if (from_) latest_ = std::move(i420);
 }
 
+void RelayVideoSource::StopDemandIfIdle() {
+  constexpr int64_t kIdleMs = 2000;
+  if (!demanding_.load() || rtc::TimeMillis() - last_picture_ask_ms_.load() < kIdleMs) return;
+  if (demanding_.exchange(false) && gate_) gate_->RemoveDemand();
+}
+
 void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
+  StopDemandIfIdle();
   rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data = frame.encoded_buffer();
   if (!data || data->size() == 0) return;
   const bool key = frame.is_key_frame();

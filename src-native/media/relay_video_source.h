@@ -19,6 +19,7 @@
 #include "api/media_stream_interface.h"
 #include "api/video/recordable_encoded_frame.h"
 #include "media/base/video_broadcaster.h"
+#include "media/decode_gate.h"
 #include "media/encoded_frame_buffer.h"
 #include "rtc_base/thread.h"
 
@@ -29,8 +30,7 @@ namespace nlw {
 class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public EncodedFrameOrigin {
  public:
   // JS thread. `from`: a remote video track (proxy); `home`: its connection's signaling/worker
-  // thread. Subscribes at once (blocking hops to `home`; the remote source asks the publisher for
-  // a keyframe when its first encoded sink arrives).
+  // thread. Subscribes at once (blocking hops to `home`) and asks the publisher for a keyframe.
   static rtc::scoped_refptr<RelayVideoSource> Create(rtc::scoped_refptr<webrtc::VideoTrackInterface> from,
                                                      rtc::Thread* home);
   // JS thread. Unsubscribes (blocking hops); the source stays valid but emits nothing more.
@@ -103,6 +103,13 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   H264StreamProfile h264_;
 
   std::atomic<int64_t> last_request_ms_{-1000000};
+
+  // Pictures are decoded only while an encoder asks for them (LatestPicture: a sender that cannot
+  // forward); the demand ends 2 s after the last ask (media/decode_gate.h).
+  void StopDemandIfIdle();  // decode queue
+  rtc::scoped_refptr<DecodeGate> gate_;  // set in Create
+  std::atomic<bool> demanding_{false};
+  std::atomic<int64_t> last_picture_ask_ms_{0};
 };
 
 }  // namespace nlw

@@ -28,6 +28,7 @@
 #include "rtc_base/physical_socket_server.h"
 #include "runtime/udp_socket_factory.h"
 #include "runtime/shared_task_queues.h"
+#include "media/gated_video_decoder.h"
 
 namespace nlw {
 
@@ -138,7 +139,8 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   // analysis of the mixed playout is gone too.
   media.audio_processing = nullptr;
   media.video_encoder_factory = CreateVideoEncoderFactory();
-  media.video_decoder_factory = CreateVideoDecoderFactory();
+  // Each decoder skips the delta pictures of a track nobody takes pictures from (media/decode_gate.h).
+  media.video_decoder_factory = std::make_unique<GatedVideoDecoderFactory>(CreateVideoDecoderFactory());
   media.trials = deps.trials.get();
   deps.media_engine = cricket::CreateMediaEngine(std::move(media));
   shard->factory = webrtc::CreateModularPeerConnectionFactory(std::move(deps));

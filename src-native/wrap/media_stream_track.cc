@@ -63,7 +63,13 @@ Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
                                            rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
                                            webrtc::PeerConnectionFactoryInterface* home) {
   Napi::Object o = NewWith(env, track, nullptr, home);
-  if (MediaStreamTrack* t = Unwrap(o); t != nullptr && track) t->remote_info_ = std::make_unique<RemoteTrackInfo>(track);
+  if (MediaStreamTrack* t = Unwrap(o); t != nullptr && track) {
+    if (track->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
+      t->gate_ = DecodeGate::Attach(
+          rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track.get())));
+    }
+    t->remote_info_ = std::make_unique<RemoteTrackInfo>(track);
+  }
   return o;
 }
 
@@ -112,6 +118,7 @@ void MediaStreamTrack::ReleaseNative() {
     // Each step below is a blocking hop to a shard thread that may be busy with media: 50
     // remote tracks took the exit past 2 s. The process is ending: leave them to the OS.
     (void)remote_info_.release();
+    if (gate_) (void)gate_.release();
     (void)track_.release();
     if (relay_) (void)relay_.release();
     (void)new decltype(source_)(std::move(source_));
@@ -122,6 +129,8 @@ void MediaStreamTrack::ReleaseNative() {
   if (remote_info_) remote_info_->Stop();  // before the track goes: it holds the sink
   sent_demand_ = AudioDemand::Hold();
   remote_info_.reset();
+  if (gate_) gate_->Detach();  // a blocking hop to the track's thread
+  gate_ = nullptr;
   source_.reset();
   others_.clear();
   relay_tracks_.clear();
@@ -133,6 +142,12 @@ void MediaStreamTrack::ReleaseNative() {
 
 Napi::Value MediaStreamTrack::Kind(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), kind_); }
 Napi::Value MediaStreamTrack::Id(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), id_); }
+
+void MediaStreamTrack::PinGate() {
+  if (!gate_ || gate_pinned_) return;
+  gate_pinned_ = true;
+  gate_->Pin();
+}
 
 // A disabled video track sends black frames, a disabled audio track silence (libwebrtc).
 void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
@@ -148,7 +163,10 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
   // A remote audio track sent on: its audio must be decoded for the sender to have any.
   if (!source_ && kind_ == webrtc::MediaStreamTrackInterface::kAudioKind)
     sent_demand_ = AudioDemand::Hold(track_.get());
-  if (factory == nullptr || home_factory_ == nullptr) return track_;
+  if (factory == nullptr || home_factory_ == nullptr) {
+    if (!source_) PinGate();  // a sender of the track itself (no-op for audio: no gate)
+    return track_;
+  }
   if (forward_encoded && !source_ && kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) {
     auto it = relay_tracks_.find(factory);
     if (it != relay_tracks_.end()) return it->second;
@@ -163,13 +181,18 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
     relay_tracks_[factory] = track;
     return track;
   }
-  if (factory == home_factory_) return track_;
+  if (factory == home_factory_) {
+    // libwebrtc's encoder of that sender takes the pictures: decode them for good.
+    if (!source_) PinGate();
+    return track_;
+  }
   auto it = others_.find(factory);
   if (it != others_.end()) return it->second;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
   if (!source_) {
     // A remote track relayed to a connection of another shard (media/forwarded_sources.h).
     if (track_->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
+      PinGate();
       track = factory->CreateVideoTrack(
           id_, ForwardedVideoSource::Create(
                    rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track_.get())))
@@ -232,6 +255,7 @@ Napi::Value MediaStreamTrack::Clone(const Napi::CallbackInfo& info) {
     // threads, so another factory's track may use it.
     auto* video = static_cast<webrtc::VideoTrackInterface*>(track_.get());
     copy = factory->CreateVideoTrack(id, video->GetSource());
+    PinGate();  // the clone's consumers are not counted: decode for good
   } else {
     // A remote audio track's source is bound to its connection's signaling thread and cannot
     // serve a track of another factory: the clone shares the libwebrtc track (and its enabled
@@ -279,7 +303,9 @@ Napi::Value MediaStreamTrack::Settings(const Napi::CallbackInfo& info) {
       o.Set("width", remote_info_->width());
       o.Set("height", remote_info_->height());
     }
-    if (remote_info_->frame_rate() > 0) o.Set("frameRate", std::round(remote_info_->frame_rate() * 100) / 100);
+    // Pictures left undecoded (media/decode_gate.h) count too: the gate sees them all.
+    const double rate = gate_ && gate_->frame_rate() > 0 ? gate_->frame_rate() : remote_info_->frame_rate();
+    if (rate > 0) o.Set("frameRate", std::round(rate * 100) / 100);
     if (remote_info_->sample_rate() > 0) {
       o.Set("sampleRate", remote_info_->sample_rate());
       o.Set("channelCount", remote_info_->channels());

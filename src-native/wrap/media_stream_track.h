@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/media_stream_interface.h"
+#include "media/decode_gate.h"
 #include "media/audio_demand.h"
 #include "media/pushed_audio_source.h"
 #include "media/pushed_video_source.h"
@@ -107,6 +108,11 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> relay_tracks_;
   // Remote tracks: what getSettings() reports (NewInstance installs it).
   std::unique_ptr<RemoteTrackInfo> remote_info_;
+  // A remote video track's decode gate (media/decode_gate.h); pinned open once libwebrtc itself
+  // takes its pictures (a sender given this track, a clone).
+  rtc::scoped_refptr<DecodeGate> gate_;
+  bool gate_pinned_ = false;
+  void PinGate();
   // A remote audio track once sent on (TrackFor): its senders read it, so it stays decoded while
   // this wrapper lives (a sender holds its track; not released at removeTrack/replaceTrack).
   AudioDemand::Hold sent_demand_;

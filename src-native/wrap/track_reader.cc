@@ -21,8 +21,10 @@ ReaderCore::ReaderCore(std::shared_ptr<Dispatcher> dispatcher,
 
 void ReaderCore::Start() {
   started_ = true;
-  if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  else {
+  if (video_) {
+    picture_demand_ = PictureDemand(track_.get());
+    static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
+  } else {
     demand_ = AudioDemand::Hold(track_.get());
     static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
   }
@@ -36,6 +38,7 @@ void ReaderCore::Stop() {
     else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
     demand_ = AudioDemand::Hold();
   }
+  picture_demand_.Reset();
   track_ = nullptr;
   link_->target = nullptr;
   std::lock_guard<std::mutex> lock(mu_);

@@ -25,6 +25,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
+#include "media/decode_gate.h"
 #include "media/audio_demand.h"
 #include "runtime/runtime.h"
 
@@ -70,6 +71,7 @@ class ReaderCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   bool started_ = false;  // JS thread
   AudioDemand::Hold demand_;  // audio: this sink reads the track, so it is decoded
   LinkPtr<TrackReader> link_;
+  PictureDemand picture_demand_;  // video: a remote video track decodes while this sink is on
 
   std::mutex mu_;
   std::deque<webrtc::VideoFrame> frames_;  // under mu_

@@ -26,8 +26,10 @@ SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<we
 
 void SinkCore::Start() {
   started_ = true;
-  if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  else {
+  if (video_) {
+    picture_demand_ = PictureDemand(track_.get());
+    static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
+  } else {
     demand_ = AudioDemand::Hold(track_.get());
     static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
   }
@@ -40,6 +42,7 @@ void SinkCore::Stop() {
   // sources' locks).
   if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
   else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
+  picture_demand_.Reset();
   demand_ = AudioDemand::Hold();
   track_ = nullptr;
   link_->target = nullptr;

@@ -17,6 +17,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
+#include "media/decode_gate.h"
 #include "media/audio_demand.h"
 #include "runtime/runtime.h"
 
@@ -56,6 +57,7 @@ class SinkCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   bool started_ = false;  // JS thread
   AudioDemand::Hold demand_;  // audio: this sink reads the track, so it is decoded
   LinkPtr<TrackSink> link_;
+  PictureDemand picture_demand_;  // video: a remote video track decodes while this sink is on
 
   std::mutex mu_;
   absl::optional<webrtc::VideoFrame> pending_frame_;  // under mu_

@@ -107,6 +107,39 @@ describe('media: relay (forwarding encoded video)', function () {
     assert.ok(d.encodedFrames < d.forwardedFrames / 2, `publisher's encodes only: ${JSON.stringify(d)}`)
   })
 
+  it('the relay decodes the publisher only while something takes pictures; a sink attached later gets them', async () => {
+    const { track } = await publish()
+    const sub = await subscribe(track)
+    await frames(sub.sink, 10)
+    // The relay's remote track has no sink: its pictures are forwarded, not decoded. (Counters are
+    // of the process: the subscriber's track, which has a sink, decodes its ~30 pictures/s.)
+    let before = counters()
+    await frames(sub.sink, 40)
+    let d = delta(before, counters())
+    assert.ok(d.undecodedFrames >= 30, JSON.stringify(d))
+    // One stream decoded (the subscriber's), not two: the relay's pictures are the undecoded ones.
+    assert.ok(d.decodedFrames <= d.undecodedFrames + 15, JSON.stringify(d))
+    // A sink on the relay's track: correct pictures (from a keyframe on, not garbage).
+    const late = new RTCVideoSink(track)
+    sinks.push(late)
+    const t0 = performance.now()
+    const first = await frames(late, 1)
+    const firstMs = performance.now() - t0
+    assertPattern(first)
+    assertPattern(await frames(late, 20))
+    before = counters()
+    await frames(late, 30)
+    d = delta(before, counters())
+    assert.ok(d.undecodedFrames <= 2, `both streams decoded while the sink is on: ${JSON.stringify(d)} (first picture after ${firstMs.toFixed(0)} ms)`)
+    // The sink stops: the relay stops decoding again; the subscriber goes on.
+    late.stop()
+    sinks.splice(sinks.indexOf(late), 1)
+    await frames(sub.sink, 10)
+    before = counters()
+    assertPattern(await frames(sub.sink, 30))
+    assert.ok(delta(before, counters()).undecodedFrames >= 20, JSON.stringify(delta(before, counters())))
+  })
+
   for (const codec of ['video/VP9', 'video/H264']) {
     it(`${codec.slice(6)} is forwarded as well`, async () => {
       const { track } = await publish(codec)
