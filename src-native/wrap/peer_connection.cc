@@ -626,10 +626,17 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
       webrtc::RTCError(webrtc::RTCErrorType::INVALID_PARAMETER, "addTransceiver: invalid track or kind");
   if (info.Length() > 0 && info[0].IsString()) {
     std::string kind = info[0].As<Napi::String>().Utf8Value();
-    if (kind == "audio") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_AUDIO, init);
-    else if (kind == "video") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_VIDEO, init);
+    const cricket::MediaType type = kind == "audio" ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO;
+    webrtc::RTCError checked = CheckSendEncodings(type, init.send_encodings);
+    if (!checked.ok()) result = std::move(checked);
+    else if (kind == "audio" || kind == "video") result = pc_->AddTransceiver(type, init);
   } else if (MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr) {
-    result = pc_->AddTransceiver(track->TrackFor(shared_->factory, *shared_->forward_encoded_video), init);
+    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> t = track->TrackFor(shared_->factory, *shared_->forward_encoded_video);
+    webrtc::RTCError checked = CheckSendEncodings(
+        t->kind() == webrtc::MediaStreamTrackInterface::kAudioKind ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO,
+        init.send_encodings);
+    if (!checked.ok()) result = std::move(checked);
+    else result = pc_->AddTransceiver(t, init);
   }
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));
