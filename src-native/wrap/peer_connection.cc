@@ -135,10 +135,12 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
   if (*out) {
     // Rejected as libwebrtc itself rejects "m=audio ... UDP/DTLS/SCTP" (convert/sdp.h says why).
     std::string section = UnserializableMediaSection(**out);
-    if (section.empty()) return std::nullopt;
+    std::string ptime = section.empty() ? PtimeConflict(**out) : std::string();
+    if (section.empty() && ptime.empty()) return std::nullopt;
     out->reset();
-    parse_error.line = section;
-    parse_error.description = "Unsupported protocol for media type";
+    parse_error.line = section.empty() ? ptime : section;
+    parse_error.description = section.empty() ? "(an audio maxptime must be above every minptime)"
+                                              : "Unsupported protocol for media type";
   }
   ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA", "Failed to parse SessionDescription. " +
                                                                     parse_error.line + " " + parse_error.description);
