@@ -19,7 +19,7 @@ const run = (name, args, timeout = 60000) => runFixture(`../../hostile/fixtures/
 describe('hostile media input', function () {
   this.timeout(LONG ? 600000 : 90000)
 
-  it('the inputs the fuzz found (remote a=maxptime:0, audio maxBitrate 0 and 2^31, timestamps past 2^53 µs, a frame stamped far ahead)', async () => {
+  it('the inputs the fuzz found (remote a=maxptime:0, audio maxBitrate 0 and 2^31, timestamps past 2^53 µs, a frame stamped far ahead, empty H.264 NAL units)', async () => {
     const r = await run('media-regressions.js', [])
     assertNoCrash(r)
     assert.equal(r.status, 0, r.out)
@@ -33,6 +33,7 @@ describe('hostile media input', function () {
       assert.deepEqual(what, { 9200000000000000000: 'TypeError', 9007199254740992: 'TypeError', 9007199254740991: 'ok', 1000000000000000: 'ok' })
     }
     assert.ok(o.framesEncodedAfterFarTimestamp > 10, `frames encoded after a far-future frame: ${o.framesEncodedAfterFarTimestamp}`)
+    assert.ok(o.h264EmptyNalus.written > 10 && o.h264EmptyNalus.received > 10, JSON.stringify(o.h264EmptyNalus))
   })
 
   for (const mime of ['video/H264', 'video/VP8', 'video/VP9', 'audio/opus', 'audio/G722', 'audio/PCMU']) {
