@@ -2,7 +2,8 @@
 // Hostile media input never crashes the process. Debian's libwebrtc keeps its DCHECKs live, so a
 // check a remote peer (or a program feeding our APIs) can reach aborts everything. Each fuzz runs
 // in a child process (an abort fails the test, not the suite) with a fixed seed:
-//   encoded payloads rewritten by the sender's encoded transform (every codec),
+//   encoded payloads rewritten by the sender's encoded transform (every codec), and by a
+//   receiver's (before its decoder),
 //   odd frames, samples and timestamps from RTCVideoSource / RTCAudioSource / the generators,
 //   SDP mutations aimed at the media engine, followed by media,
 //   setParameters extremes while media flows,
@@ -53,6 +54,21 @@ describe('hostile media input', function () {
     })
   }
 
+  for (const mime of ['video/H264', 'video/VP8', 'audio/opus']) {
+    it(`encoded ${mime} frames rewritten with garbage by the receiver's transform, before its decoder: it survives`, async () => {
+      for (const seed of SEEDS) {
+        const r = await run('encoded-fuzz.js', [mime, seed, LONG ? 20000 : 1500, 'receiver'])
+        assertNoCrash(r)
+        assert.equal(r.status, 0, r.out)
+        const o = lastJson(r)
+        assert.equal(o.codec, mime, r.out)
+        assert.ok(o.before > 0, r.out)
+        // (Pictures come back once a key frame arrives; when is the sender's and the load's matter.)
+        assert.equal(o.receiver, 'connected', r.out)
+      }
+    })
+  }
+
   for (const mode of ['video-source', 'video-generator', 'audio-source', 'audio-generator']) {
     it(`${mode}: odd sizes, rates and timestamps are accepted or refused with TypeError/RangeError/DOMException; the sender goes on`, async () => {
       for (const seed of SEEDS) {
@@ -74,7 +90,7 @@ describe('hostile media input', function () {
 
   it('SDP mutations aimed at the media engine (bitrates, ptime, fmtp, rtcp-fb, extmap, ssrc groups, rids): settle, media flows', async () => {
     for (const seed of SEEDS) {
-      const r = await run('sdp-media-fuzz.js', [seed, LONG ? 60 : 6, 1000])
+      const r = await run('sdp-media-fuzz.js', [seed, LONG ? 60 : 5, 1000])
       assertNoCrash(r)
       assert.equal(r.status, 0, r.out)
       const o = lastJson(r)
