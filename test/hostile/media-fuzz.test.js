@@ -20,7 +20,7 @@ const run = (name, args, timeout = 60000) => runFixture(`../../hostile/fixtures/
 describe('hostile media input', function () {
   this.timeout(LONG ? 600000 : 90000)
 
-  it('the inputs the fuzz found (remote a=maxptime:0, audio maxBitrate 0 and 2^31, timestamps past 2^53 µs, a frame stamped far ahead, empty H.264 NAL units)', async () => {
+  it('the inputs the fuzz found (remote a=maxptime:0, audio maxBitrate 0 and 2^31, timestamps past 2^53 µs, a frame stamped far ahead, empty H.264 NAL units, remote x-google bitrates out of range)', async () => {
     const r = await run('media-regressions.js', [])
     assertNoCrash(r)
     assert.equal(r.status, 0, r.out)
@@ -35,6 +35,11 @@ describe('hostile media input', function () {
     }
     assert.ok(o.framesEncodedAfterFarTimestamp > 10, `frames encoded after a far-future frame: ${o.framesEncodedAfterFarTimestamp}`)
     assert.ok(o.h264EmptyNalus.written > 10 && o.h264EmptyNalus.received > 10, JSON.stringify(o.h264EmptyNalus))
+    // refused, and the real answer then sends; the largest value that fits is taken
+    assert.equal(o.xGoogle['x-google-max-bitrate=0'], 'InvalidAccessError/sending')
+    assert.equal(o.xGoogle['x-google-max-bitrate=2147484'], 'InvalidAccessError/sending')
+    assert.equal(o.xGoogle['x-google-min-bitrate=2147483647'], 'InvalidAccessError/sending')
+    assert.match(o.xGoogle['x-google-max-bitrate=2147483'], /^ok\//)
   })
 
   for (const mime of ['video/H264', 'video/VP8', 'video/VP9', 'audio/opus', 'audio/G722', 'audio/PCMU']) {
