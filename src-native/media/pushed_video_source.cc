@@ -26,9 +26,8 @@ void PushedVideoSource::UnregisterObserver(webrtc::ObserverInterface* observer) 
 int64_t PushedVideoSource::CaptureTime(int64_t timestamp_us) {
   const int64_t now = rtc::TimeMicros();
   int64_t out = timestamp_us;
-  // At least 1 ms on: the encoder compares capture times in milliseconds.
-  if (last_out_us_ >= 0 && out < last_out_us_ + rtc::kNumMicrosecsPerMillisec)
-    out = last_out_us_ + std::max<int64_t>(now - last_push_us_, rtc::kNumMicrosecsPerMillisec);
+  // Only a time not after the last one is moved (a local reader sees the program's own times).
+  if (last_out_us_ >= 0 && out <= last_out_us_) out = last_out_us_ + std::max<int64_t>(now - last_push_us_, 1);
   last_out_us_ = out;
   last_push_us_ = now;
   return out;

@@ -48,7 +48,7 @@ class PushedVideoSource : public rtc::AdaptedVideoTrackSource {
 
  private:
   // The time libwebrtc gets for a frame given `timestamp_us`: that time, unless it is not after
-  // the last one given; then the last one plus the time elapsed since (at least 1 ms).
+  // the last one given; then the last one plus the time elapsed since (at least 1 µs).
   // libwebrtc's encoder drops every frame whose capture time is not after the last one it took,
   // so one frame stamped far in the future (or a switch from explicit timestamps to none) stopped
   // the track's video for good.
