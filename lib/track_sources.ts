@@ -62,6 +62,17 @@ function checkSize (method: string, what: string, v: unknown): number {
   return v
 }
 
+// A capture time in µs, at most Number.MAX_SAFE_INTEGER (285 years): libwebrtc keeps it in int64
+// microseconds and milliseconds, and a larger one (9.2e18 fits a double) aborted the process on a
+// live DCHECK in the audio packetizer (RTPSenderAudio::SendAudio's Timestamp::Millis).
+function checkTimestamp (method: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > Number.MAX_SAFE_INTEGER) {
+    fail(method, `timestamp must be a number of microseconds from 0 to Number.MAX_SAFE_INTEGER, not ${String(v)}`)
+  }
+  return Math.trunc(v)
+}
+
 function bytesPerFrame (format: string, width: number, height: number): number {
   return format === 'RGBA' || format === 'BGRA' ? width * height * 4 : width * height * 3 / 2
 }
@@ -118,11 +129,8 @@ export class RTCVideoSource {
     const { width, height, data } = checkFrame(method, frame, format)
     const rotation = frame.rotation ?? 0
     if (!ROTATIONS.has(rotation as number)) fail(method, 'rotation must be 0, 90, 180 or 270')
-    const timestamp = frame.timestamp
-    if (timestamp !== undefined && (typeof timestamp !== 'number' || !Number.isFinite(timestamp) || timestamp < 0)) {
-      fail(method, 'timestamp must be a non-negative number of microseconds')
-    }
-    this.#native.onFrame(width, height, format, data, rotation, timestamp === undefined ? undefined : Math.trunc(timestamp))
+    const timestamp = checkTimestamp(method, frame.timestamp)
+    this.#native.onFrame(width, height, format, data, rotation, timestamp)
   }
 
   get [Symbol.toStringTag] (): string { return 'RTCVideoSource' }
@@ -164,11 +172,8 @@ export class RTCAudioSource {
     if (samples.length < numberOfFrames * channelCount) {
       fail(method, `${numberOfFrames} frames of ${channelCount} channels need ${numberOfFrames * channelCount} samples, not ${samples.length}`)
     }
-    const timestamp = data.timestamp
-    if (timestamp !== undefined && (typeof timestamp !== 'number' || !Number.isFinite(timestamp) || timestamp < 0)) {
-      fail(method, 'timestamp must be a non-negative number of microseconds')
-    }
-    this.#native.onData(samples, sampleRate, channelCount, numberOfFrames, timestamp === undefined ? undefined : Math.trunc(timestamp))
+    const timestamp = checkTimestamp(method, data.timestamp)
+    this.#native.onData(samples, sampleRate, channelCount, numberOfFrames, timestamp)
   }
 
   get [Symbol.toStringTag] (): string { return 'RTCAudioSource' }

@@ -1,5 +1,6 @@
 #include "convert/description_checks.h"
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -83,6 +84,18 @@ std::optional<std::string> MediaProblem(const cricket::MediaContentDescription& 
       return "payload type " + std::to_string(codec.id) + " is used twice";
     if (codec.GetCodecType() != cricket::VideoCodec::CODEC_VIDEO) continue;
     has_video = true;
+    // The video engine takes x-google-{min,start,max}-bitrate as kbps and multiplies by 1000 in
+    // an int: above INT_MAX / 1000 that wraps negative, and a negative minimum or a maximum of 0
+    // or below (after the wrap) trips a live DCHECK that aborts the process (BitrateConstraints,
+    // VideoSendStreamImpl: "initial_encoder_max_bitrate != 0"). A remote answer could do it.
+    for (const char* name : {cricket::kCodecParamMinBitrate, cricket::kCodecParamStartBitrate, cricket::kCodecParamMaxBitrate}) {
+      int kbps = 0;
+      if (codec.GetParam(name, &kbps) && kbps > std::numeric_limits<int>::max() / 1000)
+        return "codec " + std::to_string(codec.id) + " has " + name + "=" + std::to_string(kbps) + " (kbps), out of range";
+    }
+    int zero_max = -1;
+    if (codec.GetParam(cricket::kCodecParamMaxBitrate, &zero_max) && zero_max == 0)
+      return "codec " + std::to_string(codec.id) + " has a maximum bitrate of 0";
     int min_bitrate = -1, max_bitrate = -1;
     if (codec.GetParam(cricket::kCodecParamMinBitrate, &min_bitrate) &&
         codec.GetParam(cricket::kCodecParamMaxBitrate, &max_bitrate) && max_bitrate < min_bitrate)

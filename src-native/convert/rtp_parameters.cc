@@ -1,6 +1,7 @@
 #include "convert/rtp_parameters.h"
 
 #include <cmath>
+#include <limits>
 
 #include "rtc_base/time_utils.h"
 
@@ -124,6 +125,28 @@ Napi::Object RtpParametersToJs(Napi::Env env, const webrtc::RtpParameters& p, bo
   return o;
 }
 
+// maxBitrate as libwebrtc's int bps. JS checked a non-negative integer (unsigned long); above
+// INT_MAX it means no limit (an Int32Value of 2^31 wrapped negative: below the codec's minimum,
+// which aborted the process on a live DCHECK in AudioSendStream::ConfigureBitrateObserver).
+absl::optional<int> BitrateBps(Napi::Value v) {
+  if (!v.IsNumber()) return absl::nullopt;
+  const double bps = v.As<Napi::Number>().DoubleValue();
+  if (!(bps >= 0)) return absl::nullopt;
+  return bps >= static_cast<double>(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max()
+                                                                      : static_cast<int>(bps);
+}
+
+webrtc::RTCError CheckSendEncodings(cricket::MediaType kind, const std::vector<webrtc::RtpEncodingParameters>& encodings) {
+  if (kind != cricket::MEDIA_TYPE_AUDIO) return webrtc::RTCError::OK();
+  for (const auto& e : encodings) {
+    // M108's audio send stream takes 0 as a maximum below its minimum and aborts (a live DCHECK:
+    // AudioSendStream::GetMinMaxBitrateConstraints gives none); 1 to 5999 it refuses itself.
+    if (e.max_bitrate_bps && *e.max_bitrate_bps <= 0)
+      return webrtc::RTCError(webrtc::RTCErrorType::INVALID_RANGE, "an audio encoding's maxBitrate must be above 0");
+  }
+  return webrtc::RTCError::OK();
+}
+
 void ApplySendParameters(Napi::Object from, webrtc::RtpParameters* p) {
   Napi::Value encodings = from.Get("encodings");
   if (encodings.IsArray()) {
@@ -133,9 +156,7 @@ void ApplySendParameters(Napi::Object from, webrtc::RtpParameters* p) {
       Napi::Object j = a.Get(i).As<Napi::Object>();
       auto& e = p->encodings[i];
       if (j.Get("active").IsBoolean()) e.active = j.Get("active").As<Napi::Boolean>();
-      e.max_bitrate_bps = j.Get("maxBitrate").IsNumber()
-                              ? absl::optional<int>(j.Get("maxBitrate").As<Napi::Number>().Int32Value())
-                              : absl::nullopt;
+      e.max_bitrate_bps = BitrateBps(j.Get("maxBitrate"));
       e.max_framerate = j.Get("maxFramerate").IsNumber()
                             ? absl::optional<double>(j.Get("maxFramerate").As<Napi::Number>().DoubleValue())
                             : absl::nullopt;
@@ -207,7 +228,7 @@ std::vector<webrtc::RtpEncodingParameters> EncodingsFromJs(Napi::Value from) {
       Napi::Object j = a.Get(i).As<Napi::Object>();
       e.rid = Str(j, "rid");
       if (j.Get("active").IsBoolean()) e.active = j.Get("active").As<Napi::Boolean>();
-      if (j.Get("maxBitrate").IsNumber()) e.max_bitrate_bps = j.Get("maxBitrate").As<Napi::Number>().Int32Value();
+      e.max_bitrate_bps = BitrateBps(j.Get("maxBitrate"));
       if (j.Get("maxFramerate").IsNumber()) e.max_framerate = j.Get("maxFramerate").As<Napi::Number>().DoubleValue();
       if (j.Get("scaleResolutionDownBy").IsNumber())
         e.scale_resolution_down_by = j.Get("scaleResolutionDownBy").As<Napi::Number>().DoubleValue();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "api/media_types.h"
+#include "api/rtc_error.h"
 #include "api/rtp_parameters.h"
 #include "api/transport/rtp/rtp_source.h"
 
@@ -22,6 +24,9 @@ void ApplySendParameters(Napi::Object from, webrtc::RtpParameters* p);
 Napi::Object RtpCapabilitiesToJs(Napi::Env env, const webrtc::RtpCapabilities& caps);
 // { mimeType, clockRate, channels?, sdpFmtpLine? } -> libwebrtc's codec capability.
 bool CodecCapabilityFromJs(Napi::Object from, webrtc::RtpCodecCapability* out);
+// What libwebrtc M108 cannot take in a sender's encodings without aborting (an audio maxBitrate
+// of 0): INVALID_RANGE (RangeError), checked before SetParameters / AddTransceiver see them.
+webrtc::RTCError CheckSendEncodings(cricket::MediaType kind, const std::vector<webrtc::RtpEncodingParameters>& encodings);
 // Encodings of RTCRtpTransceiverInit.sendEncodings.
 std::vector<webrtc::RtpEncodingParameters> EncodingsFromJs(Napi::Value from);
 Napi::Array RtpSourcesToJs(Napi::Env env, const std::vector<webrtc::RtpSource>& sources,

@@ -1,6 +1,10 @@
 #include "convert/sdp.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "convert/enums.h"
+#include "media/base/media_constants.h"
 #include "pc/media_protocol_names.h"
 #include "pc/session_description.h"
 
@@ -15,6 +19,26 @@ std::string UnserializableMediaSection(const webrtc::SessionDescriptionInterface
     const cricket::UnsupportedContentDescription* unsupported = media->as_unsupported();
     return "m=" + (unsupported != nullptr ? unsupported->media_type() : std::string("?")) + " " +
            media->protocol();
+  }
+  return std::string();
+}
+
+std::string PtimeConflict(const webrtc::SessionDescriptionInterface& d) {
+  if (d.description() == nullptr) return std::string();
+  for (const cricket::ContentInfo& content : d.description()->contents()) {
+    const cricket::MediaContentDescription* media = content.media_description();
+    const cricket::AudioContentDescription* audio = media != nullptr ? media->as_audio() : nullptr;
+    if (audio == nullptr) continue;
+    // As SdpSerialize computes them: the largest minptime and the smallest maxptime of the codecs.
+    int max_minptime = 0, min_maxptime = std::numeric_limits<int>::max();
+    for (const cricket::AudioCodec& codec : audio->codecs()) {
+      int v = 0;
+      if (codec.GetParam(cricket::kCodecParamMinPTime, &v)) max_minptime = std::max(max_minptime, v);
+      if (codec.GetParam(cricket::kCodecParamMaxPTime, &v)) min_maxptime = std::min(min_maxptime, v);
+    }
+    if (min_maxptime <= max_minptime)
+      return "m= section with mid='" + content.name + "': maxptime " + std::to_string(min_maxptime) +
+             " is not above minptime " + std::to_string(max_minptime);
   }
   return std::string();
 }

@@ -19,6 +19,12 @@ namespace nlw {
 // (docs/sanitizers.md); newer libwebrtc ignores such sections when serializing.
 std::string UnserializableMediaSection(const webrtc::SessionDescriptionInterface& d);
 
+// Why SdpSerialize would abort on this parsed description, or "": an audio section whose codecs'
+// smallest maxptime (a=maxptime, or fmtp maxptime) is not above their largest fmtp minptime trips
+// RTC_DCHECK(min_maxptime > max_minptime) in M108's BuildRtpMap (live in Debian's build). A remote
+// offer with "a=maxptime:0" was enough to abort the answerer (test/hostile/sdp-media-fuzz).
+std::string PtimeConflict(const webrtc::SessionDescriptionInterface& d);
+
 struct DescriptionValue {
   std::string type;
   std::string sdp;

@@ -23,12 +23,22 @@ void PushedVideoSource::UnregisterObserver(webrtc::ObserverInterface* observer) 
   observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
 }
 
+int64_t PushedVideoSource::CaptureTime(int64_t timestamp_us) {
+  const int64_t now = rtc::TimeMicros();
+  int64_t out = timestamp_us;
+  // Only a time not after the last one is moved (a local reader sees the program's own times).
+  if (last_out_us_ >= 0 && out <= last_out_us_) out = last_out_us_ + std::max<int64_t>(now - last_push_us_, 1);
+  last_out_us_ = out;
+  last_push_us_ = now;
+  return out;
+}
+
 void PushedVideoSource::Push(int width, int height, webrtc::VideoRotation rotation,
                              absl::optional<int64_t> timestamp_us,
                              absl::FunctionRef<rtc::scoped_refptr<webrtc::VideoFrameBuffer>()> make) {
   width_ = width;
   height_ = height;
-  const int64_t time_us = timestamp_us.value_or(rtc::TimeMicros());
+  const int64_t time_us = CaptureTime(timestamp_us.value_or(rtc::TimeMicros()));
   int out_w, out_h, crop_w, crop_h, crop_x, crop_y;
   // False when no sink wants a frame now (none registered, or frame-rate adaptation drops it).
   if (!AdaptFrame(width, height, time_us, &out_w, &out_h, &crop_w, &crop_h, &crop_x, &crop_y)) return;

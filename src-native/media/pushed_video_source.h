@@ -23,7 +23,8 @@ class PushedVideoSource : public rtc::AdaptedVideoTrackSource {
 
   // One thread at a time. A width x height frame captured at `timestamp_us` (rtc::TimeMicros()
   // when absent): `make` is called for its pixels only when a sink wants the frame (nobody does:
-  // no copy, no conversion). Frames are scaled here when the sinks ask for less.
+  // no copy, no conversion). Frames are scaled here when the sinks ask for less. The times given
+  // to libwebrtc only go forward (see CaptureTime).
   void Push(int width, int height, webrtc::VideoRotation rotation, absl::optional<int64_t> timestamp_us,
             absl::FunctionRef<rtc::scoped_refptr<webrtc::VideoFrameBuffer>()> make);
   int64_t frames_delivered() const { return delivered_.load(); }
@@ -46,8 +47,17 @@ class PushedVideoSource : public rtc::AdaptedVideoTrackSource {
       : is_screencast_(is_screencast), needs_denoising_(needs_denoising) {}
 
  private:
+  // The time libwebrtc gets for a frame given `timestamp_us`: that time, unless it is not after
+  // the last one given; then the last one plus the time elapsed since (at least 1 µs).
+  // libwebrtc's encoder drops every frame whose capture time is not after the last one it took,
+  // so one frame stamped far in the future (or a switch from explicit timestamps to none) stopped
+  // the track's video for good.
+  int64_t CaptureTime(int64_t timestamp_us);
+
   const bool is_screencast_;
   const absl::optional<bool> needs_denoising_;
+  int64_t last_out_us_ = -1;    // Push()'s thread only: the last time given to libwebrtc
+  int64_t last_push_us_ = 0;    // rtc::TimeMicros() at that frame
   std::atomic<int> width_{0}, height_{0};
   std::atomic<int64_t> delivered_{0};
   std::mutex mu_;

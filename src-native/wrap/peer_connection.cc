@@ -135,10 +135,12 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
   if (*out) {
     // Rejected as libwebrtc itself rejects "m=audio ... UDP/DTLS/SCTP" (convert/sdp.h says why).
     std::string section = UnserializableMediaSection(**out);
-    if (section.empty()) return std::nullopt;
+    std::string ptime = section.empty() ? PtimeConflict(**out) : std::string();
+    if (section.empty() && ptime.empty()) return std::nullopt;
     out->reset();
-    parse_error.line = section;
-    parse_error.description = "Unsupported protocol for media type";
+    parse_error.line = section.empty() ? ptime : section;
+    parse_error.description = section.empty() ? "(an audio maxptime must be above every minptime)"
+                                              : "Unsupported protocol for media type";
   }
   ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA", "Failed to parse SessionDescription. " +
                                                                     parse_error.line + " " + parse_error.description);
@@ -626,10 +628,17 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
       webrtc::RTCError(webrtc::RTCErrorType::INVALID_PARAMETER, "addTransceiver: invalid track or kind");
   if (info.Length() > 0 && info[0].IsString()) {
     std::string kind = info[0].As<Napi::String>().Utf8Value();
-    if (kind == "audio") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_AUDIO, init);
-    else if (kind == "video") result = pc_->AddTransceiver(cricket::MEDIA_TYPE_VIDEO, init);
+    const cricket::MediaType type = kind == "audio" ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO;
+    webrtc::RTCError checked = CheckSendEncodings(type, init.send_encodings);
+    if (!checked.ok()) result = std::move(checked);
+    else if (kind == "audio" || kind == "video") result = pc_->AddTransceiver(type, init);
   } else if (MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr) {
-    result = pc_->AddTransceiver(track->TrackFor(shared_->factory, *shared_->forward_encoded_video), init);
+    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> t = track->TrackFor(shared_->factory, *shared_->forward_encoded_video);
+    webrtc::RTCError checked = CheckSendEncodings(
+        t->kind() == webrtc::MediaStreamTrackInterface::kAudioKind ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO,
+        init.send_encodings);
+    if (!checked.ok()) result = std::move(checked);
+    else result = pc_->AddTransceiver(t, init);
   }
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));

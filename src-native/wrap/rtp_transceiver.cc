@@ -279,7 +279,8 @@ Napi::Value RtpTransceiver::SetSenderParameters(const Napi::CallbackInfo& info) 
   }
   webrtc::RtpParameters p = transceiver_->sender()->GetParameters();
   ApplySendParameters(info[0].As<Napi::Object>(), &p);
-  webrtc::RTCError e = transceiver_->sender()->SetParameters(p);
+  webrtc::RTCError e = CheckSendEncodings(transceiver_->media_type(), p.encodings);
+  if (e.ok()) e = transceiver_->sender()->SetParameters(p);
   if (!e.ok()) ThrowError(env, ErrorValue::From(e));
   return env.Undefined();
 }

@@ -18,9 +18,13 @@ int IntArg(const Napi::CallbackInfo& info, size_t i) {
   return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int32Value() : 0;
 }
 
+// A capture time in µs from JS (checked there: 0 to 2^53). Anything else is no timestamp (the
+// source's clock): a larger one overflows libwebrtc's int64 ms/µs conversions (a live DCHECK).
 absl::optional<int64_t> OptionalMicros(const Napi::CallbackInfo& info, size_t i) {
   if (info.Length() <= i || !info[i].IsNumber()) return absl::nullopt;
-  return info[i].As<Napi::Number>().Int64Value();
+  const double us = info[i].As<Napi::Number>().DoubleValue();
+  if (!(us >= 0 && us <= 9007199254740991.0)) return absl::nullopt;
+  return static_cast<int64_t>(us);
 }
 
 void ThrowType(Napi::Env env, const char* message) { Napi::TypeError::New(env, message).ThrowAsJavaScriptException(); }
