@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "media/base/media_constants.h"
 #include "media/base/stream_params.h"
 #include "pc/media_protocol_names.h"
@@ -66,6 +67,24 @@ std::optional<std::string> MediaProblem(const cricket::MediaContentDescription& 
       if (!rtx.empty() && rtx.size() != primary.size())
         return "RTX SSRCs do not cover every SSRC of a stream (Failed to add remote stream ssrc: " +
                std::to_string(sp.first_ssrc()) + ")";
+    }
+  }
+  // Opus sends 20, 40, 60 or 120 ms frames (M108); fmtp minptime/maxptime that leave none of
+  // them give a send stream without bitrate constraints, and starting it trips a live DCHECK
+  // (audio_send_stream.cc "constraints.has_value()"): one fmtp line in a remote offer or answer
+  // aborted the process.
+  if (const cricket::AudioContentDescription* audio = media.as_audio()) {
+    for (const cricket::AudioCodec& codec : audio->codecs()) {
+      if (!absl::EqualsIgnoreCase(codec.name, cricket::kOpusCodecName)) continue;
+      int min_ptime = 0, max_ptime = std::numeric_limits<int>::max();
+      codec.GetParam(cricket::kCodecParamMinPTime, &min_ptime);
+      codec.GetParam(cricket::kCodecParamMaxPTime, &max_ptime);
+      bool any = false;
+      for (int ms : {20, 40, 60, 120}) any = any || (ms >= min_ptime && ms <= max_ptime);
+      if (!any)
+        return "Opus payload type " + std::to_string(codec.id) + " has minptime=" + std::to_string(min_ptime) +
+               (max_ptime == std::numeric_limits<int>::max() ? std::string() : ";maxptime=" + std::to_string(max_ptime)) +
+               ", which allows no Opus frame length (20, 40, 60 or 120 ms)";
     }
   }
   std::set<int> ids;

@@ -163,6 +163,42 @@ describe('hostile input regressions', () => {
     assert.deepEqual(unhandled, [])
   })
 
+  // Opus fmtp minptime/maxptime that leave no frame length (20, 40, 60, 120 ms) gave an audio send
+  // stream without bitrate constraints: starting it aborted the process on a live DCHECK.
+  for (const [where, fmtp] of [['offer', 'minptime=121'], ['answer', 'maxptime=19'], ['offer', 'minptime=61;maxptime=119']]) {
+    it(`an Opus fmtp ${fmtp} in a remote ${where} is refused (it aborted the process); the real one then carries audio`, async () => {
+      const { mediaDevices } = require('../..')
+      const errors = []
+      const [a, b] = [makePc(), makePc()]
+      trickle(a, b, errors)
+      trickle(b, a, errors)
+      for (const pc of [a, b]) {
+        const stream = await mediaDevices.getUserMedia({ audio: true })
+        for (const t of stream.getTracks()) pc.addTrack(t, stream)
+      }
+      const unmuted = new Promise(resolve => { b.ontrack = e => { e.track.onunmute = resolve } })
+      const bad = sdp => sdp.replace(/^a=fmtp:(\d+) (.*)$/m, (line, pt) => /opus/i.test(sdp.match(new RegExp(`^a=rtpmap:${pt} .*$`, 'm'))?.[0] ?? '') ? `a=fmtp:${pt} ${fmtp}` : line)
+      await a.setLocalDescription()
+      if (where === 'offer') {
+        const sdp = bad(a.localDescription.sdp)
+        assert.notEqual(sdp, a.localDescription.sdp)
+        await rejectsWith(b.setRemoteDescription({ type: 'offer', sdp }), 'InvalidAccessError')
+        assert.equal(b.signalingState, 'stable')
+      }
+      await b.setRemoteDescription(a.localDescription)
+      await b.setLocalDescription()
+      if (where === 'answer') {
+        const sdp = bad(b.localDescription.sdp)
+        assert.notEqual(sdp, b.localDescription.sdp)
+        await rejectsWith(a.setRemoteDescription({ type: 'answer', sdp }), 'InvalidAccessError')
+        assert.equal(a.signalingState, 'have-local-offer')
+      }
+      await a.setRemoteDescription(b.localDescription)
+      await unmuted
+      assert.deepEqual(errors, [])
+    })
+  }
+
   // NATIVE: this libwebrtc keeps the SCTP m= section's MID after a rollback (SdpOfferAnswerHandler::
   // Rollback never resets it): every later offer of the peer lacks its data section, and a remote
   // offer whose data section has another MID gets it rejected. Perfect negotiation still works when
