@@ -37,6 +37,7 @@ import {
   type RTCIdentityProviderOptions, sdpFingerprints, sdpIdentity, withIdentity, withoutIdentity
 } from './identity'
 import { RTCSessionDescription, SDP_TYPES, type RTCSdpType, type RTCSessionDescriptionInit } from './RTCSessionDescription'
+import { redTwice } from './red_twice'
 
 export type RTCSignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed'
 export type RTCIceGatheringState = 'new' | 'gathering' | 'complete'
@@ -341,6 +342,12 @@ export class RTCPeerConnection extends RTCEventTarget {
       }
       if (type === undefined || last === '') {
         return this.#op(async () => {
+          if (this.#transceivers.some(t => redTwice.has(t))) {
+            // See red_twice.ts: apply the description made for us, not libwebrtc's own.
+            const made = wantAnswer ? await this.#native.createAnswer() : await this.#native.createOffer({})
+            if (wantAnswer) await this.#sendAnswerCodecs(made.sdp)
+            return await this.#native.setLocalDescription(wantAnswer ? 'answer' : 'offer', made.sdp)
+          }
           if (wantAnswer) await this.#sendAnswerCodecs((await this.#native.createAnswer()).sdp)
           return await this.#native.setLocalDescription()
         }, s => { this.#applySnapshot(s) })

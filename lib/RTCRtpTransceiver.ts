@@ -8,6 +8,7 @@ import { RTCRtpSender } from './RTCRtpSender'
 import type { RTCStatsReport } from './RTCStatsReport'
 import { capabilities, codecsMatch, type RTCRtpCodec } from './rtp_capabilities'
 import { domString } from './webidl'
+import { redTwice, listsRedAfterPrimary } from './red_twice'
 
 export type RTCRtpTransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped'
 export const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive', 'stopped']
@@ -135,6 +136,8 @@ export class RTCRtpTransceiver {
     } catch (err) {
       throw fromNative(err, 'InvalidModificationError')
     }
+    if (listsRedAfterPrimary(list.map(c => c.mimeType))) redTwice.add(this)
+    else redTwice.delete(this)
   }
 
   /** @internal */

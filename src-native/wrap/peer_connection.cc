@@ -12,6 +12,7 @@
 #include "rtc_base/ref_counted_object.h"
 #include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/thread.h"
+#include "pc/session_description.h"
 #include "runtime/network_thread.h"
 #include "convert/rtp_parameters.h"
 #include "wrap/data_channel.h"
@@ -22,6 +23,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <vector>
 
 namespace nlw {
@@ -52,12 +54,30 @@ void Fail(const std::shared_ptr<Dispatcher>& dispatcher, Deferred deferred, Erro
   });
 }
 
+// libwebrtc M108 lists audio/red twice when codec preferences put it after Opus (lib/red_twice.ts):
+// the description handed out keeps each payload type once.
+void DropRepeatedAudioCodecs(webrtc::SessionDescriptionInterface* desc) {
+  if (desc == nullptr || desc->description() == nullptr) return;
+  for (cricket::ContentInfo& content : desc->description()->contents()) {
+    cricket::MediaContentDescription* media = content.media_description();
+    cricket::AudioContentDescription* audio = media == nullptr ? nullptr : media->as_audio();
+    if (audio == nullptr) continue;
+    std::vector<cricket::AudioCodec> once;
+    std::set<int> seen;
+    for (const cricket::AudioCodec& codec : audio->codecs()) {
+      if (seen.insert(codec.id).second) once.push_back(codec);
+    }
+    if (once.size() != audio->codecs().size()) audio->set_codecs(once);
+  }
+}
+
 class CreateSdpObserver : public webrtc::CreateSessionDescriptionObserver {
  public:
   CreateSdpObserver(std::shared_ptr<Dispatcher> dispatcher, Deferred deferred)
       : dispatcher_(std::move(dispatcher)), deferred_(deferred) {}
   void OnSuccess(webrtc::SessionDescriptionInterface* desc) override {
     std::unique_ptr<webrtc::SessionDescriptionInterface> owned(desc);
+    DropRepeatedAudioCodecs(owned.get());
     DescriptionValue v = *DescriptionValue::From(owned.get());
     Settle(dispatcher_, deferred_, [v = std::move(v)](Napi::Env env) -> Napi::Value {
       Napi::Object o = Napi::Object::New(env);

@@ -313,6 +313,28 @@ describe('media: transceivers', function () {
   })
 
   describe('RTCRtpTransceiver', () => {
+    it('setCodecPreferences with every audio capability (RED after Opus): both implicit descriptions apply, each payload type once, audio flows', async () => {
+      const { a, b } = trickledPeers()
+      const codecs = RTCRtpReceiver.getCapabilities('audio').codecs
+      assert.ok(codecs.findIndex(c => c.mimeType === 'audio/red') > codecs.findIndex(c => c.mimeType === 'audio/opus'))
+      const stream = await mediaDevices.getUserMedia({ audio: true })
+      a.addTransceiver(stream.getAudioTracks()[0], { streams: [stream] }).setCodecPreferences(codecs)
+      const unmuted = new Promise(resolve => { b.ontrack = e => { e.track.onunmute = resolve } })
+      const offer = await a.createOffer()
+      await a.setLocalDescription()
+      await b.setRemoteDescription(a.localDescription)
+      b.getTransceivers()[0].setCodecPreferences(codecs)
+      await b.setLocalDescription()
+      await a.setRemoteDescription(b.localDescription)
+      for (const sdp of [offer.sdp, a.localDescription.sdp, b.localDescription.sdp]) {
+        const pts = sdp.match(/^m=audio \S+ \S+ (.*)$/m)[1].split(' ')
+        assert.deepEqual(pts, [...new Set(pts)], sdp)
+        assert.match(sdp, /^a=rtpmap:\d+ red\/48000\/2$/m)
+        assert.equal(sdp.match(/^a=rtpmap:\d+ red\//gm).length, 1)
+      }
+      await unmuted
+    })
+
     it('setCodecPreferences orders the offer; unknown codecs are InvalidModificationError', async () => {
       const pc = makePc()
       const t = pc.addTransceiver('video')
