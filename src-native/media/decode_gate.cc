@@ -84,17 +84,7 @@ void DecodeGate::RemoveDemand() { demand_.fetch_sub(1); }
 void DecodeGate::Pin() { demand_.fetch_add(1 << 20); }
 
 void DecodeGate::CountPicture() {
-  const int64_t now = rtc::TimeMicros();
-  const int64_t start = window_start_us_.load();
-  const int frames = ++window_frames_;
-  if (start == 0) {
-    window_start_us_.store(now);
-    window_frames_.store(0);
-  } else if (now - start >= rtc::kNumMicrosecsPerSec) {
-    rate_.store(frames * 1e6 / static_cast<double>(now - start));
-    window_start_us_.store(now);
-    window_frames_.store(0);
-  }
+  rate_.Count();
 }
 
 void DecodeGate::OnFrame(const webrtc::VideoFrame& frame) {

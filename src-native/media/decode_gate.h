@@ -18,6 +18,7 @@
 #include <mutex>
 
 #include "api/media_stream_interface.h"
+#include "media/frame_rate_window.h"
 #include "api/scoped_refptr.h"
 #include "api/video/video_frame.h"
 #include "rtc_base/ref_count.h"
@@ -44,7 +45,7 @@ class DecodeGate : public rtc::RefCountInterface,
 
   // Pictures received per second (decoded or not), over the last second or so; 0 if unknown.
   void CountPicture();  // any thread
-  double frame_rate() const { return rate_.load(); }
+  double frame_rate() const { return rate_.rate(); }
 
   // rtc::VideoSinkInterface<VideoFrame>: the receive stream's render thread.
   void OnFrame(const webrtc::VideoFrame& frame) override;
@@ -66,9 +67,7 @@ class DecodeGate : public rtc::RefCountInterface,
   const void* const key_;                                  // the track's source (registry key)
   std::atomic<int> demand_{0};
   std::atomic<bool> detached_{false};
-  std::atomic<int64_t> window_start_us_{0};
-  std::atomic<int> window_frames_{0};
-  std::atomic<double> rate_{0};
+  FrameRateWindow rate_;
   static std::atomic<uint64_t> decoded_;
   static std::atomic<uint64_t> skipped_;
 };

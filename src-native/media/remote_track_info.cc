@@ -30,20 +30,10 @@ void RemoteTrackInfo::Stop() {
 void RemoteTrackInfo::OnFrame(const webrtc::VideoFrame& frame) {
   width_.store(frame.width());
   height_.store(frame.height());
-  int64_t now = rtc::TimeMicros();
-  int64_t start = window_start_us_.load();
-  int frames = ++window_frames_;
-  if (start == 0) {
-    window_start_us_.store(now);
-    window_frames_.store(0);
-  } else if (now - start >= rtc::kNumMicrosecsPerSec) {
-    rate_.store(frames * 1e6 / static_cast<double>(now - start));
-    window_start_us_.store(now);
-    window_frames_.store(0);
-  }
+  rate_.Count();
 }
 
-double RemoteTrackInfo::frame_rate() const { return rate_.load(); }
+double RemoteTrackInfo::frame_rate() const { return rate_.rate(); }
 
 void RemoteTrackInfo::OnData(const void*, int, int sample_rate, size_t number_of_channels, size_t) {
   DemandAudioMixer::Bind(demand_);

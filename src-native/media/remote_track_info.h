@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "api/media_stream_interface.h"
+#include "media/frame_rate_window.h"
 
 namespace nlw {
 
@@ -36,9 +37,7 @@ class RemoteTrackInfo : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   std::shared_ptr<AudioDemand> demand_;  // audio: the track's, kept while the track is wrapped
   std::atomic<int> width_{0}, height_{0}, sample_rate_{0}, channels_{0};
   // Frame rate: frames counted in windows of >= 1 s; the last complete window's rate.
-  std::atomic<int64_t> window_start_us_{0};
-  std::atomic<int> window_frames_{0};
-  std::atomic<double> rate_{0};
+  FrameRateWindow rate_;
 };
 
 }  // namespace nlw
