@@ -1,11 +1,10 @@
 'use strict'
 // What the first connection of a process costs, step by step: require, the first
-// `new RTCPeerConnection()`, an idle wait (a prewarm running in the background finishes in it),
+// `new RTCPeerConnection()` (it starts the runtime: threads, factory), an idle wait,
 // then one pair in this process (offer, answer, trickle) until both sides are connected. Prints the
 // CPU time of the process (all threads, user + system) and the wall time of each step, in ms.
 // Run it in the namespace, once per process (the point is the first pair):
 //   node scripts/netns.js node bench/first-pair.js [idle ms, default 300]
-// NODE_LIBWEBRTC_PREWARM=0 compares without the prewarm.
 const idleMs = +(process.argv[2] ?? 300)
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
 const steps = []
