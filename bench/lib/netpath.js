@@ -72,6 +72,7 @@ function createPath (profile, tag = profile) {
       ip('-n', ns, 'addr', 'add', addr, 'dev', 'eth0')
       ip('-n', ns, 'link', 'set', 'eth0', 'up')
     }
+    waitOperUp(addresses.map(([ns]) => ns))
   }
   // Created straight inside the namespaces: no interface name in the host namespace to clash.
   // Named eth0 as on a user's host: werift (and libwebrtc for some names) skip interfaces named veth*.
@@ -105,6 +106,24 @@ function createPath (profile, tag = profile) {
     relay.stdout.once('data', () => resolve())
     relay.once('exit', code => reject(new Error(`wan-relay.py exited (${code})`)))
   }) }
+}
+
+/**
+ * Waits until eth0 is operationally up in each namespace. A new veth pair reports UP at once, but
+ * the kernel turns its carrier (and transmit queue) on from a deferred link event, up to a second
+ * later; packets sent before are dropped, and the first run's first pair then waited for a
+ * retransmission (2.06 s, every time, only in the first run).
+ */
+function waitOperUp (namespaces) {
+  const deadline = Date.now() + 5000
+  for (const ns of namespaces) {
+    for (;;) {
+      const out = execFileSync('ip', ['-n', ns, '-o', 'link', 'show', 'dev', 'eth0'], { encoding: 'utf8' })
+      if (/[<,]LOWER_UP[,>]/.test(out) && /state UP/.test(out)) break
+      if (Date.now() > deadline) throw new Error(`eth0 in ${ns} is not up: ${out.trim()}`)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
+    }
+  }
 }
 
 let netem = null
