@@ -6,6 +6,7 @@
 const root = require('node:path').join(__dirname, '..')
 const { nonstandard } = require(root)
 const { makePc, closeAll, once, trickle, negotiate } = require(root + '/test/helpers/pair')
+const { peak, feedSilenceThenTone } = require(root + '/test/helpers/content')
 const { RTCAudioSource, RTCAudioSink } = nonstandard
 const attachMs = +process.argv[2]
 ;(async () => {
@@ -16,27 +17,18 @@ const attachMs = +process.argv[2]
   const remote = once(b, 'track').then(e => e.track)
   await negotiate(a, b)
   const track = await remote
-  let loud = false; let n = 0
-  const start = Date.now(); let sent = 0
-  const timer = setInterval(() => {
-    while (sent * 10 <= Date.now() - start) {
-      const s = new Int16Array(480)
-      if (loud) for (let i = 0; i < 480; i++, n++) s[i] = Math.round(8000 * Math.sin(2 * Math.PI * 440 * n / 48000))
-      source.onData({ samples: s, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 })
-      sent++
-    }
-  }, 5)
+  const feed = feedSilenceThenTone(source)
   await new Promise(r => setTimeout(r, attachMs))
   const sink = new RTCAudioSink(track)
   let first = null; let chunks = 0
   sink.ondata = () => { chunks++; if (first === null) first = Date.now() }
   await new Promise(r => setTimeout(r, 300))
-  const sw = Date.now(); loud = true
+  const sw = Date.now(); feed.loud()
   const heard = await new Promise(resolve => {
-    sink.ondata = d => { chunks++; let m = 0; for (let i = 0; i < d.numberOfFrames; i++) m = Math.max(m, Math.abs(d.samples[i * d.channelCount])); if (m > 2000) resolve(Date.now()) }
+    sink.ondata = d => { chunks++; if (peak(d) > 2000) resolve(Date.now()) }
   })
   const st = await b.getStats(); let inb
   st.forEach(r => { if (r.type === 'inbound-rtp') inb = r })
   console.log(JSON.stringify({ attachMs, firstChunkAfterAttachMs: first - sw + 300, toneHeardAfterSwitchMs: heard - sw, jitterBufferFlushes: inb.jitterBufferFlushes, totalSamplesReceived: inb.totalSamplesReceived, packetsReceived: inb.packetsReceived }))
-  clearInterval(timer); sink.stop(); closeAll(); setTimeout(() => process.exit(0), 100)
+  feed.stop(); sink.stop(); closeAll(); setTimeout(() => process.exit(0), 100)
 })()

@@ -1,6 +1,6 @@
 'use strict'
 // Reading what arrives: the luma of video frames and the pitch and level of audio, from
-// nonstandard.RTCVideoSink / RTCAudioSink.
+// nonstandard.RTCVideoSink / RTCAudioSink; and feeding an RTCAudioSource in real time.
 
 function lumaMean (frame) {
   let sum = 0
@@ -46,4 +46,29 @@ function tone (sink, count = 50, ms = 8000) {
   })
 }
 
-module.exports = { lumaMean, frames, tone }
+/** The largest absolute sample of the first channel of an RTCAudioSink chunk. */
+function peak (chunk) {
+  let m = 0
+  for (let i = 0; i < chunk.numberOfFrames; i++) m = Math.max(m, Math.abs(chunk.samples[i * chunk.channelCount]))
+  return m
+}
+
+/**
+ * Feeds `source` (nonstandard.RTCAudioSource) 10 ms of 48 kHz mono in real time: silence until
+ * `loud()`, then a 440 Hz tone (peak 8000). `stop()` ends the feed.
+ */
+function feedSilenceThenTone (source) {
+  let loud = false; let n = 0; let sent = 0
+  const start = Date.now()
+  const timer = setInterval(() => {
+    while (sent * 10 <= Date.now() - start) {
+      const samples = new Int16Array(480)
+      if (loud) for (let i = 0; i < 480; i++, n++) samples[i] = Math.round(8000 * Math.sin(2 * Math.PI * 440 * n / 48000))
+      source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 })
+      sent++
+    }
+  }, 5)
+  return { loud () { loud = true }, stop () { clearInterval(timer) } }
+}
+
+module.exports = { lumaMean, frames, tone, peak, feedSilenceThenTone }

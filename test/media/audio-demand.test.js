@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict')
 const { mediaDevices, nonstandard, MediaStreamTrackProcessor } = require('../..')
 const { makePc, closeAll, once, trickle, negotiate, delay } = require('../helpers/pair')
-const { tone } = require('../helpers/content')
+const { tone, peak, feedSilenceThenTone } = require('../helpers/content')
 
 const { RTCAudioSource, RTCAudioSink } = nonstandard
 
@@ -96,34 +96,23 @@ describe('media: remote audio decoded only while read', function () {
     const track = await remote
     // Silence for 3 s (150 packets wait in the receiver's jitter buffer), then a tone from the
     // moment the sink is attached: the sink must hear the tone well before 3 s of audio went by.
-    let loud = false; let n = 0; let sent = 0
-    const start = Date.now()
-    const feed = setInterval(() => {
-      while (sent * 10 <= Date.now() - start) {
-        const samples = new Int16Array(480)
-        if (loud) for (let i = 0; i < 480; i++, n++) samples[i] = Math.round(8000 * Math.sin(2 * Math.PI * 440 * n / 48000))
-        source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 })
-        sent++
-      }
-    }, 5)
+    const feed = feedSilenceThenTone(source)
     try {
       await until('packets received', () => inbound(b), r => r && r.packetsReceived >= 150)
       const s = sink(track)
-      loud = true
+      feed.loud()
       const chunksBeforeTone = await new Promise((resolve, reject) => {
         let chunks = 0
         const timer = setTimeout(() => reject(new Error(`no tone in ${chunks} chunks`)), 10000)
         s.ondata = d => {
           chunks++
-          let peak = 0
-          for (let i = 0; i < d.numberOfFrames; i++) peak = Math.max(peak, Math.abs(d.samples[i * d.channelCount]))
-          if (peak > 2000) { clearTimeout(timer); resolve(chunks) }
+          if (peak(d) > 2000) { clearTimeout(timer); resolve(chunks) }
         }
       })
       // In 10 ms chunks: the backlog alone was 300; the path's own delay is a few.
       assert.ok(chunksBeforeTone < 100, `${chunksBeforeTone} chunks of the past before the tone`)
     } finally {
-      clearInterval(feed)
+      feed.stop()
     }
   })
 })
