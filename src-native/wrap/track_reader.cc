@@ -21,24 +21,14 @@ ReaderCore::ReaderCore(std::shared_ptr<Dispatcher> dispatcher,
 
 void ReaderCore::Start() {
   started_ = true;
-  if (video_) {
-    picture_demand_ = PictureDemand(track_.get());
-    static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  } else {
-    demand_ = AudioDemand::Hold(track_.get());
-    static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
-  }
+  consumer_.Attach(track_.get(), this);
 }
 
 void ReaderCore::Stop() {
   if (started_) {
     started_ = false;
-    // Both removals wait for a delivery to this sink in progress.
-    if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
-    else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
-    demand_ = AudioDemand::Hold();
+    consumer_.Detach(track_.get(), this);  // waits for a delivery to this sink in progress
   }
-  picture_demand_.Reset();
   track_ = nullptr;
   link_->target = nullptr;
   std::lock_guard<std::mutex> lock(mu_);

@@ -25,8 +25,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
-#include "media/decode_gate.h"
-#include "media/audio_demand.h"
+#include "media/track_consumer.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -69,9 +68,8 @@ class ReaderCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   const bool video_;
   const size_t max_items_;
   bool started_ = false;  // JS thread
-  AudioDemand::Hold demand_;  // audio: this sink reads the track, so it is decoded
+  TrackConsumer consumer_;  // JS thread: attached to the track, holding its decode demand
   LinkPtr<TrackReader> link_;
-  PictureDemand picture_demand_;  // video: a remote video track decodes while this sink is on
 
   std::mutex mu_;
   std::deque<webrtc::VideoFrame> frames_;  // under mu_

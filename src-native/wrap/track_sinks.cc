@@ -26,24 +26,13 @@ SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<we
 
 void SinkCore::Start() {
   started_ = true;
-  if (video_) {
-    picture_demand_ = PictureDemand(track_.get());
-    static_cast<webrtc::VideoTrackInterface*>(track_.get())->AddOrUpdateSink(this, rtc::VideoSinkWants());
-  } else {
-    demand_ = AudioDemand::Hold(track_.get());
-    static_cast<webrtc::AudioTrackInterface*>(track_.get())->AddSink(this);
-  }
+  consumer_.Attach(track_.get(), this);
 }
 
 void SinkCore::Stop() {
   if (!started_) return;
   started_ = false;
-  // Both removals wait for a delivery to this sink in progress (the broadcaster's and the
-  // sources' locks).
-  if (video_) static_cast<webrtc::VideoTrackInterface*>(track_.get())->RemoveSink(this);
-  else static_cast<webrtc::AudioTrackInterface*>(track_.get())->RemoveSink(this);
-  picture_demand_.Reset();
-  demand_ = AudioDemand::Hold();
+  consumer_.Detach(track_.get(), this);  // waits for a delivery to this sink in progress
   track_ = nullptr;
   link_->target = nullptr;
 }

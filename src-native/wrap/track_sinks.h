@@ -17,8 +17,7 @@
 #include "api/video/video_frame.h"
 #include "api/video/video_sink_interface.h"
 #include "bridge/link.h"
-#include "media/decode_gate.h"
-#include "media/audio_demand.h"
+#include "media/track_consumer.h"
 #include "runtime/runtime.h"
 
 namespace nlw {
@@ -55,9 +54,8 @@ class SinkCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
   bool video_;
   bool started_ = false;  // JS thread
-  AudioDemand::Hold demand_;  // audio: this sink reads the track, so it is decoded
+  TrackConsumer consumer_;  // JS thread: attached to the track, holding its decode demand
   LinkPtr<TrackSink> link_;
-  PictureDemand picture_demand_;  // video: a remote video track decodes while this sink is on
 
   std::mutex mu_;
   absl::optional<webrtc::VideoFrame> pending_frame_;  // under mu_
