@@ -98,6 +98,11 @@ function createPath (profile, tag = profile) {
   veth(b, 'eth0', m, 'm1')
   ip('-n', m, 'link', 'set', 'm0', 'up')
   ip('-n', m, 'link', 'set', 'm1', 'up')
+  // A veth hands a UDP_SEGMENT send (up to 64 KiB, cut into datagrams only on its way out of a
+  // real NIC) to the other end in one piece: the relay would read one oversized frame, fail to
+  // send it and drop it. With at most one segment per packet, the kernel cuts such sends into
+  // datagrams before the veth, as it does for a NIC without segmentation offload.
+  for (const ns of [a, b]) ip('-n', ns, 'link', 'set', 'eth0', 'gso_max_segs', '1')
   up()
   const relay = spawn('ip', ['netns', 'exec', m, 'python3', path.join(__dirname, 'wan-relay.py'), 'm0', 'm1', String(delayMs), String(loss)], { stdio: ['ignore', 'pipe', 'inherit'] })
   relays.add(relay)
