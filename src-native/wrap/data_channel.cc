@@ -158,23 +158,33 @@ void DataChannelCore::OnStateChange() {
 }
 
 void DataChannelCore::OnMessage(const webrtc::DataBuffer& buffer) {
-  // One task per message: each message event is its own macrotask, as in browsers, so microtasks
-  // queued by one handler run before the next message. A burst still wakes the JS thread once
-  // (the dispatcher queues behind one pending wake-up), and the payload is shared, not copied.
-  dispatcher_->Post([link = link_, data = buffer.data, binary = buffer.binary](Napi::Env env) {
-    DataChannel* dc = link->target;
-    if (dc == nullptr) return;
-    Napi::Value value;
-    if (binary) {
+  // Each message event is its own macrotask, as in browsers (microtasks queued by one handler run
+  // before the next message), but a burst wakes the JS thread once and reaches JS in batches
+  // (Dispatcher::PostToSink). The payload is shared, not copied, until JS gets it.
+  dispatcher_->PostToSink(shared_from_this(), QueuedMessage{buffer.data, buffer.binary});
+}
+
+bool DataChannelCore::Deliver(Napi::Env env, std::vector<QueuedMessage>& messages,
+                              bool via_immediate, napi_value resume) {
+  DataChannel* dc = link_->target;
+  if (dc == nullptr) return false;
+  napi_value values;
+  if (napi_create_array_with_length(env, messages.size(), &values) != napi_ok) return false;
+  for (size_t i = 0; i < messages.size(); i++) {
+    const rtc::CopyOnWriteBuffer& data = messages[i].data;
+    napi_value value;
+    if (messages[i].binary) {
       // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
-      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, data.size());
-      if (data.size() > 0) memcpy(ab.Data(), data.cdata(), data.size());
-      value = ab;
-    } else {
-      value = Napi::String::New(env, reinterpret_cast<const char*>(data.cdata()), data.size());
+      void* bytes = nullptr;
+      if (napi_create_arraybuffer(env, data.size(), &bytes, &value) != napi_ok) return false;
+      if (data.size() > 0) memcpy(bytes, data.cdata(), data.size());
+    } else if (napi_create_string_utf8(env, reinterpret_cast<const char*>(data.cdata()), data.size(),
+                                       &value) != napi_ok) {
+      return false;
     }
-    dc->Emit(env, {Napi::String::New(env, "message"), value});
-  });
+    napi_set_element(env, values, static_cast<uint32_t>(i), value);
+  }
+  return dc->EmitMessages(env, values, via_immediate, resume);
 }
 
 void DataChannelCore::OnBufferedAmountChange(uint64_t sent_data_size) {
@@ -246,6 +256,22 @@ void DataChannel::ReleaseNative() {
 void DataChannel::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
   if (on_event_.IsEmpty()) return;
   on_event_.Call(args);
+}
+
+bool DataChannel::EmitMessages(Napi::Env env, napi_value values, bool via_immediate,
+                               napi_value resume) {
+  if (on_event_.IsEmpty()) return false;
+  napi_value args[] = {Napi::String::New(env, "messages"), values, Napi::Boolean::New(env, via_immediate),
+                       resume};
+  napi_value result = nullptr;
+  if (napi_call_function(env, env.Global(), on_event_.Value(), 4, args, &result) != napi_ok ||
+      result == nullptr) {
+    return false;
+  }
+  // The handler returns true once it holds `resume` (lib/message_batch.ts).
+  bool took = false;
+  napi_get_value_bool(env, result, &took);
+  return took;
 }
 
 ChannelInfo ChannelInfo::Read(webrtc::DataChannelInterface* ch) {
