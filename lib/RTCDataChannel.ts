@@ -98,7 +98,8 @@ export class RTCDataChannel extends RTCEventTarget {
         // Must take the batch (and call resume) even if the channel is gone. Held strongly until
         // the batch is delivered.
         const ch = self.deref()
-        return deliverBatch(event[1], data => { if (ch !== undefined) ch.#onMessage(data) }, event[2], event[3])
+        return deliverBatch(event as unknown as Array<string | ArrayBuffer>, 3,
+          data => { if (ch !== undefined) ch.#onMessage(data) }, event[1], event[2])
       }
       const ch = self.deref()
       if (ch !== undefined) ch.#onNative(event)

@@ -6,18 +6,18 @@
 // native call.
 
 /**
- * Calls `each` for every value, the first now and each next one after a full microtask checkpoint,
+ * Calls `each` for every value from `values[first]` on, the first now and each next one after a full microtask checkpoint,
  * then `resume` once (after a checkpoint too, or from a setImmediate if `viaImmediate`, to let
  * timers and I/O in). `each` throwing does not stop the batch: the error is reported as an
  * uncaught exception, and the rest still comes. Returns true: the caller (native) relies on
  * `resume` being called.
  */
-export function deliverBatch<T> (values: readonly T[], each: (value: T) => void, viaImmediate: boolean,
-  resume: () => void): true {
-  let i = 0
+export function deliverBatch<T> (values: readonly T[], first: number, each: (value: T) => void,
+  viaImmediate: boolean, resume: () => void): true {
+  let i = first
   const step = (): void => {
     try {
-      each(values[i++]!)
+      if (i < values.length) each(values[i++]!)
     } finally {
       if (i < values.length) queueMicrotask(hop)
       else if (viaImmediate) setImmediate(resume)

@@ -186,10 +186,11 @@ export interface DataChannelInfo {
 
 export type DataChannelEvent =
   | ['state', string, number]
-  /** A batch of messages, in order. The handler dispatches them one per task and calls `resume`
-   * once after the last (from a setImmediate if `viaImmediate`), and returns true: the dispatcher
-   * runs nothing in between (src-native/bridge/dispatcher.h, lib/message_batch.ts). */
-  | ['messages', Array<string | ArrayBuffer>, boolean, () => void]
+  /** A batch of messages, in order, after `viaImmediate` and `resume`. The handler dispatches them
+   * one per task and calls `resume` once after the last (from a setImmediate if `viaImmediate`),
+   * and returns true: the dispatcher runs nothing in between (src-native/bridge/dispatcher.h,
+   * lib/message_batch.ts). */
+  | ['messages', boolean, () => void, ...Array<string | ArrayBuffer>]
   | ['sent', number]
   | ['error', NativeError]
 

@@ -1,5 +1,8 @@
 #include "bridge/dispatcher.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace nlw {
 
 std::shared_ptr<Dispatcher> Dispatcher::Create(Napi::Env env) {
@@ -68,7 +71,7 @@ napi_value Dispatcher::Resume(napi_env env, napi_callback_info info) {
 bool Dispatcher::Post(JsTask task) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return false;
-  queue_.push_back(Entry{std::move(task), nullptr, {}});
+  queue_.push_back(Entry{std::move(task), nullptr, {}, 0});
   if (!scheduled_) {
     scheduled_ = true;
     napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
@@ -76,10 +79,16 @@ bool Dispatcher::Post(JsTask task) {
   return true;
 }
 
-bool Dispatcher::PostToSink(std::shared_ptr<MessageSink> sink, QueuedMessage message) {
+bool Dispatcher::PostToSink(const std::shared_ptr<MessageSink>& sink, std::vector<QueuedMessage> messages) {
+  if (messages.empty()) return true;
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return false;
-  queue_.push_back(Entry{nullptr, std::move(sink), std::move(message)});
+  if (!queue_.empty() && queue_.back().sink == sink) {
+    std::vector<QueuedMessage>& to = queue_.back().messages;
+    to.insert(to.end(), std::make_move_iterator(messages.begin()), std::make_move_iterator(messages.end()));
+  } else {
+    queue_.push_back(Entry{nullptr, sink, std::move(messages), 0});
+  }
   if (!scheduled_) {
     scheduled_ = true;
     napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
@@ -101,11 +110,13 @@ void Dispatcher::RunOne(napi_env raw_env) {
     if (queue_.front().sink) {
       // The messages for one sink at the head of the queue, up to kChainLimit: one call into JS.
       // scheduled_ stays set: nothing may run before JS resumes (or we go on below).
-      sink = queue_.front().sink;
-      while (!queue_.empty() && queue_.front().sink == sink && messages.size() < kChainLimit) {
-        messages.push_back(std::move(queue_.front().message));
-        queue_.pop_front();
-      }
+      Entry& front = queue_.front();
+      sink = front.sink;
+      size_t n = std::min(front.messages.size() - front.next, static_cast<size_t>(kChainLimit));
+      messages.reserve(n);
+      for (size_t i = 0; i < n; i++) messages.push_back(std::move(front.messages[front.next + i]));
+      front.next += n;
+      if (front.next == front.messages.size()) queue_.pop_front();
       more = true;
     } else {
       task = std::move(queue_.front().task);

@@ -56,8 +56,9 @@ class Dispatcher {
 
   // Any thread. Returns false (and drops the task) once Close() has run.
   bool Post(JsTask task);
-  // Any thread. A message for `sink`, in order with the tasks posted around it.
-  bool PostToSink(std::shared_ptr<MessageSink> sink, QueuedMessage message);
+  // Any thread. Messages for `sink`, in order with the tasks posted around them (joined to the
+  // last entry if that is for the same sink).
+  bool PostToSink(const std::shared_ptr<MessageSink>& sink, std::vector<QueuedMessage> messages);
 
   // JS thread.
   void KeepAlive(Napi::Env env, int delta);
@@ -73,11 +74,12 @@ class Dispatcher {
   static napi_value Resume(napi_env env, napi_callback_info info);
   void RunOne(napi_env env);
 
-  // A task, or a message for a sink.
+  // A task, or messages for a sink (those from `next` on are still to deliver).
   struct Entry {
     JsTask task;
     std::shared_ptr<MessageSink> sink;
-    QueuedMessage message;
+    std::vector<QueuedMessage> messages;
+    size_t next = 0;
   };
   // Runs a batch of messages; true if JS took over the continuation.
   bool DeliverMessages(napi_env env, const std::shared_ptr<MessageSink>& sink,

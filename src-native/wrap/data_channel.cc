@@ -141,6 +141,7 @@ bool DataChannelCore::DirectSends(int sid, const std::string& label, DirectSendC
 }
 
 void DataChannelCore::OnStateChange() {
+  FlushIncoming();  // the messages before it come first
   auto state = channel_->state();
   int id = channel_->id();
   std::optional<ErrorValue> error;
@@ -159,20 +160,35 @@ void DataChannelCore::OnStateChange() {
 
 void DataChannelCore::OnMessage(const webrtc::DataBuffer& buffer) {
   // Each message event is its own macrotask, as in browsers (microtasks queued by one handler run
-  // before the next message), but a burst wakes the JS thread once and reaches JS in batches
-  // (Dispatcher::PostToSink). The payload is shared, not copied, until JS gets it.
-  dispatcher_->PostToSink(shared_from_this(), QueuedMessage{buffer.data, buffer.binary});
+  // before the next message), but a burst reaches the dispatcher in one post, wakes the JS thread
+  // once and reaches JS in batches (Dispatcher::PostToSink). The payload is shared, not copied,
+  // until JS gets it.
+  incoming_.push_back(QueuedMessage{buffer.data, buffer.binary});
+  if (incoming_posted_) return;
+  incoming_posted_ = true;
+  // libwebrtc posts each received message to this thread as a task of its own, the whole burst
+  // before this one runs.
+  signaling_->PostTask([self = shared_from_this()] { self->FlushIncoming(); });
+}
+
+void DataChannelCore::FlushIncoming() {
+  incoming_posted_ = false;
+  if (incoming_.empty()) return;
+  std::vector<QueuedMessage> messages;
+  messages.swap(incoming_);
+  dispatcher_->PostToSink(shared_from_this(), std::move(messages));
 }
 
 bool DataChannelCore::Deliver(Napi::Env env, std::vector<QueuedMessage>& messages,
                               bool via_immediate, napi_value resume) {
   DataChannel* dc = link_->target;
   if (dc == nullptr) return false;
-  napi_value values;
-  if (napi_create_array_with_length(env, messages.size(), &values) != napi_ok) return false;
+  // The values go as arguments after ('messages', via_immediate, resume): cheaper than setting
+  // the elements of an array one by one through N-API.
+  std::vector<napi_value> args(3 + messages.size());
   for (size_t i = 0; i < messages.size(); i++) {
     const rtc::CopyOnWriteBuffer& data = messages[i].data;
-    napi_value value;
+    napi_value& value = args[3 + i];
     if (messages[i].binary) {
       // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
       void* bytes = nullptr;
@@ -182,12 +198,12 @@ bool DataChannelCore::Deliver(Napi::Env env, std::vector<QueuedMessage>& message
                                        &value) != napi_ok) {
       return false;
     }
-    napi_set_element(env, values, static_cast<uint32_t>(i), value);
   }
-  return dc->EmitMessages(env, values, via_immediate, resume);
+  return dc->EmitMessages(env, args, via_immediate, resume);
 }
 
 void DataChannelCore::OnBufferedAmountChange(uint64_t sent_data_size) {
+  FlushIncoming();
   std::lock_guard<std::mutex> lock(mu_);
   sent_bytes_ += sent_data_size;
   if (sent_posted_) return;
@@ -258,13 +274,14 @@ void DataChannel::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
   on_event_.Call(args);
 }
 
-bool DataChannel::EmitMessages(Napi::Env env, napi_value values, bool via_immediate,
+bool DataChannel::EmitMessages(Napi::Env env, std::vector<napi_value>& args, bool via_immediate,
                                napi_value resume) {
   if (on_event_.IsEmpty()) return false;
-  napi_value args[] = {Napi::String::New(env, "messages"), values, Napi::Boolean::New(env, via_immediate),
-                       resume};
+  args[0] = Napi::String::New(env, "messages");
+  args[1] = Napi::Boolean::New(env, via_immediate);
+  args[2] = resume;
   napi_value result = nullptr;
-  if (napi_call_function(env, env.Global(), on_event_.Value(), 4, args, &result) != napi_ok ||
+  if (napi_call_function(env, env.Undefined(), on_event_.Value(), args.size(), args.data(), &result) != napi_ok ||
       result == nullptr) {
     return false;
   }

@@ -87,6 +87,9 @@ class DataChannelCore : public webrtc::DataChannelObserver,
 
  private:
   void FlushOutgoing();  // signaling thread
+  // Signaling thread: hands the messages received so far to the dispatcher in one post. Runs as a
+  // task queued behind the burst's other messages, and before any other event of this channel.
+  void FlushIncoming();
   // Signaling thread. Hands the leading messages of `batch` straight to the SCTP transport in one
   // network-thread call; returns how many it sent.
   size_t SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch);
@@ -104,6 +107,9 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   uint64_t sent_bytes_ = 0;
   bool sent_posted_ = false;
   std::atomic<int> known_id_{-1};
+  // Signaling thread: messages received and not yet handed to the dispatcher.
+  std::vector<QueuedMessage> incoming_;
+  bool incoming_posted_ = false;
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
   DirectSendCounts direct_sent_;
   int direct_sid_ = -1;
@@ -125,8 +131,9 @@ class DataChannel : public Napi::ObjectWrap<DataChannel>, public NativeResource 
 
   // Called by core tasks on the JS thread.
   void Emit(Napi::Env env, std::initializer_list<napi_value> args);
-  // A batch of messages: true if the JS handler took it (and with it the dispatcher's resume).
-  bool EmitMessages(Napi::Env env, napi_value values, bool via_immediate, napi_value resume);
+  // A batch of messages, args[3...] (args[0..2] are filled here): true if the JS handler took it
+  // (and with it the dispatcher's resume).
+  bool EmitMessages(Napi::Env env, std::vector<napi_value>& args, bool via_immediate, napi_value resume);
 
  private:
   Napi::Value Info(const Napi::CallbackInfo& info);
