@@ -112,10 +112,15 @@ void Dispatcher::RunOne(napi_env raw_env) {
       // scheduled_ stays set: nothing may run before JS resumes (or we go on below).
       Entry& front = queue_.front();
       sink = front.sink;
+      // At most kChainLimit messages or kBatchBytes (then at least one): large messages are
+      // made into JS values one batch at a time, not megabytes at once.
       size_t n = std::min(front.messages.size() - front.next, static_cast<size_t>(kChainLimit));
       messages.reserve(n);
-      for (size_t i = 0; i < n; i++) messages.push_back(std::move(front.messages[front.next + i]));
-      front.next += n;
+      size_t bytes = 0;
+      for (size_t i = 0; i < n && (i == 0 || bytes < kBatchBytes); i++) {
+        bytes += front.messages[front.next].data.size();
+        messages.push_back(std::move(front.messages[front.next++]));
+      }
       if (front.next == front.messages.size()) queue_.pop_front();
       more = true;
     } else {

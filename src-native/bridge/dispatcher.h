@@ -99,6 +99,7 @@ class Dispatcher {
   napi_ref after_microtasks_ = nullptr;    // (resume) => queue resume after the microtasks
   int chained_ = 0;                        // continuations since the last setImmediate
   static constexpr int kChainLimit = 64;  // also the most messages in one batch
+  static constexpr size_t kBatchBytes = 256 * 1024;  // a batch ends once it holds this much
   int keep_alive_ = 0;  // JS thread only
 };
 
