@@ -3,7 +3,11 @@
 // and before the dispatcher's next task, the microtask queue drains completely (a tick queued from
 // a microtask runs only once no microtask is left, nested ones included), the same continuation
 // the dispatcher itself uses; the whole chain costs a microtask and a tick per message and no
-// native call.
+// native call. The microtask is a reaction to a settled promise: the same queue as
+// queueMicrotask's, without the AsyncResource Node makes for each of those (~0.1 µs less per
+// message: bench/message-costs.js).
+
+const settled = Promise.resolve()
 
 /**
  * Calls `each` for every value from `values[first]` on, the first now and each next one after a full microtask checkpoint,
@@ -19,9 +23,9 @@ export function deliverBatch<T> (values: readonly T[], first: number, each: (val
     try {
       if (i < values.length) each(values[i++]!)
     } finally {
-      if (i < values.length) queueMicrotask(hop)
+      if (i < values.length) void settled.then(hop)
       else if (viaImmediate) setImmediate(resume)
-      else queueMicrotask(hopResume)
+      else void settled.then(hopResume)
     }
   }
   const hop = (): void => { process.nextTick(step) }
