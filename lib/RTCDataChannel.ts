@@ -3,6 +3,7 @@ import { domError, fromNative, RTCError } from './errors'
 import { RTCEventTarget, defineEventHandlers } from './event_target'
 import { RTCErrorEvent, setDataChannelBrandCheck } from './events'
 import { INTERNAL, illegalConstructor } from './internal'
+import { deliverBatch } from './message_batch'
 import type { DataChannelEvent, DataChannelInfo, NativeDataChannel } from './native'
 import { toNumber } from './webidl'
 
@@ -91,8 +92,19 @@ export class RTCDataChannel extends RTCEventTarget {
   // The native side holds the handler strongly: it reaches the channel through a WeakRef only, and
   // is made here rather than in the constructor, whose closures share one context that holds
   // `this` (and through the owner, the connection): that would keep both alive forever.
-  static #handler (self: WeakRef<RTCDataChannel>): (...event: DataChannelEvent) => void {
-    return (...event) => { const ch = self.deref(); if (ch !== undefined) ch.#onNative(event) }
+  static #handler (self: WeakRef<RTCDataChannel>): (...event: DataChannelEvent) => boolean | undefined {
+    return (...event) => {
+      if (event[0] === 'messages') {
+        // Must take the batch (and call resume) even if the channel is gone. Held strongly until
+        // the batch is delivered.
+        const ch = self.deref()
+        return deliverBatch(event as unknown as Array<string | ArrayBuffer>, 3,
+          data => { if (ch !== undefined) ch.#onMessage(data) }, event[1], event[2])
+      }
+      const ch = self.deref()
+      if (ch !== undefined) ch.#onNative(event)
+      return undefined
+    }
   }
 
   get label (): string { return this.#info.label }
@@ -208,15 +220,14 @@ export class RTCDataChannel extends RTCEventTarget {
     this.#native.release()
   }
 
+  #onMessage (data: string | ArrayBuffer): void {
+    if (this.#readyState !== 'open') return
+    const value = typeof data === 'string' || this.#binaryType === 'arraybuffer' ? data : new Blob([data])
+    this.dispatchEvent(new MessageEvent('message', { data: value }))
+  }
+
   #onNative (event: DataChannelEvent): void {
     switch (event[0]) {
-      case 'message': {
-        if (this.#readyState !== 'open') return
-        const data = event[1]
-        const value = typeof data === 'string' || this.#binaryType === 'arraybuffer' ? data : new Blob([data])
-        this.dispatchEvent(new MessageEvent('message', { data: value }))
-        return
-      }
       case 'sent': {
         const before = this.#bufferedAmount
         this.#bufferedAmount = Math.max(0, before - event[1])

@@ -186,7 +186,11 @@ export interface DataChannelInfo {
 
 export type DataChannelEvent =
   | ['state', string, number]
-  | ['message', string | ArrayBuffer]
+  /** A batch of messages, in order, after `viaImmediate` and `resume`. The handler dispatches them
+   * one per task and calls `resume` once after the last (from a setImmediate if `viaImmediate`),
+   * and returns true: the dispatcher runs nothing in between (src-native/bridge/dispatcher.h,
+   * lib/message_batch.ts). */
+  | ['messages', boolean, () => void, ...Array<string | ArrayBuffer>]
   | ['sent', number]
   | ['error', NativeError]
 
@@ -196,7 +200,7 @@ export interface NativeDataChannel {
   id(): number
   /** The id as of the last description applied, without a blocking call; -1 if none yet. */
   knownId(): number
-  setEventHandler(handler: ((...event: DataChannelEvent) => void) | null): void
+  setEventHandler(handler: ((...event: DataChannelEvent) => boolean | undefined) | null): void
   send(data: string | ArrayBuffer | ArrayBufferView): void
   close(): void
   /** The channel is closed: frees the native side now (info() is null and id() -1 afterwards). */

@@ -333,6 +333,114 @@ describe('RTCDataChannel', () => {
     })
   })
 
+  // A burst reaches JS in batches (lib/message_batch.ts); each message is still its own event,
+  // dispatched through the channel's EventTarget as a lone message is.
+  describe('message events of a burst', () => {
+    const N = 200  // more than one batch (64)
+    let p
+    beforeEach(async () => { p = await pair() })
+    const burst = dc => { for (let i = 0; i < N; i++) dc.send(String(i)) }
+    // Resolves after the last message's listeners ran (and a little more, to see stray calls).
+    const last = dc => new Promise(resolve => {
+      dc.addEventListener('message', function end (e) {
+        if (e.data === String(N - 1)) { dc.removeEventListener('message', end); setTimeout(resolve, 30) }
+      })
+    })
+
+    it('are MessageEvents of the spec shape, every listener in registration order for each message', async () => {
+      const { dcA, dcB } = p
+      const log = []
+      const shapes = []
+      dcB.addEventListener('message', e => {
+        log.push('a' + e.data)
+        if (e.data === '0' || e.data === String(N - 1)) {
+          shapes.push([e instanceof MessageEvent, e.type, e.target === dcB, e.currentTarget === dcB, e.eventPhase,
+            e.bubbles, e.cancelable, e.origin, e.lastEventId, e.source, e.ports.length])
+        }
+      })
+      dcB.onmessage = function (e) { log.push('on' + e.data + (this === dcB ? '' : ' wrong this')) }
+      dcB.addEventListener('message', { handleEvent (e) { log.push('b' + e.data) } })
+      const done = last(dcB)
+      burst(dcA)
+      await done
+      assert.deepEqual(log, Array.from({ length: N }, (_, i) => ['a' + i, 'on' + i, 'b' + i]).flat())
+      const shape = [true, 'message', true, true, 2, false, false, '', '', null, 0]
+      assert.deepEqual(shapes, [shape, shape])
+    })
+
+    // (Not asserted: a listener added during a dispatch is called in that same dispatch by Node's
+    // EventTarget, where the DOM's clones the list first; both for lone messages and bursts.)
+    it('a listener removed during a dispatch is not called from then on; one added is called for the next messages', async () => {
+      const { dcA, dcB } = p
+      const log = []
+      const b = e => log.push('b' + e.data)
+      const c = e => log.push('c' + e.data)
+      dcB.addEventListener('message', e => {
+        log.push('a' + e.data)
+        if (e.data === '5') dcB.removeEventListener('message', b)
+        if (e.data === '70') dcB.addEventListener('message', c)
+      })
+      dcB.addEventListener('message', b)
+      const done = last(dcB)
+      burst(dcA)
+      await done
+      const want = []
+      for (let i = 0; i < N; i++) {
+        want.push('a' + i)
+        if (i < 5) want.push('b' + i)
+        if (i > 70) want.push('c' + i)
+        else if (i === 70 && log.includes('c70')) want.push('c70')  // Node's EventTarget (above)
+      }
+      assert.deepEqual(log, want)
+    })
+
+    it('a once listener gets the first message only; stopImmediatePropagation stops the later listeners of that event only', async () => {
+      const { dcA, dcB } = p
+      const log = []
+      const done = last(dcB)
+      dcB.addEventListener('message', e => log.push('once' + e.data), { once: true })
+      dcB.addEventListener('message', e => { if (Number(e.data) % 2 === 1) e.stopImmediatePropagation() })
+      dcB.addEventListener('message', e => log.push('even' + e.data))
+      burst(dcA)
+      await done
+      const want = ['once0']
+      for (let i = 0; i < N; i += 2) want.push('even' + i)
+      assert.deepEqual(log, want)
+    })
+
+    it('a listener that throws is reported as an uncaught exception; the other listeners and messages go on', async () => {
+      const { dcA, dcB } = p
+      const errors = []
+      const saved = process.listeners('uncaughtException')
+      process.removeAllListeners('uncaughtException')
+      process.on('uncaughtException', err => errors.push(err.message))
+      try {
+        const log = []
+        dcB.addEventListener('message', e => { if (Number(e.data) % 50 === 0) throw new Error('boom ' + e.data) })
+        dcB.onmessage = e => { log.push(e.data); if (e.data === '100') throw new Error('onmessage ' + e.data) }
+        const done = last(dcB)
+        burst(dcA)
+        await done
+        assert.deepEqual(log, Array.from({ length: N }, (_, i) => String(i)))
+        assert.deepEqual(errors, ['boom 0', 'boom 50', 'boom 100', 'onmessage 100', 'boom 150'])
+      } finally {
+        process.removeAllListeners('uncaughtException')
+        for (const l of saved) process.on('uncaughtException', l)
+      }
+    })
+
+    it('a channel closed by a listener in the middle of a burst fires no more message events', async () => {
+      const { dcA, dcB } = p
+      const log = []
+      const closed = once(dcB, 'close')
+      dcB.onmessage = e => { log.push(e.data); if (e.data === '10') dcB.close() }
+      burst(dcA)
+      await closed
+      await delay(30)
+      assert.deepEqual(log, Array.from({ length: 11 }, (_, i) => String(i)))
+    })
+  })
+
   describe('many messages on channels with different reliability', () => {
     it('1000 messages each way on 4 channels arrive; in order on ordered reliable channels', async () => {
       const { a, b } = await pair()

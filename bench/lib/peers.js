@@ -29,11 +29,14 @@ const peers = {
     // Has raw media sources for the media-* scenarios (lib/media.js).
     media: true
   },
-  // Ours from another build (before/after in one run): NLW_BENCH_BASE=<path to node_libwebrtc.node>.
+  // Ours from another build (before/after in one run): NLW_BENCH_BASE=<path to node_libwebrtc.node>,
+  // or to a copy of the package (package.json, dist/, build/Release/) to compare JS changes too.
   base: {
     label: 'node-libwebrtc (base build)',
     load: () => {
       if (!process.env.NLW_BENCH_BASE) throw new Error('set NLW_BENCH_BASE to the base build\'s node_libwebrtc.node')
+      // A directory: a whole package (its dist/ and build/), for changes on the JS side too.
+      if (require('node:fs').statSync(process.env.NLW_BENCH_BASE).isDirectory()) return require(path.resolve(process.env.NLW_BENCH_BASE)).RTCPeerConnection
       process.env.NODE_LIBWEBRTC_BINARY = process.env.NLW_BENCH_BASE
       return require(root).RTCPeerConnection
     },

@@ -5,9 +5,11 @@ const MiB = 1024 * 1024
 function sizes (quick) {
   return {
     setupPairs: quick ? 10 : 50,
-    throughputBytes: (quick ? 16 : 64) * MiB,
+    // NLW_BENCH_THROUGHPUT_MIB: a longer transfer, for profiling.
+    throughputBytes: (Number(process.env.NLW_BENCH_THROUGHPUT_MIB) || (quick ? 16 : 64)) * MiB,
     throughputMsg: 64 * 1024,
-    smallCount: quick ? 20000 : 100000,
+    // NLW_BENCH_SMALL_COUNT: a longer stream, for profiling (perf) past the processes' start.
+    smallCount: Number(process.env.NLW_BENCH_SMALL_COUNT) || (quick ? 20000 : 100000),
     smallMsg: 100,
     // The same send window for every stack: refill below `low`, stop above `high`. Small
     // messages use a smaller one (2,560 messages in flight): werift's send() slows down with

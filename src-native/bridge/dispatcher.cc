@@ -1,5 +1,8 @@
 #include "bridge/dispatcher.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace nlw {
 
 std::shared_ptr<Dispatcher> Dispatcher::Create(Napi::Env env) {
@@ -68,7 +71,24 @@ napi_value Dispatcher::Resume(napi_env env, napi_callback_info info) {
 bool Dispatcher::Post(JsTask task) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return false;
-  queue_.push_back(std::move(task));
+  queue_.push_back(Entry{std::move(task), nullptr, {}, 0});
+  if (!scheduled_) {
+    scheduled_ = true;
+    napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+  }
+  return true;
+}
+
+bool Dispatcher::PostToSink(const std::shared_ptr<MessageSink>& sink, std::vector<QueuedMessage> messages) {
+  if (messages.empty()) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return false;
+  if (!queue_.empty() && queue_.back().sink == sink) {
+    std::vector<QueuedMessage>& to = queue_.back().messages;
+    to.insert(to.end(), std::make_move_iterator(messages.begin()), std::make_move_iterator(messages.end()));
+  } else {
+    queue_.push_back(Entry{nullptr, sink, std::move(messages), 0});
+  }
   if (!scheduled_) {
     scheduled_ = true;
     napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
@@ -78,6 +98,8 @@ bool Dispatcher::Post(JsTask task) {
 
 void Dispatcher::RunOne(napi_env raw_env) {
   JsTask task;
+  std::shared_ptr<MessageSink> sink;
+  std::vector<QueuedMessage> messages;
   bool more = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -85,10 +107,28 @@ void Dispatcher::RunOne(napi_env raw_env) {
       scheduled_ = false;
       return;
     }
-    task = std::move(queue_.front());
-    queue_.pop_front();
-    more = !queue_.empty();
-    if (!more) scheduled_ = false;  // the next Post wakes the thread-safe function again
+    if (queue_.front().sink) {
+      // The messages for one sink at the head of the queue, up to kChainLimit: one call into JS.
+      // scheduled_ stays set: nothing may run before JS resumes (or we go on below).
+      Entry& front = queue_.front();
+      sink = front.sink;
+      // At most kChainLimit messages or kBatchBytes (then at least one): large messages are
+      // made into JS values one batch at a time, not megabytes at once.
+      size_t n = std::min(front.messages.size() - front.next, static_cast<size_t>(kChainLimit));
+      messages.reserve(n);
+      size_t bytes = 0;
+      for (size_t i = 0; i < n && (i == 0 || bytes < kBatchBytes); i++) {
+        bytes += front.messages[front.next].data.size();
+        messages.push_back(std::move(front.messages[front.next++]));
+      }
+      if (front.next == front.messages.size()) queue_.pop_front();
+      more = true;
+    } else {
+      task = std::move(queue_.front().task);
+      queue_.pop_front();
+      more = !queue_.empty();
+      if (!more) scheduled_ = false;  // the next Post wakes the thread-safe function again
+    }
   }
   Napi::Env env(raw_env);
   Napi::HandleScope scope(env);
@@ -98,13 +138,27 @@ void Dispatcher::RunOne(napi_env raw_env) {
   if (napi_get_reference_value(raw_env, probe_, &fn) != napi_ok || fn == nullptr ||
       napi_get_global(raw_env, &global) != napi_ok ||
       napi_call_function(raw_env, global, fn, 0, nullptr, &result) != napi_ok) {
+    if (sink) {
+      std::lock_guard<std::mutex> lock(mu_);
+      scheduled_ = false;
+    }
     return;
   }
   napi_value resource;
   napi_get_reference_value(raw_env, resource_, &resource);
   napi_callback_scope cb_scope = nullptr;
   napi_open_callback_scope(raw_env, resource, async_context_, &cb_scope);
-  std::move(task)(env);
+  bool handed_off = false;
+  if (sink) {
+    handed_off = DeliverMessages(raw_env, sink, messages);
+    if (!handed_off) {
+      std::lock_guard<std::mutex> lock(mu_);
+      more = !queue_.empty();
+      if (!more) scheduled_ = false;
+    }
+  } else {
+    std::move(task)(env);
+  }
   // A throwing event handler must not stop the queue: report it as Node reports an exception
   // thrown by a listener (uncaughtException), then go on.
   bool pending = false;
@@ -114,7 +168,9 @@ void Dispatcher::RunOne(napi_env raw_env) {
     napi_get_and_clear_last_exception(raw_env, &err);
     napi_fatal_exception(raw_env, err);
   }
-  if (more && !closed()) {  // the task may have shut the runtime down (Close() freed the refs)
+  if (handed_off) {
+    // JS calls resume_ when its messages are delivered.
+  } else if (more && !closed()) {  // the task may have shut the runtime down (Close() freed the refs)
     // Most continuations go after the microtasks; every kChainLimit-th is a setImmediate, so that
     // a long burst lets timers and I/O in as a browser's task queue would.
     napi_value next, resume;
@@ -129,6 +185,19 @@ void Dispatcher::RunOne(napi_env raw_env) {
   if (cb_scope != nullptr) napi_close_callback_scope(raw_env, cb_scope);
 }
 
+bool Dispatcher::DeliverMessages(napi_env raw_env, const std::shared_ptr<MessageSink>& sink,
+                                 std::vector<QueuedMessage>& messages) {
+  if (closed()) return false;
+  napi_value resume;
+  if (napi_get_reference_value(raw_env, resume_, &resume) != napi_ok || resume == nullptr) return false;
+  // JS chains the messages after one another (one continuation each): they count towards the
+  // next yield to timers and I/O as the native continuations do.
+  chained_ += static_cast<int>(messages.size());
+  bool via_immediate = chained_ >= kChainLimit || after_microtasks_ == nullptr;
+  if (via_immediate) chained_ = 0;
+  return sink->Deliver(Napi::Env(raw_env), messages, via_immediate, resume);
+}
+
 void Dispatcher::KeepAlive(Napi::Env env, int delta) {
   if (tsfn_ == nullptr || closed()) return;
   int before = keep_alive_;
@@ -138,7 +207,7 @@ void Dispatcher::KeepAlive(Napi::Env env, int delta) {
 }
 
 void Dispatcher::Close() {
-  std::deque<JsTask> dropped;
+  std::deque<Entry> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;

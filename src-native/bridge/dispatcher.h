@@ -8,6 +8,10 @@
 // the microtasks have drained), and every 64th from a setImmediate so timers and I/O get in. Node
 // runs all of one thread-safe function callback inside one outer scope, so several tasks run
 // there back to back would see no checkpoint.
+// Messages (PostToSink) are the hot path: consecutive messages for one sink at the head of the
+// queue reach JS as one call with an array, and JS dispatches them one per task with the same
+// checkpoint between them (lib/message_batch.ts), then resumes the dispatcher. That saves the
+// native round trip (callback scope, two native calls, one task object) per message.
 #pragma once
 
 #include <napi.h>
@@ -18,10 +22,30 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "rtc_base/copy_on_write_buffer.h"
 
 namespace nlw {
 
 using JsTask = absl::AnyInvocable<void(Napi::Env) &&>;
+
+// One message for a MessageSink: the bytes, and whether they are binary (else UTF-8 text).
+struct QueuedMessage {
+  rtc::CopyOnWriteBuffer data;
+  bool binary = false;
+};
+
+// Where messages go on the JS thread (a data channel).
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  // JS thread, inside the dispatcher's callback scope. Hands `messages` (in order) to JS. Returns
+  // true if JS took over: it then calls `resume` exactly once, after its last message, and the
+  // dispatcher runs nothing until then (`via_immediate`: JS calls it from a setImmediate, to let
+  // timers and I/O in, rather than after the microtasks). False: the messages were dropped (the
+  // sink is gone) and the dispatcher goes on by itself.
+  virtual bool Deliver(Napi::Env env, std::vector<QueuedMessage>& messages, bool via_immediate,
+                       napi_value resume) = 0;
+};
 
 class Dispatcher {
  public:
@@ -32,6 +56,9 @@ class Dispatcher {
 
   // Any thread. Returns false (and drops the task) once Close() has run.
   bool Post(JsTask task);
+  // Any thread. Messages for `sink`, in order with the tasks posted around them (joined to the
+  // last entry if that is for the same sink).
+  bool PostToSink(const std::shared_ptr<MessageSink>& sink, std::vector<QueuedMessage> messages);
 
   // JS thread.
   void KeepAlive(Napi::Env env, int delta);
@@ -47,8 +74,19 @@ class Dispatcher {
   static napi_value Resume(napi_env env, napi_callback_info info);
   void RunOne(napi_env env);
 
+  // A task, or messages for a sink (those from `next` on are still to deliver).
+  struct Entry {
+    JsTask task;
+    std::shared_ptr<MessageSink> sink;
+    std::vector<QueuedMessage> messages;
+    size_t next = 0;
+  };
+  // Runs a batch of messages; true if JS took over the continuation.
+  bool DeliverMessages(napi_env env, const std::shared_ptr<MessageSink>& sink,
+                       std::vector<QueuedMessage>& messages);
+
   mutable std::mutex mu_;
-  std::deque<JsTask> queue_;
+  std::deque<Entry> queue_;
   bool scheduled_ = false;
   bool closed_ = false;
   napi_env env_ = nullptr;  // for Close(), which runs on the JS thread
@@ -60,7 +98,8 @@ class Dispatcher {
   napi_ref resume_ = nullptr;              // a JS function that runs the next task
   napi_ref after_microtasks_ = nullptr;    // (resume) => queue resume after the microtasks
   int chained_ = 0;                        // continuations since the last setImmediate
-  static constexpr int kChainLimit = 64;
+  static constexpr int kChainLimit = 64;  // also the most messages in one batch
+  static constexpr size_t kBatchBytes = 256 * 1024;  // a batch ends once it holds this much
   int keep_alive_ = 0;  // JS thread only
 };
 

@@ -141,6 +141,7 @@ bool DataChannelCore::DirectSends(int sid, const std::string& label, DirectSendC
 }
 
 void DataChannelCore::OnStateChange() {
+  FlushIncoming();  // the messages before it come first
   auto state = channel_->state();
   int id = channel_->id();
   std::optional<ErrorValue> error;
@@ -158,26 +159,51 @@ void DataChannelCore::OnStateChange() {
 }
 
 void DataChannelCore::OnMessage(const webrtc::DataBuffer& buffer) {
-  // One task per message: each message event is its own macrotask, as in browsers, so microtasks
-  // queued by one handler run before the next message. A burst still wakes the JS thread once
-  // (the dispatcher queues behind one pending wake-up), and the payload is shared, not copied.
-  dispatcher_->Post([link = link_, data = buffer.data, binary = buffer.binary](Napi::Env env) {
-    DataChannel* dc = link->target;
-    if (dc == nullptr) return;
-    Napi::Value value;
-    if (binary) {
+  // Each message event is its own macrotask, as in browsers (microtasks queued by one handler run
+  // before the next message), but a burst reaches the dispatcher in one post, wakes the JS thread
+  // once and reaches JS in batches (Dispatcher::PostToSink). The payload is shared, not copied,
+  // until JS gets it.
+  incoming_.push_back(QueuedMessage{buffer.data, buffer.binary});
+  if (incoming_posted_) return;
+  incoming_posted_ = true;
+  // libwebrtc posts each received message to this thread as a task of its own, the whole burst
+  // before this one runs.
+  signaling_->PostTask([self = shared_from_this()] { self->FlushIncoming(); });
+}
+
+void DataChannelCore::FlushIncoming() {
+  incoming_posted_ = false;
+  if (incoming_.empty()) return;
+  std::vector<QueuedMessage> messages;
+  messages.swap(incoming_);
+  dispatcher_->PostToSink(shared_from_this(), std::move(messages));
+}
+
+bool DataChannelCore::Deliver(Napi::Env env, std::vector<QueuedMessage>& messages,
+                              bool via_immediate, napi_value resume) {
+  DataChannel* dc = link_->target;
+  if (dc == nullptr) return false;
+  // The values go as arguments after ('messages', via_immediate, resume): cheaper than setting
+  // the elements of an array one by one through N-API.
+  std::vector<napi_value> args(3 + messages.size());
+  for (size_t i = 0; i < messages.size(); i++) {
+    const rtc::CopyOnWriteBuffer& data = messages[i].data;
+    napi_value& value = args[3 + i];
+    if (messages[i].binary) {
       // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
-      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, data.size());
-      if (data.size() > 0) memcpy(ab.Data(), data.cdata(), data.size());
-      value = ab;
-    } else {
-      value = Napi::String::New(env, reinterpret_cast<const char*>(data.cdata()), data.size());
+      void* bytes = nullptr;
+      if (napi_create_arraybuffer(env, data.size(), &bytes, &value) != napi_ok) return false;
+      if (data.size() > 0) memcpy(bytes, data.cdata(), data.size());
+    } else if (napi_create_string_utf8(env, reinterpret_cast<const char*>(data.cdata()), data.size(),
+                                       &value) != napi_ok) {
+      return false;
     }
-    dc->Emit(env, {Napi::String::New(env, "message"), value});
-  });
+  }
+  return dc->EmitMessages(env, args, via_immediate, resume);
 }
 
 void DataChannelCore::OnBufferedAmountChange(uint64_t sent_data_size) {
+  FlushIncoming();
   std::lock_guard<std::mutex> lock(mu_);
   sent_bytes_ += sent_data_size;
   if (sent_posted_) return;
@@ -246,6 +272,23 @@ void DataChannel::ReleaseNative() {
 void DataChannel::Emit(Napi::Env env, std::initializer_list<napi_value> args) {
   if (on_event_.IsEmpty()) return;
   on_event_.Call(args);
+}
+
+bool DataChannel::EmitMessages(Napi::Env env, std::vector<napi_value>& args, bool via_immediate,
+                               napi_value resume) {
+  if (on_event_.IsEmpty()) return false;
+  args[0] = Napi::String::New(env, "messages");
+  args[1] = Napi::Boolean::New(env, via_immediate);
+  args[2] = resume;
+  napi_value result = nullptr;
+  if (napi_call_function(env, env.Undefined(), on_event_.Value(), args.size(), args.data(), &result) != napi_ok ||
+      result == nullptr) {
+    return false;
+  }
+  // The handler returns true once it holds `resume` (lib/message_batch.ts).
+  bool took = false;
+  napi_get_value_bool(env, result, &took);
+  return took;
 }
 
 ChannelInfo ChannelInfo::Read(webrtc::DataChannelInterface* ch) {

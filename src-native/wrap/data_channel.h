@@ -2,7 +2,8 @@
 // the spec's checks; this side moves bytes:
 //   send:    JS thread -> one ordered queue -> signaling thread -> the SCTP transport on the
 //            network thread (one hop each per burst, not per message; see SendDirect)
-//   receive: signaling thread -> dispatcher (one JS wake-up per burst, one task per message)
+//   receive: signaling thread -> dispatcher (one JS wake-up per burst, one JS call per batch of
+//            messages, dispatched one per task in JS: lib/message_batch.ts)
 #pragma once
 
 #include <napi.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "api/data_channel_interface.h"
+#include "bridge/dispatcher.h"
 #include "bridge/link.h"
 #include "runtime/runtime.h"
 
@@ -42,6 +44,7 @@ struct DirectSendCounts {
 
 // Lives as long as anyone (the wrapper, a queued task, libwebrtc's observer slot) needs it.
 class DataChannelCore : public webrtc::DataChannelObserver,
+                        public MessageSink,
                         public std::enable_shared_from_this<DataChannelCore> {
  public:
   DataChannelCore(std::shared_ptr<Runtime> runtime,
@@ -78,8 +81,15 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   void OnMessage(const webrtc::DataBuffer& buffer) override;
   void OnBufferedAmountChange(uint64_t sent_data_size) override;
 
+  // MessageSink (JS thread)
+  bool Deliver(Napi::Env env, std::vector<QueuedMessage>& messages, bool via_immediate,
+               napi_value resume) override;
+
  private:
   void FlushOutgoing();  // signaling thread
+  // Signaling thread: hands the messages received so far to the dispatcher in one post. Runs as a
+  // task queued behind the burst's other messages, and before any other event of this channel.
+  void FlushIncoming();
   // Signaling thread. Hands the leading messages of `batch` straight to the SCTP transport in one
   // network-thread call; returns how many it sent.
   size_t SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch);
@@ -97,6 +107,9 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   uint64_t sent_bytes_ = 0;
   bool sent_posted_ = false;
   std::atomic<int> known_id_{-1};
+  // Signaling thread: messages received and not yet handed to the dispatcher.
+  std::vector<QueuedMessage> incoming_;
+  bool incoming_posted_ = false;
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
   DirectSendCounts direct_sent_;
   int direct_sid_ = -1;
@@ -118,6 +131,9 @@ class DataChannel : public Napi::ObjectWrap<DataChannel>, public NativeResource 
 
   // Called by core tasks on the JS thread.
   void Emit(Napi::Env env, std::initializer_list<napi_value> args);
+  // A batch of messages, args[3...] (args[0..2] are filled here): true if the JS handler took it
+  // (and with it the dispatcher's resume).
+  bool EmitMessages(Napi::Env env, std::vector<napi_value>& args, bool via_immediate, napi_value resume);
 
  private:
   Napi::Value Info(const Napi::CallbackInfo& info);
