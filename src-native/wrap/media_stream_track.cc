@@ -61,9 +61,15 @@ Napi::Object MediaStreamTrack::NewWith(Napi::Env env,
 
 Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
                                            rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
-                                           webrtc::PeerConnectionFactoryInterface* home) {
+                                           webrtc::PeerConnectionFactoryInterface* home,
+                                           rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver,
+                                           rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) {
   Napi::Object o = NewWith(env, track, nullptr, home);
   if (MediaStreamTrack* t = Unwrap(o); t != nullptr && track) {
+    if (track->kind() == webrtc::MediaStreamTrackInterface::kAudioKind) {
+      t->receiver_ = std::move(receiver);
+      t->transceiver_ = std::move(transceiver);
+    }
     if (track->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
       t->gate_ = DecodeGate::Attach(
           rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track.get())));
@@ -121,6 +127,9 @@ void MediaStreamTrack::ReleaseNative() {
     if (gate_) (void)gate_.release();
     (void)track_.release();
     if (relay_) (void)relay_.release();
+    if (relay_audio_) (void)relay_audio_.release();
+    (void)receiver_.release();
+    (void)transceiver_.release();
     (void)new decltype(source_)(std::move(source_));
     (void)new decltype(others_)(std::move(others_));
     (void)new decltype(relay_tracks_)(std::move(relay_tracks_));
@@ -136,6 +145,18 @@ void MediaStreamTrack::ReleaseNative() {
   relay_tracks_.clear();
   if (relay_) relay_->Detach();  // blocking hops to the remote track's thread
   relay_ = nullptr;
+  if (relay_audio_) relay_audio_->Detach();  // a blocking hop; its senders' feeds keep it
+  relay_audio_ = nullptr;
+  // Dropped on the connection's thread (as RtpTransceiver::ReleaseNative does): the proxies'
+  // destructors would otherwise wait for it.
+  if (rtc::Thread* home = home_factory_ ? runtime_->ThreadOf(home_factory_) : nullptr; home && !home->IsCurrent()) {
+    home->PostTask([r = std::move(receiver_), t = std::move(transceiver_)]() mutable {
+      r = nullptr;
+      t = nullptr;
+    });
+  }
+  receiver_ = nullptr;
+  transceiver_ = nullptr;
   // The proxy's last reference, if it is, hops to the signaling thread to destroy the track.
   track_ = nullptr;
 }
@@ -155,11 +176,29 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
   if (track_) track_->set_enabled(enabled);
   for (auto& [factory, track] : others_) track->set_enabled(enabled);
   for (auto& [factory, track] : relay_tracks_) track->set_enabled(enabled);
+  if (relay_audio_) relay_audio_->SetMuted(!enabled);
 }
 
 rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
-    webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded) {
+    webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded, rtc::scoped_refptr<RelayAudioFeed>* feed) {
   if (!track_) return track_;
+  if (forward_encoded && feed != nullptr && factory != nullptr && !source_ && receiver_ && transceiver_ &&
+      home_factory_ != nullptr &&
+      kind_ == webrtc::MediaStreamTrackInterface::kAudioKind) {
+    // Forwarded Opus (media/relay_audio_source.h): decoded only while a feed asks for it.
+    if (!relay_audio_) {
+      relay_audio_ = RelayAudioSource::Create(
+          rtc::scoped_refptr<webrtc::AudioTrackInterface>(static_cast<webrtc::AudioTrackInterface*>(track_.get())), receiver_,
+          transceiver_, runtime_->ThreadOf(home_factory_));
+      relay_audio_->SetMuted(!track_->enabled());
+    }
+    rtc::scoped_refptr<RelayAudioFeed> made = relay_audio_->NewFeed();
+    rtc::scoped_refptr<webrtc::AudioTrackInterface> track = factory->CreateAudioTrack(id_, made.get());
+    if (track) {
+      *feed = std::move(made);
+      return track;
+    }
+  }
   // A remote audio track sent on: its audio must be decoded for the sender to have any.
   if (!source_ && kind_ == webrtc::MediaStreamTrackInterface::kAudioKind)
     sent_demand_ = AudioDemand::Hold(track_.get());
