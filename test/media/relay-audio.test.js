@@ -138,6 +138,24 @@ describe('media: relay (forwarding Opus)', function () {
     assert.ok(Math.abs((await tone(sink, 50)).hz - 1000) < 20)
   })
 
+  it('the application\'s encoded transforms on a relayed sender and on the publisher\'s receiver see the forwarded packets', async () => {
+    const { pub, track } = await publish()
+    const s = await subscribe(track)
+    await hears440(s.sink)
+    // Set after forwarding started: M108 takes one transformer per stream, so they are chained
+    // behind the relay's (a second one would abort the sender, or be ignored by the receiver).
+    const seen = { sent: 0, received: 0 }
+    const count = key => new TransformStream({ transform (frame, c) { seen[key]++; c.enqueue(frame) } })
+    const out = s.sender.createEncodedStreams()
+    out.readable.pipeThrough(count('sent')).pipeTo(out.writable)
+    const inbound = pub.b.getTransceivers()[0].receiver.createEncodedStreams()
+    inbound.readable.pipeThrough(count('received')).pipeTo(inbound.writable)
+    const before = counters().forwardedAudioPackets
+    await hears440(s.sink)
+    assert.ok(seen.sent >= 30 && seen.received >= 30, JSON.stringify(seen))
+    assert.ok(counters().forwardedAudioPackets - before >= 30)
+  })
+
   it('a subscriber leaving and the publisher leaving mid-stream: no crash, the others go on', async () => {
     const { pub, track } = await publish()
     const subs = [await subscribe(track), await subscribe(track), await subscribe(track)]
