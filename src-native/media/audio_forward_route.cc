@@ -26,6 +26,11 @@ std::set<AudioForwardRoute*>& Routes() {
   static auto* routes = new std::set<AudioForwardRoute*>();
   return *routes;
 }
+// The route of each sender (by the sender proxy's address).
+std::unordered_map<const void*, AudioForwardRoute*>& BySender() {
+  static auto* by_sender = new std::unordered_map<const void*, AudioForwardRoute*>();
+  return *by_sender;
+}
 }  // namespace
 
 uint64_t AudioForwardRoute::forwarded_packets() { return g_forwarded.load(); }
@@ -41,21 +46,20 @@ void AudioForwardRoute::Bind(const rtc::scoped_refptr<webrtc::RtpSenderInterface
 rtc::scoped_refptr<AudioForwardRoute> AudioForwardRoute::Of(const rtc::scoped_refptr<webrtc::RtpSenderInterface>& sender,
                                                             bool create) {
   static std::mutex of_mu;  // JS threads of several environments
-  static auto* made = new std::unordered_map<const void*, AudioForwardRoute*>();  // under of_mu; never destroyed
   if (!sender) return nullptr;
   std::lock_guard<std::mutex> lock(of_mu);
   {
+    // The sender is alive (the caller holds it), and so is its route (the sender holds it).
     std::lock_guard<std::mutex> registry(registry_mu);
-    auto it = made->find(sender.get());
-    if (it != made->end() && Routes().count(it->second) != 0 && it->second->sender_key_ == sender.get())
-      return rtc::scoped_refptr<AudioForwardRoute>(it->second);
+    auto it = BySender().find(sender.get());
+    if (it != BySender().end()) return rtc::scoped_refptr<AudioForwardRoute>(it->second);
   }
   if (!create) return nullptr;
   auto route = rtc::make_ref_counted<AudioForwardRoute>(sender.get());
   if (!TransformerSlots::ClaimForHook(sender.get(), route.get())) return nullptr;
   {
     std::lock_guard<std::mutex> registry(registry_mu);
-    (*made)[sender.get()] = route.get();
+    BySender()[sender.get()] = route.get();
   }
   sender->SetEncoderToPacketizerFrameTransformer(route);
   return route;
@@ -71,6 +75,8 @@ AudioForwardRoute::~AudioForwardRoute() {
   {
     std::lock_guard<std::mutex> lock(registry_mu);
     Routes().erase(this);
+    auto by = BySender().find(sender_key_);
+    if (by != BySender().end() && by->second == this) BySender().erase(by);
     for (auto it = Queues().begin(); it != Queues().end();) it = it->second == this ? Queues().erase(it) : std::next(it);
   }
   TransformerSlots::ReleaseHook(sender_key_, this);

@@ -156,6 +156,28 @@ describe('media: relay (forwarding Opus)', function () {
     assert.ok(counters().forwardedAudioPackets - before >= 30)
   })
 
+  it('50 subscriber joins and leaves: one relay source for the track, the subscriber that stays hears the tone', async function () {
+    this.timeout(120000)
+    const { track } = await publish()
+    const keep = await subscribe(track)
+    await hears440(keep.sink)
+    const base = nonstandard.liveObjects()
+    for (let i = 0; i < 50; i++) {
+      const sub = connected()
+      sub.a.addTrack(track)
+      const up = once(sub.b, 'connectionstatechange', () => sub.b.connectionState === 'connected')
+      await negotiate(sub.a, sub.b)
+      await up
+      sub.a.close(); sub.b.close()
+    }
+    const now = nonstandard.liveObjects()
+    // A route lives as long as its sender: here until the closed connections' objects are
+    // collected (test/helpers/pair keeps them for closeAll), so at most one per subscriber.
+    assert.ok(now.audioForwardRoutes <= base.audioForwardRoutes + 50, JSON.stringify({ base, now }))
+    assert.ok(now.relayAudioSources <= base.relayAudioSources, JSON.stringify({ base, now }))
+    await hears440(keep.sink)
+  })
+
   it('a subscriber leaving and the publisher leaving mid-stream: no crash, the others go on', async () => {
     const { pub, track } = await publish()
     const subs = [await subscribe(track), await subscribe(track), await subscribe(track)]
