@@ -5,6 +5,9 @@
 #include <cmath>
 
 #include "addon.h"
+#include "pc/peer_connection_internal.h"
+#include "pc/rtp_transceiver.h"
+#include "wrap/peer_connection_observer.h"
 #include "rtc_base/helpers.h"
 
 namespace nlw {
@@ -63,12 +66,12 @@ Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
                                            rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
                                            webrtc::PeerConnectionFactoryInterface* home,
                                            rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver,
-                                           rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) {
+                                           const std::shared_ptr<PeerConnectionShared>& home_pc) {
   Napi::Object o = NewWith(env, track, nullptr, home);
   if (MediaStreamTrack* t = Unwrap(o); t != nullptr && track) {
     if (track->kind() == webrtc::MediaStreamTrackInterface::kAudioKind) {
       t->receiver_ = std::move(receiver);
-      t->transceiver_ = std::move(transceiver);
+      t->home_pc_ = home_pc;
     }
     if (track->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
       t->gate_ = DecodeGate::Attach(
@@ -129,7 +132,6 @@ void MediaStreamTrack::ReleaseNative() {
     if (relay_) (void)relay_.release();
     if (relay_audio_) (void)relay_audio_.release();
     (void)receiver_.release();
-    (void)transceiver_.release();
     (void)new decltype(source_)(std::move(source_));
     (void)new decltype(others_)(std::move(others_));
     (void)new decltype(relay_tracks_)(std::move(relay_tracks_));
@@ -147,16 +149,12 @@ void MediaStreamTrack::ReleaseNative() {
   relay_ = nullptr;
   if (relay_audio_) relay_audio_->Detach();  // a blocking hop; its senders' feeds keep it
   relay_audio_ = nullptr;
-  // Dropped on the connection's thread (as RtpTransceiver::ReleaseNative does): the proxies'
-  // destructors would otherwise wait for it.
-  if (rtc::Thread* home = home_factory_ ? runtime_->ThreadOf(home_factory_) : nullptr; home && !home->IsCurrent()) {
-    home->PostTask([r = std::move(receiver_), t = std::move(transceiver_)]() mutable {
-      r = nullptr;
-      t = nullptr;
-    });
+  // Dropped on the connection's thread (as RtpTransceiver::ReleaseNative does): the proxy's
+  // destructor would otherwise wait for it.
+  if (rtc::Thread* home = home_factory_ ? runtime_->ThreadOf(home_factory_) : nullptr; home && !home->IsCurrent() && receiver_) {
+    home->PostTask([r = std::move(receiver_)]() mutable { r = nullptr; });
   }
   receiver_ = nullptr;
-  transceiver_ = nullptr;
   // The proxy's last reference, if it is, hops to the signaling thread to destroy the track.
   track_ = nullptr;
 }
@@ -182,14 +180,25 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
 rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
     webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded, rtc::scoped_refptr<RelayAudioFeed>* feed) {
   if (!track_) return track_;
-  if (forward_encoded && feed != nullptr && factory != nullptr && !source_ && receiver_ && transceiver_ &&
+  if (forward_encoded && feed != nullptr && factory != nullptr && !source_ && receiver_ &&
       home_factory_ != nullptr &&
       kind_ == webrtc::MediaStreamTrackInterface::kAudioKind) {
     // Forwarded Opus (media/relay_audio_source.h): decoded only while a feed asks for it.
     if (!relay_audio_) {
+      // The receiver's transceiver, if its connection is still open (a blocking hop to its thread).
+      rtc::Thread* home = runtime_->ThreadOf(home_factory_);
+      rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
+      if (std::shared_ptr<PeerConnectionShared> pc = home_pc_.lock(); pc && home != nullptr) {
+        transceiver = home->BlockingCall([&]() -> rtc::scoped_refptr<webrtc::RtpTransceiverInterface> {
+          if (pc->internal == nullptr) return nullptr;
+          for (const auto& t : pc->internal->GetTransceiversInternal())
+            if (t->internal()->receiver() == receiver_) return t;
+          return nullptr;
+        });
+      }
       relay_audio_ = RelayAudioSource::Create(
           rtc::scoped_refptr<webrtc::AudioTrackInterface>(static_cast<webrtc::AudioTrackInterface*>(track_.get())), receiver_,
-          transceiver_, runtime_->ThreadOf(home_factory_));
+          std::move(transceiver), home);
       relay_audio_->SetMuted(!track_->enabled());
     }
     rtc::scoped_refptr<RelayAudioFeed> made = relay_audio_->NewFeed();

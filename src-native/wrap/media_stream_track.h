@@ -25,6 +25,8 @@
 
 namespace nlw {
 
+struct PeerConnectionShared;
+
 // The source behind local tracks, counted by the live tracks that use it: a synthetic device's
 // (stopped when no live track uses it), or one fed by the application (nonstandard RTCVideoSource
 // and RTCAudioSource, wrap/track_sources.h: it lives on, a new createTrack() may use it again).
@@ -54,7 +56,7 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
                                   webrtc::PeerConnectionFactoryInterface* home = nullptr,
                                   rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver = nullptr,
-                                  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver = nullptr);
+                                  const std::shared_ptr<PeerConnectionShared>& home_pc = nullptr);
   // JS thread: the wrapper inside `value`, or nullptr if it is not a NativeMediaStreamTrack.
   static MediaStreamTrack* Unwrap(Napi::Value value);
   // JS thread: createSyntheticVideoTrack({width, height, frameRate}) and
@@ -117,8 +119,9 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   rtc::scoped_refptr<RelayVideoSource> relay_;
   std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> relay_tracks_;
   // Remote audio tracks: the receiver, and the relay source once sent on with forwarding.
+  // The connection is not kept: its transceiver is looked up when the track is first relayed.
   rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver_;
-  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  std::weak_ptr<PeerConnectionShared> home_pc_;
   rtc::scoped_refptr<RelayAudioSource> relay_audio_;
   // Remote tracks: what getSettings() reports (NewInstance installs it).
   std::unique_ptr<RemoteTrackInfo> remote_info_;

@@ -582,7 +582,7 @@ Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<Tr
     if (delivered_transceivers_.insert(s.id).second) {
       o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread(), shared_->factory,
                                                    shared_->forward_encoded_video));
-      if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track, shared_->factory, s.receiver, s.transceiver));
+      if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track, shared_->factory, s.receiver, shared_));
     }
     out.Set(i, o);
   }

@@ -56,11 +56,15 @@ describe('media: relay (forwarding Opus)', function () {
     return { sub, sender, sink: s }
   }
 
+  /** The tone within three 0.5 s windows (on a loaded machine a window can hold concealment or, after replaceTrack, the previous tone still in the jitter buffer). */
   async function hears440 (sink) {
     await tone(sink, 30) // the decoder's first chunks fade in
-    const t = await tone(sink, 50)
-    assert.ok(Math.abs(t.hz - 440) < 10, `${t.hz} Hz`)
-    assert.ok(t.rms > 2000, `rms ${t.rms}`)
+    let t
+    for (let i = 0; i < 3; i++) {
+      t = await tone(sink, 50)
+      if (Math.abs(t.hz - 440) < 10 && t.rms > 2000) return
+    }
+    assert.fail(`${t.hz} Hz, rms ${t.rms}`)
   }
 
   it('subscribers hear the publisher\'s tone, forwarded: the relay neither decodes it nor encodes Opus', async () => {
