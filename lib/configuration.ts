@@ -45,8 +45,9 @@ export interface RTCConfiguration {
   /**
    * Non-standard (the relay, README "Relaying media"): a remote video track this connection sends
    * on (`addTrack`, `addTransceiver`, `replaceTrack`) forwards the publisher's encoded pictures
-   * unchanged when the negotiated codec allows, instead of decoding and encoding them again.
-   * Default true; false always re-encodes. Applies to tracks attached after it is set.
+   * unchanged when the negotiated codec allows, instead of decoding and encoding them again; a
+   * remote Opus track likewise goes out as the publisher's Opus packets (despite the name).
+   * Default true; false always re-encodes video and audio. Applies to tracks attached after it is set.
    */
   forwardEncodedVideo?: boolean
 }

@@ -411,6 +411,10 @@ export interface LiveObjects {
   longTimers: number
   /** Process-wide: relay sources of remote video tracks sent on with forwarding. */
   relaySources: number
+  /** Process-wide: relay sources of remote audio tracks sent on with forwarding (Opus passed through). */
+  relayAudioSources: number
+  /** Process-wide: forwarding routes of audio senders (one per sender that sent a relayed track, until the sender goes). */
+  audioForwardRoutes: number
   /** Process-wide: decode gates of remote video tracks (one per track, until released). */
   decodeGates: number
   /** Process-wide: decode demands of remote audio tracks (one per wrapped or read track's source). */
@@ -429,6 +433,8 @@ export interface RelayCounters {
   droppedFrames: number
   /** Keyframe requests sent to publishers (coalesced: at most one per 300 ms per track). */
   keyFrameRequests: number
+  /** Opus packets of publishers sent on unchanged by relaying audio senders (no decode, no encode). */
+  forwardedAudioPackets: number
   /** Remote video pictures decoded (any track of the process). */
   decodedFrames: number
   /** Remote video pictures not decoded: their track had no consumer of pictures (no sink, processor or transcoding sender). */

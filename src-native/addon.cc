@@ -6,6 +6,8 @@
 #include "media/codec_round_trip.h"
 #include "media/decode_gate.h"
 #include "media/forwarding_video_encoder.h"
+#include "media/audio_forward_route.h"
+#include "media/relay_audio_source.h"
 #include "media/relay_video_source.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/thread.h"
@@ -140,6 +142,10 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // Process-wide: relay sources of remote video tracks sent on (media/relay_video_source.h), alive
   // until the track is released and the last sender and frame using them are gone.
   o.Set("relaySources", static_cast<double>(RelayVideoSource::live()));
+  // Process-wide: relay sources of remote audio tracks sent on with forwarding, and the forwarding
+  // routes of audio senders (media/relay_audio_source.h, media/audio_forward_route.h).
+  o.Set("relayAudioSources", static_cast<double>(RelayAudioSource::live()));
+  o.Set("audioForwardRoutes", static_cast<double>(AudioForwardRoute::live()));
   // Process-wide: decode gates of remote video tracks (media/decode_gate.h), alive until the track
   // is released and its decode thread has ended.
   o.Set("decodeGates", static_cast<double>(DecodeGate::live()));
@@ -159,6 +165,8 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("transcodedFrames", static_cast<double>(c.transcoded_frames));
   o.Set("droppedFrames", static_cast<double>(c.dropped_frames));
   o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
+  // Opus packets of publishers sent on unchanged (media/audio_forward_route.h).
+  o.Set("forwardedAudioPackets", static_cast<double>(AudioForwardRoute::forwarded_packets()));
   // Remote video pictures decoded and left undecoded (nobody took pictures: media/decode_gate.h).
   o.Set("decodedFrames", static_cast<double>(DecodeGate::decoded()));
   o.Set("undecodedFrames", static_cast<double>(DecodeGate::skipped()));

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "api/stats/rtc_stats.h"
+#include "media/audio_forward_route.h"
 #include "rtc_base/time_utils.h"
 
 namespace nlw {
@@ -164,6 +165,16 @@ StatsReportValue StatsReportValue::From(const webrtc::RTCStatsReport* report) {
           ms != nullptr && LocalTimeMember(sm.name) && std::fabs(*ms) < 1e13) {
         *ms = static_cast<double>(clocks.ToMonotonic(static_cast<int64_t>(*ms * 1000))) / 1000;
         sm.monotonic_ms = true;
+      }
+    }
+    // libwebrtc has no encoderImplementation for audio: a relayed Opus stream passed through says
+    // so, as a forwarded video stream does (media/audio_forward_route.h).
+    if (strcmp(e.type, "outbound-rtp") == 0) {
+      const std::string* kind = e.String("kind");
+      const double* ssrc = e.Number("ssrc");
+      if (kind != nullptr && *kind == "audio" && ssrc != nullptr && e.String("encoderImplementation") == nullptr &&
+          AudioForwardRoute::ForwardsSsrc(static_cast<uint32_t>(*ssrc))) {
+        e.members.push_back(StatsMember{"encoderImplementation", std::string("forward")});
       }
     }
   }

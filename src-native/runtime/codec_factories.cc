@@ -19,6 +19,7 @@
 #include "media/base/media_constants.h"
 #include "media/forwarding_video_encoder.h"
 #include "media/h264_decoder.h"
+#include "media/relayed_opus_encoder.h"
 #include "modules/video_coding/codecs/h264/h264_encoder_impl.h"
 
 namespace nlw {
@@ -84,8 +85,9 @@ struct OpenH264DecoderAdapter {
 }  // namespace
 
 rtc::scoped_refptr<webrtc::AudioEncoderFactory> CreateAudioEncoderFactory() {
-  return webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722,
-                                           webrtc::AudioEncoderG711>();
+  // Opus encoders can stand in for forwarded packets (media/relayed_opus_encoder.h).
+  return CreateRelayedOpusEncoderFactory(webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722,
+                                                                           webrtc::AudioEncoderG711>());
 }
 
 rtc::scoped_refptr<webrtc::AudioDecoderFactory> CreateAudioDecoderFactory() {

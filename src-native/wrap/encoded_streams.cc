@@ -4,6 +4,7 @@
 
 #include "addon.h"
 #include "api/rtp_headers.h"
+#include "media/transformer_slots.h"
 #include "wrap/rtp_transceiver.h"
 
 namespace nlw {
@@ -167,9 +168,16 @@ Napi::Value EncodedStreams::Install(const Napi::CallbackInfo& info) {
   const bool sender = info[1].As<Napi::String>().Utf8Value() == "sender";
   bridge->SetUse(video, sender);
   if (sender) {
-    t->transceiver()->sender()->SetEncoderToPacketizerFrameTransformer(bridge);
+    rtc::scoped_refptr<webrtc::RtpSenderInterface> s = t->transceiver()->sender();
+    // A relay's forwarding hook holds the slot (media/transformer_slots.h): chained behind it.
+    if (ChainableHook* hook = TransformerSlots::ClaimForApplication(s.get())) hook->SetNext(bridge);
+    else s->SetEncoderToPacketizerFrameTransformer(bridge);
   } else {
     auto receiver = t->transceiver()->receiver();
+    if (ChainableHook* hook = TransformerSlots::ClaimForApplication(receiver.get())) {
+      hook->SetNext(bridge);
+      return env.Undefined();
+    }
     rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track = receiver->track();
     if (track && track->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
       bridge->SetKeyFrameSource(

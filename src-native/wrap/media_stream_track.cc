@@ -5,6 +5,9 @@
 #include <cmath>
 
 #include "addon.h"
+#include "pc/peer_connection_internal.h"
+#include "pc/rtp_transceiver.h"
+#include "wrap/peer_connection_observer.h"
 #include "rtc_base/helpers.h"
 
 namespace nlw {
@@ -61,9 +64,15 @@ Napi::Object MediaStreamTrack::NewWith(Napi::Env env,
 
 Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
                                            rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
-                                           webrtc::PeerConnectionFactoryInterface* home) {
+                                           webrtc::PeerConnectionFactoryInterface* home,
+                                           rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver,
+                                           const std::shared_ptr<PeerConnectionShared>& home_pc) {
   Napi::Object o = NewWith(env, track, nullptr, home);
   if (MediaStreamTrack* t = Unwrap(o); t != nullptr && track) {
+    if (track->kind() == webrtc::MediaStreamTrackInterface::kAudioKind) {
+      t->receiver_ = std::move(receiver);
+      t->home_pc_ = home_pc;
+    }
     if (track->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
       t->gate_ = DecodeGate::Attach(
           rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track.get())));
@@ -121,6 +130,8 @@ void MediaStreamTrack::ReleaseNative() {
     if (gate_) (void)gate_.release();
     (void)track_.release();
     if (relay_) (void)relay_.release();
+    if (relay_audio_) (void)relay_audio_.release();
+    (void)receiver_.release();
     (void)new decltype(source_)(std::move(source_));
     (void)new decltype(others_)(std::move(others_));
     (void)new decltype(relay_tracks_)(std::move(relay_tracks_));
@@ -136,6 +147,14 @@ void MediaStreamTrack::ReleaseNative() {
   relay_tracks_.clear();
   if (relay_) relay_->Detach();  // blocking hops to the remote track's thread
   relay_ = nullptr;
+  if (relay_audio_) relay_audio_->Detach();  // a blocking hop; its senders' feeds keep it
+  relay_audio_ = nullptr;
+  // Dropped on the connection's thread (as RtpTransceiver::ReleaseNative does): the proxy's
+  // destructor would otherwise wait for it.
+  if (rtc::Thread* home = home_factory_ ? runtime_->ThreadOf(home_factory_) : nullptr; home && !home->IsCurrent() && receiver_) {
+    home->PostTask([r = std::move(receiver_)]() mutable { r = nullptr; });
+  }
+  receiver_ = nullptr;
   // The proxy's last reference, if it is, hops to the signaling thread to destroy the track.
   track_ = nullptr;
 }
@@ -155,11 +174,40 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
   if (track_) track_->set_enabled(enabled);
   for (auto& [factory, track] : others_) track->set_enabled(enabled);
   for (auto& [factory, track] : relay_tracks_) track->set_enabled(enabled);
+  if (relay_audio_) relay_audio_->SetMuted(!enabled);
 }
 
 rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
-    webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded) {
+    webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded, rtc::scoped_refptr<RelayAudioFeed>* feed) {
   if (!track_) return track_;
+  if (forward_encoded && feed != nullptr && factory != nullptr && !source_ && receiver_ &&
+      home_factory_ != nullptr &&
+      kind_ == webrtc::MediaStreamTrackInterface::kAudioKind) {
+    // Forwarded Opus (media/relay_audio_source.h): decoded only while a feed asks for it.
+    if (!relay_audio_) {
+      // The receiver's transceiver, if its connection is still open (a blocking hop to its thread).
+      rtc::Thread* home = runtime_->ThreadOf(home_factory_);
+      rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;
+      if (std::shared_ptr<PeerConnectionShared> pc = home_pc_.lock(); pc && home != nullptr) {
+        transceiver = home->BlockingCall([&]() -> rtc::scoped_refptr<webrtc::RtpTransceiverInterface> {
+          if (pc->internal == nullptr) return nullptr;
+          for (const auto& t : pc->internal->GetTransceiversInternal())
+            if (t->internal()->receiver() == receiver_) return t;
+          return nullptr;
+        });
+      }
+      relay_audio_ = RelayAudioSource::Create(
+          rtc::scoped_refptr<webrtc::AudioTrackInterface>(static_cast<webrtc::AudioTrackInterface*>(track_.get())), receiver_,
+          std::move(transceiver), home);
+      relay_audio_->SetMuted(!track_->enabled());
+    }
+    rtc::scoped_refptr<RelayAudioFeed> made = relay_audio_->NewFeed();
+    rtc::scoped_refptr<webrtc::AudioTrackInterface> track = factory->CreateAudioTrack(id_, made.get());
+    if (track) {
+      *feed = std::move(made);
+      return track;
+    }
+  }
   // A remote audio track sent on: its audio must be decoded for the sender to have any.
   if (!source_ && kind_ == webrtc::MediaStreamTrackInterface::kAudioKind)
     sent_demand_ = AudioDemand::Hold(track_.get());

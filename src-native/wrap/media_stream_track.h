@@ -11,10 +11,12 @@
 #include <string>
 
 #include "api/media_stream_interface.h"
+#include "api/rtp_transceiver_interface.h"
 #include "media/decode_gate.h"
 #include "media/audio_demand.h"
 #include "media/pushed_audio_source.h"
 #include "media/pushed_video_source.h"
+#include "media/relay_audio_source.h"
 #include "media/relay_video_source.h"
 #include "media/remote_track_info.h"
 #include "media/synthetic_audio_source.h"
@@ -22,6 +24,8 @@
 #include "runtime/runtime.h"
 
 namespace nlw {
+
+struct PeerConnectionShared;
 
 // The source behind local tracks, counted by the live tracks that use it: a synthetic device's
 // (stopped when no live track uses it), or one fed by the application (nonstandard RTCVideoSource
@@ -48,8 +52,11 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // JS thread: a new JS object over a libwebrtc track (remote tracks of receivers use this).
   // `home`: the factory of the connection the track came from (a relay to a connection of another
   // factory forwards it, see TrackFor).
+  // `receiver`: the track's receiver, whose Opus packets a relay forwards (media/relay_audio_source.h).
   static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
-                                  webrtc::PeerConnectionFactoryInterface* home = nullptr);
+                                  webrtc::PeerConnectionFactoryInterface* home = nullptr,
+                                  rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver = nullptr,
+                                  const std::shared_ptr<PeerConnectionShared>& home_pc = nullptr);
   // JS thread: the wrapper inside `value`, or nullptr if it is not a NativeMediaStreamTrack.
   static MediaStreamTrack* Unwrap(Napi::Value value);
   // JS thread: createSyntheticVideoTrack({width, height, frameRate}) and
@@ -77,8 +84,13 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // A remote video track, unless `forward_encoded` is false: a track of `factory` over this
   // track's RelayVideoSource (media/relay_video_source.h), whose pictures the sender forwards
   // without decoding and encoding them again when its codec allows (issue 17).
+  //
+  // A remote audio track, unless `forward_encoded` is false: a new track of `factory` (one per
+  // call: one per sender) over a RelayAudioFeed (media/relay_audio_source.h), given in `*feed`;
+  // the caller binds it to its sender (AudioForwardRoute::Bind) so that Opus is forwarded.
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> TrackFor(webrtc::PeerConnectionFactoryInterface* factory,
-                                                                 bool forward_encoded = true);
+                                                                 bool forward_encoded = true,
+                                                                 rtc::scoped_refptr<RelayAudioFeed>* feed = nullptr);
 
  private:
   static Napi::Object NewWith(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
@@ -106,6 +118,11 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // Remote video tracks sent on with forwarding: the one relay source and a track over it per factory.
   rtc::scoped_refptr<RelayVideoSource> relay_;
   std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> relay_tracks_;
+  // Remote audio tracks: the receiver, and the relay source once sent on with forwarding.
+  // The connection is not kept: its transceiver is looked up when the track is first relayed.
+  rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver_;
+  std::weak_ptr<PeerConnectionShared> home_pc_;
+  rtc::scoped_refptr<RelayAudioSource> relay_audio_;
   // Remote tracks: what getSettings() reports (NewInstance installs it).
   std::unique_ptr<RemoteTrackInfo> remote_info_;
   // A remote video track's decode gate (media/decode_gate.h); pinned open once libwebrtc itself

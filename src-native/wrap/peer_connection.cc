@@ -6,6 +6,7 @@
 #include "convert/enums.h"
 #include "convert/errors.h"
 #include "convert/sdp.h"
+#include "media/audio_forward_route.h"
 #include "pc/peer_connection_internal.h"
 #include "pc/peer_connection_proxy.h"
 #include "pc/srtp_session.h"
@@ -581,7 +582,7 @@ Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<Tr
     if (delivered_transceivers_.insert(s.id).second) {
       o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread(), shared_->factory,
                                                    shared_->forward_encoded_video));
-      if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track, shared_->factory));
+      if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track, shared_->factory, s.receiver, shared_));
     }
     out.Set(i, o);
   }
@@ -619,13 +620,15 @@ Napi::Value PeerConnection::AddTrack(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "addTrack: not a MediaStreamTrack").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto result = pc_->AddTrack(track->TrackFor(shared_->factory, *shared_->forward_encoded_video),
+  rtc::scoped_refptr<RelayAudioFeed> feed;
+  auto result = pc_->AddTrack(track->TrackFor(shared_->factory, *shared_->forward_encoded_video, &feed),
                               StringList(info.Length() > 1 ? info[1] : env.Undefined()));
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));
     return env.Undefined();
   }
   rtc::scoped_refptr<webrtc::RtpSenderInterface> sender = result.MoveValue();
+  if (feed) AudioForwardRoute::Bind(sender, feed);  // forwarded Opus (media/audio_forward_route.h)
   return TransceiversWith(env, [sender](webrtc::RtpTransceiverInterface* t) { return t->sender() == sender; });
 }
 
@@ -646,6 +649,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
   }
   webrtc::RTCErrorOr<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> result =
       webrtc::RTCError(webrtc::RTCErrorType::INVALID_PARAMETER, "addTransceiver: invalid track or kind");
+  rtc::scoped_refptr<RelayAudioFeed> feed;
   if (info.Length() > 0 && info[0].IsString()) {
     std::string kind = info[0].As<Napi::String>().Utf8Value();
     const cricket::MediaType type = kind == "audio" ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO;
@@ -653,7 +657,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
     if (!checked.ok()) result = std::move(checked);
     else if (kind == "audio" || kind == "video") result = pc_->AddTransceiver(type, init);
   } else if (MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr) {
-    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> t = track->TrackFor(shared_->factory, *shared_->forward_encoded_video);
+    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> t = track->TrackFor(shared_->factory, *shared_->forward_encoded_video, &feed);
     webrtc::RTCError checked = CheckSendEncodings(
         t->kind() == webrtc::MediaStreamTrackInterface::kAudioKind ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO,
         init.send_encodings);
@@ -665,6 +669,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> made = result.MoveValue();
+  if (feed) AudioForwardRoute::Bind(made->sender(), feed);  // forwarded Opus (media/audio_forward_route.h)
   return TransceiversWith(env, [made](webrtc::RtpTransceiverInterface* t) { return t == made.get(); });
 }
 

@@ -3,6 +3,7 @@
 #include "addon.h"
 #include "convert/errors.h"
 #include "convert/rtp_parameters.h"
+#include "media/audio_forward_route.h"
 #include "wrap/dtmf_sender.h"
 #include "wrap/media_stream_track.h"
 #include "wrap/peer_connection_observer.h"
@@ -91,7 +92,8 @@ std::vector<TransceiverState> TransceiverState::TakeAll(PeerConnectionShared* sh
     s.stopped = t->stopped();
     s.stopping = t->stopping();
     s.receiver_stream_ids = t->receiver()->stream_ids();
-    s.receiver_track = t->receiver()->track();
+    s.receiver = t->receiver();
+    s.receiver_track = s.receiver->track();
     out.push_back(std::move(s));
   }
   // Transceivers libwebrtc dropped (rollback, stopped ones after negotiation) leave the map.
@@ -235,15 +237,20 @@ Napi::Value RtpTransceiver::ReplaceTrack(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Live(env)) return env.Undefined();
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
+  rtc::scoped_refptr<RelayAudioFeed> feed;
   if (info.Length() > 0 && !info[0].IsNull() && !info[0].IsUndefined()) {
     MediaStreamTrack* t = MediaStreamTrack::Unwrap(info[0]);
     if (t == nullptr) {
       Napi::TypeError::New(env, "not a MediaStreamTrack").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    track = t->TrackFor(factory_, !forward_encoded_video_ || *forward_encoded_video_);
+    track = t->TrackFor(factory_, !forward_encoded_video_ || *forward_encoded_video_, &feed);
   }
-  return Napi::Boolean::New(env, transceiver_->sender()->SetTrack(track.get()));
+  rtc::scoped_refptr<webrtc::RtpSenderInterface> sender = transceiver_->sender();
+  // Forwarded Opus (media/audio_forward_route.h), set before the track so that its first audio
+  // is forwarded; a route of a track sent before forwards nothing more.
+  if (transceiver_->media_type() == cricket::MEDIA_TYPE_AUDIO) AudioForwardRoute::Bind(sender, feed);
+  return Napi::Boolean::New(env, sender->SetTrack(track.get()));
 }
 
 Napi::Value RtpTransceiver::SetStreams(const Napi::CallbackInfo& info) {

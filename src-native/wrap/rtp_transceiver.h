@@ -32,6 +32,7 @@ struct TransceiverState {
   bool stopping = false;
   std::vector<std::string> receiver_stream_ids;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> receiver_track;
+  rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver;  // a relayed audio track taps it
 
   // Signaling thread: every transceiver of the connection, in libwebrtc's (creation) order.
   static std::vector<TransceiverState> TakeAll(PeerConnectionShared* shared);

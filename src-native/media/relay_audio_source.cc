@@ -1,0 +1,202 @@
+#include "media/relay_audio_source.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "api/make_ref_counted.h"
+#include "pc/channel_interface.h"
+#include "pc/rtp_receiver.h"
+#include "pc/rtp_transceiver.h"
+#include "media/demand_audio_mixer.h"
+#include "rtc_base/time_utils.h"
+
+namespace nlw {
+
+namespace {
+std::atomic<uint64_t> g_live{0};
+constexpr int kChunk = 480;  // 10 ms at 48 kHz, mono
+const int16_t kSilence[kChunk] = {};
+}  // namespace
+
+// ---- OpusReceiveTap
+
+void OpusReceiveTap::SetOwner(RelayAudioSource* owner) {
+  std::lock_guard<std::mutex> lock(mu_);
+  owner_ = owner;
+}
+
+void OpusReceiveTap::Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (owner_ != nullptr) owner_->OnPacket(frame->GetData(), frame->GetPayloadType());
+  }
+  Pass(std::move(frame));
+}
+
+// ---- RelayAudioFeed
+
+RelayAudioFeed::RelayAudioFeed(rtc::scoped_refptr<RelayAudioSource> parent, bool pcm)
+    : parent_(std::move(parent)), pcm_(pcm) {
+  if (pcm) parent_->CountPcm(1);
+  parent_->AddFeed(this);
+}
+
+RelayAudioFeed::~RelayAudioFeed() {
+  parent_->RemoveFeed(this);
+  if (pcm_.load()) parent_->CountPcm(-1);
+}
+
+void RelayAudioFeed::AddSink(webrtc::AudioTrackSinkInterface* sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
+}
+
+void RelayAudioFeed::RemoveSink(webrtc::AudioTrackSinkInterface* sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
+}
+
+bool RelayAudioFeed::has_sinks() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !sinks_.empty();
+}
+
+void RelayAudioFeed::SetPcm(bool pcm) {
+  if (pcm_.exchange(pcm) == pcm) return;
+  parent_->CountPcm(pcm ? 1 : -1);
+}
+
+const std::shared_ptr<OpusPacketRing>& RelayAudioFeed::ring() const { return parent_->ring(); }
+bool RelayAudioFeed::attached() const { return parent_->attached(); }
+bool RelayAudioFeed::muted() const { return parent_->muted(); }
+
+void RelayAudioFeed::Deliver(const void* audio_data, int bits_per_sample, int sample_rate, size_t channels,
+                             size_t frames) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto* sink : sinks_) sink->OnData(audio_data, bits_per_sample, sample_rate, channels, frames);
+}
+
+void RelayAudioFeed::PushSilence(int chunks) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int i = 0; i < chunks; i++)
+    for (auto* sink : sinks_) sink->OnData(kSilence, 16, 48000, 1, kChunk);
+}
+
+// ---- RelayAudioSource
+
+uint64_t RelayAudioSource::live() { return g_live.load(); }
+
+rtc::scoped_refptr<RelayAudioSource> RelayAudioSource::Create(rtc::scoped_refptr<webrtc::AudioTrackInterface> from,
+                                                              rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver,
+                                                              rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver,
+                                                              rtc::Thread* home) {
+  auto source = rtc::make_ref_counted<RelayAudioSource>(std::move(from), std::move(receiver));
+  source->from_->AddSink(source.get());
+  if (!source->receiver_ || !transceiver || home == nullptr) return source;
+  auto tap = rtc::make_ref_counted<OpusReceiveTap>();
+  if (!TransformerSlots::ClaimForHook(source->receiver_.get(), tap.get())) return source;
+  source->ReadPayloadTypes();
+  tap->SetOwner(source.get());
+  bool installed = home->BlockingCall([&] {
+    auto* t = static_cast<webrtc::RtpTransceiverProxyWithInternal<webrtc::RtpTransceiver>*>(transceiver.get())->internal();
+    cricket::ChannelInterface* channel = t->channel();
+    rtc::scoped_refptr<webrtc::RtpReceiverInternal> r = t->receiver_internal();
+    const uint32_t ssrc = r ? r->ssrc() : 0;
+    if (channel == nullptr || ssrc == 0 || channel->media_type() != cricket::MEDIA_TYPE_AUDIO) return false;
+    channel->voice_media_channel()->SetDepacketizerToDecoderFrameTransformer(ssrc, tap);
+    return true;
+  });
+  if (installed) {
+    source->tap_ = tap;
+  } else {
+    tap->SetOwner(nullptr);
+    TransformerSlots::ReleaseHook(source->receiver_.get(), tap.get());
+  }
+  return source;
+}
+
+RelayAudioSource::RelayAudioSource(rtc::scoped_refptr<webrtc::AudioTrackInterface> from,
+                                   rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver)
+    : from_(std::move(from)), receiver_(std::move(receiver)) {
+  g_live++;
+}
+
+RelayAudioSource::~RelayAudioSource() {
+  if (tap_) {
+    tap_->SetOwner(nullptr);
+    // The tap stays in the receiver (M108 cannot take it out) and passes frames on.
+    TransformerSlots::ReleaseHook(receiver_.get(), tap_.get());
+  }
+  g_live--;
+}
+
+void RelayAudioSource::Detach() {
+  if (!attached_.exchange(false)) return;
+  if (tap_) tap_->SetOwner(nullptr);
+  from_->RemoveSink(this);
+}
+
+void RelayAudioSource::ReadPayloadTypes() {
+  if (!receiver_) return;
+  std::set<uint8_t> types;
+  for (const webrtc::RtpCodecParameters& codec : receiver_->GetParameters().codecs)
+    if (absl::EqualsIgnoreCase(codec.name, "opus")) types.insert(static_cast<uint8_t>(codec.payload_type));
+  std::lock_guard<std::mutex> lock(mu_);
+  opus_types_ = std::move(types);
+}
+
+rtc::scoped_refptr<RelayAudioFeed> RelayAudioSource::NewFeed() {
+  if (tap_) ReadPayloadTypes();
+  // Without the tap nothing is forwarded: the feed takes the decoded audio from the start.
+  return rtc::make_ref_counted<RelayAudioFeed>(rtc::scoped_refptr<RelayAudioSource>(this), tap_ == nullptr);
+}
+
+void RelayAudioSource::AddFeed(RelayAudioFeed* feed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  feeds_.push_back(feed);
+}
+
+void RelayAudioSource::RemoveFeed(RelayAudioFeed* feed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  feeds_.erase(std::remove(feeds_.begin(), feeds_.end(), feed), feeds_.end());
+}
+
+void RelayAudioSource::CountPcm(int delta) {
+  std::lock_guard<std::mutex> lock(demand_mu_);
+  const bool had = pcm_feeds_ > 0;
+  pcm_feeds_ += delta;
+  const bool has = pcm_feeds_ > 0;
+  if (has && !had) demand_ = AudioDemand::Hold(from_.get());
+  else if (!has && had) demand_ = AudioDemand::Hold();
+}
+
+void RelayAudioSource::OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type) {
+  int samples = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (opus_types_.count(payload_type) != 0) samples = OpusPacketSamples48k(payload);
+  }
+  // Not Opus, or not a whole number of 10 ms: not kept, and the ring goes stale. The silence
+  // pushed for it (20 ms) only drives the senders' encoders, whose routes then find nothing to
+  // forward and switch their feeds to the decoded audio (media/audio_forward_route.h).
+  const bool kept = samples != 0 && samples % kChunk == 0;
+  if (kept) ring_->Push(payload, samples, rtc::TimeMillis());
+  std::lock_guard<std::mutex> lock(mu_);
+  for (RelayAudioFeed* feed : feeds_)
+    if (!feed->pcm()) feed->PushSilence(kept ? samples / kChunk : 2);
+}
+
+void RelayAudioSource::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
+                              size_t number_of_frames) {
+  if (DemandAudioMixer::Draining()) return;  // a backlog nobody hears (media/demand_audio_mixer.h)
+  if (muted_.load()) {
+    thread_local std::vector<int16_t> zeros;
+    zeros.assign(number_of_channels * number_of_frames * static_cast<size_t>(bits_per_sample / 16), 0);
+    audio_data = zeros.data();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (RelayAudioFeed* feed : feeds_)
+    if (feed->pcm()) feed->Deliver(audio_data, bits_per_sample, sample_rate, number_of_channels, number_of_frames);
+}
+
+}  // namespace nlw

@@ -1,0 +1,202 @@
+'use strict'
+// The relay's audio (issue 17): a publisher's remote Opus track sent on to subscriber connections
+// is forwarded as the publisher encoded it (no decode, no Opus encode per subscriber), and encoded
+// again when the subscriber's codec differs or forwarding is off. publisher -> relay (two of our
+// connections) -> subscribers, all in this process.
+const assert = require('node:assert/strict')
+const { nonstandard, RTCRtpSender } = require('../..')
+const { binding } = require('../../dist/native')
+const { createTrack } = require('../../dist/MediaStreamTrack')
+const { makePc, closeAll, once, trickle, negotiate, delay } = require('../helpers/pair')
+const { tone } = require('../helpers/content')
+
+const { RTCAudioSink } = nonstandard
+
+function connected (configA, configB) {
+  const errors = []
+  const a = makePc(configA); const b = makePc(configB)
+  trickle(a, b, errors); trickle(b, a, errors)
+  return { a, b, errors }
+}
+
+function counters () { return nonstandard.relayCounters() }
+
+async function statsOf (pc, type, kind) {
+  const report = await pc.getStats()
+  return [...report.values()].filter(s => s.type === type && s.kind === kind)
+}
+
+describe('media: relay (forwarding Opus)', function () {
+  this.timeout(60000)
+  const sinks = []
+  afterEach(() => { for (const s of sinks.splice(0)) s.stop(); closeAll() })
+
+  /** A publisher sending a 440 Hz tone to the relay; resolves with the relay's remote track. */
+  async function publish (relayConfig) {
+    const pub = connected(undefined, relayConfig)
+    const mic = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
+    pub.a.addTrack(mic)
+    const remote = once(pub.b, 'track').then(e => e.track)
+    await negotiate(pub.a, pub.b)
+    return { pub, mic, track: await remote }
+  }
+
+  /** A subscriber: a new relay connection sends `track` to a new subscriber connection. */
+  async function subscribe (track, { relayConfig, codec } = {}) {
+    const sub = connected(relayConfig)
+    const sender = sub.a.addTrack(track)
+    if (codec) {
+      const t = sub.a.getTransceivers().find(x => x.sender === sender)
+      t.setCodecPreferences(RTCRtpSender.getCapabilities('audio').codecs.filter(c => c.mimeType === codec))
+    }
+    const remote = once(sub.b, 'track').then(e => e.track)
+    await negotiate(sub.a, sub.b)
+    const s = new RTCAudioSink(await remote)
+    sinks.push(s)
+    return { sub, sender, sink: s }
+  }
+
+  /** The tone within three 0.5 s windows (on a loaded machine a window can hold concealment or, after replaceTrack, the previous tone still in the jitter buffer). */
+  async function hears440 (sink) {
+    await tone(sink, 30) // the decoder's first chunks fade in
+    let t
+    for (let i = 0; i < 3; i++) {
+      t = await tone(sink, 50)
+      if (Math.abs(t.hz - 440) < 10 && t.rms > 2000) return
+    }
+    assert.fail(`${t.hz} Hz, rms ${t.rms}`)
+  }
+
+  it('subscribers hear the publisher\'s tone, forwarded: the relay neither decodes it nor encodes Opus', async () => {
+    const { pub, track } = await publish()
+    const subs = []
+    for (let i = 0; i < 3; i++) subs.push(await subscribe(track))
+    await Promise.all(subs.map(s => hears440(s.sink)))
+    const before = counters()
+    const [inBefore] = await statsOf(pub.b, 'inbound-rtp', 'audio')
+    await Promise.all(subs.map(s => hears440(s.sink)))
+    const forwarded = counters().forwardedAudioPackets - before.forwardedAudioPackets
+    // 80 chunks of 10 ms each, 20 ms packets: at least 3 × 30 packets forwarded meanwhile.
+    assert.ok(forwarded >= 90, `${forwarded} packets forwarded`)
+    // The relay does not decode the publisher: its inbound-rtp counts packets, not samples.
+    const [inAfter] = await statsOf(pub.b, 'inbound-rtp', 'audio')
+    assert.ok(inAfter.packetsReceived > inBefore.packetsReceived)
+    assert.equal(inAfter.totalSamplesReceived ?? 0, inBefore.totalSamplesReceived ?? 0)
+    // getStats says so.
+    for (const { sub } of subs) {
+      const [out] = await statsOf(sub.a, 'outbound-rtp', 'audio')
+      assert.equal(out.encoderImplementation, 'forward')
+    }
+  })
+
+  it('a G.722 subscriber of an Opus publisher gets the tone encoded again; Opus subscribers go on forwarded', async () => {
+    const { track } = await publish()
+    const opus = await subscribe(track)
+    const g722 = await subscribe(track, { codec: 'audio/G722' })
+    await Promise.all([hears440(opus.sink), hears440(g722.sink)])
+    const [out] = await statsOf(g722.sub.a, 'outbound-rtp', 'audio')
+    assert.notEqual(out.encoderImplementation, 'forward')
+    const before = counters().forwardedAudioPackets
+    await hears440(opus.sink)
+    assert.ok(counters().forwardedAudioPackets - before >= 30)
+  })
+
+  it('forwardEncodedVideo: false also re-encodes audio (still heard)', async () => {
+    const { track } = await publish()
+    const s = await subscribe(track, { relayConfig: { forwardEncodedVideo: false } })
+    await hears440(s.sink)
+    const before = counters().forwardedAudioPackets
+    await hears440(s.sink)
+    assert.equal(counters().forwardedAudioPackets - before, 0)
+    const [out] = await statsOf(s.sub.a, 'outbound-rtp', 'audio')
+    assert.notEqual(out.encoderImplementation, 'forward')
+  })
+
+  it('a disabled relayed track sends silence; enabled again, the tone', async () => {
+    const { track } = await publish()
+    const s = await subscribe(track)
+    await hears440(s.sink)
+    track.enabled = false
+    await tone(s.sink, 30)
+    const quiet = await tone(s.sink, 30)
+    assert.ok(quiet.rms < 50, `rms while disabled ${quiet.rms}`)
+    track.enabled = true
+    await hears440(s.sink)
+  })
+
+  it('replaceTrack: a sender switches from a local tone to the relayed one and back', async () => {
+    const { track } = await publish()
+    const sub = connected()
+    const local = createTrack(binding.createSyntheticAudioTrack({ frequency: 1000 }), { remote: false })
+    const sender = sub.a.addTrack(local)
+    const remote = once(sub.b, 'track').then(e => e.track)
+    await negotiate(sub.a, sub.b)
+    const sink = new RTCAudioSink(await remote)
+    sinks.push(sink)
+    await tone(sink, 30)
+    assert.ok(Math.abs((await tone(sink, 50)).hz - 1000) < 20)
+    await sender.replaceTrack(track)
+    await hears440(sink)
+    await sender.replaceTrack(local)
+    await tone(sink, 30)
+    assert.ok(Math.abs((await tone(sink, 50)).hz - 1000) < 20)
+  })
+
+  it('the application\'s encoded transforms on a relayed sender and on the publisher\'s receiver see the forwarded packets', async () => {
+    const { pub, track } = await publish()
+    const s = await subscribe(track)
+    await hears440(s.sink)
+    // Set after forwarding started: M108 takes one transformer per stream, so they are chained
+    // behind the relay's (a second one would abort the sender, or be ignored by the receiver).
+    const seen = { sent: 0, received: 0 }
+    const count = key => new TransformStream({ transform (frame, c) { seen[key]++; c.enqueue(frame) } })
+    const out = s.sender.createEncodedStreams()
+    out.readable.pipeThrough(count('sent')).pipeTo(out.writable)
+    const inbound = pub.b.getTransceivers()[0].receiver.createEncodedStreams()
+    inbound.readable.pipeThrough(count('received')).pipeTo(inbound.writable)
+    const before = counters().forwardedAudioPackets
+    await hears440(s.sink)
+    assert.ok(seen.sent >= 30 && seen.received >= 30, JSON.stringify(seen))
+    assert.ok(counters().forwardedAudioPackets - before >= 30)
+  })
+
+  it('50 subscriber joins and leaves: no growth of routes or relay sources; the subscriber that stays hears the tone', async function () {
+    this.timeout(120000)
+    const { track } = await publish()
+    const keep = await subscribe(track)
+    await hears440(keep.sink)
+    const base = nonstandard.liveObjects()
+    for (let i = 0; i < 50; i++) {
+      const sub = connected()
+      sub.a.addTrack(track)
+      const up = once(sub.b, 'connectionstatechange', () => sub.b.connectionState === 'connected')
+      await negotiate(sub.a, sub.b)
+      await up
+      sub.a.close(); sub.b.close()
+    }
+    // A route goes with its sender, once libwebrtc has destroyed the closed connection.
+    let now
+    for (let i = 0; i < 50; i++) {
+      now = nonstandard.liveObjects()
+      if (now.audioForwardRoutes <= base.audioForwardRoutes) break
+      await delay(100)
+    }
+    assert.ok(now.audioForwardRoutes <= base.audioForwardRoutes, JSON.stringify({ base, now }))
+    assert.ok(now.relayAudioSources <= base.relayAudioSources, JSON.stringify({ base, now }))
+    await hears440(keep.sink)
+  })
+
+  it('a subscriber leaving and the publisher leaving mid-stream: no crash, the others go on', async () => {
+    const { pub, track } = await publish()
+    const subs = [await subscribe(track), await subscribe(track), await subscribe(track)]
+    await Promise.all(subs.map(s => hears440(s.sink)))
+    subs[0].sub.a.close(); subs[0].sub.b.close()
+    await Promise.all(subs.slice(1).map(s => hears440(s.sink)))
+    pub.b.close() // the relay drops the publisher mid-stream
+    assert.equal(track.readyState, 'ended')
+    await delay(300)
+    pub.a.close()
+    // The subscribers' connections stay up (they get silence) and close cleanly.
+    for (const { sub } of subs.slice(1)) assert.equal(sub.a.connectionState, 'connected')
+  })
+})
