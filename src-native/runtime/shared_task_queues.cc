@@ -113,14 +113,20 @@ SharedTaskQueueFactory::CreateTaskQueue(absl::string_view name, Priority priorit
 }
 
 void SharedTaskQueueFactory::Stop(bool abandon) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (Pool* pool : {&rtp_, &audio_}) {
-    for (auto& t : pool->threads) t->Stop();
-    if (abandon) {
-      for (auto& t : pool->threads) (void)t.release();
+  std::vector<std::unique_ptr<rtc::Thread>> threads;
+  {
+    // Taken out under the lock, stopped outside it: a task still running on a pool thread may
+    // create a queue (Host takes the lock) before its thread can stop.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Pool* pool : {&rtp_, &audio_}) {
+      for (auto& t : pool->threads) threads.push_back(std::move(t));
+      pool->threads.clear();
+      pool->size = 0;  // no pool after Stop: a late queue gets a thread of its own
     }
-    pool->threads.clear();
-    pool->size = 0;  // no queue after Stop: a late one gets a thread of its own
+  }
+  for (auto& t : threads) t->Stop();
+  if (abandon) {
+    for (auto& t : threads) (void)t.release();
   }
 }
 
