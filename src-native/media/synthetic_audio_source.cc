@@ -114,7 +114,7 @@ void SyntheticAudioSource::Produce(int64_t now_us) {
     table_frequency_ = s.frequency;
     table_ = ToneTable(s.sample_rate, s.frequency);
     position_ = 0;
-    if (table_) {
+    if (table_ && phase_ != 0) {  // a new source starts at sample 0; a reconfigured one searches
       double best = 2;
       for (int i = 0; i < s.sample_rate; i++) {
         double d = std::abs(std::remainder(step * i - phase_, 1.0));
