@@ -132,6 +132,25 @@ describe('nonstandard RTCVideoSink / RTCAudioSink', () => {
     assert.ok(Math.abs(crossings - 200) <= 2, `crossings ${crossings}`)
   })
 
+  it('the tone is one continuous sine across chunks, for whole and fractional frequencies', async () => {
+    for (const frequency of [440, 440.5]) {
+      const t = createTrack(binding.createSyntheticAudioTrack({ sampleRate: 48000, channelCount: 1, frequency }), { remote: false })
+      made.push(t)
+      const sink = new RTCAudioSink(t)
+      made.push(sink)
+      const chunks = await nextChunks(sink, 30)
+      const x = []
+      for (const c of chunks) x.push(...c.samples)
+      // A sampled sine obeys x[n+1] + x[n-1] = 2 cos(w) x[n]; rounding to integers leaves at most
+      // 2. A phase jump at a chunk boundary (a tone restarted or read from the wrong place) would not.
+      const c2 = 2 * Math.cos(2 * Math.PI * frequency / 48000)
+      let worst = 0
+      for (let n = 1; n + 1 < x.length; n++) worst = Math.max(worst, Math.abs(x[n + 1] + x[n - 1] - c2 * x[n]))
+      assert.ok(worst <= 3, `${frequency} Hz: worst recurrence error ${worst.toFixed(2)}`)
+      assert.ok(Math.max(...x) >= 8190 && Math.min(...x) <= -8190, `${frequency} Hz: full amplitude`)
+    }
+  })
+
   it('a frame a sink received, pushed into an RTCVideoSource, reaches that source\'s sink unchanged', async () => {
     const t = await track({ video: { width: 160, height: 120 } })
     const sink = new RTCVideoSink(t)

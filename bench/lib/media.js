@@ -344,12 +344,18 @@ async function audio (stackName, config, { streams, warmMs, windowMs }, { consum
     const stopLocal = !feeder && s.audioSink ? s.audioSink(sources[0].track, () => { chunks++ }) : null
     const sent0 = feeder ? feeder.count() : null
     const remote0 = remoteChunks
+    const out0 = await audioOutbound(pairs[0].a)
     const th0 = threadTicks()
     const c0 = process.cpuUsage()
     const t0 = performance.now()
     await delay(windowMs)
     const cpu = cpuSince(c0, t0)
     cpu.threads = threadPct(th0, threadTicks(), cpu.seconds)
+    // The first stream's sent payload rate (outbound-rtp, after the window): the same encoder
+    // work in both stacks shows as the same bitrate and packet rate.
+    const out1 = await audioOutbound(pairs[0].a)
+    const sentKbps = out0 && out1 ? (out1.bytesSent - out0.bytesSent) * 8 / 1000 / cpu.seconds : null
+    const sentPacketsPerSecond = out0 && out1 ? (out1.packetsSent - out0.packetsSent) / cpu.seconds : null
     const remoteChunksPerStream = consume ? (remoteChunks - remote0) / cpu.seconds / streams : null
     if (stopLocal) stopLocal()
     for (const stop of remoteSinks) stop()
@@ -360,6 +366,8 @@ async function audio (stackName, config, { streams, warmMs, windowMs }, { consum
       cpuPctPerStream: cpu.cpuPct / streams,
       codec: pairs[0].codec,
       feedFps: framesPerSecond,
+      sentKbps,
+      sentPacketsPerSecond,
       consumed: consume,
       remoteChunksPerStream,
       source: s.sourceNote
@@ -369,6 +377,17 @@ async function audio (stackName, config, { streams, warmMs, windowMs }, { consum
     for (const src of sources) src.stop()
     for (const p of pairs) close(p.a, p.b)
   }
+}
+
+/** The audio outbound-rtp counters of `pc` (bytesSent: RTP payload bytes), or null. */
+async function audioOutbound (pc) {
+  try {
+    const report = await pc.getStats()
+    for (const s of report.values()) {
+      if (s.type === 'outbound-rtp' && (s.kind ?? s.mediaType) === 'audio') return { bytesSent: s.bytesSent, packetsSent: s.packetsSent }
+    }
+  } catch {}
+  return null
 }
 
 function connected (pc) {

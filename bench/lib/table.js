@@ -37,7 +37,12 @@ const METRICS = [
   { scenario: 'media-audio', name: 'audio: CPU, all streams (% of one core)', better: 'lower', pick: r => r.cpuPct, digits: 1 },
   { scenario: 'media-audio', name: 'audio: CPU per stream (% of one core)', better: 'lower', pick: r => r.cpuPctPerStream, digits: 2 },
   { scenario: 'media-audio', name: 'audio: 10 ms chunks made per second per source', better: 'higher', pick: r => r.feedFps, digits: 1 },
+  { scenario: 'media-audio', name: 'audio: CPU per 10 ms chunk the sources made (µs; evens out sources that fell behind)', better: 'lower', pick: r => r.feedFps ? r.cpuPct * 1e4 / (r.feedFps * r.streams) : null, digits: 1, na: 'n/a' },
+  { scenario: 'media-audio', name: 'audio: first stream, RTP payload sent (kbit/s)', better: 'same', pick: r => r.sentKbps, digits: 1, na: 'n/a' },
+  { scenario: 'media-audio', name: 'audio: first stream, RTP packets sent per second', better: 'same', pick: r => r.sentPacketsPerSecond, digits: 1, na: 'n/a' },
   { scenario: 'media-audio-sink', name: 'audio, remote consumed (RTCAudioSink each): CPU per stream (% of one core)', better: 'lower', pick: r => r.cpuPctPerStream, digits: 2 },
+  { scenario: 'media-audio-sink', name: 'audio, remote consumed: CPU per 10 ms chunk the sources made (µs)', better: 'lower', pick: r => r.feedFps ? r.cpuPct * 1e4 / (r.feedFps * r.streams) : null, digits: 1, na: 'n/a' },
+  { scenario: 'media-audio-sink', name: 'audio, remote consumed: 10 ms chunks made per second per source', better: 'higher', pick: r => r.feedFps, digits: 1 },
   { scenario: 'media-audio-sink', name: 'audio, remote consumed: 10 ms chunks per second per remote sink', better: 'higher', pick: r => r.remoteChunksPerStream, digits: 1 },
   { scenario: 'media-setup', name: 'media setup: createOffer → first remote video frame (RTCVideoSink), median (ms)', better: 'lower', pick: r => r.frameMs && median(r.frameMs), na: 'no RTCVideoSink yet' },
   { scenario: 'media-setup', name: 'media setup: createOffer → first RTP packet (remote track unmute), median (ms)', better: 'lower', pick: r => r.unmuteMs && median(r.unmuteMs), na: 'no mute events' },
@@ -85,7 +90,7 @@ function table (info, opts, results) {
   for (const m of METRICS) {
     if (!opts.scenarios.includes(m.scenario)) continue
     const cells = Object.fromEntries(names.map(n => [n, cell(m, results[m.scenario]?.[n], opts.runs)]))
-    const row = [`${m.name} ${m.better === 'higher' ? '↑' : '↓'}`, ...names.map(n => cells[n].text)]
+    const row = [`${m.name} ${m.better === 'higher' ? '↑' : m.better === 'lower' ? '↓' : '='}`, ...names.map(n => cells[n].text)]
     if (names.includes('ours')) {
       for (const n of others) {
         const a = cells.ours.value
@@ -96,7 +101,7 @@ function table (info, opts, results) {
     lines.push(`| ${row.join(' | ')} |`)
   }
   lines.push('')
-  lines.push(`↑ higher is better, ↓ lower is better. Each cell: median of ${opts.runs} run${opts.runs > 1 ? 's' : ''} (each in its own process); ` +
+  lines.push(`↑ higher is better, ↓ lower is better, = should match (the same work). Each cell: median of ${opts.runs} run${opts.runs > 1 ? 's' : ''} (each in its own process); ` +
     'a run that fails or times out is not repeated.')
   // The flow-control notes concern the data channel scenarios only.
   const flow = opts.scenarios.some(s => !s.startsWith('media-')) ? names.filter(n => peers[n].flow !== 'event') : []

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "media/ticker.h"
 #include "rtc_base/time_utils.h"
@@ -18,6 +20,27 @@ AudioSettings Sanitize(AudioSettings s) {
   s.channel_count = std::clamp(s.channel_count, 1, 8);
   s.frequency = std::clamp(s.frequency, 0.0, s.sample_rate / 2.0);
   return s;
+}
+
+// One second of the tone, mono, for a whole number of hertz (the tone then repeats every second):
+// every source of that rate and frequency reads its 10 ms frames from it (no sine per sample and
+// no copy for mono). Kept while a source uses it.
+std::shared_ptr<const std::vector<int16_t>> ToneTable(int sample_rate, double frequency) {
+  if (frequency != std::floor(frequency)) return nullptr;
+  static std::mutex* mu = new std::mutex();  // never destroyed: a ticker may run at exit
+  static auto* tables = new std::map<std::pair<int, int>, std::weak_ptr<const std::vector<int16_t>>>();
+  std::lock_guard<std::mutex> lock(*mu);
+  auto key = std::make_pair(sample_rate, static_cast<int>(frequency));
+  if (auto table = (*tables)[key].lock()) return table;
+  auto table = std::make_shared<std::vector<int16_t>>(static_cast<size_t>(sample_rate));
+  const int64_t f = key.second;
+  for (int64_t i = 0; i < sample_rate; i++) {
+    // (f * i) mod rate keeps the argument exact: sample i of a tone that repeats every second.
+    double cycles = static_cast<double>((f * i) % sample_rate) / sample_rate;
+    (*table)[i] = static_cast<int16_t>(std::lround(SyntheticAudioSource::kAmplitude * std::sin(2 * M_PI * cycles)));
+  }
+  (*tables)[key] = table;
+  return table;
 }
 
 }  // namespace
@@ -84,25 +107,57 @@ void SyntheticAudioSource::Produce(int64_t now_us) {
   AudioSettings s = settings();
   const size_t frames = static_cast<size_t>(s.sample_rate / 100);
   const size_t channels = static_cast<size_t>(s.channel_count);
-  samples_.resize(frames * channels);
   const double step = s.frequency / s.sample_rate;
-  // The sine by rotation (two multiplies a sample, no sin() per sample: 50 tones spent 4% of a
-  // core in sin), seeded from the phase every chunk so no error accumulates.
-  const double w = 2 * M_PI * step;
-  const double cw = std::cos(w), sw = std::sin(w);
-  double re = std::cos(2 * M_PI * phase_), im = std::sin(2 * M_PI * phase_);
-  for (size_t i = 0; i < frames; i++) {
-    auto v = static_cast<int16_t>(std::lround(kAmplitude * im));
-    for (size_t c = 0; c < channels; c++) samples_[i * channels + c] = v;
-    const double next_re = re * cw - im * sw;
-    im = im * cw + re * sw;
-    re = next_re;
+  if (s.sample_rate != table_rate_ || s.frequency != table_frequency_) {
+    // New settings: the table of this rate and frequency, entered where the tone's phase is.
+    table_rate_ = s.sample_rate;
+    table_frequency_ = s.frequency;
+    table_ = ToneTable(s.sample_rate, s.frequency);
+    position_ = 0;
+    if (table_ && phase_ != 0) {  // a new source starts at sample 0; a reconfigured one searches
+      double best = 2;
+      for (int i = 0; i < s.sample_rate; i++) {
+        double d = std::abs(std::remainder(step * i - phase_, 1.0));
+        if (d < best) best = d, position_ = static_cast<size_t>(i);
+      }
+    }
   }
-  phase_ += step * static_cast<double>(frames);
-  phase_ -= std::floor(phase_);
+  const int16_t* data;
+  if (table_) {
+    const size_t period = static_cast<size_t>(s.sample_rate);
+    if (channels == 1 && position_ + frames <= period) {
+      data = table_->data() + position_;  // the usual case: frames start on multiples of 10 ms
+    } else {
+      samples_.resize(frames * channels);
+      for (size_t i = 0; i < frames; i++)
+        std::fill_n(samples_.begin() + static_cast<std::ptrdiff_t>(i * channels), channels,
+                    (*table_)[(position_ + i) % period]);
+      data = samples_.data();
+    }
+    position_ = (position_ + frames) % period;
+    phase_ = step * static_cast<double>(position_);
+    phase_ -= std::floor(phase_);
+  } else {
+    samples_.resize(frames * channels);
+    // The sine by rotation (two multiplies a sample, no sin() per sample: 50 tones spent 4% of a
+    // core in sin), seeded from the phase every chunk so no error accumulates.
+    const double w = 2 * M_PI * step;
+    const double cw = std::cos(w), sw = std::sin(w);
+    double re = std::cos(2 * M_PI * phase_), im = std::sin(2 * M_PI * phase_);
+    for (size_t i = 0; i < frames; i++) {
+      auto v = static_cast<int16_t>(std::lround(kAmplitude * im));
+      for (size_t c = 0; c < channels; c++) samples_[i * channels + c] = v;
+      const double next_re = re * cw - im * sw;
+      im = im * cw + re * sw;
+      re = next_re;
+    }
+    phase_ += step * static_cast<double>(frames);
+    phase_ -= std::floor(phase_);
+    data = samples_.data();
+  }
   std::lock_guard<std::mutex> lock(sinks_mu_);
   for (webrtc::AudioTrackSinkInterface* sink : sinks_)
-    sink->OnData(samples_.data(), 16, s.sample_rate, channels, frames, now_us / 1000);
+    sink->OnData(data, 16, s.sample_rate, channels, frames, now_us / 1000);
 }
 
 }  // namespace nlw

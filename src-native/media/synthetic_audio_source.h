@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -61,8 +62,14 @@ class SyntheticAudioSource : public webrtc::AudioSourceInterface {
   std::mutex sinks_mu_;  // held while delivering
   std::vector<webrtc::AudioTrackSinkInterface*> sinks_;
 
-  double phase_ = 0;              // ticker thread, in cycles [0, 1)
-  std::vector<int16_t> samples_;  // ticker thread
+  // Ticker thread.
+  double phase_ = 0;              // in cycles [0, 1)
+  std::vector<int16_t> samples_;  // the frame, unless read from the table
+  // One second of the tone (whole-hertz frequencies), shared by the sources of these settings.
+  std::shared_ptr<const std::vector<int16_t>> table_;
+  int table_rate_ = 0;
+  double table_frequency_ = -1;
+  size_t position_ = 0;  // next sample of the table
 };
 
 }  // namespace nlw

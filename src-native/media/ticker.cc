@@ -36,6 +36,15 @@ struct State {
   uint64_t generation = 0;  // a thread runs while the generation it started with is current
 };
 
+// The first tick at or after `t` on the grid of multiples of `period_us`: clients of one period
+// (every 10 ms audio source) tick together, so one wake of the ticker thread serves them all and
+// hands their frames on together (to encoders that then run back to back on a pool thread)
+// instead of waking once per client at scattered phases.
+int64_t AlignUp(int64_t t, int64_t period_us) {
+  int64_t r = t % period_us;
+  return r == 0 ? t : t + (period_us - r);
+}
+
 State& S() {
   static State* s = new State();
   return *s;
@@ -61,7 +70,9 @@ void Loop(uint64_t generation) {
     Client& c = due->second;
     // A late ticker (a busy machine) runs what it missed within the client's catch-up window and
     // skips the rest.
-    int64_t due_us = std::max(c.next_us, now - std::max(c.period_us / 2, c.catch_up_us));
+    int64_t oldest = now - std::max(c.period_us / 2, c.catch_up_us);
+    int64_t due_us = c.next_us >= oldest ? c.next_us
+                                         : c.next_us + AlignUp(oldest - c.next_us, c.period_us);
     c.next_us = due_us + c.period_us;
     std::shared_ptr<Ticker::Tick> tick = c.tick;
     s.running = due->first;
@@ -81,7 +92,8 @@ uint64_t Ticker::Add(int64_t period_us, Tick tick, int64_t catch_up_us) {
   std::thread old;
   std::lock_guard<std::mutex> lock(s.mu);
   uint64_t id = s.next_id++;
-  s.clients[id] = Client{std::max<int64_t>(period_us, 1000), rtc::TimeMicros(),
+  period_us = std::max<int64_t>(period_us, 1000);
+  s.clients[id] = Client{period_us, AlignUp(rtc::TimeMicros(), period_us),
                          std::make_shared<Tick>(std::move(tick)), std::max<int64_t>(catch_up_us, 0)};
   if (!s.thread_running) {
     s.thread_running = true;
@@ -97,7 +109,7 @@ void Ticker::SetPeriod(uint64_t id, int64_t period_us) {
   auto it = s.clients.find(id);
   if (it == s.clients.end()) return;
   it->second.period_us = std::max<int64_t>(period_us, 1000);
-  it->second.next_us = rtc::TimeMicros();
+  it->second.next_us = AlignUp(rtc::TimeMicros(), it->second.period_us);
   s.wake.notify_all();
 }
 

@@ -55,6 +55,17 @@ class TaskQueueFactoryView : public webrtc::TaskQueueFactory {
 // Pool threads for the per-connection task queues of one runtime (shared_task_queues.h).
 constexpr size_t kTaskQueueThreads = 2;
 
+// Pool threads for the audio senders' encoder queues: one per core (at most 4), enough for the
+// encodes of hundreds of streams; NODE_LIBWEBRTC_AUDIO_ENCODER_THREADS=0 gives every encoder a
+// thread of its own (libwebrtc's default), for comparisons.
+size_t AudioEncoderThreads() {
+  if (const char* v = getenv("NODE_LIBWEBRTC_AUDIO_ENCODER_THREADS"); v && *v) {
+    long n = strtol(v, nullptr, 10);
+    if (n >= 0 && n <= 64) return static_cast<size_t>(n);
+  }
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+}
+
 // Shard threads per runtime unless NODE_LIBWEBRTC_NETWORK_THREADS says otherwise: one per core
 // but one (the JS thread keeps a core busy of its own), at least one and up to this many. Each is
 // started when the first connection is placed on it. On 2 cores a second shard thread gained no
@@ -80,7 +91,7 @@ bool Runtime::EnsureStarted(std::string* error) {
   }
   if (started_) return true;
   InitializeProcessOnce();
-  task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads,
+  task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads, AudioEncoderThreads(),
                                                           webrtc::CreateDefaultTaskQueueFactory());
   started_ = true;
   shards_.resize(NetworkThreadCount());

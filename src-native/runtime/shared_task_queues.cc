@@ -11,12 +11,16 @@ namespace nlw {
 namespace {
 
 // The queues every peer connection creates (call/rtp_transport_controller_send.cc,
-// modules/pacing/task_queue_paced_sender.cc). They run short, non-blocking tasks. Other queues
-// (encoders, decoders, audio devices: media work that may block or run long) keep their own
-// thread, as libwebrtc expects.
-bool IsShared(absl::string_view name) {
+// modules/pacing/task_queue_paced_sender.cc). They run short, non-blocking tasks.
+bool IsRtpQueue(absl::string_view name) {
   return name == "rtp_send_controller" || name == "TaskQueuePacedSender";
 }
+
+// The encoder queue of each audio send stream (audio/channel_send.cc): a copy of 10 ms of PCM
+// into the encoder, an Opus encode every other frame (well under a millisecond), never blocking.
+// Video encoders, decoders and audio devices (work that may block or run long) keep their own
+// thread, as libwebrtc expects.
+bool IsAudioEncoderQueue(absl::string_view name) { return name == "AudioEncoder"; }
 
 class SharedQueue final : public webrtc::TaskQueueBase {
  public:
@@ -73,32 +77,57 @@ class SharedQueue final : public webrtc::TaskQueueBase {
 
 }  // namespace
 
-SharedTaskQueueFactory::SharedTaskQueueFactory(size_t threads,
+SharedTaskQueueFactory::SharedTaskQueueFactory(size_t threads, size_t audio_threads,
                                                std::unique_ptr<webrtc::TaskQueueFactory> fallback)
     : fallback_(std::move(fallback)) {
-  for (size_t i = 0; i < threads; ++i) {
-    auto t = rtc::Thread::Create();
-    t->SetName("nlw-rtp-" + std::to_string(i), nullptr);
-    t->Start();
-    pool_.push_back(std::move(t));
-  }
+  rtp_.prefix = "nlw-rtp-";
+  rtp_.size = threads;
+  audio_.prefix = "nlw-audio-enc-";
+  audio_.size = audio_threads;
+  if (threads > 0) Host(rtp_);  // started now, as before: every connection needs them
 }
 
 SharedTaskQueueFactory::~SharedTaskQueueFactory() { Stop(/*abandon=*/false); }
 
+rtc::Thread* SharedTaskQueueFactory::Host(Pool& pool) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pool.size == 0) return nullptr;
+  if (pool.threads.empty()) {
+    for (size_t i = 0; i < pool.size; ++i) {
+      auto t = rtc::Thread::Create();
+      t->SetName(pool.prefix + std::to_string(i), nullptr);
+      t->Start();
+      pool.threads.push_back(std::move(t));
+    }
+  }
+  return pool.threads[pool.next.fetch_add(1, std::memory_order_relaxed) % pool.threads.size()].get();
+}
+
 std::unique_ptr<webrtc::TaskQueueBase, webrtc::TaskQueueDeleter>
 SharedTaskQueueFactory::CreateTaskQueue(absl::string_view name, Priority priority) const {
-  if (pool_.empty() || !IsShared(name)) return fallback_->CreateTaskQueue(name, priority);
-  rtc::Thread* host = pool_[next_.fetch_add(1, std::memory_order_relaxed) % pool_.size()].get();
+  rtc::Thread* host = IsRtpQueue(name)            ? Host(rtp_)
+                      : IsAudioEncoderQueue(name) ? Host(audio_)
+                                                  : nullptr;
+  if (host == nullptr) return fallback_->CreateTaskQueue(name, priority);
   return std::unique_ptr<webrtc::TaskQueueBase, webrtc::TaskQueueDeleter>(new SharedQueue(host));
 }
 
 void SharedTaskQueueFactory::Stop(bool abandon) {
-  for (auto& t : pool_) t->Stop();
-  if (abandon) {
-    for (auto& t : pool_) (void)t.release();
+  std::vector<std::unique_ptr<rtc::Thread>> threads;
+  {
+    // Taken out under the lock, stopped outside it: a task still running on a pool thread may
+    // create a queue (Host takes the lock) before its thread can stop.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Pool* pool : {&rtp_, &audio_}) {
+      for (auto& t : pool->threads) threads.push_back(std::move(t));
+      pool->threads.clear();
+      pool->size = 0;  // no pool after Stop: a late queue gets a thread of its own
+    }
   }
-  pool_.clear();
+  for (auto& t : threads) t->Stop();
+  if (abandon) {
+    for (auto& t : threads) (void)t.release();
+  }
 }
 
 }  // namespace nlw

@@ -1,4 +1,4 @@
-// A TaskQueueFactory whose queues share a small pool of threads instead of owning one each.
+// A TaskQueueFactory whose queues share small pools of threads instead of owning one each.
 //
 // libwebrtc's default factory starts a thread for every task queue, and every peer connection
 // creates two (the RTP transport controller's and the pacer's) and joins them when it closes.
@@ -6,10 +6,18 @@
 // thread churn fragments the heap. Here each queue is a sequence of tasks pinned to one pool
 // thread (round robin), as Chromium maps task queues onto its thread pool. Per queue, tasks run
 // in order, one at a time, with TaskQueueBase::Current() set to the queue.
+//
+// Two pools: the connections' RTP queues (short tasks, started with the factory), and the audio
+// senders' encoder queues (one per sent audio stream, an Opus encode every 20 ms; started with the
+// first one). With a thread per audio encoder, every stream woke its own thread every 10 ms; on a
+// pool the 10 ms frames of all streams, handed over on one tick of the synthetic microphone, are
+// encoded back to back by one wake of each pool thread.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "api/task_queue/task_queue_factory.h"
@@ -22,9 +30,11 @@ namespace nlw {
 
 class SharedTaskQueueFactory : public webrtc::TaskQueueFactory {
  public:
-  // `threads` pool threads, started at construction. Queues whose names are not in the shared
-  // list (see .cc) get a thread of their own from `fallback`.
-  SharedTaskQueueFactory(size_t threads, std::unique_ptr<webrtc::TaskQueueFactory> fallback);
+  // `threads` RTP pool threads, started at construction; `audio_threads` audio encoder pool
+  // threads, started with the first audio encoder queue (0: each encoder gets its own thread).
+  // Queues of other names (see .cc) get a thread of their own from `fallback`.
+  SharedTaskQueueFactory(size_t threads, size_t audio_threads,
+                         std::unique_ptr<webrtc::TaskQueueFactory> fallback);
   ~SharedTaskQueueFactory() override;
 
   std::unique_ptr<webrtc::TaskQueueBase, webrtc::TaskQueueDeleter> CreateTaskQueue(
@@ -35,9 +45,19 @@ class SharedTaskQueueFactory : public webrtc::TaskQueueFactory {
   void Stop(bool abandon);
 
  private:
-  std::vector<std::unique_ptr<rtc::Thread>> pool_;
+  struct Pool {
+    std::string prefix;  // thread names: prefix + index
+    size_t size = 0;
+    std::vector<std::unique_ptr<rtc::Thread>> threads;  // empty until started, under mu_
+    std::atomic<size_t> next{0};
+  };
+  // The pool thread for a new queue, starting the pool if needed; null if the pool has none.
+  rtc::Thread* Host(Pool& pool) const;
+
+  mutable std::mutex mu_;  // starting and stopping pools
+  mutable Pool rtp_;
+  mutable Pool audio_;
   std::unique_ptr<webrtc::TaskQueueFactory> fallback_;
-  mutable std::atomic<size_t> next_{0};
 };
 
 }  // namespace nlw
