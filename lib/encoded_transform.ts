@@ -222,7 +222,8 @@ export class RTCRtpScriptTransformer {
    * transformer (before it is enqueued on `readable`); calls before it share that key frame.
    * InvalidStateError unless a video sender that is sending (a track, a negotiated send
    * direction, not stopped, the transform still set); NotAllowedError for a malformed rid,
-   * NotFoundError for a rid none of the sender's encodings has.
+   * NotFoundError for a rid none of the sender's encodings has, or whose layer libwebrtc does
+   * not encode (it makes fewer simulcast layers for small pictures).
    */
   async generateKeyFrame (rid?: string): Promise<number> {
     const use = binding.EncodedStreams.bridgeInfo(this.#bridge)
@@ -235,7 +236,7 @@ export class RTCRtpScriptTransformer {
       if (!RID.test(id)) throw domError('NotAllowedError', `generateKeyFrame(): '${id}' is not a valid rid (1 to 255 letters and digits)`)
     }
     const result = binding.EncodedStreams.generateKeyFrame(this.#bridge, id)
-    if (result === 'unknown-rid') throw domError('NotFoundError', `generateKeyFrame(): the sender has no encoding with rid '${id!}'`)
+    if (result === 'unknown-rid') throw domError('NotFoundError', `generateKeyFrame(): the sender encodes no layer with rid '${id!}'`)
     if (typeof result !== 'number') throw domError('InvalidStateError', 'generateKeyFrame(): the sender is not sending video through this transformer')
     return await new Promise<number>(resolve => { this.#keyFrameWaits.push({ layer: result, resolve }) })
   }

@@ -145,6 +145,8 @@ EncodedFrameBridge::KeyFrameResult EncodedFrameBridge::GenerateKeyFrame(const st
   *layer_out = layer;
   std::lock_guard<std::mutex> lock(mu_);
   if (std::shared_ptr<KeyFrameTrigger> trigger = trigger_.lock()) {
+    // An encoding libwebrtc does not encode (too many layers for the picture's size).
+    if (layer >= 0 && trigger->layers() > 0 && layer >= trigger->layers()) return KeyFrameResult::kUnknownRid;
     trigger->Request(layer);
   } else if (early_requests_.size() < KeyFrameTrigger::kMaxLayers) {
     early_requests_.push_back(layer);  // no picture went through yet: the first encoder takes it

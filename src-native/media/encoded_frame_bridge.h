@@ -73,7 +73,8 @@ class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
   // hops to the signaling thread through the transceiver's proxy): the encoder feeding this
   // transformer encodes the layer of `rid` (null: every layer) as a key frame next. kNotSending
   // when the transform was unset, the transceiver stopped, negotiated not to send, without a
-  // track or the layer inactive; kUnknownRid when no encoding has that rid. `layer`: the layer
+  // track or the layer inactive; kUnknownRid when no encoding has that rid, or
+  // the encoder makes no layer for it (libwebrtc encodes fewer layers for small pictures). `layer`: the layer
   // asked for (KeyFrameTrigger::kAllLayers without a rid).
   KeyFrameResult GenerateKeyFrame(const std::string* rid, int* layer);
   // The simulcast layer whose frames carry `ssrc` (sent video), -1 when not known.

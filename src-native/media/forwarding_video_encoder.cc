@@ -61,6 +61,7 @@ int ForwardingVideoEncoder::InitEncode(const webrtc::VideoCodec* codec_settings,
   if (codec_settings == nullptr) return WEBRTC_VIDEO_CODEC_ERR_PARAMETER;
   codec_ = *codec_settings;
   settings_ = settings;
+  key_trigger_->SetLayers(std::max<int>(1, codec_.numberOfSimulcastStreams));
   have_settings_ = true;
   waiting_for_key_ = true;  // a new configuration (size) starts at a keyframe
   if (real_initialized_) {

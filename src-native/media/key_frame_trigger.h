@@ -30,9 +30,14 @@ class KeyFrameTrigger {
   uint32_t Pending(int layers);
   // The encoder's queue: a key frame of `layer` has been delivered.
   void Delivered(int layer);
+  // The simulcast layers the encoder makes (libwebrtc encodes fewer than the sender's encodings
+  // for small pictures); 0 before it is configured.
+  void SetLayers(int layers) { layers_.store(layers, std::memory_order_release); }
+  int layers() const { return layers_.load(std::memory_order_acquire); }
 
  private:
   std::atomic<uint32_t> pending_{0};
+  std::atomic<int> layers_{0};
 };
 
 // Marks, on the current thread, the delivery of one encoded picture by an encoder.
