@@ -47,7 +47,8 @@ int LateDtmfBuffer::InsertEvent(const webrtc::DtmfEvent& event) {
     return kOK;
   }
   Event e{event, event.timestamp};
-  auto at = std::find_if(events_.begin(), events_.end(), [&](const Event& o) { return Before(event.timestamp, o.start); });
+  // In the sender's order (its start timestamps), whatever was moved.
+  auto at = std::find_if(events_.begin(), events_.end(), [&](const Event& o) { return Before(event.timestamp, o.e.timestamp); });
   events_.insert(at, e);
   return kOK;
 }
@@ -65,6 +66,8 @@ bool LateDtmfBuffer::GetEvent(uint32_t now, webrtc::DtmfEvent* event) {
   // DTMF: a late event that would follow the previous one at once waits one block.
   if (quiet_ && Before(now, quiet_until_)) return false;
   quiet_ = false;
+  const bool was_playing = playing_;
+  playing_ = false;
   while (!events_.empty()) {
     auto it = events_.begin();
     Event& e = *it;
@@ -86,7 +89,15 @@ bool LateDtmfBuffer::GetEvent(uint32_t now, webrtc::DtmfEvent* event) {
         return false;  // waiting for more of it
       }
     }
+    if (was_playing && !Same(e.e, last_)) {
+      // Another event right after the last one: one block without DTMF first (see above).
+      quiet_until_ = now + frame_;
+      quiet_ = true;
+      return false;
+    }
     e.reached = std::max(e.reached, offset);
+    playing_ = true;
+    last_ = e.e;
     if (event != nullptr) {
       *event = e.e;
       event->timestamp = e.start;

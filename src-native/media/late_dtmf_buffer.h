@@ -48,7 +48,9 @@ class LateDtmfBuffer : public webrtc::DtmfBuffer {
   int frame_ = 0;          // NetEq's block (10 ms)
   uint32_t quiet_until_ = 0;  // no event before this timestamp (after one ended)
   bool quiet_ = false;
-  std::list<Event> events_;  // by start timestamp
+  bool playing_ = false;      // the last call gave last_
+  webrtc::DtmfEvent last_;
+  std::list<Event> events_;  // by the sender's start timestamp
   std::deque<webrtc::DtmfEvent> finished_;  // recently ended (start, number): repeats are ignored
 };
 
