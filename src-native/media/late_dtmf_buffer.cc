@@ -24,6 +24,8 @@ int LateDtmfBuffer::SetSampleRate(int fs_hz) {
   extrapolation_ = fs_hz / 5;  // 200 ms (libwebrtc's: 70 ms)
   give_up_ = fs_hz;            // 1 s
   frame_ = fs_hz / 100;
+  resume_ = fs_hz / 10;        // 100 ms
+  heard_ = fs_hz / 25;         // 40 ms
   return kOK;
 }
 
@@ -77,8 +79,13 @@ bool LateDtmfBuffer::GetEvent(uint32_t now, webrtc::DtmfEvent* event) {
     const uint32_t length = static_cast<uint32_t>(e.e.duration) + (e.e.end_bit || next ? 0 : extrapolation_);
     uint32_t offset = now - e.start;
     if (offset > length) {
+      // Part of it was never played (its packets came after their time): play on from here. Not
+      // the rest of a tone already heard (40 ms) that went quiet for long: it would sound as a second
+      // press.
+      if (e.reached >= static_cast<uint32_t>(heard_) && offset - e.reached > static_cast<uint32_t>(resume_)) {
+        e.reached = std::max<uint32_t>(e.reached, e.e.duration);
+      }
       if (static_cast<uint32_t>(e.e.duration) > e.reached) {
-        // Part of it was never played (its packets came after their time): play on from here.
         e.start = now - e.reached;
         offset = e.reached;
       } else if (e.e.end_bit || next || offset - e.reached > static_cast<uint32_t>(give_up_)) {

@@ -11,8 +11,9 @@
 // clock has passed part of it that was never played, the event is moved to the clock, so that
 // every sample of its duration is played once, in order; an event played to its end bit is
 // remembered, so that its repeated end packets do not start it again. An event whose updates stall
-// is extrapolated up to 200 ms (libwebrtc: 70 ms) before it goes quiet, so that a stalled sender
-// rarely splits one tone into two; and a late event never follows another without a 10 ms block
+// is extrapolated up to 200 ms (libwebrtc: 70 ms) before it goes quiet, and the rest of a tone
+// heard for 40 ms is played only after a pause of at most 100 ms, so that a stalled sender does not split one tone into two
+// presses; and a late event never follows another without a 10 ms block
 // between them, the block after which NetEq's tone generator takes the new digit.
 #pragma once
 
@@ -46,6 +47,8 @@ class LateDtmfBuffer : public webrtc::DtmfBuffer {
   int extrapolation_ = 0;  // samples an event without its end bit may outlast its known duration
   int give_up_ = 0;        // samples an event without its end bit is waited for
   int frame_ = 0;          // NetEq's block (10 ms)
+  int resume_ = 0;         // the longest pause after which the rest of a tone is still played
+  int heard_ = 0;          // played this long, a tone has been heard (its rest may be dropped)
   uint32_t quiet_until_ = 0;  // no event before this timestamp (after one ended)
   bool quiet_ = false;
   bool playing_ = false;      // the last call gave last_
