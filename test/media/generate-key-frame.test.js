@@ -169,6 +169,22 @@ describe('media: generateKeyFrame() and sendKeyFrameRequest()', function () {
     }
   })
 
+  it('sendKeyFrameRequest(): InvalidStateError once the transform is unset or the transceiver stopped', async () => {
+    for (const end of ['unset', 'stop']) {
+      const { b } = await videoCall()
+      const t = b.getTransceivers()[0]
+      const recv = transform('receive')
+      t.receiver.transform = recv.transform
+      await recv.up
+      await framesSeen('receive', 3)
+      assert.equal((await ask('receive', 'sendKeyFrameRequest')).ok, true)
+      if (end === 'unset') t.receiver.transform = null
+      else t.stop()
+      assert.equal((await ask('receive', 'sendKeyFrameRequest')).error, 'InvalidStateError', end)
+      closeAll()
+    }
+  })
+
   it('negotiated inactive: InvalidStateError; sending again: it works again', async () => {
     const { a, b, t } = await videoCall()
     await framesSeen('send', 5)
