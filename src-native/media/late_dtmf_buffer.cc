@@ -1,6 +1,7 @@
 #include "media/late_dtmf_buffer.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace nlw {
 
