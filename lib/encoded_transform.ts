@@ -118,7 +118,7 @@ export class RTCEncodedAudioFrame {
 export type RTCEncodedFrame = RTCEncodedVideoFrame | RTCEncodedAudioFrame
 
 /** A readable of the bridge's frames on this thread and a writable that sends them on. */
-function openStreams (bridgeId: number): { readable: ReadableStream<RTCEncodedFrame>, writable: WritableStream<RTCEncodedFrame> } {
+function openStreams (bridgeId: number, onKeyFrame?: (info: NativeEncodedFrameInfo) => void): { readable: ReadableStream<RTCEncodedFrame>, writable: WritableStream<RTCEncodedFrame> } {
   let controller: ReadableStreamDefaultController<RTCEncodedFrame> | null = null
   let native: NativeEncodedStreams | null = null
   const close = (): void => { native?.close(); native = null }
@@ -133,6 +133,8 @@ function openStreams (bridgeId: number): { readable: ReadableStream<RTCEncodedFr
       if ((controller.desiredSize ?? 0) < -MAX_QUEUED_FRAMES) continue
       const info = binding.EncodedStreams.frameInfo(ext)
       const slot: FrameSlot = { ext, info, data: null }
+      // generateKeyFrame() resolves before the key frame is enqueued, as the spec orders it.
+      if (onKeyFrame !== undefined && info.type === 'key') onKeyFrame(info)
       controller.enqueue(info.kind === 'video' ? new RTCEncodedVideoFrame(INTERNAL, slot) : new RTCEncodedAudioFrame(INTERNAL, slot))
     }
   })
@@ -187,9 +189,16 @@ export function claimTransform (transform: RTCRtpScriptTransform): number {
   return id
 }
 
+/** RFC 8851's rid-id (alphanumeric), at most 255 characters as browsers take it. */
+const RID = /^[A-Za-z0-9]{1,255}$/
+
+/** A generateKeyFrame() waiting for its key frame: `layer` -1 takes a key frame of any layer. */
+interface KeyFrameWait { layer: number, resolve: (timestamp: number) => void }
+
 export class RTCRtpScriptTransformer {
   readonly #bridge: number
   readonly #options: unknown
+  #keyFrameWaits: KeyFrameWait[] = []
   readonly #readable: ReadableStream<RTCEncodedFrame>
   readonly #writable: WritableStream<RTCEncodedFrame>
 
@@ -198,7 +207,7 @@ export class RTCRtpScriptTransformer {
     illegalConstructor(token)
     this.#bridge = bridge!
     this.#options = options
-    const { readable, writable } = openStreams(bridge!)
+    const { readable, writable } = openStreams(bridge!, info => { this.#onKeyFrame(info) })
     this.#readable = readable
     this.#writable = writable
   }
@@ -207,23 +216,53 @@ export class RTCRtpScriptTransformer {
   get writable (): WritableStream<RTCEncodedFrame> { return this.#writable }
   get options (): unknown { return this.#options }
 
-  /** Asks the sending encoder for a key frame. libwebrtc M108 has no way to ask it from here. */
+  /**
+   * Asks the sender's encoder for a key frame of the layer whose encoding has `rid` (every layer
+   * without it) and resolves with its RTP timestamp once that key frame comes through this
+   * transformer (before it is enqueued on `readable`); calls before it share that key frame.
+   * InvalidStateError unless a video sender that is sending (a track, a negotiated send
+   * direction, not stopped, the transform still set); NotAllowedError for a malformed rid,
+   * NotFoundError for a rid none of the sender's encodings has, or whose layer libwebrtc does
+   * not encode (it makes fewer simulcast layers for small pictures).
+   */
   async generateKeyFrame (rid?: string): Promise<number> {
-    void rid
     const use = binding.EncodedStreams.bridgeInfo(this.#bridge)
     if (use === null || use.side !== 'sender' || use.kind !== 'video') {
       throw domError('InvalidStateError', 'generateKeyFrame() needs a transformer of a video sender')
     }
-    throw domError('NotSupportedError', 'generateKeyFrame() is not supported by this libwebrtc (M108)')
+    let id: string | undefined
+    if (rid !== undefined && rid !== null) {
+      id = String(rid)
+      if (!RID.test(id)) throw domError('NotAllowedError', `generateKeyFrame(): '${id}' is not a valid rid (1 to 255 letters and digits)`)
+    }
+    const result = binding.EncodedStreams.generateKeyFrame(this.#bridge, id)
+    if (result === 'unknown-rid') throw domError('NotFoundError', `generateKeyFrame(): the sender encodes no layer with rid '${id!}'`)
+    if (typeof result !== 'number') throw domError('InvalidStateError', 'generateKeyFrame(): the sender is not sending video through this transformer')
+    return await new Promise<number>(resolve => { this.#keyFrameWaits.push({ layer: result, resolve }) })
   }
 
-  /** Asks the remote sender for a key frame (a receiver's PLI/FIR). */
+  #onKeyFrame (info: NativeEncodedFrameInfo): void {
+    if (this.#keyFrameWaits.length === 0) return
+    const layer = info.layer ?? -1
+    this.#keyFrameWaits = this.#keyFrameWaits.filter(w => {
+      if (w.layer !== -1 && layer !== -1 && w.layer !== layer) return true
+      w.resolve(info.rtpTimestamp)
+      return false
+    })
+  }
+
+  /**
+   * Asks the remote sender for a key frame (a receiver's PLI/FIR). InvalidStateError unless a
+   * video receiver whose transceiver is not stopped and whose transform is still set.
+   */
   async sendKeyFrameRequest (): Promise<void> {
     const use = binding.EncodedStreams.bridgeInfo(this.#bridge)
     if (use === null || use.side !== 'receiver' || use.kind !== 'video') {
       throw domError('InvalidStateError', 'sendKeyFrameRequest() needs a transformer of a video receiver')
     }
-    binding.EncodedStreams.requestKeyFrame(this.#bridge)
+    if (!binding.EncodedStreams.requestKeyFrame(this.#bridge)) {
+      throw domError('InvalidStateError', 'sendKeyFrameRequest(): the receiver is stopped or its transform was unset')
+    }
   }
 
   get [Symbol.toStringTag] (): string { return 'RTCRtpScriptTransformer' }

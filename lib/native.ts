@@ -303,6 +303,8 @@ export interface NativeEncodedFrameInfo {
   dependencies?: number[]
   spatialIndex?: number
   temporalIndex?: number
+  /** Sent video: the simulcast layer (index in the sender's encodings), -1 when not known. */
+  layer?: number
   sequenceNumber?: number
   contributingSources?: number[]
 }
@@ -320,6 +322,8 @@ export interface NativeEncodedStreamsClass {
   install(transceiver: NativeRtpTransceiver, side: 'sender' | 'receiver', id: number): void
   passThrough(id: number): void
   requestKeyFrame(id: number): boolean
+  /** A video sender's transformer: the layer asked for (-1: every layer), or why not. */
+  generateKeyFrame(id: number, rid?: string): number | 'not-sending' | 'unknown-rid'
   offer(threadId: number, id: number, options: Uint8Array): void
   frameData(frame: unknown): ArrayBuffer
   setFrameData(frame: unknown, data: Uint8Array): void

@@ -32,6 +32,19 @@ void EncodedFrameBridge::SetPassThrough(bool on) {
 
 void EncodedFrameBridge::Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (video_ && sender_) {
+    // Called inside the encoder's delivery of this picture (media/key_frame_trigger.h).
+    EmittingEncoder::Current emitting = EmittingEncoder::Get();
+    if (emitting.trigger != nullptr) {
+      const std::shared_ptr<KeyFrameTrigger>& trigger = *emitting.trigger;
+      if (trigger_.owner_before(trigger) || trigger.owner_before(trigger_) || trigger_.expired()) {
+        trigger_ = trigger;
+        for (int layer : early_requests_) trigger->Request(layer);
+        early_requests_.clear();
+      }
+      layers_[frame->GetSsrc()] = emitting.layer;
+    }
+  }
   if (pass_through_) {
     lock.unlock();
     Return(std::move(frame));
@@ -65,13 +78,80 @@ void EncodedFrameBridge::SetKeyFrameSource(rtc::scoped_refptr<webrtc::VideoTrack
 
 bool EncodedFrameBridge::RequestKeyFrame() {
   rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source;
+  std::shared_ptr<TransceiverLink> link;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (pass_through_) return false;  // the transform was unset
     source = key_frame_source_;
+    link = transceiver_;
   }
   if (!source) return false;
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t;
+  if (link) {
+    std::lock_guard<std::mutex> lock(link->mu);
+    t = link->transceiver;
+  }
+  if (!t || t->stopping()) return false;  // a stopped receiver has no sender to ask
   source->GenerateKeyFrame();
   return true;
+}
+
+void EncodedFrameBridge::SetTransceiver(std::shared_ptr<TransceiverLink> link) {
+  std::lock_guard<std::mutex> lock(mu_);
+  transceiver_ = std::move(link);
+}
+
+int EncodedFrameBridge::LayerOf(uint32_t ssrc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = layers_.find(ssrc);
+  return it == layers_.end() ? -1 : it->second;
+}
+
+EncodedFrameBridge::KeyFrameResult EncodedFrameBridge::GenerateKeyFrame(const std::string* rid, int* layer_out) {
+  std::shared_ptr<TransceiverLink> link;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pass_through_ || !video_ || !sender_) return KeyFrameResult::kNotSending;
+    link = transceiver_;
+  }
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t;
+  if (link) {
+    std::lock_guard<std::mutex> lock(link->mu);
+    t = link->transceiver;
+  }
+  if (!t || t->stopping()) return KeyFrameResult::kNotSending;
+  absl::optional<webrtc::RtpTransceiverDirection> direction = t->current_direction();
+  if (!direction || (*direction != webrtc::RtpTransceiverDirection::kSendRecv &&
+                     *direction != webrtc::RtpTransceiverDirection::kSendOnly)) {
+    return KeyFrameResult::kNotSending;
+  }
+  rtc::scoped_refptr<webrtc::RtpSenderInterface> sender = t->sender();
+  if (!sender || !sender->track()) return KeyFrameResult::kNotSending;
+  const webrtc::RtpParameters parameters = sender->GetParameters();
+  int layer = KeyFrameTrigger::kAllLayers;
+  bool active = false;
+  if (rid != nullptr) {
+    for (size_t i = 0; i < parameters.encodings.size(); i++) {
+      if (parameters.encodings[i].rid != *rid) continue;
+      layer = static_cast<int>(i);
+      active = parameters.encodings[i].active;
+      break;
+    }
+    if (layer == KeyFrameTrigger::kAllLayers) return KeyFrameResult::kUnknownRid;
+  } else {
+    for (const webrtc::RtpEncodingParameters& e : parameters.encodings) active = active || e.active;
+  }
+  if (!active) return KeyFrameResult::kNotSending;
+  *layer_out = layer;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (std::shared_ptr<KeyFrameTrigger> trigger = trigger_.lock()) {
+    // An encoding libwebrtc does not encode (too many layers for the picture's size).
+    if (layer >= 0 && trigger->layers() > 0 && layer >= trigger->layers()) return KeyFrameResult::kUnknownRid;
+    trigger->Request(layer);
+  } else if (early_requests_.size() < KeyFrameTrigger::kMaxLayers) {
+    early_requests_.push_back(layer);  // no picture went through yet: the first encoder takes it
+  }
+  return KeyFrameResult::kRequested;
 }
 
 void EncodedFrameBridge::RegisterTransformedFrameCallback(rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback) {

@@ -12,11 +12,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "api/frame_transformer_interface.h"
 #include "api/media_stream_interface.h"
+#include "api/rtp_transceiver_interface.h"
 #include "api/scoped_refptr.h"
+#include "media/key_frame_trigger.h"
 
 namespace nlw {
 
@@ -27,8 +30,17 @@ class EncodedFrameReceiver {
   virtual void OnEncodedFrame(std::unique_ptr<webrtc::TransformableFrameInterface> frame) = 0;
 };
 
+// A transceiver as its JS wrapper holds it: emptied when the wrapper lets it go (connection closed,
+// collected), so that a bridge (which the sender holds) does not keep the transceiver alive.
+struct TransceiverLink {
+  std::mutex mu;
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver;  // under mu
+};
+
 class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
  public:
+  enum class KeyFrameResult { kRequested, kNotSending, kUnknownRid };
+
   static constexpr size_t kMaxWaiting = 120;
 
   // webrtc-encoded-transform makes the transformer before it is given to a sender or receiver:
@@ -55,6 +67,19 @@ class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
   // Any thread (a blocking hop to the source's thread through its proxy). False without a source.
   bool RequestKeyFrame();
 
+  // A sender's transceiver, for generateKeyFrame().
+  void SetTransceiver(std::shared_ptr<TransceiverLink> link);
+  // generateKeyFrame(rid) of a video sender's transformer, any thread but libwebrtc's (blocking
+  // hops to the signaling thread through the transceiver's proxy): the encoder feeding this
+  // transformer encodes the layer of `rid` (null: every layer) as a key frame next. kNotSending
+  // when the transform was unset, the transceiver stopped, negotiated not to send, without a
+  // track or the layer inactive; kUnknownRid when no encoding has that rid, or
+  // the encoder makes no layer for it (libwebrtc encodes fewer layers for small pictures). `layer`: the layer
+  // asked for (KeyFrameTrigger::kAllLayers without a rid).
+  KeyFrameResult GenerateKeyFrame(const std::string* rid, int* layer);
+  // The simulcast layer whose frames carry `ssrc` (sent video), -1 when not known.
+  int LayerOf(uint32_t ssrc);
+
   // webrtc::FrameTransformerInterface (libwebrtc threads)
   void Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) override;
   void RegisterTransformedFrameCallback(rtc::scoped_refptr<webrtc::TransformedFrameCallback> callback) override;
@@ -74,6 +99,12 @@ class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
   std::map<uint32_t, rtc::scoped_refptr<webrtc::TransformedFrameCallback>> sinks_;   // under mu_
   rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> key_frame_source_;            // under mu_
   bool pass_through_ = false;                                                         // under mu_
+  // Sent video: the encoder that feeds this bridge (learnt from the frames), the simulcast layer of
+  // each SSRC, and the layers asked for before an encoder was known.
+  std::weak_ptr<KeyFrameTrigger> trigger_;                                            // under mu_
+  std::map<uint32_t, int> layers_;                                                    // under mu_
+  std::vector<int> early_requests_;                                                   // under mu_
+  std::shared_ptr<TransceiverLink> transceiver_;                                      // under mu_
 };
 
 // Process-wide: bridges by id (so another thread's environment can attach to one), and the

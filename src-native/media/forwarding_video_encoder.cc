@@ -1,5 +1,6 @@
 #include "media/forwarding_video_encoder.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -60,6 +61,7 @@ int ForwardingVideoEncoder::InitEncode(const webrtc::VideoCodec* codec_settings,
   if (codec_settings == nullptr) return WEBRTC_VIDEO_CODEC_ERR_PARAMETER;
   codec_ = *codec_settings;
   settings_ = settings;
+  key_trigger_->SetLayers(std::max<int>(1, codec_.numberOfSimulcastStreams));
   have_settings_ = true;
   waiting_for_key_ = true;  // a new configuration (size) starts at a keyframe
   if (real_initialized_) {
@@ -74,14 +76,14 @@ bool ForwardingVideoEncoder::EnsureRealEncoder() {
   if (!real_ || !have_settings_) return false;
   if (real_->InitEncode(&codec_, settings_) != WEBRTC_VIDEO_CODEC_OK) return false;
   real_initialized_ = true;
-  if (callback_) real_->RegisterEncodeCompleteCallback(callback_);
+  if (callback_) real_->RegisterEncodeCompleteCallback(&tap_);
   if (rates_) real_->SetRates(*rates_);
   return true;
 }
 
 int32_t ForwardingVideoEncoder::RegisterEncodeCompleteCallback(webrtc::EncodedImageCallback* callback) {
   callback_ = callback;
-  if (real_initialized_) real_->RegisterEncodeCompleteCallback(callback);
+  if (real_initialized_) real_->RegisterEncodeCompleteCallback(callback != nullptr ? &tap_ : nullptr);
   return WEBRTC_VIDEO_CODEC_OK;
 }
 
@@ -148,6 +150,17 @@ bool ForwardingVideoEncoder::CanForward(const EncodedFrameBuffer& buffer) const 
 int32_t ForwardingVideoEncoder::Encode(const webrtc::VideoFrame& frame,
                                        const std::vector<webrtc::VideoFrameType>* frame_types) {
   if (callback_ == nullptr) return WEBRTC_VIDEO_CODEC_UNINITIALIZED;
+  // generateKeyFrame(): the layers still waiting for a key frame are asked for one.
+  std::vector<webrtc::VideoFrameType> forced;
+  const int layers = frame_types != nullptr ? static_cast<int>(frame_types->size())
+                                            : std::max<int>(1, codec_.numberOfSimulcastStreams);
+  if (uint32_t asked = key_trigger_->Pending(layers)) {
+    forced = frame_types != nullptr ? *frame_types
+                                    : std::vector<webrtc::VideoFrameType>(layers, webrtc::VideoFrameType::kVideoFrameDelta);
+    for (int i = 0; i < layers && i < KeyFrameTrigger::kMaxLayers; i++)
+      if ((asked >> i) & 1) forced[i] = webrtc::VideoFrameType::kVideoFrameKey;
+    frame_types = &forced;
+  }
   EncodedFrameBuffer* buffer = EncodedFrameBuffer::From(frame.video_frame_buffer().get());
   if (buffer != nullptr && CanForward(*buffer)) return Forward(frame, *buffer, WantsKeyFrame(frame_types));
   const bool was_forwarding = forwarding_;
@@ -237,7 +250,8 @@ int32_t ForwardingVideoEncoder::Forward(const webrtc::VideoFrame& frame, const E
     default:
       break;
   }
-  webrtc::EncodedImageCallback::Result result = callback_->OnEncodedImage(image, &info);
+  webrtc::EncodedImageCallback::Result result(webrtc::EncodedImageCallback::Result::OK);
+  Deliver(image, &info, &result);
   if (result.error != webrtc::EncodedImageCallback::Result::OK) waiting_for_key_ = true;
   g_forwarded.fetch_add(1);
   return WEBRTC_VIDEO_CODEC_OK;
@@ -266,6 +280,28 @@ int32_t ForwardingVideoEncoder::EncodeRaw(const webrtc::VideoFrame& frame,
   g_encoded.fetch_add(1);
   if (relayed) g_transcoded.fetch_add(1);
   return real_->Encode(copy, frame_types);
+}
+
+// The simulcast index libwebrtc's RtpVideoSender gives the picture (VP9 carries spatial layers of
+// one stream in it instead).
+void ForwardingVideoEncoder::Deliver(const webrtc::EncodedImage& image, const webrtc::CodecSpecificInfo* info,
+                                     webrtc::EncodedImageCallback::Result* result) {
+  const webrtc::VideoCodecType type = info != nullptr ? info->codecType : codec_type_;
+  const int layer = type == webrtc::kVideoCodecVP9 ? 0 : image.SpatialIndex().value_or(0);
+  if (image._frameType == webrtc::VideoFrameType::kVideoFrameKey) key_trigger_->Delivered(layer);
+  EmittingEncoder scope(key_trigger_, layer);
+  *result = callback_->OnEncodedImage(image, info);
+}
+
+webrtc::EncodedImageCallback::Result ForwardingVideoEncoder::Tap::OnEncodedImage(const webrtc::EncodedImage& image,
+                                                                                const webrtc::CodecSpecificInfo* info) {
+  webrtc::EncodedImageCallback::Result result(webrtc::EncodedImageCallback::Result::ERROR_SEND_FAILED);
+  if (owner_->callback_ != nullptr) owner_->Deliver(image, info, &result);
+  return result;
+}
+
+void ForwardingVideoEncoder::Tap::OnDroppedFrame(DropReason reason) {
+  if (owner_->callback_ != nullptr) owner_->callback_->OnDroppedFrame(reason);
 }
 
 ForwardingVideoEncoderFactory::ForwardingVideoEncoderFactory(std::unique_ptr<webrtc::VideoEncoderFactory> real)

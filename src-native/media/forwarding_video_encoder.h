@@ -5,6 +5,10 @@
 // scaled to, H.264 whose profile or packetization mode does not fit), it encodes the pixels with
 // the real encoder, which it initializes only then. All calls on the sender's encoder queue.
 //
+// generateKeyFrame(): the sender's transformer finds this encoder's KeyFrameTrigger through the
+// EmittingEncoder scope set around each delivered picture (media/key_frame_trigger.h); the layers
+// it asks for are encoded (or, forwarding, awaited from the publisher) as key frames.
+//
 // A forwarded stream can only start, or go on after a lost picture, at a keyframe: the encoder
 // drops pictures until one arrives (a new sender, a keyframe request from the remote side, a gap
 // in the pictures it was given, a switch back from encoding) and asks the relay's source for one.
@@ -17,6 +21,7 @@
 #include "api/video_codecs/sdp_video_format.h"
 #include "api/video_codecs/video_encoder.h"
 #include "api/video_codecs/video_encoder_factory.h"
+#include "media/key_frame_trigger.h"
 #include "modules/video_coding/codecs/vp9/include/vp9_globals.h"
 #include "modules/video_coding/include/video_codec_interface.h"
 
@@ -55,6 +60,19 @@ class ForwardingVideoEncoder : public webrtc::VideoEncoder {
   int32_t EncodeRaw(const webrtc::VideoFrame& frame, const std::vector<webrtc::VideoFrameType>* frame_types,
                     bool relayed);
   bool EnsureRealEncoder();
+  void Deliver(const webrtc::EncodedImage& image, const webrtc::CodecSpecificInfo* info,
+              webrtc::EncodedImageCallback::Result* result);
+
+  // Between the real encoder and libwebrtc's callback: marks each delivery (EmittingEncoder).
+  class Tap : public webrtc::EncodedImageCallback {
+   public:
+    explicit Tap(ForwardingVideoEncoder* owner) : owner_(owner) {}
+    Result OnEncodedImage(const webrtc::EncodedImage& image, const webrtc::CodecSpecificInfo* info) override;
+    void OnDroppedFrame(DropReason reason) override;
+
+   private:
+    ForwardingVideoEncoder* const owner_;
+  };
 
   const webrtc::VideoCodecType codec_type_;
   // H.264: what the negotiated format allows.
@@ -68,6 +86,8 @@ class ForwardingVideoEncoder : public webrtc::VideoEncoder {
   Settings settings_{webrtc::VideoEncoder::Capabilities(false), 1, 0};
   absl::optional<RateControlParameters> rates_;
   webrtc::EncodedImageCallback* callback_ = nullptr;
+  const std::shared_ptr<KeyFrameTrigger> key_trigger_ = std::make_shared<KeyFrameTrigger>();
+  Tap tap_{this};
 
   bool forwarding_ = false;      // the last picture was forwarded (GetEncoderInfo's name)
   bool waiting_for_key_ = true;  // no picture goes out until a keyframe

@@ -15,6 +15,7 @@
 #include "api/video_codecs/video_encoder_factory_template.h"
 #include "api/video_codecs/video_encoder_factory_template_libvpx_vp8_adapter.h"
 #include "api/video_codecs/video_encoder_factory_template_libvpx_vp9_adapter.h"
+#include "media/dtmf_clock_encoder_factory.h"
 #include "media/base/codec.h"
 #include "media/base/media_constants.h"
 #include "media/forwarding_video_encoder.h"
@@ -85,9 +86,10 @@ struct OpenH264DecoderAdapter {
 }  // namespace
 
 rtc::scoped_refptr<webrtc::AudioEncoderFactory> CreateAudioEncoderFactory() {
-  // Opus encoders can stand in for forwarded packets (media/relayed_opus_encoder.h).
-  return CreateRelayedOpusEncoderFactory(webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722,
-                                                                           webrtc::AudioEncoderG711>());
+  // Opus encoders can stand in for forwarded packets (media/relayed_opus_encoder.h); DTMF with
+  // Opus goes as telephone-event/48000 (media/dtmf_clock_encoder_factory.h).
+  return WithDtmfAtCodecClock(CreateRelayedOpusEncoderFactory(
+      webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722, webrtc::AudioEncoderG711>()));
 }
 
 rtc::scoped_refptr<webrtc::AudioDecoderFactory> CreateAudioDecoderFactory() {

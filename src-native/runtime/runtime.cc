@@ -21,6 +21,7 @@
 #include "rtc_base/thread.h"
 #include "rtc_base/time_utils.h"
 #include "media/demand_audio_mixer.h"
+#include "media/neteq_factory.h"
 #include "media/headless_audio_device.h"
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
@@ -135,6 +136,8 @@ bool Runtime::StartShard(size_t i, std::string* error) {
   deps.sctp_factory = CreateSctpTransportFactory(shard->network.get());
   deps.event_log_factory = std::make_unique<webrtc::RtcEventLogFactory>(task_queues_.get());
   deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
+  // libwebrtc's NetEq, playing a received DTMF tone that comes late (media/neteq_factory.h).
+  deps.neteq_factory = CreateNetEqFactory();
   cricket::MediaEngineDependencies media;
   media.task_queue_factory = task_queues_.get();
   // One headless device per factory: it pulls the decoded audio of this shard's connections.

@@ -88,6 +88,7 @@ Napi::Function EncodedStreams::Define(Napi::Env env) {
                       StaticMethod<&EncodedStreams::Install>("install"),
                       StaticMethod<&EncodedStreams::PassThrough>("passThrough"),
                       StaticMethod<&EncodedStreams::RequestKeyFrame>("requestKeyFrame"),
+                      StaticMethod<&EncodedStreams::GenerateKeyFrame>("generateKeyFrame"),
                       StaticMethod<&EncodedStreams::Offer>("offer"),
                       StaticMethod<&EncodedStreams::FrameData>("frameData"),
                       StaticMethod<&EncodedStreams::SetFrameData>("setFrameData"),
@@ -167,6 +168,7 @@ Napi::Value EncodedStreams::Install(const Napi::CallbackInfo& info) {
   const bool video = t->transceiver()->media_type() == cricket::MEDIA_TYPE_VIDEO;
   const bool sender = info[1].As<Napi::String>().Utf8Value() == "sender";
   bridge->SetUse(video, sender);
+  bridge->SetTransceiver(t->Link());
   if (sender) {
     rtc::scoped_refptr<webrtc::RtpSenderInterface> s = t->transceiver()->sender();
     // A relay's forwarding hook holds the slot (media/transformer_slots.h): chained behind it.
@@ -196,6 +198,23 @@ Napi::Value EncodedStreams::PassThrough(const Napi::CallbackInfo& info) {
 Napi::Value EncodedStreams::RequestKeyFrame(const Napi::CallbackInfo& info) {
   auto bridge = EncodedTransformRegistry::Find(IdArg(info, 0));
   return Napi::Boolean::New(info.Env(), bridge && bridge->RequestKeyFrame());
+}
+
+// generateKeyFrame(bridgeId, rid?): the layer asked for (-1: every layer), or 'not-sending' |
+// 'unknown-rid'.
+Napi::Value EncodedStreams::GenerateKeyFrame(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto bridge = EncodedTransformRegistry::Find(IdArg(info, 0));
+  if (!bridge) return Napi::String::New(env, "not-sending");
+  std::string rid;
+  const bool has_rid = info.Length() > 1 && info[1].IsString();
+  if (has_rid) rid = info[1].As<Napi::String>().Utf8Value();
+  int layer = -1;
+  switch (bridge->GenerateKeyFrame(has_rid ? &rid : nullptr, &layer)) {
+    case EncodedFrameBridge::KeyFrameResult::kRequested: return Napi::Number::New(env, layer);
+    case EncodedFrameBridge::KeyFrameResult::kUnknownRid: return Napi::String::New(env, "unknown-rid");
+    default: return Napi::String::New(env, "not-sending");
+  }
 }
 
 Napi::Value EncodedStreams::Offer(const Napi::CallbackInfo& info) {
@@ -262,6 +281,7 @@ Napi::Value EncodedStreams::FrameInfo(const Napi::CallbackInfo& info) {
     o.Set("dependencies", NumberArray(env, deps.data(), deps.size()));
     o.Set("spatialIndex", static_cast<double>(m.GetSpatialIndex()));
     o.Set("temporalIndex", static_cast<double>(m.GetTemporalIndex()));
+    if (box->bridge->sender()) o.Set("layer", static_cast<double>(box->bridge->LayerOf(f->GetSsrc())));
   } else if (!box->bridge->sender()) {
     // Only received audio frames carry an RTP header in this libwebrtc (a sent frame's GetHeader()
   // is not there to call).

@@ -58,7 +58,8 @@ class EncodedStreams : public Napi::ObjectWrap<EncodedStreams>, public NativeRes
   static Napi::Value ReleaseBridge(const Napi::CallbackInfo& info);  // (id)
   static Napi::Value Install(const Napi::CallbackInfo& info);        // (transceiver, side, id)
   static Napi::Value PassThrough(const Napi::CallbackInfo& info);    // (id)
-  static Napi::Value RequestKeyFrame(const Napi::CallbackInfo& info);  // (id) -> bool
+  static Napi::Value RequestKeyFrame(const Napi::CallbackInfo& info);
+  static Napi::Value GenerateKeyFrame(const Napi::CallbackInfo& info);  // (id) -> bool
   static Napi::Value Offer(const Napi::CallbackInfo& info);          // (threadId, id, options)
   static Napi::Value FrameData(const Napi::CallbackInfo& info);      // (frame) -> ArrayBuffer
   static Napi::Value SetFrameData(const Napi::CallbackInfo& info);   // (frame, bytes)

@@ -166,6 +166,12 @@ void RtpTransceiver::ReleaseNative() {
   if (!transceiver_) return;
   runtime_->Unregister(this);
   watch_demand_ = AudioDemand::Hold();
+  if (link_) {
+    // Its holders may be on any thread: they find it empty from here on.
+    std::lock_guard<std::mutex> lock(link_->mu);
+    link_->transceiver = nullptr;
+  }
+  link_ = nullptr;
   // Dropped on the signaling thread, behind what is queued there: dropping the proxy here would
   // make its destructor wait for the signaling thread (a blocking hop), behind every close queued
   // on it. At exit that wait came before Runtime::Shutdown's budget for those closes: closing 50
@@ -181,6 +187,15 @@ void RtpTransceiver::ReleaseNative() {
 Napi::Value RtpTransceiver::Release(const Napi::CallbackInfo& info) {
   ReleaseNative();
   return info.Env().Undefined();
+}
+
+std::shared_ptr<TransceiverLink> RtpTransceiver::Link() {
+  if (!transceiver_) return nullptr;
+  if (!link_) {
+    link_ = std::make_shared<TransceiverLink>();
+    link_->transceiver = transceiver_;
+  }
+  return link_;
 }
 
 bool RtpTransceiver::Live(Napi::Env env) {

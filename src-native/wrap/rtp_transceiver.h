@@ -13,6 +13,7 @@
 
 #include "api/peer_connection_interface.h"
 #include "api/rtp_transceiver_interface.h"
+#include "media/encoded_frame_bridge.h"
 #include "media/audio_demand.h"
 #include "runtime/runtime.h"
 
@@ -57,6 +58,9 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   void ReleaseNative() override;
 
   webrtc::RtpTransceiverInterface* transceiver() const { return transceiver_.get(); }
+  // The transceiver for holders that must not keep it alive (encoded-transform bridges): emptied
+  // when this wrapper releases it. Null once released.
+  std::shared_ptr<TransceiverLink> Link();
 
  private:
   Napi::Value SetDirection(const Napi::CallbackInfo& info);
@@ -79,6 +83,7 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   bool Live(Napi::Env env);
 
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  std::shared_ptr<TransceiverLink> link_;  // made by Link()
   // watchAudio(true): the receiver's audio is decoded (media/audio_demand.h) while JS waits for
   // its packets to play out again (lib/remote_unmute.ts reads them in the sources).
   AudioDemand::Hold watch_demand_;

@@ -98,19 +98,23 @@ function synthesize (key, ms, sampleRate = 48000, amplitude = 8000) {
 }
 
 /**
- * The keys heard are the keys sent, in order, nothing else. One may be missing: libwebrtc's NetEq
- * (M108) on a receiver of ours sometimes cuts a tone to nothing, most often the first of a call
- * (measured on the loaded 2-core machine, load 15-17, 160 ms tones: 65 of 70 seven-tone sequences
- * complete, the other 5 one tone short: `node scripts/netns.js node bench/dtmf-heard.js`).
+ * The keys heard are the keys sent, in order, nothing else, every one of them; `missing` keys may
+ * be absent (only where the hearing side is not ours: Chromium's WebAudio tap drops a buffer now
+ * and then on a loaded machine). Our receiver hears every tone: before, it lost one in about 1
+ * call of 10 (the sender's telephone-event/8000 in a 48 kHz stream cut each tone to 27 ms, and
+ * NetEq dropped an event whose packets came late; media/dtmf_clock_encoder_factory.h,
+ * media/late_dtmf_buffer.h, `node scripts/netns.js node bench/dtmf-heard.js`).
  */
-function assertHeardInOrder (heard, sent, what = 'heard') {
+function assertHeardInOrder (heard, sent, what = 'heard', { missing = 0 } = {}) {
   let i = 0
   for (const k of heard) {
     while (i < sent.length && sent[i] !== k) i++
     if (i === sent.length) throw new Error(`${what} ${JSON.stringify(heard)}: not the sent ${JSON.stringify(sent)} in order`)
     i++
   }
-  if (heard.length < sent.length - 1) throw new Error(`${what} ${JSON.stringify(heard)}: more than one of ${JSON.stringify(sent)} missing`)
+  if (heard.length < sent.length - missing) {
+    throw new Error(`${what} ${JSON.stringify(heard)}: ${missing === 0 ? 'not every key' : `more than ${missing}`} of ${JSON.stringify(sent)}`)
+  }
 }
 
 module.exports = { DtmfDetector, synthesize, classify, assertHeardInOrder, ROWS, COLS, KEYS }

@@ -630,7 +630,7 @@ describe('interop: media with headless Chromium', function () {
     const detector = new DtmfDetector()
     detector.pushFloat(samples, sampleRate)
     // In order, nothing else; on a loaded machine WebAudio's tap may drop the buffer of one tone.
-    assertHeardInOrder(detector.heard, sent, `Chromium heard (${samples.length} samples at ${sampleRate} Hz)`)
+    assertHeardInOrder(detector.heard, sent, `Chromium heard (${samples.length} samples at ${sampleRate} Hz)`, { missing: 1 })
     await noErrors()
   })
 
@@ -651,9 +651,9 @@ describe('interop: media with headless Chromium', function () {
       const sent = '369D0#'
       const changes = await page.evaluate(([t]) => window.sendDTMF('dtmf-in', t, 160, 100), [sent])
       assert.deepEqual(changes, [...sent, ''])
-      await new Promise(resolve => setTimeout(resolve, 600))
-      // Our receiver may cut one tone (test/helpers/dtmf.js).
-    assertHeardInOrder(detector.heard, sent, `we heard (in ${detector.blocks} blocks)`)
+      await new Promise(resolve => setTimeout(resolve, 1000))
+      // Every tone (test/helpers/dtmf.js).
+      assertHeardInOrder(detector.heard, sent, `we heard (in ${detector.blocks} blocks)`)
       await noErrors()
     } finally {
       for (const s of sinks) s.stop()
