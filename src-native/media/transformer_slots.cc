@@ -33,4 +33,10 @@ ChainableHook* TransformerSlots::ClaimForApplication(const void* key) {
   return inserted ? nullptr : it->second;
 }
 
+bool TransformerSlots::HeldByApplication(const void* key) {
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = Slots().find(key);
+  return it != Slots().end() && it->second == nullptr;
+}
+
 }  // namespace nlw

@@ -33,6 +33,8 @@ class TransformerSlots {
   // caller chains `transformer` behind it), else null (the caller installs it; the slot is then
   // marked taken).
   static ChainableHook* ClaimForApplication(const void* key);
+  // Any thread: the application's transform went straight into `key` (no hook of ours there).
+  static bool HeldByApplication(const void* key);
 };
 
 }  // namespace nlw

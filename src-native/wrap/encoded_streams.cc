@@ -185,6 +185,14 @@ Napi::Value EncodedStreams::Install(const Napi::CallbackInfo& info) {
       bridge->SetKeyFrameSource(
           rtc::scoped_refptr<webrtc::VideoTrackSourceInterface>(static_cast<webrtc::VideoTrackInterface*>(track.get())->GetSource()));
     }
+    if (track && track->kind() == webrtc::MediaStreamTrackInterface::kAudioKind && !track->enabled()) {
+      // With a transformer, the receiver must not see the track's enabled change again (see
+      // MediaStreamTrack::SetEnabled): the source's volume holds "disabled" from now on.
+      track->set_enabled(true);
+      webrtc::AudioSourceInterface* source = static_cast<webrtc::AudioTrackInterface*>(track.get())->GetSource();
+      // The receiver observes its source's volume on the signaling thread.
+      if (source != nullptr && t->signaling() != nullptr) t->signaling()->BlockingCall([&] { source->SetVolume(0.0); });
+    }
     receiver->SetDepacketizerToDecoderFrameTransformer(bridge);
   }
   return env.Undefined();

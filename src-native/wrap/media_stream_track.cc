@@ -1,6 +1,7 @@
 #include "wrap/media_stream_track.h"
 
 #include "media/forwarded_sources.h"
+#include "media/transformer_slots.h"
 
 #include <cmath>
 
@@ -171,7 +172,19 @@ void MediaStreamTrack::PinGate() {
 // A disabled video track sends black frames, a disabled audio track silence (libwebrtc).
 void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
   bool enabled = info.Length() > 0 && info[0].ToBoolean().Value();
-  if (track_) track_->set_enabled(enabled);
+  if (track_ && receiver_ && kind_ == webrtc::MediaStreamTrackInterface::kAudioKind &&
+      TransformerSlots::HeldByApplication(receiver_.get())) {
+    // M108's audio receiver hands its frame transformer to the receive stream again on every
+    // enabled change, and the stream aborts on the second one (ChannelReceive: "Not setting the
+    // transformer?"). The source's volume carries the change instead: the same output volume
+    // (0 while disabled) the receiver would set, without giving the transformer again.
+    // The receiver observes its source's volume on the signaling thread.
+    webrtc::AudioSourceInterface* source = static_cast<webrtc::AudioTrackInterface*>(track_.get())->GetSource();
+    rtc::Thread* home = home_factory_ ? runtime_->ThreadOf(home_factory_) : nullptr;
+    if (source != nullptr && home != nullptr) home->BlockingCall([&] { source->SetVolume(enabled ? 1.0 : 0.0); });
+  } else if (track_) {
+    track_->set_enabled(enabled);
+  }
   for (auto& [factory, track] : others_) track->set_enabled(enabled);
   for (auto& [factory, track] : relay_tracks_) track->set_enabled(enabled);
   if (relay_audio_) relay_audio_->SetMuted(!enabled);

@@ -61,6 +61,8 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   // The transceiver for holders that must not keep it alive (encoded-transform bridges): emptied
   // when this wrapper releases it. Null once released.
   std::shared_ptr<TransceiverLink> Link();
+  // The connection's signaling thread (the runtime owns it).
+  rtc::Thread* signaling() const { return signaling_; }
 
  private:
   Napi::Value SetDirection(const Napi::CallbackInfo& info);

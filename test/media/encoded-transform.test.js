@@ -133,6 +133,39 @@ describe('media: encoded transforms', function () {
     await open
   })
 
+  // M108's audio receiver gives its transformer to the receive stream again on each enabled
+  // change, and the stream aborted the process on the second one.
+  it('a remote audio track with a receiver transform can be disabled and enabled again (before and after the transform is set)', async () => {
+    for (const kind of ['createEncodedStreams', 'RTCRtpScriptTransform']) {
+      const chromium = kind === 'createEncodedStreams'
+      const a = makePc({ encodedInsertableStreams: chromium }); const b = makePc({ encodedInsertableStreams: chromium })
+      trickle(a, b, []); trickle(b, a, [])
+      const { senders, remote } = await call(a, b, { audio: true })
+      if (chromium) { const { readable, writable } = senders[0].createEncodedStreams(); readable.pipeTo(writable).catch(() => {}) }
+      await negotiate(a, b)
+      const track = remote.audio.track
+      track.enabled = false // before the transform: the receiver must not see it again
+      const receiver = b.getReceivers()[0]
+      if (chromium) {
+        const { readable, writable } = receiver.createEncodedStreams()
+        readable.pipeTo(writable).catch(() => {})
+      } else {
+        const worker = new Worker(WORKER)
+        cleanup.push(() => worker.terminate())
+        receiver.transform = new RTCRtpScriptTransform(worker, { name: 'pass' })
+      }
+      for (let i = 0; i < 5; i++) {
+        track.enabled = !track.enabled
+        await new Promise(resolve => setTimeout(resolve, 40))
+      }
+      assert.equal(track.enabled, true, kind)
+      const got = await tone(sink(RTCAudioSink, track))
+      assert.ok(Math.abs(got.hz - 440) < 20, `${kind}: ${got.hz} Hz`)
+      assert.equal(b.connectionState, 'connected', kind)
+      a.close(); b.close()
+    }
+  })
+
   it('argument checks: a Worker is required, a transform serves one sender or receiver', async () => {
     throwsWith(() => new RTCRtpScriptTransform({}), 'TypeError')
     throwsWith(() => new RTCRtpScriptTransform(), 'TypeError')
