@@ -46,10 +46,13 @@ function trickle (from, to, errors) {
   })
 }
 
-/** Two peers (closed by closeAll) that trickle their candidates to each other; `errors` collects addIceCandidate failures. */
-function trickledPeers (config) {
-  const a = makePc(config)
-  const b = makePc(config)
+/**
+ * Two peers (closed by closeAll) that trickle their candidates to each other; `errors` collects
+ * addIceCandidate failures. `configB` defaults to `configA`.
+ */
+function trickledPeers (configA, configB = configA) {
+  const a = makePc(configA)
+  const b = makePc(configB)
   const errors = []
   trickle(a, b, errors)
   trickle(b, a, errors)

@@ -7,17 +7,10 @@ const assert = require('node:assert/strict')
 const { nonstandard, RTCRtpSender } = require('../..')
 const { binding } = require('../../dist/native')
 const { createTrack } = require('../../dist/MediaStreamTrack')
-const { makePc, closeAll, once, trickle, negotiate, delay } = require('../helpers/pair')
+const { closeAll, once, negotiate, delay, trickledPeers } = require('../helpers/pair')
 const { tone } = require('../helpers/content')
 
 const { RTCAudioSink } = nonstandard
-
-function connected (configA, configB) {
-  const errors = []
-  const a = makePc(configA); const b = makePc(configB)
-  trickle(a, b, errors); trickle(b, a, errors)
-  return { a, b, errors }
-}
 
 function counters () { return nonstandard.relayCounters() }
 
@@ -33,7 +26,7 @@ describe('media: relay (forwarding Opus)', function () {
 
   /** A publisher sending a 440 Hz tone to the relay; resolves with the relay's remote track. */
   async function publish (relayConfig) {
-    const pub = connected(undefined, relayConfig)
+    const pub = trickledPeers(undefined, relayConfig)
     const mic = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
     pub.a.addTrack(mic)
     const remote = once(pub.b, 'track').then(e => e.track)
@@ -43,7 +36,7 @@ describe('media: relay (forwarding Opus)', function () {
 
   /** A subscriber: a new relay connection sends `track` to a new subscriber connection. */
   async function subscribe (track, { relayConfig, codec } = {}) {
-    const sub = connected(relayConfig)
+    const sub = trickledPeers(relayConfig, {})
     const sender = sub.a.addTrack(track)
     if (codec) {
       const t = sub.a.getTransceivers().find(x => x.sender === sender)
@@ -126,7 +119,7 @@ describe('media: relay (forwarding Opus)', function () {
 
   it('replaceTrack: a sender switches from a local tone to the relayed one and back', async () => {
     const { track } = await publish()
-    const sub = connected()
+    const sub = trickledPeers()
     const local = createTrack(binding.createSyntheticAudioTrack({ frequency: 1000 }), { remote: false })
     const sender = sub.a.addTrack(local)
     const remote = once(sub.b, 'track').then(e => e.track)
@@ -167,7 +160,7 @@ describe('media: relay (forwarding Opus)', function () {
     await hears440(keep.sink)
     const base = nonstandard.liveObjects()
     for (let i = 0; i < 50; i++) {
-      const sub = connected()
+      const sub = trickledPeers()
       sub.a.addTrack(track)
       const up = once(sub.b, 'connectionstatechange', () => sub.b.connectionState === 'connected')
       await negotiate(sub.a, sub.b)

@@ -7,7 +7,7 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 const { mediaDevices, nonstandard } = require('../..')
 const { RTCRtpSender } = require('../..')
-const { makePc, closeAll, once, trickle, negotiate, delay } = require('../helpers/pair')
+const { closeAll, once, negotiate, delay, trickledPeers } = require('../helpers/pair')
 const { underAsan } = require('../helpers/sanitizers')
 
 const { RTCVideoSink } = nonstandard
@@ -40,13 +40,6 @@ function assertPattern (got) {
   }
 }
 
-function connected (configA, configB) {
-  const errors = []
-  const a = makePc(configA); const b = makePc(configB)
-  trickle(a, b, errors); trickle(b, a, errors)
-  return { a, b, errors }
-}
-
 function counters () { return nonstandard.relayCounters() }
 function delta (before, after) {
   const out = {}
@@ -61,7 +54,7 @@ describe('media: relay (forwarding encoded video)', function () {
 
   /** A publisher sending our synthetic camera to the relay; resolves with the relay's remote track. */
   async function publish (codec) {
-    const pub = connected()
+    const pub = trickledPeers()
     const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 30 } })
     const sender = pub.a.addTrack(stream.getVideoTracks()[0], stream)
     if (codec) preferCodec(pub.a, sender, codec)
@@ -72,7 +65,7 @@ describe('media: relay (forwarding encoded video)', function () {
 
   /** A subscriber: a new relay connection sends `track` to a new subscriber connection. */
   async function subscribe (track, { relayConfig, codec } = {}) {
-    const sub = connected(relayConfig)
+    const sub = trickledPeers(relayConfig, {})
     const sender = sub.a.addTrack(track)
     if (codec) preferCodec(sub.a, sender, codec)
     const remote = once(sub.b, 'track').then(e => e.track)
@@ -194,7 +187,7 @@ describe('media: relay (forwarding encoded video)', function () {
   it('a subscriber sent a smaller size (scaleResolutionDownBy) gets it encoded again; a disabled track sends black', async () => {
     const { track } = await publish()
     const full = await subscribe(track)
-    const sub = connected()
+    const sub = trickledPeers()
     sub.a.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ scaleResolutionDownBy: 2 }] })
     const remote = once(sub.b, 'track').then(e => e.track)
     await negotiate(sub.a, sub.b)
@@ -226,7 +219,7 @@ describe('media: relay (forwarding encoded video)', function () {
 
   it('replaceTrack: a sender switches from a local camera to the relayed track (forwarded from a keyframe on)', async () => {
     const { track } = await publish()
-    const sub = connected()
+    const sub = trickledPeers()
     const [local] = (await mediaDevices.getUserMedia({ video: { width: 160, height: 120, frameRate: 30 } })).getVideoTracks()
     const sender = sub.a.addTrack(local)
     const remote = once(sub.b, 'track').then(e => e.track)
@@ -295,7 +288,7 @@ describe('media: relay (forwarding encoded video)', function () {
     const base = nonstandard.liveObjects()
     let rssAfterWarmup = 0
     for (let i = 0; i < cycles; i++) {
-      const sub = connected()
+      const sub = trickledPeers()
       sub.a.addTrack(track)
       const remote = once(sub.b, 'track')
       const up = once(sub.b, 'connectionstatechange', () => sub.b.connectionState === 'connected')
