@@ -164,12 +164,12 @@ async function stream (count, msgSize, window) {
 }
 
 async function main () {
-  // Each side says when it has loaded its stack, and the offerer starts only once the answerer
+  // The answerer says when it has loaded its stack, and the offerer starts only once it
   // has: otherwise the first pair would also time the other process's start (require, its
   // threads) on the same cores, which a peer that is already running (a browser, a server) does
   // not cost. The first pair still pays for this process's own first use of its stack.
-  send({ type: 'loaded' })
   if (role === 'offer') await next('loaded')
+  else send({ type: 'loaded' })
   switch (scenario) {
     case 'setup': await setup(); break
     case 'throughput': await stream(size.throughputBytes / size.throughputMsg, size.throughputMsg, size.window); break
