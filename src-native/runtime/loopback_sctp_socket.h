@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "net/dcsctp/public/dcsctp_options.h"
 #include "net/dcsctp/public/dcsctp_socket.h"
@@ -28,6 +29,9 @@ namespace nlw {
 // The transport an SCTP association runs on; libwebrtc may swap it (bundling). Network thread.
 struct SctpPath {
   rtc::PacketTransportInternal* transport = nullptr;
+  // Called once, then dropped, when dcsctp's send buffer (all streams) falls below its low mark
+  // after being full (sctp_factory.h: WhenSctpSendBufferHasRoom).
+  std::vector<std::function<void()>> on_room;
 };
 
 using SctpSocketMaker = std::function<std::unique_ptr<dcsctp::DcSctpSocketInterface>(

@@ -19,6 +19,10 @@
 #include "bridge/link.h"
 #include "runtime/runtime.h"
 
+namespace cricket {
+class SctpTransportInternal;
+}
+
 namespace nlw {
 
 class DataChannel;
@@ -92,7 +96,13 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   void FlushIncoming();
   // Signaling thread. Hands the leading messages of `batch` straight to the SCTP transport in one
   // network-thread call; returns how many it sent.
-  size_t SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch);
+  // `*full`: stopped at a message dcsctp refused for lack of room (it then waits for room).
+  size_t SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch, bool* full);
+  void WaitForSendBufferRoom(cricket::SctpTransportInternal* transport);  // network thread
+  void OnSendBufferRoom();  // signaling thread
+
+  // How long a channel waits for dcsctp's word that its send buffer has room before it looks again.
+  static constexpr int kSendBufferRetryMs = 50;
 
   std::shared_ptr<Runtime> runtime_;
   std::shared_ptr<Dispatcher> dispatcher_;
@@ -110,6 +120,10 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread: messages received and not yet handed to the dispatcher.
   std::vector<QueuedMessage> incoming_;
   bool incoming_posted_ = false;
+  // Signaling thread (the network thread too in our runtime: one thread per shard): messages sent
+  // while dcsctp's send buffer was full, in order, not yet handed on; and whether we wait for room.
+  std::vector<std::optional<webrtc::DataBuffer>> held_;
+  bool waiting_for_room_ = false;
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
   DirectSendCounts direct_sent_;
   int direct_sid_ = -1;
