@@ -72,37 +72,29 @@ void DataChannelCore::Close() {
 }
 
 void DataChannelCore::FlushOutgoing() {
-  std::vector<std::optional<webrtc::DataBuffer>> batch;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    batch.swap(outgoing_);
+    for (auto& m : outgoing_) {
+      close_pending_ = close_pending_ || !m;
+      pending_.push_back(std::move(m));
+    }
+    outgoing_.clear();
     outgoing_posted_ = false;
   }
   webrtc::DataChannelInterface* ch = channel_.get();
   if (ch == nullptr) {
-    held_.clear();
+    pending_.clear();
     return;
   }
-  if (!held_.empty()) {
-    batch.insert(batch.begin(), std::make_move_iterator(held_.begin()), std::make_move_iterator(held_.end()));
-    held_.clear();
-  }
-  bool has_close = false;
-  for (const auto& m : batch) has_close = has_close || !m;
   // Waiting for room in dcsctp's buffer: nothing would go now. A close() instead hands everything
   // to libwebrtc's channel below, which sends its queue before it closes.
-  if (waiting_for_room_ && !has_close) {
-    held_ = std::move(batch);
-    return;
-  }
+  if (pending_.empty() || (waiting_for_room_ && !close_pending_)) return;
   bool full = false;
-  size_t i = SendDirect(batch, &full);
-  if (full && !has_close && ch->state() == webrtc::DataChannelInterface::kOpen) {
-    held_.assign(std::make_move_iterator(batch.begin() + i), std::make_move_iterator(batch.end()));
-    return;
-  }
-  for (; i < batch.size(); i++) {
-    if (batch[i]) ch->Send(*batch[i]);
+  size_t sent = SendDirect(pending_, &full);
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sent));
+  if (full && !close_pending_ && ch->state() == webrtc::DataChannelInterface::kOpen) return;
+  for (; !pending_.empty(); pending_.pop_front()) {
+    if (pending_.front()) ch->Send(*pending_.front());
     else ch->Close();
   }
 }
@@ -125,7 +117,7 @@ void DataChannelCore::OnSendBufferRoom() {
 // at a time through the channel's own queue once room came, and kept the direct path off until
 // that queue had drained: more than half of a 100-byte stream went that way, at ~0.7 us more
 // sender CPU per message (bench/RESULTS.md).
-size_t DataChannelCore::SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch, bool* full) {
+size_t DataChannelCore::SendDirect(const std::deque<std::optional<webrtc::DataBuffer>>& batch, bool* full) {
   webrtc::DataChannelInterface* ch = channel_.get();
   // Only where SctpDataChannel::Send would do exactly this: open, nothing of its own queued (a
   // blocked transport: it resends that queue when the transport is ready), and no

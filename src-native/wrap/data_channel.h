@@ -9,6 +9,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -97,7 +98,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread. Hands the leading messages of `batch` straight to the SCTP transport in one
   // network-thread call; returns how many it sent.
   // `*full`: stopped at a message dcsctp refused for lack of room (it then waits for room).
-  size_t SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch, bool* full);
+  size_t SendDirect(const std::deque<std::optional<webrtc::DataBuffer>>& batch, bool* full);
   void WaitForSendBufferRoom(cricket::SctpTransportInternal* transport);  // network thread
   void OnSendBufferRoom();  // signaling thread
 
@@ -120,9 +121,11 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread: messages received and not yet handed to the dispatcher.
   std::vector<QueuedMessage> incoming_;
   bool incoming_posted_ = false;
-  // Signaling thread (the network thread too in our runtime: one thread per shard): messages sent
-  // while dcsctp's send buffer was full, in order, not yet handed on; and whether we wait for room.
-  std::vector<std::optional<webrtc::DataBuffer>> held_;
+  // Signaling thread (the network thread too in our runtime: one thread per shard): messages taken
+  // from outgoing_ and not yet handed on (dcsctp's send buffer was full), in order; whether one of
+  // them is close(); whether we wait for room.
+  std::deque<std::optional<webrtc::DataBuffer>> pending_;
+  bool close_pending_ = false;
   bool waiting_for_room_ = false;
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
   DirectSendCounts direct_sent_;
