@@ -13,8 +13,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
-#include <vector>
 
 #include "net/dcsctp/public/dcsctp_options.h"
 #include "net/dcsctp/public/dcsctp_socket.h"
@@ -30,8 +30,8 @@ namespace nlw {
 struct SctpPath {
   rtc::PacketTransportInternal* transport = nullptr;
   // Called once, then dropped, when dcsctp's send buffer (all streams) falls below its low mark
-  // after being full (sctp_factory.h: WhenSctpSendBufferHasRoom).
-  std::vector<std::function<void()>> on_room;
+  // after being full (sctp_factory.h: WhenSctpSendBufferHasRoom); one per waiter.
+  std::map<const void*, std::function<void()>> on_room;
 };
 
 using SctpSocketMaker = std::function<std::unique_ptr<dcsctp::DcSctpSocketInterface>(

@@ -1,5 +1,6 @@
 #include "runtime/sctp_factory.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -63,9 +64,9 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
   }
   void OnTotalBufferedAmountLow() override {
     outer_.OnTotalBufferedAmountLow();  // DcSctpTransport takes sends again
-    std::vector<std::function<void()>> room;
+    std::map<const void*, std::function<void()>> room;
     room.swap(path_->on_room);
-    for (auto& f : room) f();
+    for (auto& [waiter, f] : room) f();
   }
   void OnLifecycleMessageFullySent(dcsctp::LifecycleId id) override { outer_.OnLifecycleMessageFullySent(id); }
   void OnLifecycleMessageExpired(dcsctp::LifecycleId id, bool maybe_delivered) override {
@@ -178,9 +179,10 @@ std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactor
   return std::make_unique<SctpFactory>(network);
 }
 
-void WhenSctpSendBufferHasRoom(cricket::SctpTransportInternal* transport, std::function<void()> room) {
+void WhenSctpSendBufferHasRoom(cricket::SctpTransportInternal* transport, const void* waiter,
+                               std::function<void()> room) {
   // SctpFactory is every runtime's factory (runtime.cc): its transports are all this class.
-  static_cast<PathAwareSctpTransport*>(transport)->path().on_room.push_back(std::move(room));
+  static_cast<PathAwareSctpTransport*>(transport)->path().on_room[waiter] = std::move(room);
 }
 
 }  // namespace nlw

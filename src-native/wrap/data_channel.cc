@@ -176,11 +176,20 @@ void DataChannelCore::WaitForSendBufferRoom(cricket::SctpTransportInternal* tran
       if (auto self = weak.lock()) self->OnSendBufferRoom();
     });
   };
-  WhenSctpSendBufferHasRoom(transport, room);
+  WhenSctpSendBufferHasRoom(transport, this, std::move(room));
   // dcsctp tells only when its buffer falls below the low mark from above; one message bigger
   // than the gap between that mark and the limit (200 KB) can be refused below it. Look again
-  // after a while in any case.
-  signaling_->PostDelayedTask(room, webrtc::TimeDelta::Millis(kSendBufferRetryMs));
+  // after a while in any case (one such look pending at a time).
+  if (room_retry_pending_) return;
+  room_retry_pending_ = true;
+  signaling_->PostDelayedTask(
+      [weak = weak_from_this()] {
+        if (auto self = weak.lock()) {
+          self->room_retry_pending_ = false;
+          self->OnSendBufferRoom();
+        }
+      },
+      webrtc::TimeDelta::Millis(kSendBufferRetryMs));
 }
 
 bool DataChannelCore::DirectSends(int sid, const std::string& label, DirectSendCounts* out) const {

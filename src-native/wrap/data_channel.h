@@ -127,6 +127,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   std::deque<std::optional<webrtc::DataBuffer>> pending_;
   bool close_pending_ = false;
   bool waiting_for_room_ = false;
+  bool room_retry_pending_ = false;  // a delayed look at the send buffer is queued
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
   DirectSendCounts direct_sent_;
   int direct_sid_ = -1;
