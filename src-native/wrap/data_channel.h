@@ -1,7 +1,8 @@
 // RTCDataChannel's native half. JS (lib/RTCDataChannel.ts) keeps readyState, bufferedAmount and
 // the spec's checks; this side moves bytes:
 //   send:    JS thread -> one ordered queue -> signaling thread -> the SCTP transport on the
-//            network thread (one hop each per burst, not per message; see SendDirect)
+//            network thread (one hop each per burst, not per message; see SendDirect); what
+//            dcsctp's full send buffer refuses waits on the signaling thread for room
 //   receive: signaling thread -> dispatcher (one JS wake-up per burst, one JS call per batch of
 //            messages, dispatched one per task in JS: lib/message_batch.ts)
 #pragma once
