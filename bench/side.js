@@ -129,16 +129,48 @@ async function setup () {
 // machine's load moves less than the rate.
 function cpuMs () { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
 
+// Per thread of this process, by name: ms on a CPU and ms runnable but waiting for one
+// (/proc/self/task/*/schedstat; Linux). What is left of the wall time the thread slept (idle, or
+// waiting for another thread). Threads of one name (Node's workers) are summed.
+function schedMs () {
+  const fs = require('node:fs')
+  const out = {}
+  let tids = []
+  try { tids = fs.readdirSync('/proc/self/task') } catch { return out }
+  for (const tid of tids) {
+    try {
+      const name = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()
+      const [run, wait] = fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number)
+      const t = (out[name] ??= { run: 0, wait: 0 })
+      t.run += run / 1e6
+      t.wait += wait / 1e6
+    } catch {}
+  }
+  return out
+}
+function schedSince (before) {
+  const now = schedMs()
+  const d = {}
+  for (const [name, t] of Object.entries(now)) {
+    const b = before[name] ?? { run: 0, wait: 0 }
+    const run = t.run - b.run
+    const wait = t.wait - b.wait
+    if (run > 1 || wait > 1) d[name] = { run: Math.round(run), wait: Math.round(wait) }
+  }
+  return d
+}
+
 async function stream (count, msgSize, window) {
   if (role === 'offer') {
     const p = await offerPair(0)
     await next('ready')
     const msg = Buffer.alloc(msgSize, 0x61)
     const cpu0 = cpuMs()
+    const sched0 = schedMs()
     // The receiver asks for the sender's CPU time once everything has arrived.
     onMessage.push(m => {
       if (m.type !== 'cpu?') return false
-      send({ type: 'cpu', ms: cpuMs() - cpu0 })
+      send({ type: 'cpu', ms: cpuMs() - cpu0, sched: schedSince(sched0) })
       return true
     })
     send({ type: 'start', t0: now() })
@@ -152,12 +184,14 @@ async function stream (count, msgSize, window) {
     send({ type: 'ready' })
     const { t0 } = await next('start')
     const cpu0 = cpuMs()
+    const sched0 = schedMs()
     const { abs, bytes, n, partial } = await got
     const receiverCpuMs = cpuMs() - cpu0
+    const receiverThreads = schedSince(sched0)
     send({ type: 'cpu?' })
-    const senderCpuMs = (await next('cpu')).ms
+    const { ms: senderCpuMs, sched: senderThreads } = await next('cpu')
     const s = (abs - t0) / 1000
-    report({ seconds: s, bytes, messages: n, partial, mbps: bytes / 1e6 / s, msgps: n / s, senderCpuMs, receiverCpuMs })
+    report({ seconds: s, bytes, messages: n, partial, mbps: bytes / 1e6 / s, msgps: n / s, senderCpuMs, receiverCpuMs, senderThreads, receiverThreads })
     await next('end')
     close(p.pc)
   }

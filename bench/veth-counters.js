@@ -18,7 +18,7 @@ async function main () {
       console.log(scenario, JSON.stringify(r.result ? { mbps: r.result.mbps, msgps: r.result.msgps, seconds: r.result.seconds } : r))
       for (const ns of [p.a, p.b]) {
         const [h, v] = udp(ns)
-        console.log(`  ${ns}: ${h.map((k, i) => `${k}=${v[i]}`).filter(x => /InDatagrams|OutDatagrams|RcvbufErrors/.test(x)).join(' ')}`)
+        console.log(`  ${ns}: ${h.map((k, i) => `${k}=${v[i]}`).filter(x => /InDatagrams|OutDatagrams|RcvbufErrors|SndbufErrors|InErrors/.test(x)).join(' ')}`)
       }
     }
   } finally {

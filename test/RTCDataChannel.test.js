@@ -519,6 +519,35 @@ describe('RTCDataChannel', () => {
       while (dcA.bufferedAmount > 0) await delay(10)
     })
 
+    // A sender paced by bufferedamountlow with a window bigger than dcsctp's 2 MB send buffer: the
+    // messages the buffer refuses wait in the channel (still counted in bufferedAmount) until it
+    // has room.
+    it('a sender paced by bufferedamountlow past the SCTP send buffer: all arrive in order, all counted', async () => {
+      const { a, b, dcA, dcB } = await pair()
+      const N = 6000
+      const got = []
+      dcB.onmessage = e => got.push(new DataView(e.data).getUint32(0))
+      const buf = new Uint8Array(1000)
+      let sent = 0
+      let lows = 0
+      dcA.bufferedAmountLowThreshold = 1024 * 1024
+      const fill = () => {
+        while (sent < N && dcA.bufferedAmount <= 3 * 1024 * 1024) {
+          new DataView(buf.buffer).setUint32(0, sent++)
+          dcA.send(buf)
+        }
+      }
+      dcA.onbufferedamountlow = () => { lows++; fill() }
+      fill()
+      while (got.length < N) await delay(10)
+      assert.deepEqual(got, Array.from({ length: N }, (_, i) => i))
+      while (dcA.bufferedAmount > 0) await delay(10)
+      assert.ok(lows >= 1, String(lows))
+      const stat = async (pc, key) => [...(await pc.getStats()).values()].find(s => s.type === 'data-channel')[key]
+      assert.equal(await stat(a, 'messagesSent'), N)
+      assert.equal(await stat(b, 'messagesReceived'), N)
+    })
+
     // webrtc-pc's closing procedure finishes sending the pending messages before the reset.
     // libwebrtc M110's dcsctp discarded those still in its send buffer (runtime/sctp_factory.h).
     it('close() right after a burst still delivers every message before the remote closes', async () => {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "net/dcsctp/public/dcsctp_options.h"
@@ -28,6 +29,9 @@ namespace nlw {
 // The transport an SCTP association runs on; libwebrtc may swap it (bundling). Network thread.
 struct SctpPath {
   rtc::PacketTransportInternal* transport = nullptr;
+  // Called once, then dropped, when dcsctp's send buffer (all streams) falls below its low mark
+  // after being full (sctp_factory.h: WhenSctpSendBufferHasRoom); one per waiter.
+  std::map<const void*, std::function<void()>> on_room;
 };
 
 using SctpSocketMaker = std::function<std::unique_ptr<dcsctp::DcSctpSocketInterface>(

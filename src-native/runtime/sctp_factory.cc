@@ -1,5 +1,6 @@
 #include "runtime/sctp_factory.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -23,8 +24,9 @@ using dcsctp::StreamID;
 // a stream's queue run empty). Network thread.
 class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
  public:
-  ForwardingCallbacks(dcsctp::DcSctpSocketCallbacks& outer, std::function<void(StreamID)> on_low)
-      : outer_(outer), on_low_(std::move(on_low)) {}
+  ForwardingCallbacks(dcsctp::DcSctpSocketCallbacks& outer, std::function<void(StreamID)> on_low,
+                      std::shared_ptr<SctpPath> path)
+      : outer_(outer), on_low_(std::move(on_low)), path_(std::move(path)) {}
 
   void SendPacket(rtc::ArrayView<const uint8_t> data) override { outer_.SendPacket(data); }
   dcsctp::SendPacketStatus SendPacketWithStatus(rtc::ArrayView<const uint8_t> data) override {
@@ -60,7 +62,12 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
     on_low_(stream);
     outer_.OnBufferedAmountLow(stream);
   }
-  void OnTotalBufferedAmountLow() override { outer_.OnTotalBufferedAmountLow(); }
+  void OnTotalBufferedAmountLow() override {
+    outer_.OnTotalBufferedAmountLow();  // DcSctpTransport takes sends again
+    std::map<const void*, std::function<void()>> room;
+    room.swap(path_->on_room);
+    for (auto& [waiter, f] : room) f();
+  }
   void OnLifecycleMessageFullySent(dcsctp::LifecycleId id) override { outer_.OnLifecycleMessageFullySent(id); }
   void OnLifecycleMessageExpired(dcsctp::LifecycleId id, bool maybe_delivered) override {
     outer_.OnLifecycleMessageExpired(id, maybe_delivered);
@@ -71,6 +78,7 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
  private:
   dcsctp::DcSctpSocketCallbacks& outer_;
   std::function<void(StreamID)> on_low_;
+  std::shared_ptr<SctpPath> path_;
 };
 
 // dcsctp's socket, except that ResetStreams of a stream with queued messages waits until they
@@ -78,8 +86,9 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
 class DrainingSocket : public ForwardingSctpSocket {
  public:
   DrainingSocket(absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& outer,
-                 std::unique_ptr<dcsctp::PacketObserver> observer, const dcsctp::DcSctpOptions& options)
-      : callbacks_(outer, [this](StreamID s) { OnStreamDrained(s); }) {
+                 std::unique_ptr<dcsctp::PacketObserver> observer, const dcsctp::DcSctpOptions& options,
+                 std::shared_ptr<SctpPath> path)
+      : callbacks_(outer, [this](StreamID s) { OnStreamDrained(s); }, std::move(path)) {
     dcsctp::DcSctpSocketFactory real;
     inner_ = real.Create(log_prefix, callbacks_, std::move(observer), options);
   }
@@ -114,20 +123,21 @@ class DrainingSocket : public ForwardingSctpSocket {
 // Our two decorators over dcsctp's socket: DcSctpTransport -> LoopbackAware -> Draining -> dcsctp.
 class SocketFactory : public dcsctp::DcSctpSocketFactory {
  public:
-  explicit SocketFactory(std::shared_ptr<const SctpPath> path) : path_(std::move(path)) {}
+  explicit SocketFactory(std::shared_ptr<SctpPath> path) : path_(std::move(path)) {}
   std::unique_ptr<dcsctp::DcSctpSocketInterface> Create(
       absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& callbacks,
       std::unique_ptr<dcsctp::PacketObserver> packet_observer,
       const dcsctp::DcSctpOptions& options) override {
     std::string prefix(log_prefix);
-    auto make = [prefix, &callbacks](const dcsctp::DcSctpOptions& o, std::unique_ptr<dcsctp::PacketObserver> p) {
-      return std::make_unique<DrainingSocket>(prefix, callbacks, std::move(p), o);
+    auto make = [prefix, &callbacks, path = path_](const dcsctp::DcSctpOptions& o,
+                                                   std::unique_ptr<dcsctp::PacketObserver> p) {
+      return std::make_unique<DrainingSocket>(prefix, callbacks, std::move(p), o, path);
     };
     return CreateLoopbackAwareSocket(path_, std::move(make), options, std::move(packet_observer));
   }
 
  private:
-  std::shared_ptr<const SctpPath> path_;
+  std::shared_ptr<SctpPath> path_;
 };
 
 // libwebrtc's DcSctpTransport, telling the socket which transport it runs on.
@@ -140,6 +150,7 @@ class PathAwareSctpTransport : public webrtc::DcSctpTransport {
     path_->transport = transport;
   }
   ~PathAwareSctpTransport() override { path_->transport = nullptr; }
+  SctpPath& path() { return *path_; }
 
   void SetDtlsTransport(rtc::PacketTransportInternal* transport) override {
     path_->transport = transport;
@@ -166,6 +177,12 @@ class SctpFactory : public webrtc::SctpTransportFactoryInterface {
 
 std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactory(rtc::Thread* network) {
   return std::make_unique<SctpFactory>(network);
+}
+
+void WhenSctpSendBufferHasRoom(cricket::SctpTransportInternal* transport, const void* waiter,
+                               std::function<void()> room) {
+  // SctpFactory is every runtime's factory (runtime.cc): its transports are all this class.
+  static_cast<PathAwareSctpTransport*>(transport)->path().on_room[waiter] = std::move(room);
 }
 
 }  // namespace nlw

@@ -9,10 +9,14 @@
 // reset of a stream with queued data is held until dcsctp reports that stream's queue empty.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "api/transport/sctp_transport_factory_interface.h"
 
+namespace cricket {
+class SctpTransportInternal;
+}
 namespace rtc {
 class Thread;
 }
@@ -20,5 +24,14 @@ class Thread;
 namespace nlw {
 
 std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactory(rtc::Thread* network);
+
+// Network thread. `transport` is one this factory made (every connection's is). Calls `room` once,
+// from inside dcsctp's callback (post from it, do not send), when the association's send buffer,
+// which refused a message as full, has fallen below its low mark (dcsctp's
+// total_buffered_amount_low_threshold): what libwebrtc's channels wait for too
+// (SignalReadyToSendData), told to the channels that send past them (wrap/data_channel.cc). A later
+// call for the same `waiter` before then replaces its `room`.
+void WhenSctpSendBufferHasRoom(cricket::SctpTransportInternal* transport, const void* waiter,
+                               std::function<void()> room);
 
 }  // namespace nlw

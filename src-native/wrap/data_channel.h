@@ -1,7 +1,8 @@
 // RTCDataChannel's native half. JS (lib/RTCDataChannel.ts) keeps readyState, bufferedAmount and
 // the spec's checks; this side moves bytes:
 //   send:    JS thread -> one ordered queue -> signaling thread -> the SCTP transport on the
-//            network thread (one hop each per burst, not per message; see SendDirect)
+//            network thread (one hop each per burst, not per message; see SendDirect); what
+//            dcsctp's full send buffer refuses waits on the signaling thread for room
 //   receive: signaling thread -> dispatcher (one JS wake-up per burst, one JS call per batch of
 //            messages, dispatched one per task in JS: lib/message_batch.ts)
 #pragma once
@@ -9,6 +10,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +20,10 @@
 #include "bridge/dispatcher.h"
 #include "bridge/link.h"
 #include "runtime/runtime.h"
+
+namespace cricket {
+class SctpTransportInternal;
+}
 
 namespace nlw {
 
@@ -92,7 +98,13 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   void FlushIncoming();
   // Signaling thread. Hands the leading messages of `batch` straight to the SCTP transport in one
   // network-thread call; returns how many it sent.
-  size_t SendDirect(const std::vector<std::optional<webrtc::DataBuffer>>& batch);
+  // `*full`: stopped at a message dcsctp refused for lack of room (it then waits for room).
+  size_t SendDirect(const std::deque<std::optional<webrtc::DataBuffer>>& batch, bool* full);
+  void WaitForSendBufferRoom(cricket::SctpTransportInternal* transport);  // network thread
+  void OnSendBufferRoom();  // signaling thread
+
+  // How long a channel waits for dcsctp's word that its send buffer has room before it looks again.
+  static constexpr int kSendBufferRetryMs = 50;
 
   std::shared_ptr<Runtime> runtime_;
   std::shared_ptr<Dispatcher> dispatcher_;
@@ -110,6 +122,13 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread: messages received and not yet handed to the dispatcher.
   std::vector<QueuedMessage> incoming_;
   bool incoming_posted_ = false;
+  // Signaling thread (the network thread too in our runtime: one thread per shard): messages taken
+  // from outgoing_ and not yet handed on (dcsctp's send buffer was full), in order; whether one of
+  // them is close(); whether we wait for room.
+  std::deque<std::optional<webrtc::DataBuffer>> pending_;
+  bool close_pending_ = false;
+  bool waiting_for_room_ = false;
+  bool room_retry_pending_ = false;  // a delayed look at the send buffer is queued
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
   DirectSendCounts direct_sent_;
   int direct_sid_ = -1;
