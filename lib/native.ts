@@ -437,6 +437,8 @@ export interface RelayCounters {
   droppedFrames: number
   /** Keyframe requests sent to publishers (coalesced: at most one per 300 ms per track). */
   keyFrameRequests: number
+  /** Relayed pictures handed to senders (one per picture and sender); those not in forwardedFrames, droppedFrames or transcodedFrames were dropped by the sender before its encoder (it was late). */
+  relayedFrames: number
   /** Opus packets of publishers sent on unchanged by relaying audio senders (no decode, no encode). */
   forwardedAudioPackets: number
   /** Remote video pictures decoded (any track of the process). */

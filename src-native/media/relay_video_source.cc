@@ -13,6 +13,7 @@ namespace {
 constexpr int64_t kKeyFrameRequestIntervalMs = 300;
 std::atomic<uint64_t> g_keyframe_requests{0};
 std::atomic<uint64_t> g_live{0};
+std::atomic<uint64_t> g_relayed{0};
 
 // The profile of the first H.264 sequence parameter set in an Annex B picture, if it has one.
 bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
@@ -32,6 +33,22 @@ bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
 
 uint64_t RelayVideoSource::keyframe_requests() { return g_keyframe_requests.load(); }
 uint64_t RelayVideoSource::live() { return g_live.load(); }
+uint64_t RelayVideoSource::relayed_frames() { return g_relayed.load(); }
+
+void RelayVideoSource::AddOrUpdateSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink,
+                                       const rtc::VideoSinkWants& wants) {
+  broadcaster_.AddOrUpdateSink(sink, wants);
+  std::lock_guard<std::mutex> lock(sinks_mu_);
+  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
+  sink_count_.store(sinks_.size());
+}
+
+void RelayVideoSource::RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) {
+  broadcaster_.RemoveSink(sink);
+  std::lock_guard<std::mutex> lock(sinks_mu_);
+  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
+  sink_count_.store(sinks_.size());
+}
 
 rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr<webrtc::VideoTrackInterface> from,
                                                               rtc::Thread* home) {
@@ -156,6 +173,7 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
           .set_timestamp_us(now_us)
           .set_rotation(webrtc::kVideoRotation_0)
           .build();
+  g_relayed.fetch_add(sink_count_.load());
   broadcaster_.OnFrame(out);
 }
 

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "api/media_stream_interface.h"
 #include "api/video/recordable_encoded_frame.h"
@@ -52,13 +53,14 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   void GenerateKeyFrame() override { RequestKeyFrame(); }
   void AddEncodedSink(rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame>*) override {}
   void RemoveEncodedSink(rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame>*) override {}
-  void AddOrUpdateSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink, const rtc::VideoSinkWants& wants) override {
-    broadcaster_.AddOrUpdateSink(sink, wants);
-  }
-  void RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) override { broadcaster_.RemoveSink(sink); }
+  void AddOrUpdateSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink, const rtc::VideoSinkWants& wants) override;
+  void RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) override;
 
   // Upstream keyframe requests made so far (all senders together).
   static uint64_t keyframe_requests();
+  // Pictures handed to senders so far (one per picture and sender): with the encoders' counters,
+  // how many a sender's VideoStreamEncoder dropped before its encoder saw them.
+  static uint64_t relayed_frames();
   // Relay sources alive in the process.
   static uint64_t live();
 
@@ -89,6 +91,9 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   EncodedSink encoded_sink_;
   PictureSink picture_sink_;
   rtc::VideoBroadcaster broadcaster_;  // thread-safe
+  std::mutex sinks_mu_;
+  std::vector<const void*> sinks_;     // under sinks_mu_: the broadcaster's sinks (counted only)
+  std::atomic<size_t> sink_count_{0};
 
   std::mutex mu_;
   rtc::scoped_refptr<webrtc::VideoTrackInterface> from_;          // null once detached; under mu_
