@@ -62,14 +62,14 @@ function threadShare (a, b, seconds) {
 function relayDelta (a, b) {
   if (!a || !b || a.error || b.error) return null
   const d = (x, y, k) => (y?.[k] ?? 0) - (x?.[k] ?? 0)
-  const out = {}
+  const out = { seconds: (b.at - a.at) / 1000 }
   for (const kind of ['audio', 'video']) {
     if (!b.inbound?.[kind]) continue
     out[`${kind}In`] = { packetsReceived: d(a.inbound[kind], b.inbound[kind], 'packetsReceived'), packetsLost: d(a.inbound[kind], b.inbound[kind], 'packetsLost'), framesReceived: kind === 'video' ? d(a.inbound[kind], b.inbound[kind], 'framesReceived') : undefined, framesDropped: kind === 'video' ? d(a.inbound[kind], b.inbound[kind], 'framesDropped') : undefined }
   }
   if (b.counters) {
     out.counters = {}
-    for (const k of ['relayedFrames', 'forwardedFrames', 'droppedFrames', 'transcodedFrames', 'keyFrameRequests', 'forwardedAudioPackets']) out.counters[k] = d(a.counters, b.counters, k)
+    for (const k of ['relayedPictures', 'forwardedFrames', 'recoveredFrames', 'droppedFrames', 'transcodedFrames', 'keyFrameRequests', 'forwardedAudioPackets']) out.counters[k] = d(a.counters, b.counters, k)
   }
   const v0 = a.outbound?.video; const v1 = b.outbound?.video
   if (v1 && v1.senders) {

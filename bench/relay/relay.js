@@ -23,7 +23,7 @@ let RTCPeerConnectionModule = null
 // subscribers' outbound-rtp summed, and, for ours, nonstandard.relayCounters(). A starved relay
 // (packets lost on the publisher's leg) or a sender that drops forwarded pictures shows here.
 async function relayStats () {
-  const out = { inbound: {}, outbound: {}, counters: null }
+  const out = { at: performance.now(), inbound: {}, outbound: {}, counters: null }
   if (!relay || !relay.subscribers) return out
   if (RTCPeerConnectionModule === 'ours' || RTCPeerConnectionModule === 'base') {
     try {

@@ -33,22 +33,8 @@ bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
 
 uint64_t RelayVideoSource::keyframe_requests() { return g_keyframe_requests.load(); }
 uint64_t RelayVideoSource::live() { return g_live.load(); }
-uint64_t RelayVideoSource::relayed_frames() { return g_relayed.load(); }
+uint64_t RelayVideoSource::relayed_pictures() { return g_relayed.load(); }
 
-void RelayVideoSource::AddOrUpdateSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink,
-                                       const rtc::VideoSinkWants& wants) {
-  broadcaster_.AddOrUpdateSink(sink, wants);
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
-  sink_count_.store(sinks_.size());
-}
-
-void RelayVideoSource::RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) {
-  broadcaster_.RemoveSink(sink);
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
-  sink_count_.store(sinks_.size());
-}
 
 rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr<webrtc::VideoTrackInterface> from,
                                                               rtc::Thread* home) {
@@ -83,6 +69,10 @@ void RelayVideoSource::Detach() {
     source = std::move(from_source_);
     latest_ = nullptr;
   }
+  {
+    std::lock_guard<std::mutex> lock(recent_mu_);
+    recent_.fill(RelayedPicture());
+  }
   // After these return, the remote source calls neither sink again (both remove under its lock).
   if (source) source->RemoveEncodedSink(&encoded_sink_);
   if (from) from->RemoveSink(&picture_sink_);
@@ -115,6 +105,14 @@ rtc::scoped_refptr<webrtc::I420BufferInterface> RelayVideoSource::LatestPicture(
   if (gate_ && !demanding_.exchange(true)) gate_->AddDemand();
   std::lock_guard<std::mutex> lock(mu_);
   return latest_;
+}
+
+bool RelayVideoSource::Recent(uint64_t sequence, RelayedPicture* out) {
+  std::lock_guard<std::mutex> lock(recent_mu_);
+  const RelayedPicture& p = recent_[sequence % kRecentPictures];
+  if (p.sequence != sequence || !p.data) return false;
+  *out = p;
+  return true;
 }
 
 void RelayVideoSource::OnDecoded(const webrtc::VideoFrame& frame) {
@@ -166,6 +164,11 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
   // previous one's.
   const int64_t now_us = std::max(rtc::TimeMicros(), last_timestamp_us_ + rtc::kNumMicrosecsPerMillisec);
   last_timestamp_us_ = now_us;
+  picture.capture_time_us = now_us;
+  {
+    std::lock_guard<std::mutex> lock(recent_mu_);
+    recent_[picture.sequence % kRecentPictures] = picture;
+  }
   webrtc::VideoFrame out =
       webrtc::VideoFrame::Builder()
           .set_video_frame_buffer(rtc::make_ref_counted<EncodedFrameBuffer>(
@@ -173,7 +176,7 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
           .set_timestamp_us(now_us)
           .set_rotation(webrtc::kVideoRotation_0)
           .build();
-  g_relayed.fetch_add(sink_count_.load());
+  g_relayed.fetch_add(1);
   broadcaster_.OnFrame(out);
 }
 

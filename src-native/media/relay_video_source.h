@@ -12,6 +12,7 @@
 // send stream).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -40,6 +41,7 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   // EncodedFrameOrigin
   void RequestKeyFrame() override;
   rtc::scoped_refptr<webrtc::I420BufferInterface> LatestPicture() override;
+  bool Recent(uint64_t sequence, RelayedPicture* out) override;
 
   // VideoTrackSourceInterface
   void RegisterObserver(webrtc::ObserverInterface*) override {}
@@ -53,14 +55,15 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   void GenerateKeyFrame() override { RequestKeyFrame(); }
   void AddEncodedSink(rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame>*) override {}
   void RemoveEncodedSink(rtc::VideoSinkInterface<webrtc::RecordableEncodedFrame>*) override {}
-  void AddOrUpdateSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink, const rtc::VideoSinkWants& wants) override;
-  void RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) override;
+  void AddOrUpdateSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink, const rtc::VideoSinkWants& wants) override {
+    broadcaster_.AddOrUpdateSink(sink, wants);
+  }
+  void RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) override { broadcaster_.RemoveSink(sink); }
 
   // Upstream keyframe requests made so far (all senders together).
   static uint64_t keyframe_requests();
-  // Pictures handed to senders so far (one per picture and sender): with the encoders' counters,
-  // how many a sender's VideoStreamEncoder dropped before its encoder saw them.
-  static uint64_t relayed_frames();
+  // Pictures the relay sources emitted so far (once per picture, whatever the number of senders).
+  static uint64_t relayed_pictures();
   // Relay sources alive in the process.
   static uint64_t live();
 
@@ -91,9 +94,9 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   EncodedSink encoded_sink_;
   PictureSink picture_sink_;
   rtc::VideoBroadcaster broadcaster_;  // thread-safe
-  std::mutex sinks_mu_;
-  std::vector<const void*> sinks_;     // under sinks_mu_: the broadcaster's sinks (counted only)
-  std::atomic<size_t> sink_count_{0};
+  // The last kRecentPictures pictures emitted, by sequence % kRecentPictures (Recent()).
+  std::mutex recent_mu_;
+  std::array<RelayedPicture, kRecentPictures> recent_;  // under recent_mu_
 
   std::mutex mu_;
   rtc::scoped_refptr<webrtc::VideoTrackInterface> from_;          // null once detached; under mu_

@@ -67,6 +67,17 @@ size_t AudioEncoderThreads() {
   return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
 }
 
+// Threads shared by the video senders' encoder queues while they forward (relayed pictures,
+// runtime/shared_task_queues.h): one per core, 1 to 4; NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS=0
+// gives every video encoder a thread of its own from the start (libwebrtc's default).
+size_t VideoEncoderThreads() {
+  if (const char* v = getenv("NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS"); v && *v) {
+    long n = strtol(v, nullptr, 10);
+    if (n >= 0 && n <= 64) return static_cast<size_t>(n);
+  }
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+}
+
 // Shard threads per runtime unless NODE_LIBWEBRTC_NETWORK_THREADS says otherwise: one per core
 // but one (the JS thread keeps a core busy of its own), at least one and up to this many. Each is
 // started when the first connection is placed on it. On 2 cores a second shard thread gained no
@@ -93,7 +104,7 @@ bool Runtime::EnsureStarted(std::string* error) {
   if (started_) return true;
   InitializeProcessOnce();
   task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads, AudioEncoderThreads(),
-                                                          webrtc::CreateDefaultTaskQueueFactory());
+                                                          VideoEncoderThreads(), webrtc::CreateDefaultTaskQueueFactory());
   started_ = true;
   shards_.resize(NetworkThreadCount());
   return StartShard(0, error);
