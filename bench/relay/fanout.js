@@ -211,6 +211,8 @@ async function trial (stack, n, { ns, here, windowS, log }) {
     const seconds = (t1 - t0) / 1000
     // Over the same window as the subscribers' rates (frames the pattern pushed in it).
     const sourceFps = (p1.framesPushed - p0.framesPushed) / seconds
+    // Frames the publisher's encoder sent over the window: below sourceFps when it was starved.
+    const publisherFps = p1.framesEncoded !== null && p0.framesEncoded !== null ? (p1.framesEncoded - p0.framesEncoded) / seconds : null
     const fps = Object.keys(s1).map(id => ({ id, fps: (s1[id].frames - (s0[id]?.frames ?? 0)) / seconds, audio: id === 'late' ? null : (s1[id].audioPackets - (s0[id]?.audioPackets ?? 0)) / seconds }))
     const audio = fps.map(f => f.audio).filter(a => a !== null).sort((a, b) => a - b)
     const sorted = fps.map(f => f.fps).sort((a, b) => a - b)
@@ -221,6 +223,7 @@ async function trial (stack, n, { ns, here, windowS, log }) {
       n,
       cpuPct: 100 * (c1 - c0) / seconds,
       sourceFps,
+      publisherFps,
       publisherState: p1.state,
       minFps: sorted.length ? sorted[0] : null,
       medianFps: sorted.length ? sorted[sorted.length >> 1] : null,
@@ -249,7 +252,7 @@ async function trial (stack, n, { ns, here, windowS, log }) {
 function describe (r) {
   if (r.error) return `${r.stack} N=${r.n}: ${r.error}`
   const f = x => x === null ? '-' : x.toFixed(1)
-  return `${r.stack} N=${r.n}: relay CPU ${f(r.cpuPct)} % (${r.n ? f(r.cpuPct / Math.max(1, r.n)) : '-'} %/sub), source ${f(r.sourceFps)} fps, ` +
+  return `${r.stack} N=${r.n}: relay CPU ${f(r.cpuPct)} % (${r.n ? f(r.cpuPct / Math.max(1, r.n)) : '-'} %/sub), source ${f(r.sourceFps)} fps (encoded ${f(r.publisherFps ?? null)}), ` +
     `subscribers min/median ${f(r.minFps)}/${f(r.medianFps)} fps, ${r.ok}/${r.n} ≥ 95 %, audio ${f(r.audioPps)} pkt/s, ` +
     `late joiner first frame ${r.lateFirstFrameMs === null ? '-' : r.lateFirstFrameMs.toFixed(0)} ms ${r.lateSize ?? ''}, load ${r.load}`
 }

@@ -12,6 +12,7 @@
 #include "api/rtc_event_log/rtc_event_log_factory.h"
 #include "api/task_queue/default_task_queue_factory.h"
 #include "api/transport/field_trial_based_config.h"
+#include "system_wrappers/include/field_trial.h"
 #include "api/units/timestamp.h"
 #include "media/engine/webrtc_media_engine.h"
 #include "p2p/base/basic_packet_socket_factory.h"
@@ -85,9 +86,23 @@ size_t VideoEncoderThreads() {
 // every packet between them (setup median 7.35 ms with two, 6.35 with one; bench/RESULTS.md).
 constexpr size_t kMaxDefaultNetworkThreads = 4;
 
+// libwebrtc's field trials for the process (read by FieldTrialBasedConfig). The pacer may send up
+// to 40 ms of its rate at once (what later libwebrtc does by default: PacingController's burst
+// interval): a frame's packets leave in one wake-up of the pacer instead of one every few
+// milliseconds, and a relay runs a pacer per subscriber. NODE_LIBWEBRTC_FIELD_TRIALS replaces the
+// string ("" for none), read once per process.
+constexpr char kDefaultFieldTrials[] = "WebRTC-BurstyPacer/burst:40ms/";
+
 void InitializeProcessOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { rtc::InitializeSSL(); });
+  std::call_once(once, [] {
+    rtc::InitializeSSL();
+    static const std::string trials = [] {
+      const char* v = getenv("NODE_LIBWEBRTC_FIELD_TRIALS");
+      return std::string(v != nullptr ? v : kDefaultFieldTrials);
+    }();
+    webrtc::field_trial::InitFieldTrialsFromString(trials.c_str());
+  });
 }
 
 }  // namespace
