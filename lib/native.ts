@@ -435,8 +435,12 @@ export interface RelayCounters {
   transcodedFrames: number
   /** Relayed pictures dropped while a sender waited for a keyframe. */
   droppedFrames: number
+  /** Of forwardedFrames, pictures a sender had skipped (its encoder queue was late by more than a frame) and sent before the next one, instead of waiting for a keyframe. */
+  recoveredFrames: number
   /** Keyframe requests sent to publishers (coalesced: at most one per 300 ms per track). */
   keyFrameRequests: number
+  /** Pictures the relay's sources emitted (once per picture of a relayed track, whatever the number of its senders). */
+  relayedPictures: number
   /** Opus packets of publishers sent on unchanged by relaying audio senders (no decode, no encode). */
   forwardedAudioPackets: number
   /** Remote video pictures decoded (any track of the process). */

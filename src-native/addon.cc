@@ -164,7 +164,9 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("encodedFrames", static_cast<double>(c.encoded_frames));
   o.Set("transcodedFrames", static_cast<double>(c.transcoded_frames));
   o.Set("droppedFrames", static_cast<double>(c.dropped_frames));
+  o.Set("recoveredFrames", static_cast<double>(c.recovered_frames));
   o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
+  o.Set("relayedPictures", static_cast<double>(RelayVideoSource::relayed_pictures()));
   // Opus packets of publishers sent on unchanged (media/audio_forward_route.h).
   o.Set("forwardedAudioPackets", static_cast<double>(AudioForwardRoute::forwarded_packets()));
   // Remote video pictures decoded and left undecoded (nobody took pictures: media/decode_gate.h).

@@ -35,6 +35,51 @@ function cpuSeconds (pid) {
   return (Number(fields[11]) + Number(fields[12])) / ticks // utime + stime
 }
 
+// CPU seconds per thread name of a process (/proc/<pid>/task/*/stat; threads of one name summed).
+function threadSeconds (pid) {
+  const out = {}
+  let dirs = []
+  try { dirs = fs.readdirSync(`/proc/${pid}/task`) } catch { return out }
+  for (const tid of dirs) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticks
+    } catch {}
+  }
+  return out
+}
+
+// The threads that took >= 1 % of a core over the window, busiest first: "name 12.3 %, ...".
+function threadShare (a, b, seconds) {
+  return Object.keys(b).map(name => [name, 100 * (b[name] - (a[name] ?? 0)) / seconds])
+    .filter(([, pct]) => pct >= 1).sort((x, y) => y[1] - x[1])
+    .map(([name, pct]) => `${name} ${pct.toFixed(1)} %`).join(', ')
+}
+
+// What the relay saw over the window (the standard stacks; bench/relay/relay.js 'stats').
+function relayDelta (a, b) {
+  if (!a || !b || a.error || b.error) return null
+  const d = (x, y, k) => (y?.[k] ?? 0) - (x?.[k] ?? 0)
+  const out = { seconds: (b.at - a.at) / 1000 }
+  for (const kind of ['audio', 'video']) {
+    if (!b.inbound?.[kind]) continue
+    out[`${kind}In`] = { packetsReceived: d(a.inbound[kind], b.inbound[kind], 'packetsReceived'), packetsLost: d(a.inbound[kind], b.inbound[kind], 'packetsLost'), framesReceived: kind === 'video' ? d(a.inbound[kind], b.inbound[kind], 'framesReceived') : undefined, framesDropped: kind === 'video' ? d(a.inbound[kind], b.inbound[kind], 'framesDropped') : undefined }
+  }
+  if (b.counters) {
+    out.counters = {}
+    for (const k of ['relayedPictures', 'forwardedFrames', 'recoveredFrames', 'droppedFrames', 'transcodedFrames', 'keyFrameRequests', 'forwardedAudioPackets']) out.counters[k] = d(a.counters, b.counters, k)
+  }
+  const v0 = a.outbound?.video; const v1 = b.outbound?.video
+  if (v1 && v1.senders) {
+    out.videoOut = { senders: v1.senders, framesSent: d(v0, v1, 'framesSent'), packetsSent: d(v0, v1, 'packetsSent'), retransmitted: d(v0, v1, 'retransmittedPacketsSent'), nackCount: d(v0, v1, 'nackCount'), pliCount: d(v0, v1, 'pliCount'), meanSendDelayMs: d(v0, v1, 'packetsSent') > 0 ? 1000 * d(v0, v1, 'totalPacketSendDelay') / d(v0, v1, 'packetsSent') : null, targetBitrate: v1.targetBitrate, limitation: v1.limitation, encoders: v1.encoders }
+  }
+  const a1 = b.outbound?.audio
+  if (a1 && a1.senders) out.audioOut = { senders: a1.senders, packetsSent: d(a.outbound?.audio, a1, 'packetsSent') }
+  return out
+}
+
 function load () { return os.loadavg().map(x => x.toFixed(2)).join(' ') }
 
 // ---------------------------------------------------------------- namespaces
@@ -149,19 +194,25 @@ async function trial (stack, n, { ns, here, windowS, log }) {
     }
     await delay(WARM_MS) // warm-up: bitrate ramp-up, encoders started
 
+    const r0 = await ask(relay, 'stats').catch(() => null)
     const s0 = await stats()
     const p0 = await ask(publisher, 'stats')
+    const th0 = threadSeconds(relay.pid)
     const c0 = cpuSeconds(relay.pid)
     const t0 = performance.now()
     const l0 = load()
     await delay(windowS * 1000)
     const c1 = cpuSeconds(relay.pid)
+    const th1 = threadSeconds(relay.pid)
     const t1 = performance.now()
     const s1 = await stats()
     const p1 = await ask(publisher, 'stats')
+    const r1 = await ask(relay, 'stats').catch(() => null)
     const seconds = (t1 - t0) / 1000
     // Over the same window as the subscribers' rates (frames the pattern pushed in it).
     const sourceFps = (p1.framesPushed - p0.framesPushed) / seconds
+    // Frames the publisher's encoder sent over the window: below sourceFps when it was starved.
+    const publisherFps = p1.framesEncoded !== null && p0.framesEncoded !== null ? (p1.framesEncoded - p0.framesEncoded) / seconds : null
     const fps = Object.keys(s1).map(id => ({ id, fps: (s1[id].frames - (s0[id]?.frames ?? 0)) / seconds, audio: id === 'late' ? null : (s1[id].audioPackets - (s0[id]?.audioPackets ?? 0)) / seconds }))
     const audio = fps.map(f => f.audio).filter(a => a !== null).sort((a, b) => a - b)
     const sorted = fps.map(f => f.fps).sort((a, b) => a - b)
@@ -172,6 +223,7 @@ async function trial (stack, n, { ns, here, windowS, log }) {
       n,
       cpuPct: 100 * (c1 - c0) / seconds,
       sourceFps,
+      publisherFps,
       publisherState: p1.state,
       minFps: sorted.length ? sorted[0] : null,
       medianFps: sorted.length ? sorted[sorted.length >> 1] : null,
@@ -182,6 +234,8 @@ async function trial (stack, n, { ns, here, windowS, log }) {
       firstFrameMedianMs: firstFrames.length ? firstFrames[firstFrames.length >> 1] : null,
       firstFrameMaxMs: firstFrames.length ? firstFrames[firstFrames.length - 1] : null,
       load: l0,
+      threads: threadShare(th0, th1, seconds),
+      relaySaw: relayDelta(r0, r1),
       subs: process.env.RELAY_BENCH_DEBUG ? s1 : undefined,
       allOk: fps.length === n && fps.every(f => f.fps >= OK_SHARE * sourceFps)
     }
@@ -198,7 +252,7 @@ async function trial (stack, n, { ns, here, windowS, log }) {
 function describe (r) {
   if (r.error) return `${r.stack} N=${r.n}: ${r.error}`
   const f = x => x === null ? '-' : x.toFixed(1)
-  return `${r.stack} N=${r.n}: relay CPU ${f(r.cpuPct)} % (${r.n ? f(r.cpuPct / Math.max(1, r.n)) : '-'} %/sub), source ${f(r.sourceFps)} fps, ` +
+  return `${r.stack} N=${r.n}: relay CPU ${f(r.cpuPct)} % (${r.n ? f(r.cpuPct / Math.max(1, r.n)) : '-'} %/sub), source ${f(r.sourceFps)} fps (encoded ${f(r.publisherFps ?? null)}), ` +
     `subscribers min/median ${f(r.minFps)}/${f(r.medianFps)} fps, ${r.ok}/${r.n} ≥ 95 %, audio ${f(r.audioPps)} pkt/s, ` +
     `late joiner first frame ${r.lateFirstFrameMs === null ? '-' : r.lateFirstFrameMs.toFixed(0)} ms ${r.lateSize ?? ''}, load ${r.load}`
 }
@@ -249,7 +303,10 @@ async function main (argv = process.argv.slice(2)) {
     for (let attempt = 0; attempt < 2; attempt++) {
       try { r = await trial(stack, n, { ns, here, windowS: opts.window, log }); break } catch (err) { r = { stack, n, error: err.message.slice(0, 300) }; log(`  ${describe(r)}${attempt === 0 ? ' (retrying)' : ''}`) }
     }
-    log(`  ${describe(r)}`); if (process.env.RELAY_BENCH_DEBUG && r.subs) log(JSON.stringify(r.subs).slice(0, 1500))
+    log(`  ${describe(r)}`)
+    if (r.threads) log(`    relay threads: ${r.threads}`)
+    if (r.relaySaw) log(`    relay saw: ${JSON.stringify(r.relaySaw)}`)
+    if (process.env.RELAY_BENCH_DEBUG && r.subs) log(JSON.stringify(r.subs).slice(0, 1500))
     results.push(r)
     return r
   }

@@ -28,7 +28,14 @@ process.on('message', m => {
       }
     }).catch(err => console.error('publisher:', err.message))
   } else if (m.type === 'stats') {
-    send({ type: 'stats', state: pc.connectionState, framesPushed: media.framesPushed(), sourceFps: media.framesPushed() / ((performance.now() - t0) / 1000) })
+    // What the publisher's encoder made of them (a starved publisher encodes fewer than it pushed).
+    pc.getStats().then(report => {
+      let framesEncoded = null
+      for (const r of report.values()) if (r.type === 'outbound-rtp' && r.kind === 'video') framesEncoded = (framesEncoded ?? 0) + (r.framesEncoded ?? 0)
+      return framesEncoded
+    }, () => null).then(framesEncoded => {
+      send({ type: 'stats', state: pc.connectionState, framesPushed: media.framesPushed(), framesEncoded, sourceFps: media.framesPushed() / ((performance.now() - t0) / 1000) })
+    })
   } else if (m.type === 'exit') {
     media.stop(); pc.close(); process.exit(0)
   }

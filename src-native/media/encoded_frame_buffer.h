@@ -16,6 +16,28 @@
 
 namespace nlw {
 
+// The H.264 profile seen in the stream's last sequence parameter set (0 = none seen yet).
+struct H264StreamProfile {
+  uint8_t profile_idc = 0;
+  uint8_t constraint_flags = 0;  // constraint_set0..5 in the high bits, as in the SPS
+};
+
+// One encoded picture of a relayed stream, as the relay's source emitted it.
+struct RelayedPicture {
+  rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data;
+  webrtc::VideoCodecType codec = webrtc::kVideoCodecGeneric;
+  bool key_frame = false;
+  int width = 0, height = 0;
+  // Counts the pictures the source emitted: a gap means a sender's pipeline dropped one, and
+  // the delta pictures after it cannot be decoded until the next keyframe, unless the encoder
+  // sends the skipped ones first (EncodedFrameOrigin::Recent).
+  uint64_t sequence = 0;
+  // The frame's capture time (the VideoFrame's timestamp_us): the skipped pictures' RTP times
+  // are the later frame's minus the difference.
+  int64_t capture_time_us = 0;
+  H264StreamProfile h264;
+};
+
 // What the buffer asks of the source it came from (implemented by RelayVideoSource).
 class EncodedFrameOrigin : public rtc::RefCountInterface {
  public:
@@ -23,26 +45,16 @@ class EncodedFrameOrigin : public rtc::RefCountInterface {
   virtual void RequestKeyFrame() = 0;
   // Any thread. The latest decoded picture, or null if none yet.
   virtual rtc::scoped_refptr<webrtc::I420BufferInterface> LatestPicture() = 0;
-};
-
-// The H.264 profile seen in the stream's last sequence parameter set (0 = none seen yet).
-struct H264StreamProfile {
-  uint8_t profile_idc = 0;
-  uint8_t constraint_flags = 0;  // constraint_set0..5 in the high bits, as in the SPS
+  // Any thread. A recently emitted picture by its sequence number, if still kept (the last
+  // kRecentPictures, about 2 s): a sender whose VideoStreamEncoder skipped pictures (its queue was late by
+  // more than a frame) sends them before the next one instead of waiting for a keyframe.
+  static constexpr size_t kRecentPictures = 64;
+  virtual bool Recent(uint64_t sequence, RelayedPicture* out) = 0;
 };
 
 class EncodedFrameBuffer : public webrtc::VideoFrameBuffer {
  public:
-  struct Picture {
-    rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data;
-    webrtc::VideoCodecType codec = webrtc::kVideoCodecGeneric;
-    bool key_frame = false;
-    int width = 0, height = 0;
-    // Counts the pictures the source emitted: a gap means a sender's pipeline dropped one, and
-    // the delta pictures after it cannot be decoded until the next keyframe.
-    uint64_t sequence = 0;
-    H264StreamProfile h264;
-  };
+  using Picture = RelayedPicture;
 
   EncodedFrameBuffer(Picture picture, rtc::scoped_refptr<EncodedFrameOrigin> origin);
   ~EncodedFrameBuffer() override;

@@ -9,14 +9,16 @@
 #include "api/video_codecs/h264_profile_level_id.h"
 #include "media/base/media_constants.h"
 #include "media/encoded_frame_buffer.h"
+#include "runtime/shared_task_queues.h"
 #include "modules/video_coding/codecs/interface/common_constants.h"
 #include "modules/video_coding/include/video_error_codes.h"
+#include "rtc_base/time_utils.h"
 
 namespace nlw {
 
 namespace {
 
-std::atomic<uint64_t> g_forwarded{0}, g_encoded{0}, g_transcoded{0}, g_dropped{0};
+std::atomic<uint64_t> g_forwarded{0}, g_encoded{0}, g_transcoded{0}, g_dropped{0}, g_recovered{0};
 
 webrtc::VideoCodecType CodecTypeOf(const webrtc::SdpVideoFormat& format) {
   if (absl::EqualsIgnoreCase(format.name, cricket::kVp8CodecName)) return webrtc::kVideoCodecVP8;
@@ -35,7 +37,7 @@ bool WantsKeyFrame(const std::vector<webrtc::VideoFrameType>* frame_types) {
 }  // namespace
 
 RelayCounters ReadRelayCounters() {
-  return RelayCounters{g_forwarded.load(), g_encoded.load(), g_transcoded.load(), g_dropped.load()};
+  return RelayCounters{g_forwarded.load(), g_encoded.load(), g_transcoded.load(), g_dropped.load(), g_recovered.load()};
 }
 
 ForwardingVideoEncoder::ForwardingVideoEncoder(const webrtc::SdpVideoFormat& format,
@@ -74,6 +76,9 @@ int ForwardingVideoEncoder::InitEncode(const webrtc::VideoCodec* codec_settings,
 bool ForwardingVideoEncoder::EnsureRealEncoder() {
   if (real_initialized_) return true;
   if (!real_ || !have_settings_) return false;
+  // Pixels from now on: this sender's queue gets a thread of its own (it shared one with the
+  // forwarding senders' queues) before its next task.
+  MoveCurrentQueueToOwnThread();
   if (real_->InitEncode(&codec_, settings_) != WEBRTC_VIDEO_CODEC_OK) return false;
   real_initialized_ = true;
   if (callback_) real_->RegisterEncodeCompleteCallback(&tap_);
@@ -177,30 +182,72 @@ int32_t ForwardingVideoEncoder::Encode(const webrtc::VideoFrame& frame,
 int32_t ForwardingVideoEncoder::Forward(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer,
                                         bool key_requested) {
   const EncodedFrameBuffer::Picture& p = buffer.picture();
-  const bool gap = (last_sequence_ != 0 && p.sequence != last_sequence_ + 1) || buffer.origin() != last_origin_;
+  const bool same_origin = buffer.origin() == last_origin_;
+  const bool gap = (last_sequence_ != 0 && p.sequence != last_sequence_ + 1) || !same_origin;
+  // The sender's VideoStreamEncoder skipped pictures (its queue was more than a frame late): the
+  // skipped ones go out first, from the source's recent pictures, so the stream goes on unbroken.
+  bool recovered = false;
+  if (gap && same_origin && !p.key_frame && !waiting_for_key_ && forwarding_ && !key_requested &&
+      p.sequence > last_sequence_ && p.sequence - last_sequence_ - 1 <= EncodedFrameOrigin::kRecentPictures &&
+      buffer.origin() != nullptr) {
+    recovered = SendSkipped(frame, buffer, last_sequence_ + 1);
+  }
   last_sequence_ = p.sequence;
   last_origin_ = buffer.origin();
   if (p.key_frame) waiting_for_key_ = false;
-  else if (gap || key_requested || !forwarding_) waiting_for_key_ = true;
+  else if ((gap && !recovered) || key_requested || !forwarding_) waiting_for_key_ = true;
   forwarding_ = true;
   if (waiting_for_key_) {
     g_dropped.fetch_add(1);
     if (buffer.origin()) buffer.origin()->RequestKeyFrame();
     return WEBRTC_VIDEO_CODEC_OK;
   }
+  webrtc::EncodedImageCallback::Result result(webrtc::EncodedImageCallback::Result::OK);
+  SendPicture(p, frame.timestamp(), frame.ntp_time_ms(), frame.render_time_ms(), frame.rotation(), &result);
+  if (result.error != webrtc::EncodedImageCallback::Result::OK) waiting_for_key_ = true;
+  return WEBRTC_VIDEO_CODEC_OK;
+}
 
+bool ForwardingVideoEncoder::SendSkipped(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer,
+                                         uint64_t first) {
+  const EncodedFrameBuffer::Picture& p = buffer.picture();
+  std::vector<RelayedPicture> skipped;
+  skipped.reserve(p.sequence - first);
+  for (uint64_t seq = first; seq < p.sequence; ++seq) {
+    RelayedPicture missed;
+    if (!buffer.origin()->Recent(seq, &missed) || missed.codec != codec_type_ || missed.width != p.width ||
+        missed.height != p.height || missed.capture_time_us > p.capture_time_us)
+      return false;  // no longer kept, or not the same stream: wait for a keyframe
+    skipped.push_back(std::move(missed));
+  }
+  // The RTP time of a frame is 90 kHz of its capture time in ms (VideoStreamEncoder::OnFrame).
+  const int64_t now_ms = p.capture_time_us / rtc::kNumMicrosecsPerMillisec;
+  for (const RelayedPicture& missed : skipped) {
+    const int64_t back_ms = now_ms - missed.capture_time_us / rtc::kNumMicrosecsPerMillisec;
+    const uint32_t rtp = frame.timestamp() - static_cast<uint32_t>(90 * back_ms);
+    webrtc::EncodedImageCallback::Result result(webrtc::EncodedImageCallback::Result::OK);
+    SendPicture(missed, rtp, frame.ntp_time_ms() - back_ms, frame.render_time_ms() - back_ms, frame.rotation(),
+                &result);
+    if (result.error != webrtc::EncodedImageCallback::Result::OK) return false;
+    g_recovered.fetch_add(1);
+  }
+  return true;
+}
+
+void ForwardingVideoEncoder::SendPicture(const RelayedPicture& p, uint32_t rtp_timestamp, int64_t ntp_time_ms,
+                                         int64_t capture_time_ms, webrtc::VideoRotation rotation,
+                                         webrtc::EncodedImageCallback::Result* result) {
   webrtc::EncodedImage image;
   // The packetizer only reads the data; the receive side made it and keeps it unchanged.
   image.SetEncodedData(rtc::scoped_refptr<webrtc::EncodedImageBufferInterface>(
       const_cast<webrtc::EncodedImageBufferInterface*>(p.data.get())));
   image._encodedWidth = static_cast<uint32_t>(p.width);
   image._encodedHeight = static_cast<uint32_t>(p.height);
-  image.SetTimestamp(frame.timestamp());
-  image.ntp_time_ms_ = frame.ntp_time_ms();
-  image.capture_time_ms_ = frame.render_time_ms();
+  image.SetTimestamp(rtp_timestamp);
+  image.ntp_time_ms_ = ntp_time_ms;
+  image.capture_time_ms_ = capture_time_ms;
   image._frameType = p.key_frame ? webrtc::VideoFrameType::kVideoFrameKey : webrtc::VideoFrameType::kVideoFrameDelta;
-  image.rotation_ = frame.rotation();
-
+  image.rotation_ = rotation;
   webrtc::CodecSpecificInfo info;
   info.codecType = codec_type_;
   info.end_of_picture = true;
@@ -250,11 +297,8 @@ int32_t ForwardingVideoEncoder::Forward(const webrtc::VideoFrame& frame, const E
     default:
       break;
   }
-  webrtc::EncodedImageCallback::Result result(webrtc::EncodedImageCallback::Result::OK);
-  Deliver(image, &info, &result);
-  if (result.error != webrtc::EncodedImageCallback::Result::OK) waiting_for_key_ = true;
+  Deliver(image, &info, result);
   g_forwarded.fetch_add(1);
-  return WEBRTC_VIDEO_CODEC_OK;
 }
 
 int32_t ForwardingVideoEncoder::EncodeRaw(const webrtc::VideoFrame& frame,

@@ -21,13 +21,12 @@
 #include "api/video_codecs/sdp_video_format.h"
 #include "api/video_codecs/video_encoder.h"
 #include "api/video_codecs/video_encoder_factory.h"
+#include "media/encoded_frame_buffer.h"
 #include "media/key_frame_trigger.h"
 #include "modules/video_coding/codecs/vp9/include/vp9_globals.h"
 #include "modules/video_coding/include/video_codec_interface.h"
 
 namespace nlw {
-
-class EncodedFrameBuffer;
 
 // Counters of all relay encoders of the process (nonstandard.relayCounters()).
 struct RelayCounters {
@@ -35,6 +34,7 @@ struct RelayCounters {
   uint64_t encoded_frames;    // pictures encoded by a real encoder (any sender)
   uint64_t transcoded_frames; // of those, relayed pictures that could not be forwarded
   uint64_t dropped_frames;    // relayed pictures dropped while waiting for a keyframe
+  uint64_t recovered_frames;  // of forwarded_frames, pictures the sender had skipped, sent late
 };
 RelayCounters ReadRelayCounters();
 
@@ -57,6 +57,10 @@ class ForwardingVideoEncoder : public webrtc::VideoEncoder {
  private:
   bool CanForward(const EncodedFrameBuffer& buffer) const;
   int32_t Forward(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer, bool key_requested);
+  // The pictures from `first` up to `buffer`'s, which the sender skipped; false if one is missing.
+  bool SendSkipped(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer, uint64_t first);
+  void SendPicture(const RelayedPicture& p, uint32_t rtp_timestamp, int64_t ntp_time_ms, int64_t capture_time_ms,
+                   webrtc::VideoRotation rotation, webrtc::EncodedImageCallback::Result* result);
   int32_t EncodeRaw(const webrtc::VideoFrame& frame, const std::vector<webrtc::VideoFrameType>* frame_types,
                     bool relayed);
   bool EnsureRealEncoder();

@@ -13,6 +13,7 @@ namespace {
 constexpr int64_t kKeyFrameRequestIntervalMs = 300;
 std::atomic<uint64_t> g_keyframe_requests{0};
 std::atomic<uint64_t> g_live{0};
+std::atomic<uint64_t> g_relayed{0};
 
 // The profile of the first H.264 sequence parameter set in an Annex B picture, if it has one.
 bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
@@ -32,6 +33,8 @@ bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
 
 uint64_t RelayVideoSource::keyframe_requests() { return g_keyframe_requests.load(); }
 uint64_t RelayVideoSource::live() { return g_live.load(); }
+uint64_t RelayVideoSource::relayed_pictures() { return g_relayed.load(); }
+
 
 rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr<webrtc::VideoTrackInterface> from,
                                                               rtc::Thread* home) {
@@ -66,6 +69,10 @@ void RelayVideoSource::Detach() {
     source = std::move(from_source_);
     latest_ = nullptr;
   }
+  {
+    std::lock_guard<std::mutex> lock(recent_mu_);
+    recent_.fill(RelayedPicture());
+  }
   // After these return, the remote source calls neither sink again (both remove under its lock).
   if (source) source->RemoveEncodedSink(&encoded_sink_);
   if (from) from->RemoveSink(&picture_sink_);
@@ -98,6 +105,14 @@ rtc::scoped_refptr<webrtc::I420BufferInterface> RelayVideoSource::LatestPicture(
   if (gate_ && !demanding_.exchange(true)) gate_->AddDemand();
   std::lock_guard<std::mutex> lock(mu_);
   return latest_;
+}
+
+bool RelayVideoSource::Recent(uint64_t sequence, RelayedPicture* out) {
+  std::lock_guard<std::mutex> lock(recent_mu_);
+  const RelayedPicture& p = recent_[sequence % kRecentPictures];
+  if (p.sequence != sequence || !p.data) return false;
+  *out = p;
+  return true;
 }
 
 void RelayVideoSource::OnDecoded(const webrtc::VideoFrame& frame) {
@@ -149,6 +164,11 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
   // previous one's.
   const int64_t now_us = std::max(rtc::TimeMicros(), last_timestamp_us_ + rtc::kNumMicrosecsPerMillisec);
   last_timestamp_us_ = now_us;
+  picture.capture_time_us = now_us;
+  {
+    std::lock_guard<std::mutex> lock(recent_mu_);
+    recent_[picture.sequence % kRecentPictures] = picture;
+  }
   webrtc::VideoFrame out =
       webrtc::VideoFrame::Builder()
           .set_video_frame_buffer(rtc::make_ref_counted<EncodedFrameBuffer>(
@@ -156,6 +176,7 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
           .set_timestamp_us(now_us)
           .set_rotation(webrtc::kVideoRotation_0)
           .build();
+  g_relayed.fetch_add(1);
   broadcaster_.OnFrame(out);
 }
 

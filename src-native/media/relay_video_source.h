@@ -12,9 +12,11 @@
 // send stream).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "api/media_stream_interface.h"
 #include "api/video/recordable_encoded_frame.h"
@@ -39,6 +41,7 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   // EncodedFrameOrigin
   void RequestKeyFrame() override;
   rtc::scoped_refptr<webrtc::I420BufferInterface> LatestPicture() override;
+  bool Recent(uint64_t sequence, RelayedPicture* out) override;
 
   // VideoTrackSourceInterface
   void RegisterObserver(webrtc::ObserverInterface*) override {}
@@ -59,6 +62,8 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
 
   // Upstream keyframe requests made so far (all senders together).
   static uint64_t keyframe_requests();
+  // Pictures the relay sources emitted so far (once per picture, whatever the number of senders).
+  static uint64_t relayed_pictures();
   // Relay sources alive in the process.
   static uint64_t live();
 
@@ -89,6 +94,9 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   EncodedSink encoded_sink_;
   PictureSink picture_sink_;
   rtc::VideoBroadcaster broadcaster_;  // thread-safe
+  // The last kRecentPictures pictures emitted, by sequence % kRecentPictures (Recent()).
+  std::mutex recent_mu_;
+  std::array<RelayedPicture, kRecentPictures> recent_;  // under recent_mu_
 
   std::mutex mu_;
   rtc::scoped_refptr<webrtc::VideoTrackInterface> from_;          // null once detached; under mu_

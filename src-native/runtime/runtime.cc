@@ -12,6 +12,7 @@
 #include "api/rtc_event_log/rtc_event_log_factory.h"
 #include "api/task_queue/default_task_queue_factory.h"
 #include "api/transport/field_trial_based_config.h"
+#include "system_wrappers/include/field_trial.h"
 #include "api/units/timestamp.h"
 #include "media/engine/webrtc_media_engine.h"
 #include "p2p/base/basic_packet_socket_factory.h"
@@ -67,6 +68,17 @@ size_t AudioEncoderThreads() {
   return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
 }
 
+// Threads shared by the video senders' encoder queues while they forward (relayed pictures,
+// runtime/shared_task_queues.h): one per core, 1 to 4; NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS=0
+// gives every video encoder a thread of its own from the start (libwebrtc's default).
+size_t VideoEncoderThreads() {
+  if (const char* v = getenv("NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS"); v && *v) {
+    long n = strtol(v, nullptr, 10);
+    if (n >= 0 && n <= 64) return static_cast<size_t>(n);
+  }
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+}
+
 // Shard threads per runtime unless NODE_LIBWEBRTC_NETWORK_THREADS says otherwise: one per core
 // but one (the JS thread keeps a core busy of its own), at least one and up to this many. Each is
 // started when the first connection is placed on it. On 2 cores a second shard thread gained no
@@ -74,9 +86,23 @@ size_t AudioEncoderThreads() {
 // every packet between them (setup median 7.35 ms with two, 6.35 with one; bench/RESULTS.md).
 constexpr size_t kMaxDefaultNetworkThreads = 4;
 
+// libwebrtc's field trials for the process (read by FieldTrialBasedConfig). The pacer may send up
+// to 40 ms of its rate at once (what later libwebrtc does by default: PacingController's burst
+// interval): a frame's packets leave in one wake-up of the pacer instead of one every few
+// milliseconds, and a relay runs a pacer per subscriber. NODE_LIBWEBRTC_FIELD_TRIALS replaces the
+// string ("" for none), read once per process.
+constexpr char kDefaultFieldTrials[] = "WebRTC-BurstyPacer/burst:40ms/";
+
 void InitializeProcessOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { rtc::InitializeSSL(); });
+  std::call_once(once, [] {
+    rtc::InitializeSSL();
+    static const std::string trials = [] {
+      const char* v = getenv("NODE_LIBWEBRTC_FIELD_TRIALS");
+      return std::string(v != nullptr ? v : kDefaultFieldTrials);
+    }();
+    webrtc::field_trial::InitFieldTrialsFromString(trials.c_str());
+  });
 }
 
 }  // namespace
@@ -93,7 +119,7 @@ bool Runtime::EnsureStarted(std::string* error) {
   if (started_) return true;
   InitializeProcessOnce();
   task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads, AudioEncoderThreads(),
-                                                          webrtc::CreateDefaultTaskQueueFactory());
+                                                          VideoEncoderThreads(), webrtc::CreateDefaultTaskQueueFactory());
   started_ = true;
   shards_.resize(NetworkThreadCount());
   return StartShard(0, error);

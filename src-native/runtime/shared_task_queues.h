@@ -7,11 +7,15 @@
 // thread (round robin), as Chromium maps task queues onto its thread pool. Per queue, tasks run
 // in order, one at a time, with TaskQueueBase::Current() set to the queue.
 //
-// Two pools: the connections' RTP queues (short tasks, started with the factory), and the audio
+// Three pools: the connections' RTP queues (short tasks, started with the factory), and the audio
 // senders' encoder queues (one per sent audio stream, an Opus encode every 20 ms; started with the
 // first one). With a thread per audio encoder, every stream woke its own thread every 10 ms; on a
 // pool the 10 ms frames of all streams, handed over on one tick of the synthetic microphone, are
-// encoded back to back by one wake of each pool thread.
+// encoded back to back by one wake of each pool thread. And the video senders' encoder queues
+// (started with the first one): a forwarding encoder hands on a picture in tens of microseconds,
+// so the relay's hundred senders of one picture share two threads instead of waking a hundred;
+// a queue whose encoder starts encoding pixels (tens of milliseconds a frame) moves to a thread
+// of its own before its next task (MoveCurrentQueueToOwnThread), where libwebrtc puts it.
 #pragma once
 
 #include <atomic>
@@ -28,12 +32,17 @@ class Thread;
 
 namespace nlw {
 
+// From a task of a video encoder queue still on the pool: the queue moves to a thread of its own
+// after this task (its encoder is about to encode pixels). Anywhere else it does nothing.
+void MoveCurrentQueueToOwnThread();
+
 class SharedTaskQueueFactory : public webrtc::TaskQueueFactory {
  public:
   // `threads` RTP pool threads, started at construction; `audio_threads` audio encoder pool
-  // threads, started with the first audio encoder queue (0: each encoder gets its own thread).
-  // Queues of other names (see .cc) get a thread of their own from `fallback`.
-  SharedTaskQueueFactory(size_t threads, size_t audio_threads,
+  // threads, started with the first audio encoder queue (0: each encoder gets its own thread);
+  // `video_threads` the same for video encoder queues. Queues of other names (see .cc) get a
+  // thread of their own from `fallback`.
+  SharedTaskQueueFactory(size_t threads, size_t audio_threads, size_t video_threads,
                          std::unique_ptr<webrtc::TaskQueueFactory> fallback);
   ~SharedTaskQueueFactory() override;
 
@@ -57,6 +66,7 @@ class SharedTaskQueueFactory : public webrtc::TaskQueueFactory {
   mutable std::mutex mu_;  // starting and stopping pools
   mutable Pool rtp_;
   mutable Pool audio_;
+  mutable Pool video_;
   std::unique_ptr<webrtc::TaskQueueFactory> fallback_;
 };
 

@@ -98,6 +98,10 @@ describe('media: relay (forwarding encoded video)', function () {
     assert.equal(d.transcodedFrames, 0, JSON.stringify(d))
     assert.ok(d.forwardedFrames >= 3 * 35, JSON.stringify(d))
     assert.ok(d.encodedFrames < d.forwardedFrames / 2, `publisher's encodes only: ${JSON.stringify(d)}`)
+    // The relay's track emitted the pictures once; each of the 3 senders sent each at most once
+    // (a picture or two in flight at either end of the window).
+    assert.ok(d.relayedPictures >= 35, JSON.stringify(d))
+    assert.ok(d.forwardedFrames <= 3 * (d.relayedPictures + 2), JSON.stringify(d))
   })
 
   it('the relay decodes the publisher only while something takes pictures; a sink attached later gets them', async () => {
