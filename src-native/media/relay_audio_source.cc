@@ -7,6 +7,7 @@
 #include "pc/channel_interface.h"
 #include "pc/rtp_receiver.h"
 #include "pc/rtp_transceiver.h"
+#include "media/audio_level_chunks.h"
 #include "media/demand_audio_mixer.h"
 #include "rtc_base/time_utils.h"
 
@@ -14,8 +15,7 @@ namespace nlw {
 
 namespace {
 std::atomic<uint64_t> g_live{0};
-constexpr int kChunk = 480;  // 10 ms at 48 kHz, mono
-const int16_t kSilence[kChunk] = {};
+constexpr int kChunk = kLevelChunkSamples;  // 10 ms at 48 kHz, mono
 }  // namespace
 
 // ---- OpusReceiveTap
@@ -28,7 +28,14 @@ void OpusReceiveTap::SetOwner(RelayAudioSource* owner) {
 void OpusReceiveTap::Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (owner_ != nullptr) owner_->OnPacket(frame->GetData(), frame->GetPayloadType());
+    if (owner_ != nullptr) {
+      // A receive stream's frames are audio frames with the RTP header (M108's
+      // TransformableIncomingAudioFrame).
+      const webrtc::RTPHeader& header =
+          static_cast<webrtc::TransformableAudioFrameInterface*>(frame.get())->GetHeader();
+      const int level = header.extension.hasAudioLevel ? header.extension.audioLevel : -1;
+      owner_->OnPacket(frame->GetData(), frame->GetPayloadType(), level);
+    }
   }
   Pass(std::move(frame));
 }
@@ -76,10 +83,11 @@ void RelayAudioFeed::Deliver(const void* audio_data, int bits_per_sample, int sa
   for (auto* sink : sinks_) sink->OnData(audio_data, bits_per_sample, sample_rate, channels, frames);
 }
 
-void RelayAudioFeed::PushSilence(int chunks) {
+void RelayAudioFeed::PushLevel(int chunks, int level) {
+  const int16_t* chunk = AudioLevelChunk(level);
   std::lock_guard<std::mutex> lock(mu_);
   for (int i = 0; i < chunks; i++)
-    for (auto* sink : sinks_) sink->OnData(kSilence, 16, 48000, 1, kChunk);
+    for (auto* sink : sinks_) sink->OnData(chunk, 16, 48000, 1, kChunk);
 }
 
 // ---- RelayAudioSource
@@ -170,7 +178,7 @@ void RelayAudioSource::CountPcm(int delta) {
   else if (!has && had) demand_ = AudioDemand::Hold();
 }
 
-void RelayAudioSource::OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type) {
+void RelayAudioSource::OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type, int level) {
   int samples = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -178,12 +186,14 @@ void RelayAudioSource::OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t p
   }
   // Not Opus, or not a whole number of 10 ms: not kept, and the ring goes stale. The silence
   // pushed for it (20 ms) only drives the senders' encoders, whose routes then find nothing to
-  // forward and switch their feeds to the decoded audio (media/audio_forward_route.h).
+  // forward and switch their feeds to the decoded audio (media/audio_forward_route.h). A sender
+  // that does not stand in (a disabled track) encodes what it is given: silence then.
   const bool kept = samples != 0 && samples % kChunk == 0;
   if (kept) ring_->Push(payload, samples, rtc::TimeMillis());
+  if (!kept || muted_.load()) level = 127;
   std::lock_guard<std::mutex> lock(mu_);
   for (RelayAudioFeed* feed : feeds_)
-    if (!feed->pcm()) feed->PushSilence(kept ? samples / kChunk : 2);
+    if (!feed->pcm()) feed->PushLevel(kept ? samples / kChunk : 2, level);
 }
 
 void RelayAudioSource::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,

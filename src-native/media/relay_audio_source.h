@@ -4,8 +4,10 @@
 // publisher's Opus packets unchanged: a receive-side frame transformer on the publisher's receiver
 // (OpusReceiveTap) keeps each Opus packet (OpusPacketRing) and lets it go on to the decoder; each
 // sender of the track gets a track of its own over a RelayAudioFeed, and for each packet the feed
-// pushes that packet's length of 10 ms silence chunks (48 kHz mono, not decoded) to the sender,
-// which drives its encoder at the publisher's pace. The sender's Opus encoder stands in (one dummy
+// pushes that packet's length of 10 ms chunks (48 kHz mono, not decoded) to the sender, which
+// drives its encoder at the publisher's pace. The chunks are silent but for the packet's audio
+// level (its ssrc-audio-level header extension), which the sender measures again and writes in
+// the forwarded packets' extension (media/audio_level_chunks.h). The sender's Opus encoder stands in (one dummy
 // byte per packet, no libopus work) and its send-side transformer puts the publisher's packet in
 // its place (media/audio_forward_route.h, media/relayed_opus_encoder.h).
 //
@@ -71,7 +73,8 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
 
   // RelayAudioSource, under its lock.
   void Deliver(const void* audio_data, int bits_per_sample, int sample_rate, size_t channels, size_t frames);
-  void PushSilence(int chunks);
+  // `chunks` 10 ms chunks at the audio level `level` (media/audio_level_chunks.h; 127: silence).
+  void PushLevel(int chunks, int level);
 
  protected:
   friend class RelayAudioSource;
@@ -105,7 +108,8 @@ class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrac
   void Detach();
 
   // The tap, on the publisher's receive thread.
-  void OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type);
+  // `level`: the packet's ssrc-audio-level (0..127), -1 without the extension.
+  void OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type, int level);
   // The decoded audio of the remote track (while a feed holds the demand), the mixer's thread.
   void OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
               size_t number_of_frames) override;

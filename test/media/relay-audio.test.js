@@ -82,6 +82,35 @@ describe('media: relay (forwarding Opus)', function () {
     }
   })
 
+  /** The audioLevel (0..1) of a receiver's synchronization source, read until it is there. */
+  async function levelOf (receiver) {
+    for (let i = 0; i < 50; i++) {
+      const [src] = receiver.getSynchronizationSources()
+      if (src && src.audioLevel !== undefined) return src.audioLevel
+      await delay(20)
+    }
+    assert.fail('no synchronization source with an audioLevel')
+  }
+
+  it('the forwarded packets carry the publisher\'s audio level (ssrc-audio-level), not silence', async () => {
+    const { pub, track } = await publish()
+    const s = await subscribe(track)
+    await hears440(s.sink)
+    const [out] = await statsOf(s.sub.a, 'outbound-rtp', 'audio')
+    assert.equal(out.encoderImplementation, 'forward')
+    // The relay reads the publisher's level from its packets' extension; the subscriber reads the
+    // relay's. The tone is loud (rms > 2000, about -24 dBov): far above silence (1e-6 or 0).
+    const publisher = await levelOf(pub.b.getReceivers()[0])
+    const subscriber = await levelOf(s.sub.b.getReceivers()[0])
+    assert.ok(publisher > 0.01, `publisher's level ${publisher}`)
+    assert.ok(subscriber > publisher / 2 && subscriber < publisher * 2, `subscriber ${subscriber}, publisher ${publisher}`)
+    // Disabled, the relayed track sends silence: its level says so.
+    track.enabled = false
+    await delay(300)
+    assert.ok(await levelOf(s.sub.b.getReceivers()[0]) < 0.001)
+    track.enabled = true
+  })
+
   it('a G.722 subscriber of an Opus publisher gets the tone encoded again; Opus subscribers go on forwarded', async () => {
     const { track } = await publish()
     const opus = await subscribe(track)
