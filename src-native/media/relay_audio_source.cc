@@ -112,6 +112,10 @@ rtc::scoped_refptr<RelayAudioSource> RelayAudioSource::Create(rtc::scoped_refptr
     const uint32_t ssrc = r ? r->ssrc() : 0;
     if (channel == nullptr || ssrc == 0 || channel->media_type() != cricket::MEDIA_TYPE_AUDIO) return false;
     channel->voice_media_channel()->SetDepacketizerToDecoderFrameTransformer(ssrc, tap);
+    // And in the streams the channel makes later (M108 gives its "unsignaled" transformer to
+    // every new receive stream, signaled or not): when the publisher's SSRC changes, or its
+    // stream is made again, the new stream has the tap too (media/chained_transformer.h).
+    channel->voice_media_channel()->SetDepacketizerToDecoderFrameTransformer(0, tap);
     return true;
   });
   if (installed) {

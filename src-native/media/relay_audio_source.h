@@ -97,7 +97,10 @@ class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrac
   // Not through RtpReceiverInterface::SetDepacketizerToDecoderFrameTransformer: M108's audio
   // receiver gives its transformer to the stream again whenever the track is enabled or disabled,
   // and the stream aborts on a second one (ChannelReceive: "Not setting the transformer?"). Given
-  // to the media channel for the receiver's SSRC, the tap is the stream's alone.
+  // to the media channel for the receiver's SSRC, the tap is the stream's alone. It is also the
+  // channel's transformer for its later receive streams (an SSRC change: the publisher's stream
+  // made again), so forwarding goes on across them. A receiver with no SSRC yet (the publisher's
+  // SDP names none) gets no tap: its feeds take the decoded audio.
   static rtc::scoped_refptr<RelayAudioSource> Create(rtc::scoped_refptr<webrtc::AudioTrackInterface> from,
                                                      rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver,
                                                      rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver,

@@ -111,6 +111,27 @@ describe('media: relay (forwarding Opus)', function () {
     track.enabled = true
   })
 
+  it('the publisher\'s receive stream is made again (its SSRC no longer signaled): subscribers go on hearing the tone, forwarded', async () => {
+    const { pub, track } = await publish()
+    const s = await subscribe(track)
+    await hears440(s.sink)
+    // The publisher's next offer reaches the relay without its a=ssrc lines (as from a client
+    // that signals none): the relay drops the stream of the signaled SSRC and makes a new,
+    // unsignaled one when the publisher's next packet comes (libwebrtc's SSRC-change path).
+    await pub.a.setLocalDescription()
+    const sdp = pub.a.localDescription.sdp.replace(/a=ssrc(-group)?:[^\r\n]*\r\n/g, '')
+    assert.notEqual(sdp, pub.a.localDescription.sdp)
+    await pub.b.setRemoteDescription({ type: 'offer', sdp })
+    await pub.b.setLocalDescription()
+    await pub.a.setRemoteDescription(pub.b.localDescription)
+    const forwarded = counters().forwardedAudioPackets
+    await hears440(s.sink)
+    assert.ok(counters().forwardedAudioPackets - forwarded >= 30)
+    // A subscriber that joins now hears it too.
+    const late = await subscribe(track)
+    await hears440(late.sink)
+  })
+
   it('a G.722 subscriber of an Opus publisher gets the tone encoded again; Opus subscribers go on forwarded', async () => {
     const { track } = await publish()
     const opus = await subscribe(track)
