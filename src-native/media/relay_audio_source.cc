@@ -150,11 +150,13 @@ void RelayAudioSource::Detach() {
 
 void RelayAudioSource::ReadPayloadTypes() {
   if (!receiver_) return;
-  std::set<uint8_t> types;
+  std::set<uint8_t> opus;
+  std::set<uint8_t> others;
   for (const webrtc::RtpCodecParameters& codec : receiver_->GetParameters().codecs)
-    if (absl::EqualsIgnoreCase(codec.name, "opus")) types.insert(static_cast<uint8_t>(codec.payload_type));
+    (absl::EqualsIgnoreCase(codec.name, "opus") ? opus : others).insert(static_cast<uint8_t>(codec.payload_type));
   std::lock_guard<std::mutex> lock(mu_);
-  opus_types_ = std::move(types);
+  opus_types_ = std::move(opus);
+  other_types_ = std::move(others);
 }
 
 rtc::scoped_refptr<RelayAudioFeed> RelayAudioSource::NewFeed() {
@@ -183,11 +185,27 @@ void RelayAudioSource::CountPcm(int delta) {
 }
 
 void RelayAudioSource::OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type, int level) {
-  int samples = 0;
+  bool opus = false;
+  bool known = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (opus_types_.count(payload_type) != 0) samples = OpusPacketSamples48k(payload);
+    opus = opus_types_.count(payload_type) != 0;
+    known = opus || other_types_.count(payload_type) != 0;
   }
+  if (!known) {
+    // A payload type the receiver did not have when last read: its codecs come with the local
+    // description, which may follow the first sender (a track sent on from `ontrack`, during
+    // setRemoteDescription). Read again, at most every 200 ms. The tap runs on the receiver's
+    // worker thread, where the proxy calls the receiver directly.
+    const int64_t now = rtc::TimeMillis();
+    if (now - last_read_ms_.load() >= 200) {
+      last_read_ms_ = now;
+      ReadPayloadTypes();
+      std::lock_guard<std::mutex> lock(mu_);
+      opus = opus_types_.count(payload_type) != 0;
+    }
+  }
+  const int samples = opus ? OpusPacketSamples48k(payload) : 0;
   // Not Opus, or not a whole number of 10 ms: not kept, and the ring goes stale. The silence
   // pushed for it (20 ms) only drives the senders' encoders, whose routes then find nothing to
   // forward and switch their feeds to the decoded audio (media/audio_forward_route.h). A sender

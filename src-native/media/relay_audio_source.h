@@ -147,6 +147,8 @@ class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrac
   std::mutex mu_;
   std::vector<RelayAudioFeed*> feeds_;  // under mu_
   std::set<uint8_t> opus_types_;        // under mu_
+  std::set<uint8_t> other_types_;       // under mu_: the receiver's other payload types
+  std::atomic<int64_t> last_read_ms_{-1000};  // the tap's thread: payload types last read
   std::mutex demand_mu_;                // never taken under mu_ (the mixer's drain calls OnData)
   int pcm_feeds_ = 0;                   // under demand_mu_
   AudioDemand::Hold demand_;            // under demand_mu_

@@ -132,6 +132,26 @@ describe('media: relay (forwarding Opus)', function () {
     await hears440(late.sink)
   })
 
+  it('a track sent on from ontrack (before the relay answers the publisher) is forwarded too', async () => {
+    const pub = trickledPeers()
+    const sub = trickledPeers()
+    const mic = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
+    pub.a.addTrack(mic)
+    // The relay's receiver has no codecs yet (they come with its answer): the tap reads them again.
+    pub.b.ontrack = e => sub.a.addTrack(e.track)
+    await negotiate(pub.a, pub.b)
+    const remote = once(sub.b, 'track').then(e => e.track)
+    await negotiate(sub.a, sub.b)
+    const sink = new RTCAudioSink(await remote)
+    sinks.push(sink)
+    await hears440(sink)
+    const before = counters().forwardedAudioPackets
+    await hears440(sink)
+    assert.ok(counters().forwardedAudioPackets - before >= 30)
+    const [out] = await statsOf(sub.a, 'outbound-rtp', 'audio')
+    assert.equal(out.encoderImplementation, 'forward')
+  })
+
   it('a G.722 subscriber of an Opus publisher gets the tone encoded again; Opus subscribers go on forwarded', async () => {
     const { track } = await publish()
     const opus = await subscribe(track)
@@ -161,7 +181,9 @@ describe('media: relay (forwarding Opus)', function () {
     await hears440(s.sink)
     track.enabled = false
     await tone(s.sink, 30)
-    const quiet = await tone(s.sink, 30)
+    // Within three windows (a loaded machine's jitter buffer may still hold some of the tone).
+    let quiet
+    for (let i = 0; i < 3 && !(quiet && quiet.rms < 50); i++) quiet = await tone(s.sink, 30)
     assert.ok(quiet.rms < 50, `rms while disabled ${quiet.rms}`)
     track.enabled = true
     await hears440(s.sink)
