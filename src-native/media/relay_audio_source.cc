@@ -53,20 +53,11 @@ RelayAudioFeed::~RelayAudioFeed() {
   if (pcm_.load()) parent_->CountPcm(-1);
 }
 
-void RelayAudioFeed::AddSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
-}
+void RelayAudioFeed::AddSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Add(sink); }
 
-void RelayAudioFeed::RemoveSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
-}
+void RelayAudioFeed::RemoveSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Remove(sink); }
 
-bool RelayAudioFeed::has_sinks() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !sinks_.empty();
-}
+bool RelayAudioFeed::has_sinks() { return !sinks_.empty(); }
 
 void RelayAudioFeed::SetPcm(bool pcm) {
   if (pcm_.exchange(pcm) == pcm) return;
@@ -79,15 +70,12 @@ bool RelayAudioFeed::muted() const { return parent_->muted(); }
 
 void RelayAudioFeed::Deliver(const void* audio_data, int bits_per_sample, int sample_rate, size_t channels,
                              size_t frames) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto* sink : sinks_) sink->OnData(audio_data, bits_per_sample, sample_rate, channels, frames);
+  sinks_.Deliver(audio_data, bits_per_sample, sample_rate, channels, frames);
 }
 
 void RelayAudioFeed::PushLevel(int chunks, int level) {
   const int16_t* chunk = AudioLevelChunk(level);
-  std::lock_guard<std::mutex> lock(mu_);
-  for (int i = 0; i < chunks; i++)
-    for (auto* sink : sinks_) sink->OnData(chunk, 16, 48000, 1, kChunk);
+  for (int i = 0; i < chunks; i++) sinks_.Deliver(chunk, 16, 48000, 1, kChunk);
 }
 
 // ---- RelayAudioSource

@@ -30,6 +30,7 @@
 #include "api/rtp_transceiver_interface.h"
 #include "rtc_base/thread.h"
 #include "media/audio_demand.h"
+#include "media/audio_sink_list.h"
 #include "media/chained_transformer.h"
 #include "media/opus_packets.h"
 
@@ -84,8 +85,7 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
  private:
   rtc::scoped_refptr<RelayAudioSource> parent_;
   std::atomic<bool> pcm_;
-  std::mutex mu_;
-  std::vector<webrtc::AudioTrackSinkInterface*> sinks_;  // under mu_
+  AudioSinkList sinks_;
 };
 
 class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrackSinkInterface {
