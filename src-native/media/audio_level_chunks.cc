@@ -11,10 +11,14 @@ namespace {
 
 using Chunk = std::array<int16_t, kLevelChunkSamples>;
 
-// `n` samples of alternating sign at amplitude `a`, then zeros.
-Chunk Pattern(int a, int n) {
+// Samples of alternating sign: the first `high` at amplitude a + 1, the next `count - high` at a,
+// then zeros.
+Chunk Pattern(int a, int count, int high) {
   Chunk chunk{};
-  for (int i = 0; i < n && i < kLevelChunkSamples; i++) chunk[i] = static_cast<int16_t>(i % 2 == 0 ? a : -a);
+  for (int i = 0; i < count && i < kLevelChunkSamples; i++) {
+    const int amplitude = std::min(32767, i < high ? a + 1 : a);
+    chunk[i] = static_cast<int16_t>(i % 2 == 0 ? amplitude : -amplitude);
+  }
   return chunk;
 }
 
@@ -22,14 +26,17 @@ Chunk Build(int level) {
   if (level >= 127) return Chunk{};
   constexpr double kFull = 32768.0 * 32768.0;
   const double mean_square = kFull * std::pow(10.0, -level / 10.0);
-  const double sum = mean_square * kLevelChunkSamples;
-  const int a = std::max(1, std::min(32767, static_cast<int>(std::floor(std::sqrt(mean_square)))));
-  const int n0 = std::min(kLevelChunkSamples, static_cast<int>(std::lround(sum / (static_cast<double>(a) * a))));
-  // The closest level the pattern can give, by RmsLevel's own measure.
+  const double sum = mean_square * kLevelChunkSamples;  // of the squared samples
+  // Below a mean square of 1: some samples at 1, the rest 0. Above: every sample at a or a + 1.
+  const bool faint = mean_square < 1.0;
+  const int a = faint ? 1 : std::min(32767, static_cast<int>(std::floor(std::sqrt(mean_square))));
+  const long guess = faint ? std::lround(sum)
+                           : std::lround((sum - static_cast<double>(kLevelChunkSamples) * a * a) / (2.0 * a + 1.0));
+  // The closest level the pattern gives, by RmsLevel's own measure.
   Chunk best{};
   int best_error = 1000;
-  for (int n = std::max(0, n0 - 2); n <= std::min(kLevelChunkSamples, n0 + 2); n++) {
-    Chunk chunk = Pattern(a, n);
+  for (long n = std::max(0L, guess - 2); n <= std::min<long>(kLevelChunkSamples, guess + 2); n++) {
+    Chunk chunk = faint ? Pattern(1, static_cast<int>(n), 0) : Pattern(a, kLevelChunkSamples, static_cast<int>(n));
     const int error = std::abs(RmsAudioLevel(chunk.data(), kLevelChunkSamples) - level);
     if (error < best_error) best_error = error, best = chunk;
   }

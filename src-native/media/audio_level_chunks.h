@@ -5,8 +5,8 @@
 // (media/relay_audio_source.h). The encoder stands in and ignores them, but M108's ChannelSend
 // measures what it is given for the `ssrc-audio-level` header extension (rms_level_, set on the
 // RTP sender per packet): chunks at the publisher's level make the forwarded packets carry the
-// publisher's level instead of "silence". The samples are +a, -a, +a, ... (24 kHz, above what
-// Opus keeps) then zeros, so the few chunks a sender may encode while it switches are inaudible.
+// publisher's level instead of "silence". The samples alternate in sign (24 kHz, above what Opus
+// keeps), so the few chunks a sender may encode while it switches are inaudible.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +15,9 @@ namespace nlw {
 
 constexpr int kLevelChunkSamples = 480;  // 10 ms at 48 kHz, mono
 
-// Any thread. `level`: 0..127 (anything else: silence). Levels 118..126 are below what 480
-// int16 samples can carry and come out as 127 or 117. The chunk lives for the process.
+// Any thread. `level`: 0..127 (anything else: silence). The chunk measures `level` exactly for
+// 0..112, 114, 117 and 127; the faint levels between, finer than 480 int16 samples can carry,
+// come out as the nearest of these. It lives for the process.
 const int16_t* AudioLevelChunk(int level);
 
 // The level RmsLevel gives `samples` (tests and checks).
