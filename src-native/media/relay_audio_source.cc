@@ -73,9 +73,45 @@ void RelayAudioFeed::Deliver(const void* audio_data, int bits_per_sample, int sa
   sinks_.Deliver(audio_data, bits_per_sample, sample_rate, channels, frames);
 }
 
-void RelayAudioFeed::PushLevel(int chunks, int level) {
+void RelayAudioFeed::Give(int chunks, int level) {
+  given_ += chunks;
   const int16_t* chunk = AudioLevelChunk(level);
   for (int i = 0; i < chunks; i++) sinks_.Deliver(chunk, 16, 48000, 1, kChunk);
+}
+
+void RelayAudioFeed::GiveWaiting(bool all) {
+  while (!waiting_.empty() && (all || consumed_ >= given_)) {
+    auto [c, l] = waiting_.front();
+    waiting_.pop_front();
+    Give(c, l);
+  }
+}
+
+void RelayAudioFeed::PushLevel(int chunks, int level) {
+  // The route has not run for this long (no encoding for this feed: a sender stopped, another
+  // track sent): nothing waits any more.
+  constexpr int64_t kStalledMs = 100;
+  constexpr size_t kMaxWaiting = 8;
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  if (gated_ && rtc::TimeMillis() - progress_ms_ > kStalledMs) gated_ = false;
+  waiting_.emplace_back(chunks, level);
+  GiveWaiting(!gated_ || waiting_.size() > kMaxWaiting);
+}
+
+void RelayAudioFeed::Consumed(int chunks, bool sending) {
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  consumed_ += chunks;
+  progress_ms_ = rtc::TimeMillis();
+  // A chunk that makes a packet: the next chunks wait for Sent (after the packet's send task).
+  if (!sending) GiveWaiting(!gated_);
+}
+
+void RelayAudioFeed::Sent(bool forwarding) {
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  progress_ms_ = rtc::TimeMillis();
+  if (forwarding && !gated_) given_ = consumed_ = 0;  // counted from here
+  gated_ = forwarding;
+  GiveWaiting(!forwarding);
 }
 
 // ---- RelayAudioSource

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -75,7 +76,20 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
   // RelayAudioSource, under its lock.
   void Deliver(const void* audio_data, int bits_per_sample, int sample_rate, size_t channels, size_t frames);
   // `chunks` 10 ms chunks at the audio level `level` (media/audio_level_chunks.h; 127: silence).
+  // While the sender forwards, a packet's chunks wait for the sender to have taken the chunks
+  // before them (see Sent).
   void PushLevel(int chunks, int level);
+
+  // The sender's route, on the encoder queue. M108 measures the level for a packet's extension
+  // in a task it queues behind the packet's encoding (ChannelSendFrameTransformerDelegate posts
+  // SendFrame): chunks of the next packet queued before that task would be measured with this
+  // packet, and the next packet would measure nothing (level 127, silence), as happened to
+  // packets arriving in a burst. So while forwarding, the chunks of a packet are given only once
+  // the encoder has taken those before them, and not between a packet's encoding and its send
+  // task. Consumed: `chunks` taken by the stand-in encoder (`sending`: they complete a packet);
+  // Sent: after a frame was passed on (`forwarding`: the publisher's packet).
+  void Consumed(int chunks, bool sending);
+  void Sent(bool forwarding);
 
  protected:
   friend class RelayAudioSource;
@@ -86,6 +100,14 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
   rtc::scoped_refptr<RelayAudioSource> parent_;
   std::atomic<bool> pcm_;
   AudioSinkList sinks_;
+  void Give(int chunks, int level);  // under gate_mu_
+  void GiveWaiting(bool all);        // under gate_mu_: all, or while the encoder has taken the rest
+  std::mutex gate_mu_;               // taken before the sinks' lock
+  bool gated_ = false;               // under gate_mu_: the sender forwards
+  int64_t given_ = 0;                // under gate_mu_: chunks given while gated
+  int64_t consumed_ = 0;             // under gate_mu_: chunks the encoder took while gated
+  int64_t progress_ms_ = 0;          // under gate_mu_: the route's last call
+  std::deque<std::pair<int, int>> waiting_;  // under gate_mu_: (chunks, level) per packet
 };
 
 class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrackSinkInterface {

@@ -111,6 +111,39 @@ describe('media: relay (forwarding Opus)', function () {
     track.enabled = true
   })
 
+  it('packets reaching the relay in bursts keep their audio level (none reads as silence)', async () => {
+    // The publisher's source gets 80 ms at a time, so its packets leave (and reach the relay) four
+    // at once. M108 measures a packet's level in a task queued behind the burst's audio: without
+    // the relay's pacing, three packets of four read as silence (127).
+    const pub = trickledPeers()
+    const source = new nonstandard.RTCAudioSource()
+    const mic = source.createTrack()
+    pub.a.addTrack(mic)
+    const samples = new Int16Array(3840)
+    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(3000 * Math.sin(2 * Math.PI * 440 * i / 48000))
+    const timer = setInterval(() => source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 3840 }), 80)
+    try {
+      const remote = once(pub.b, 'track').then(e => e.track)
+      await negotiate(pub.a, pub.b)
+      const s = await subscribe(await remote)
+      await tone(s.sink, 100)
+      const receiver = s.sub.b.getReceivers()[0]
+      const levels = new Map() // rtpTimestamp -> audioLevel, the newest packet's at each look
+      for (const end = Date.now() + 3000; Date.now() < end;) {
+        const [src] = receiver.getSynchronizationSources()
+        if (src && src.audioLevel !== undefined) levels.set(src.rtpTimestamp, src.audioLevel)
+        await delay(2)
+      }
+      const silent = [...levels.values()].filter(l => l < 0.001).length
+      assert.ok(levels.size >= 20, `${levels.size} packets seen`)
+      // A loaded machine may still bunch a packet or two.
+      assert.ok(silent <= levels.size * 0.05, `${silent} of ${levels.size} packets read as silence`)
+    } finally {
+      clearInterval(timer)
+      mic.stop()
+    }
+  })
+
   it('the publisher\'s receive stream is made again (its SSRC no longer signaled): subscribers go on hearing the tone, forwarded', async () => {
     const { pub, track } = await publish()
     const s = await subscribe(track)
