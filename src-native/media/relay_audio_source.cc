@@ -90,8 +90,8 @@ void RelayAudioFeed::GiveWaiting(bool all) {
 void RelayAudioFeed::PushLevel(int chunks, int level) {
   // The route has not run for this long (no encoding for this feed: a sender stopped, another
   // track sent): nothing waits any more.
-  constexpr int64_t kStalledMs = 100;
-  constexpr size_t kMaxWaiting = 8;
+  constexpr int64_t kStalledMs = 300;
+  constexpr size_t kMaxWaiting = 16;
   std::lock_guard<std::mutex> lock(gate_mu_);
   if (gated_ && rtc::TimeMillis() - progress_ms_ > kStalledMs) gated_ = false;
   waiting_.emplace_back(chunks, level);
@@ -100,7 +100,8 @@ void RelayAudioFeed::PushLevel(int chunks, int level) {
 
 void RelayAudioFeed::Consumed(int chunks, bool sending) {
   std::lock_guard<std::mutex> lock(gate_mu_);
-  consumed_ += chunks;
+  // Chunks of an earlier feed still queued are not this feed's.
+  consumed_ = std::min(consumed_ + chunks, given_);
   progress_ms_ = rtc::TimeMillis();
   // A chunk that makes a packet: the next chunks wait for Sent (after the packet's send task).
   if (!sending) GiveWaiting(!gated_);
@@ -109,7 +110,8 @@ void RelayAudioFeed::Consumed(int chunks, bool sending) {
 void RelayAudioFeed::Sent(bool forwarding) {
   std::lock_guard<std::mutex> lock(gate_mu_);
   progress_ms_ = rtc::TimeMillis();
-  if (forwarding && !gated_) given_ = consumed_ = 0;  // counted from here
+  // Counted from here: what was given before is taken as consumed (at worst one burst passes).
+  if (forwarding && !gated_) consumed_ = given_;
   gated_ = forwarding;
   GiveWaiting(!forwarding);
 }

@@ -104,8 +104,8 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
   void GiveWaiting(bool all);        // under gate_mu_: all, or while the encoder has taken the rest
   std::mutex gate_mu_;               // taken before the sinks' lock
   bool gated_ = false;               // under gate_mu_: the sender forwards
-  int64_t given_ = 0;                // under gate_mu_: chunks given while gated
-  int64_t consumed_ = 0;             // under gate_mu_: chunks the encoder took while gated
+  int64_t given_ = 0;                // under gate_mu_: chunks given
+  int64_t consumed_ = 0;             // under gate_mu_: of those, taken by the stand-in encoder
   int64_t progress_ms_ = 0;          // under gate_mu_: the route's last call
   std::deque<std::pair<int, int>> waiting_;  // under gate_mu_: (chunks, level) per packet
 };

@@ -136,8 +136,8 @@ describe('media: relay (forwarding Opus)', function () {
       }
       const silent = [...levels.values()].filter(l => l < 0.001).length
       assert.ok(levels.size >= 20, `${levels.size} packets seen`)
-      // A loaded machine may still bunch a packet or two.
-      assert.ok(silent <= levels.size * 0.05, `${silent} of ${levels.size} packets read as silence`)
+      // A heavily loaded machine may still bunch a few (the pacing gives up on a stalled encoder).
+      assert.ok(silent <= levels.size * 0.15, `${silent} of ${levels.size} packets read as silence`)
     } finally {
       clearInterval(timer)
       mic.stop()
