@@ -5,6 +5,7 @@ const assert = require('node:assert/strict')
 const { mediaDevices, nonstandard } = require('..')
 const { binding } = require('../dist/native')
 const { createTrack } = require('../dist/MediaStreamTrack')
+const { closeAll, once, negotiate, trickledPeers } = require('./helpers/pair')
 
 const { RTCVideoSink, RTCAudioSink } = nonstandard
 
@@ -208,5 +209,56 @@ describe('nonstandard RTCVideoSink / RTCAudioSink', () => {
     // Frames produced meanwhile were skipped: each delivered frame is the newest, about one
     // handler's time after the one before, not the next of a queue (16.7 ms later).
     for (let i = 1; i < stamps.length; i++) assert.ok(stamps[i] - stamps[i - 1] > 50000, `${stamps[i] - stamps[i - 1]} us`)
+  })
+  /** Chunks over about 0.3 s: how many, and the largest absolute sample. */
+  async function loudness (sink) {
+    const chunks = await nextChunks(sink, 30)
+    let peak = 0
+    for (const c of chunks) for (const v of c.samples) peak = Math.max(peak, Math.abs(v))
+    return { chunks: chunks.length, frames: chunks[0].numberOfFrames, peak }
+  }
+
+  // mediacapture-streams: a disabled track renders silence (Chromium gives its sinks zeros).
+  it('a disabled audio track gives its sinks silence, 10 ms chunks as before: local, remote, remote with a receive transform', async function () {
+    this.timeout(20000)
+    const local = await track({ audio: true })
+    const pc = trickledPeers()
+    const withTransform = trickledPeers({ encodedInsertableStreams: true }, { encodedInsertableStreams: true })
+    try {
+      const remotes = []
+      for (const [p, transform] of [[pc, false], [withTransform, true]]) {
+        const mic = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
+        made.push(mic)
+        const sender = p.a.addTrack(mic)
+        const got = once(p.b, 'track')
+        if (transform) {
+          const { readable, writable } = sender.createEncodedStreams()
+          readable.pipeTo(writable).catch(() => {})
+        }
+        await negotiate(p.a, p.b)
+        const { track: remote, receiver } = await got
+        if (transform) {
+          const { readable, writable } = receiver.createEncodedStreams()
+          readable.pipeTo(writable).catch(() => {})
+        }
+        remotes.push(remote)
+      }
+      for (const [name, t] of [['local', local], ['remote', remotes[0]], ['remote with a receive transform', remotes[1]]]) {
+        const sink = new RTCAudioSink(t)
+        made.push(sink)
+        await nextChunks(sink, 20) // a remote decoder's first chunks fade in
+        assert.ok((await loudness(sink)).peak > 1000, `${name}: the tone`)
+        t.enabled = false
+        await nextChunks(sink, 5)
+        const quiet = await loudness(sink)
+        assert.equal(quiet.peak, 0, `${name}: disabled, ${JSON.stringify(quiet)}`)
+        assert.equal(quiet.frames, (await nextChunks(sink, 1))[0].sampleRate / 100)
+        t.enabled = true
+        await nextChunks(sink, 10)
+        assert.ok((await loudness(sink)).peak > 1000, `${name}: enabled again`)
+      }
+    } finally {
+      closeAll()
+    }
   })
 })

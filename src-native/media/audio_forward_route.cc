@@ -132,7 +132,19 @@ void AudioForwardRoute::UnregisterTransformedFrameCallback() {
 }
 
 bool AudioForwardRoute::StandIn(uint32_t rtp_timestamp, rtc::Buffer* encoded, webrtc::AudioEncoder::EncodedInfo* info) {
+  rtc::scoped_refptr<RelayAudioFeed> feed;
+  bool sending = false;
+  const bool standing_in = StandInLocked(rtp_timestamp, encoded, info, &feed, &sending);
+  // Outside the lock: the feed may give the next packet's chunks (media/relay_audio_source.h).
+  if (standing_in && feed) feed->Consumed(1, sending);
+  return standing_in;
+}
+
+bool AudioForwardRoute::StandInLocked(uint32_t rtp_timestamp, rtc::Buffer* encoded,
+                                      webrtc::AudioEncoder::EncodedInfo* info,
+                                      rtc::scoped_refptr<RelayAudioFeed>* feed_out, bool* sending) {
   std::lock_guard<std::mutex> lock(mu_);
+  *feed_out = feed_;
   if (emitted_) {
     // The last dummy byte did not reach Transform: this route is not the sender's transformer
     // any more. Encode for good.
@@ -156,6 +168,7 @@ bool AudioForwardRoute::StandIn(uint32_t rtp_timestamp, rtc::Buffer* encoded, we
       cursor_++;
       pending_chunks_ = 0;
       emitted_ = true;
+      *sending = true;
       encoded->AppendData(static_cast<uint8_t>(0));
       info->encoded_bytes = 1;
       info->encoded_timestamp = first_timestamp_;
@@ -194,6 +207,8 @@ void AudioForwardRoute::Transform(std::unique_ptr<webrtc::TransformableFrameInte
   // A disabled track sends the encoded silence it is given: no need to decode.
   if (feed && (replaced || (want_pcm && !feed->muted()))) feed->SetPcm(want_pcm);
   Pass(std::move(frame));
+  // After Pass: the chunks the feed gives now queue behind this packet's sending.
+  if (feed) feed->Sent(replaced);
 }
 
 bool AudioForwardRoute::ForwardsSsrc(uint32_t ssrc) {

@@ -63,6 +63,8 @@ class AudioForwardRoute : public ChainedTransformer {
 
  private:
   void SetQueue(webrtc::TaskQueueBase* queue);
+  bool StandInLocked(uint32_t rtp_timestamp, rtc::Buffer* encoded, webrtc::AudioEncoder::EncodedInfo* info,
+                     rtc::scoped_refptr<RelayAudioFeed>* feed, bool* sending);
 
   const void* const sender_key_;
   std::mutex mu_;

@@ -8,7 +8,7 @@ void ChainedTransformer::SetNext(rtc::scoped_refptr<webrtc::FrameTransformerInte
   {
     std::lock_guard<std::mutex> lock(mu_);
     next_ = next;
-    callback = callback_;
+    if (!callbacks_.empty()) callback = callbacks_.back();
     sinks = sinks_;
   }
   if (!next) return;
@@ -20,7 +20,7 @@ void ChainedTransformer::RegisterTransformedFrameCallback(rtc::scoped_refptr<web
   rtc::scoped_refptr<webrtc::FrameTransformerInterface> next;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    callback_ = callback;
+    callbacks_.push_back(callback);
     next = next_;
   }
   if (next) next->RegisterTransformedFrameCallback(callback);
@@ -39,12 +39,17 @@ void ChainedTransformer::RegisterTransformedFrameSinkCallback(rtc::scoped_refptr
 
 void ChainedTransformer::UnregisterTransformedFrameCallback() {
   rtc::scoped_refptr<webrtc::FrameTransformerInterface> next;
+  rtc::scoped_refptr<webrtc::TransformedFrameCallback> newest;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    callback_ = nullptr;
+    if (!callbacks_.empty()) callbacks_.pop_front();
+    if (!callbacks_.empty()) newest = callbacks_.back();
     next = next_;
   }
-  if (next) next->UnregisterTransformedFrameCallback();
+  if (!next) return;
+  // The chained transform keeps one callback: the newest stream's, or none.
+  if (newest) next->RegisterTransformedFrameCallback(newest);
+  else next->UnregisterTransformedFrameCallback();
 }
 
 void ChainedTransformer::UnregisterTransformedFrameSinkCallback(uint32_t ssrc) {
@@ -65,7 +70,8 @@ void ChainedTransformer::Pass(std::unique_ptr<webrtc::TransformableFrameInterfac
     next = next_;
     if (!next) {
       auto it = sinks_.find(frame->GetSsrc());
-      callback = it != sinks_.end() ? it->second : callback_;
+      if (it != sinks_.end()) callback = it->second;
+      else if (!callbacks_.empty()) callback = callbacks_.back();
     }
   }
   if (next) next->Transform(std::move(frame));

@@ -34,19 +34,15 @@ ForwardedAudioSource::~ForwardedAudioSource() { from_->RemoveSink(this); }
 void ForwardedAudioSource::OnData(const void* audio_data, int bits_per_sample, int sample_rate,
                                   size_t number_of_channels, size_t number_of_frames) {
   if (DemandAudioMixer::Draining()) return;  // a backlog nobody hears (media/demand_audio_mixer.h)
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto* sink : sinks_)
-    sink->OnData(audio_data, bits_per_sample, sample_rate, number_of_channels, number_of_frames);
+  sinks_.Deliver(audio_data, bits_per_sample, sample_rate, number_of_channels, number_of_frames);
 }
 
 void ForwardedAudioSource::AddSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
+  sinks_.Add(sink);
 }
 
 void ForwardedAudioSource::RemoveSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
+  sinks_.Remove(sink);
 }
 
 }  // namespace nlw

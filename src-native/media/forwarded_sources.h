@@ -11,6 +11,7 @@
 #include "api/media_stream_interface.h"
 #include "api/notifier.h"
 #include "media/base/adapted_video_track_source.h"
+#include "media/audio_sink_list.h"
 
 namespace nlw {
 
@@ -54,8 +55,7 @@ class ForwardedAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterfac
 
  private:
   rtc::scoped_refptr<webrtc::AudioTrackInterface> from_;
-  std::mutex mu_;
-  std::vector<webrtc::AudioTrackSinkInterface*> sinks_;  // under mu_
+  AudioSinkList sinks_;
 };
 
 }  // namespace nlw

@@ -18,22 +18,14 @@ void PushedAudioSource::UnregisterObserver(webrtc::ObserverInterface* observer) 
   observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
 }
 
-void PushedAudioSource::AddSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
-}
+void PushedAudioSource::AddSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Add(sink); }
 
-void PushedAudioSource::RemoveSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
-}
+void PushedAudioSource::RemoveSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Remove(sink); }
 
 void PushedAudioSource::Deliver(const int16_t* chunk, int sample_rate, size_t channels, size_t frames,
                                 absl::optional<int64_t> capture_ms) {
   delivered_++;
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  for (webrtc::AudioTrackSinkInterface* sink : sinks_)
-    sink->OnData(chunk, 16, sample_rate, channels, frames, capture_ms);
+  sinks_.Deliver(chunk, 16, sample_rate, channels, frames, capture_ms);
 }
 
 void PushedAudioSource::Push(const int16_t* samples, int sample_rate, size_t channels, size_t frames,

@@ -11,6 +11,7 @@
 
 #include "absl/types/optional.h"
 #include "api/media_stream_interface.h"
+#include "media/audio_sink_list.h"
 
 namespace nlw {
 
@@ -51,8 +52,7 @@ class PushedAudioSource : public webrtc::AudioSourceInterface {
 
   std::mutex mu_;
   std::vector<webrtc::ObserverInterface*> observers_;  // under mu_
-  std::mutex sinks_mu_;  // held while delivering
-  std::vector<webrtc::AudioTrackSinkInterface*> sinks_;
+  AudioSinkList sinks_;
 };
 
 }  // namespace nlw

@@ -7,6 +7,7 @@
 #include "pc/channel_interface.h"
 #include "pc/rtp_receiver.h"
 #include "pc/rtp_transceiver.h"
+#include "media/audio_level_chunks.h"
 #include "media/demand_audio_mixer.h"
 #include "rtc_base/time_utils.h"
 
@@ -14,8 +15,7 @@ namespace nlw {
 
 namespace {
 std::atomic<uint64_t> g_live{0};
-constexpr int kChunk = 480;  // 10 ms at 48 kHz, mono
-const int16_t kSilence[kChunk] = {};
+constexpr int kChunk = kLevelChunkSamples;  // 10 ms at 48 kHz, mono
 }  // namespace
 
 // ---- OpusReceiveTap
@@ -28,7 +28,14 @@ void OpusReceiveTap::SetOwner(RelayAudioSource* owner) {
 void OpusReceiveTap::Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (owner_ != nullptr) owner_->OnPacket(frame->GetData(), frame->GetPayloadType());
+    if (owner_ != nullptr) {
+      // A receive stream's frames are audio frames with the RTP header (M108's
+      // TransformableIncomingAudioFrame).
+      const webrtc::RTPHeader& header =
+          static_cast<webrtc::TransformableAudioFrameInterface*>(frame.get())->GetHeader();
+      const int level = header.extension.hasAudioLevel ? header.extension.audioLevel : -1;
+      owner_->OnPacket(frame->GetData(), frame->GetPayloadType(), level);
+    }
   }
   Pass(std::move(frame));
 }
@@ -46,20 +53,11 @@ RelayAudioFeed::~RelayAudioFeed() {
   if (pcm_.load()) parent_->CountPcm(-1);
 }
 
-void RelayAudioFeed::AddSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
-}
+void RelayAudioFeed::AddSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Add(sink); }
 
-void RelayAudioFeed::RemoveSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
-}
+void RelayAudioFeed::RemoveSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Remove(sink); }
 
-bool RelayAudioFeed::has_sinks() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !sinks_.empty();
-}
+bool RelayAudioFeed::has_sinks() { return !sinks_.empty(); }
 
 void RelayAudioFeed::SetPcm(bool pcm) {
   if (pcm_.exchange(pcm) == pcm) return;
@@ -72,14 +70,50 @@ bool RelayAudioFeed::muted() const { return parent_->muted(); }
 
 void RelayAudioFeed::Deliver(const void* audio_data, int bits_per_sample, int sample_rate, size_t channels,
                              size_t frames) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto* sink : sinks_) sink->OnData(audio_data, bits_per_sample, sample_rate, channels, frames);
+  sinks_.Deliver(audio_data, bits_per_sample, sample_rate, channels, frames);
 }
 
-void RelayAudioFeed::PushSilence(int chunks) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (int i = 0; i < chunks; i++)
-    for (auto* sink : sinks_) sink->OnData(kSilence, 16, 48000, 1, kChunk);
+void RelayAudioFeed::Give(int chunks, int level) {
+  given_ += chunks;
+  const int16_t* chunk = AudioLevelChunk(level);
+  for (int i = 0; i < chunks; i++) sinks_.Deliver(chunk, 16, 48000, 1, kChunk);
+}
+
+void RelayAudioFeed::GiveWaiting(bool all) {
+  while (!waiting_.empty() && (all || consumed_ >= given_)) {
+    auto [c, l] = waiting_.front();
+    waiting_.pop_front();
+    Give(c, l);
+  }
+}
+
+void RelayAudioFeed::PushLevel(int chunks, int level) {
+  // The route has not run for this long (no encoding for this feed: a sender stopped, another
+  // track sent): nothing waits any more.
+  constexpr int64_t kStalledMs = 300;
+  constexpr size_t kMaxWaiting = 16;
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  if (gated_ && rtc::TimeMillis() - progress_ms_ > kStalledMs) gated_ = false;
+  waiting_.emplace_back(chunks, level);
+  GiveWaiting(!gated_ || waiting_.size() > kMaxWaiting);
+}
+
+void RelayAudioFeed::Consumed(int chunks, bool sending) {
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  // Chunks of an earlier feed still queued are not this feed's.
+  consumed_ = std::min(consumed_ + chunks, given_);
+  progress_ms_ = rtc::TimeMillis();
+  // A chunk that makes a packet: the next chunks wait for Sent (after the packet's send task).
+  if (!sending) GiveWaiting(!gated_);
+}
+
+void RelayAudioFeed::Sent(bool forwarding) {
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  progress_ms_ = rtc::TimeMillis();
+  // Counted from here: what was given before is taken as consumed (at worst one burst passes).
+  if (forwarding && !gated_) consumed_ = given_;
+  gated_ = forwarding;
+  GiveWaiting(!forwarding);
 }
 
 // ---- RelayAudioSource
@@ -104,6 +138,10 @@ rtc::scoped_refptr<RelayAudioSource> RelayAudioSource::Create(rtc::scoped_refptr
     const uint32_t ssrc = r ? r->ssrc() : 0;
     if (channel == nullptr || ssrc == 0 || channel->media_type() != cricket::MEDIA_TYPE_AUDIO) return false;
     channel->voice_media_channel()->SetDepacketizerToDecoderFrameTransformer(ssrc, tap);
+    // And in the streams the channel makes later (M108 gives its "unsignaled" transformer to
+    // every new receive stream, signaled or not): when the publisher's SSRC changes, or its
+    // stream is made again, the new stream has the tap too (media/chained_transformer.h).
+    channel->voice_media_channel()->SetDepacketizerToDecoderFrameTransformer(0, tap);
     return true;
   });
   if (installed) {
@@ -138,11 +176,13 @@ void RelayAudioSource::Detach() {
 
 void RelayAudioSource::ReadPayloadTypes() {
   if (!receiver_) return;
-  std::set<uint8_t> types;
+  std::set<uint8_t> opus;
+  std::set<uint8_t> others;
   for (const webrtc::RtpCodecParameters& codec : receiver_->GetParameters().codecs)
-    if (absl::EqualsIgnoreCase(codec.name, "opus")) types.insert(static_cast<uint8_t>(codec.payload_type));
+    (absl::EqualsIgnoreCase(codec.name, "opus") ? opus : others).insert(static_cast<uint8_t>(codec.payload_type));
   std::lock_guard<std::mutex> lock(mu_);
-  opus_types_ = std::move(types);
+  opus_types_ = std::move(opus);
+  other_types_ = std::move(others);
 }
 
 rtc::scoped_refptr<RelayAudioFeed> RelayAudioSource::NewFeed() {
@@ -170,20 +210,38 @@ void RelayAudioSource::CountPcm(int delta) {
   else if (!has && had) demand_ = AudioDemand::Hold();
 }
 
-void RelayAudioSource::OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type) {
-  int samples = 0;
+void RelayAudioSource::OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type, int level) {
+  bool opus = false;
+  bool known = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (opus_types_.count(payload_type) != 0) samples = OpusPacketSamples48k(payload);
+    opus = opus_types_.count(payload_type) != 0;
+    known = opus || other_types_.count(payload_type) != 0;
   }
+  if (!known) {
+    // A payload type the receiver did not have when last read: its codecs come with the local
+    // description, which may follow the first sender (a track sent on from `ontrack`, during
+    // setRemoteDescription). Read again, at most every 200 ms. The tap runs on the receiver's
+    // worker thread, where the proxy calls the receiver directly.
+    const int64_t now = rtc::TimeMillis();
+    if (now - last_read_ms_.load() >= 200) {
+      last_read_ms_ = now;
+      ReadPayloadTypes();
+      std::lock_guard<std::mutex> lock(mu_);
+      opus = opus_types_.count(payload_type) != 0;
+    }
+  }
+  const int samples = opus ? OpusPacketSamples48k(payload) : 0;
   // Not Opus, or not a whole number of 10 ms: not kept, and the ring goes stale. The silence
   // pushed for it (20 ms) only drives the senders' encoders, whose routes then find nothing to
-  // forward and switch their feeds to the decoded audio (media/audio_forward_route.h).
+  // forward and switch their feeds to the decoded audio (media/audio_forward_route.h). A sender
+  // that does not stand in (a disabled track) encodes what it is given: silence then.
   const bool kept = samples != 0 && samples % kChunk == 0;
   if (kept) ring_->Push(payload, samples, rtc::TimeMillis());
+  if (!kept || muted_.load()) level = 127;
   std::lock_guard<std::mutex> lock(mu_);
   for (RelayAudioFeed* feed : feeds_)
-    if (!feed->pcm()) feed->PushSilence(kept ? samples / kChunk : 2);
+    if (!feed->pcm()) feed->PushLevel(kept ? samples / kChunk : 2, level);
 }
 
 void RelayAudioSource::OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,

@@ -4,8 +4,10 @@
 // publisher's Opus packets unchanged: a receive-side frame transformer on the publisher's receiver
 // (OpusReceiveTap) keeps each Opus packet (OpusPacketRing) and lets it go on to the decoder; each
 // sender of the track gets a track of its own over a RelayAudioFeed, and for each packet the feed
-// pushes that packet's length of 10 ms silence chunks (48 kHz mono, not decoded) to the sender,
-// which drives its encoder at the publisher's pace. The sender's Opus encoder stands in (one dummy
+// pushes that packet's length of 10 ms chunks (48 kHz mono, not decoded) to the sender, which
+// drives its encoder at the publisher's pace. The chunks are silent but for the packet's audio
+// level (its ssrc-audio-level header extension), which the sender measures again and writes in
+// the forwarded packets' extension (media/audio_level_chunks.h). The sender's Opus encoder stands in (one dummy
 // byte per packet, no libopus work) and its send-side transformer puts the publisher's packet in
 // its place (media/audio_forward_route.h, media/relayed_opus_encoder.h).
 //
@@ -17,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -28,6 +31,7 @@
 #include "api/rtp_transceiver_interface.h"
 #include "rtc_base/thread.h"
 #include "media/audio_demand.h"
+#include "media/audio_sink_list.h"
 #include "media/chained_transformer.h"
 #include "media/opus_packets.h"
 
@@ -71,7 +75,21 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
 
   // RelayAudioSource, under its lock.
   void Deliver(const void* audio_data, int bits_per_sample, int sample_rate, size_t channels, size_t frames);
-  void PushSilence(int chunks);
+  // `chunks` 10 ms chunks at the audio level `level` (media/audio_level_chunks.h; 127: silence).
+  // While the sender forwards, a packet's chunks wait for the sender to have taken the chunks
+  // before them (see Sent).
+  void PushLevel(int chunks, int level);
+
+  // The sender's route, on the encoder queue. M108 measures the level for a packet's extension
+  // in a task it queues behind the packet's encoding (ChannelSendFrameTransformerDelegate posts
+  // SendFrame): chunks of the next packet queued before that task would be measured with this
+  // packet, and the next packet would measure nothing (level 127, silence), as happened to
+  // packets arriving in a burst. So while forwarding, the chunks of a packet are given only once
+  // the encoder has taken those before them, and not between a packet's encoding and its send
+  // task. Consumed: `chunks` taken by the stand-in encoder (`sending`: they complete a packet);
+  // Sent: after a frame was passed on (`forwarding`: the publisher's packet).
+  void Consumed(int chunks, bool sending);
+  void Sent(bool forwarding);
 
  protected:
   friend class RelayAudioSource;
@@ -81,8 +99,15 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
  private:
   rtc::scoped_refptr<RelayAudioSource> parent_;
   std::atomic<bool> pcm_;
-  std::mutex mu_;
-  std::vector<webrtc::AudioTrackSinkInterface*> sinks_;  // under mu_
+  AudioSinkList sinks_;
+  void Give(int chunks, int level);  // under gate_mu_
+  void GiveWaiting(bool all);        // under gate_mu_: all, or while the encoder has taken the rest
+  std::mutex gate_mu_;               // taken before the sinks' lock
+  bool gated_ = false;               // under gate_mu_: the sender forwards
+  int64_t given_ = 0;                // under gate_mu_: chunks given
+  int64_t consumed_ = 0;             // under gate_mu_: of those, taken by the stand-in encoder
+  int64_t progress_ms_ = 0;          // under gate_mu_: the route's last call
+  std::deque<std::pair<int, int>> waiting_;  // under gate_mu_: (chunks, level) per packet
 };
 
 class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrackSinkInterface {
@@ -94,7 +119,10 @@ class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrac
   // Not through RtpReceiverInterface::SetDepacketizerToDecoderFrameTransformer: M108's audio
   // receiver gives its transformer to the stream again whenever the track is enabled or disabled,
   // and the stream aborts on a second one (ChannelReceive: "Not setting the transformer?"). Given
-  // to the media channel for the receiver's SSRC, the tap is the stream's alone.
+  // to the media channel for the receiver's SSRC, the tap is the stream's alone. It is also the
+  // channel's transformer for its later receive streams (an SSRC change: the publisher's stream
+  // made again), so forwarding goes on across them. A receiver with no SSRC yet (the publisher's
+  // SDP names none) gets no tap: its feeds take the decoded audio.
   static rtc::scoped_refptr<RelayAudioSource> Create(rtc::scoped_refptr<webrtc::AudioTrackInterface> from,
                                                      rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver,
                                                      rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver,
@@ -105,7 +133,8 @@ class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrac
   void Detach();
 
   // The tap, on the publisher's receive thread.
-  void OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type);
+  // `level`: the packet's ssrc-audio-level (0..127), -1 without the extension.
+  void OnPacket(rtc::ArrayView<const uint8_t> payload, uint8_t payload_type, int level);
   // The decoded audio of the remote track (while a feed holds the demand), the mixer's thread.
   void OnData(const void* audio_data, int bits_per_sample, int sample_rate, size_t number_of_channels,
               size_t number_of_frames) override;
@@ -140,6 +169,8 @@ class RelayAudioSource : public rtc::RefCountInterface, public webrtc::AudioTrac
   std::mutex mu_;
   std::vector<RelayAudioFeed*> feeds_;  // under mu_
   std::set<uint8_t> opus_types_;        // under mu_
+  std::set<uint8_t> other_types_;       // under mu_: the receiver's other payload types
+  std::atomic<int64_t> last_read_ms_{-1000};  // the tap's thread: payload types last read
   std::mutex demand_mu_;                // never taken under mu_ (the mixer's drain calls OnData)
   int pcm_feeds_ = 0;                   // under demand_mu_
   AudioDemand::Hold demand_;            // under demand_mu_

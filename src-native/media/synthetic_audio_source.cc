@@ -92,15 +92,9 @@ void SyntheticAudioSource::UnregisterObserver(webrtc::ObserverInterface* observe
   observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
 }
 
-void SyntheticAudioSource::AddSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end()) sinks_.push_back(sink);
-}
+void SyntheticAudioSource::AddSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Add(sink); }
 
-void SyntheticAudioSource::RemoveSink(webrtc::AudioTrackSinkInterface* sink) {
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), sink), sinks_.end());
-}
+void SyntheticAudioSource::RemoveSink(webrtc::AudioTrackSinkInterface* sink) { sinks_.Remove(sink); }
 
 void SyntheticAudioSource::Produce(int64_t now_us) {
   if (stopped_.load()) return;
@@ -155,9 +149,7 @@ void SyntheticAudioSource::Produce(int64_t now_us) {
     phase_ -= std::floor(phase_);
     data = samples_.data();
   }
-  std::lock_guard<std::mutex> lock(sinks_mu_);
-  for (webrtc::AudioTrackSinkInterface* sink : sinks_)
-    sink->OnData(data, 16, s.sample_rate, channels, frames, now_us / 1000);
+  sinks_.Deliver(data, 16, s.sample_rate, channels, frames, now_us / 1000);
 }
 
 }  // namespace nlw

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/media_stream_interface.h"
+#include "media/audio_sink_list.h"
 
 namespace nlw {
 
@@ -59,8 +60,7 @@ class SyntheticAudioSource : public webrtc::AudioSourceInterface {
   std::atomic<bool> stopped_{false};
   std::vector<webrtc::ObserverInterface*> observers_;  // under mu_
 
-  std::mutex sinks_mu_;  // held while delivering
-  std::vector<webrtc::AudioTrackSinkInterface*> sinks_;
+  AudioSinkList sinks_;
 
   // Ticker thread.
   double phase_ = 0;              // in cycles [0, 1)

@@ -172,6 +172,7 @@ void MediaStreamTrack::PinGate() {
 // A disabled video track sends black frames, a disabled audio track silence (libwebrtc).
 void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
   bool enabled = info.Length() > 0 && info[0].ToBoolean().Value();
+  enabled_->store(enabled);
   if (track_ && receiver_ && kind_ == webrtc::MediaStreamTrackInterface::kAudioKind &&
       TransformerSlots::HeldByApplication(receiver_.get())) {
     // M108's audio receiver hands its frame transformer to the receive stream again on every
@@ -322,7 +323,10 @@ Napi::Value MediaStreamTrack::Clone(const Napi::CallbackInfo& info) {
     // serve a track of another factory: the clone shares the libwebrtc track (and its enabled
     // flag) under a new id.
     Napi::Object clone = NewWith(env, track_, nullptr);
-    if (MediaStreamTrack* t = Unwrap(clone)) t->id_ = id;
+    if (MediaStreamTrack* t = Unwrap(clone)) {
+      t->id_ = id;
+      t->enabled_->store(enabled_->load());
+    }
     return clone;
   }
   if (!copy) {
@@ -331,7 +335,9 @@ Napi::Value MediaStreamTrack::Clone(const Napi::CallbackInfo& info) {
   }
   copy->set_enabled(track_->enabled());
   // A stopped track's clone is ended too (JS makes it so): it does not hold the source.
-  return NewWith(env, copy, using_source_ ? source_ : nullptr, source_ ? factory.get() : nullptr);
+  Napi::Object clone = NewWith(env, copy, using_source_ ? source_ : nullptr, source_ ? factory.get() : nullptr);
+  if (MediaStreamTrack* t = Unwrap(clone)) t->enabled_->store(enabled_->load());
+  return clone;
 }
 
 Napi::Value MediaStreamTrack::Settings(const Napi::CallbackInfo& info) {

@@ -6,6 +6,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,6 +74,10 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
 
   // JS thread. Null once released (stop() keeps it: a sender may still hold the track).
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track() const { return track_; }
+  // Whether the JS track is enabled, for its readers on other threads (RTCAudioSink gives
+  // silence while it is not). libwebrtc's own flag is not enough: a remote audio track with a
+  // receive transform keeps it set and carries "disabled" in its source's volume (SetEnabled).
+  const std::shared_ptr<std::atomic<bool>>& enabled_flag() const { return enabled_; }
 
   // JS thread. The libwebrtc track to hand to a connection made by `factory` (a sender's track).
   // libwebrtc tracks are bound to the threads of the factory that made them, and a sender calls
@@ -112,6 +117,7 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
   std::shared_ptr<SyntheticSource> source_;
   std::string kind_, id_;  // read once: no hop for the getters
+  std::shared_ptr<std::atomic<bool>> enabled_ = std::make_shared<std::atomic<bool>>(true);
   // For synthetic tracks: the factory that made track_, and the tracks made for other factories.
   webrtc::PeerConnectionFactoryInterface* home_factory_ = nullptr;
   std::map<webrtc::PeerConnectionFactoryInterface*, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> others_;

@@ -18,10 +18,12 @@ void CopyPlane(uint8_t* dst, const uint8_t* src, int stride, int width, int heig
 }
 }  // namespace
 
-SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track)
+SinkCore::SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
+                   std::shared_ptr<std::atomic<bool>> enabled)
     : dispatcher_(std::move(dispatcher)),
       track_(std::move(track)),
       video_(track_->kind() == webrtc::MediaStreamTrackInterface::kVideoKind),
+      enabled_(std::move(enabled)),
       link_(std::make_shared<Link<TrackSink>>()) {}
 
 void SinkCore::Start() {
@@ -50,7 +52,8 @@ void SinkCore::OnData(const void* audio_data, int bits_per_sample, int sample_ra
   if (bits_per_sample != 16 || DemandAudioMixer::Draining()) return;  // a backlog nobody hears
   AudioChunk chunk{std::vector<int16_t>(number_of_channels * number_of_frames), sample_rate, number_of_channels,
                    number_of_frames};
-  memcpy(chunk.samples.data(), audio_data, chunk.samples.size() * sizeof(int16_t));
+  // Disabled: the zeros the vector holds already.
+  if (!enabled_ || enabled_->load()) memcpy(chunk.samples.data(), audio_data, chunk.samples.size() * sizeof(int16_t));
   std::lock_guard<std::mutex> lock(mu_);
   pending_audio_.push_back(std::move(chunk));
   if (pending_audio_.size() > kMaxQueuedAudioChunks) pending_audio_.pop_front();
@@ -134,7 +137,7 @@ TrackSink::TrackSink(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrackSin
   }
   runtime_ = Addon::Of(env)->runtime();
   on_event_ = Napi::Persistent(info[1].As<Napi::Function>());
-  core_ = std::make_shared<SinkCore>(runtime_->dispatcher(), track->track());
+  core_ = std::make_shared<SinkCore>(runtime_->dispatcher(), track->track(), track->enabled_flag());
   core_->link()->target = this;
   core_->Start();
   runtime_->RegisterSink(this);

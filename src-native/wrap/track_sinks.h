@@ -3,11 +3,13 @@
 //   video: the newest frame only, lent without a copy when its planes lie packed (media/frame_memory). A frame that arrives while one is waiting for the JS thread
 //          replaces it: a slow consumer sees fewer frames, never a growing backlog.
 //   audio: every 10 ms chunk, in order, up to one second queued; older chunks are dropped past
-//          that (a JS thread stalled for a second).
+//          that (a JS thread stalled for a second). While the track is disabled the chunks come
+//          as before, all zeros (Chromium renders a disabled track as silence).
 #pragma once
 
 #include <napi.h>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -29,7 +31,10 @@ class SinkCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
                  public webrtc::AudioTrackSinkInterface,
                  public std::enable_shared_from_this<SinkCore> {
  public:
-  SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track);
+  // `enabled`: the JS track's enabled flag (MediaStreamTrack::enabled_flag); audio is silence
+  // while it is false, as a browser renders a disabled track (mediacapture-streams).
+  SinkCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
+           std::shared_ptr<std::atomic<bool>> enabled);
 
   void Start();  // JS thread: registers with the track (a blocking hop to its thread)
   void Stop();   // JS thread: unregisters; no callback runs after it returns
@@ -53,6 +58,7 @@ class SinkCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   std::shared_ptr<Dispatcher> dispatcher_;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
   bool video_;
+  std::shared_ptr<std::atomic<bool>> enabled_;
   bool started_ = false;  // JS thread
   TrackConsumer consumer_;  // JS thread: attached to the track, holding its decode demand
   LinkPtr<TrackSink> link_;

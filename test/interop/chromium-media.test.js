@@ -261,6 +261,41 @@ describe('interop: media with headless Chromium', function () {
     await noErrors()
   })
 
+  it('relayed audio: Chromium sees the publisher\'s audio level, and goes on hearing it after the publisher changes its SSRC', async function () {
+    const upstream = pair('up')
+    const downstream = pair('down')
+    upstream.pc.ontrack = e => {
+      upstream.trackEvents.push(e)
+      if (e.track.kind !== 'audio') return
+      downstream.pc.addTrack(e.track, ...e.streams)
+      downstream.offer().catch(err => downstream.errors.push(err))
+    }
+    await openBrowserPeer('down', { offer: false, camera: false })
+    await openBrowserPeer('up', { offer: true, camera: true })
+    await hearsAudio('down')
+    // Forwarded (not decoded, not encoded), with the publisher's level in the header extension:
+    // Chromium's getSynchronizationSources() says what its beep measures, not silence (1e-6).
+    const before = nonstandard.relayCounters().forwardedAudioPackets
+    const levels = await page.evaluate(n => window.audioLevels(n, 3000), 'down')
+    assert.ok(nonstandard.relayCounters().forwardedAudioPackets - before >= 50, JSON.stringify(nonstandard.relayCounters()))
+    assert.ok(levels.max > 0.01, `Chromium's audio levels: ${JSON.stringify(levels)}`)
+    // The publisher offers again with another SSRC for its microphone: the relay's receive stream
+    // is made again, and the subscriber must not fall silent.
+    const { next } = await page.evaluate(n => window.offerNewAudioSsrc(n), 'up')
+    await waitFor(async () => {
+      await noErrors()
+      const up = await browserStats('up')
+      const inbound = [...(await upstream.pc.getStats()).values()].find(s => s.type === 'inbound-rtp' && s.kind === 'audio' && s.ssrc === next)
+      return up.outAudio && up.outAudio.ssrc === next && inbound && inbound.packetsReceived > 0
+    }, STEP_MS, () => 'Chromium sends its audio from the new SSRC, and it reaches us', 200)
+    await new Promise(resolve => setTimeout(resolve, 500)) // what the jitter buffer held before
+    const after = nonstandard.relayCounters().forwardedAudioPackets
+    await hearsAudio('down')
+    assert.ok(nonstandard.relayCounters().forwardedAudioPackets - after >= 25)
+    assert.ok((await page.evaluate(n => window.audioLevels(n, 3000), 'down')).max > 0.01)
+    await noErrors()
+  })
+
   it('we offer recvonly audio and video, Chromium answers with its camera: one stream, tracks unmute', async function () {
     const node = pair('recv')
     const audio = node.pc.addTransceiver('audio', { direction: 'recvonly' })
