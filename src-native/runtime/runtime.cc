@@ -57,22 +57,13 @@ class TaskQueueFactoryView : public webrtc::TaskQueueFactory {
 // Pool threads for the per-connection task queues of one runtime (shared_task_queues.h).
 constexpr size_t kTaskQueueThreads = 2;
 
-// Pool threads for the audio senders' encoder queues: one per core (at most 4), enough for the
-// encodes of hundreds of streams; NODE_LIBWEBRTC_AUDIO_ENCODER_THREADS=0 gives every encoder a
-// thread of its own (libwebrtc's default), for comparisons.
-size_t AudioEncoderThreads() {
-  if (const char* v = getenv("NODE_LIBWEBRTC_AUDIO_ENCODER_THREADS"); v && *v) {
-    long n = strtol(v, nullptr, 10);
-    if (n >= 0 && n <= 64) return static_cast<size_t>(n);
-  }
-  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
-}
-
-// Threads shared by the video senders' encoder queues while they forward (relayed pictures,
-// runtime/shared_task_queues.h): one per core, 1 to 4; NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS=0
-// gives every video encoder a thread of its own from the start (libwebrtc's default).
-size_t VideoEncoderThreads() {
-  if (const char* v = getenv("NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS"); v && *v) {
+// Pool threads for the senders' encoder queues (shared_task_queues.h): one per core, 1 to 4.
+// Audio: enough for the encodes of hundreds of streams. Video: shared while the senders forward
+// (relayed pictures); a queue whose encoder encodes pixels moves to a thread of its own. `env`
+// (NODE_LIBWEBRTC_AUDIO_ENCODER_THREADS, NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS) overrides it; 0
+// gives every encoder a thread of its own from the start (libwebrtc's default), for comparisons.
+size_t EncoderPoolThreads(const char* env) {
+  if (const char* v = getenv(env); v && *v) {
     long n = strtol(v, nullptr, 10);
     if (n >= 0 && n <= 64) return static_cast<size_t>(n);
   }
@@ -118,8 +109,9 @@ bool Runtime::EnsureStarted(std::string* error) {
   }
   if (started_) return true;
   InitializeProcessOnce();
-  task_queues_ = std::make_unique<SharedTaskQueueFactory>(kTaskQueueThreads, AudioEncoderThreads(),
-                                                          VideoEncoderThreads(), webrtc::CreateDefaultTaskQueueFactory());
+  task_queues_ = std::make_unique<SharedTaskQueueFactory>(
+      kTaskQueueThreads, EncoderPoolThreads("NODE_LIBWEBRTC_AUDIO_ENCODER_THREADS"),
+      EncoderPoolThreads("NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS"), webrtc::CreateDefaultTaskQueueFactory());
   started_ = true;
   shards_.resize(NetworkThreadCount());
   return StartShard(0, error);
