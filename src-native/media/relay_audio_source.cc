@@ -135,13 +135,24 @@ rtc::scoped_refptr<RelayAudioSource> RelayAudioSource::Create(rtc::scoped_refptr
     auto* t = static_cast<webrtc::RtpTransceiverProxyWithInternal<webrtc::RtpTransceiver>*>(transceiver.get())->internal();
     cricket::ChannelInterface* channel = t->channel();
     rtc::scoped_refptr<webrtc::RtpReceiverInternal> r = t->receiver_internal();
+    if (channel == nullptr || channel->media_type() != cricket::MEDIA_TYPE_AUDIO) return false;
+    cricket::VoiceMediaChannel* media = channel->voice_media_channel();
     const uint32_t ssrc = r ? r->ssrc() : 0;
-    if (channel == nullptr || ssrc == 0 || channel->media_type() != cricket::MEDIA_TYPE_AUDIO) return false;
-    channel->voice_media_channel()->SetDepacketizerToDecoderFrameTransformer(ssrc, tap);
+    if (ssrc != 0) {
+      media->SetDepacketizerToDecoderFrameTransformer(ssrc, tap);
+    } else {
+      // A publisher that signals no SSRC: its stream is made when its first packet comes. One
+      // made already (packets came before the track was sent on) gets the tap by its SSRC, which
+      // only the channel's stats name.
+      cricket::VoiceMediaInfo info;
+      media->GetStats(&info, false);
+      for (const cricket::VoiceReceiverInfo& receiver : info.receivers)
+        if (receiver.ssrc() != 0) media->SetDepacketizerToDecoderFrameTransformer(receiver.ssrc(), tap);
+    }
     // And in the streams the channel makes later (M108 gives its "unsignaled" transformer to
     // every new receive stream, signaled or not): when the publisher's SSRC changes, or its
     // stream is made again, the new stream has the tap too (media/chained_transformer.h).
-    channel->voice_media_channel()->SetDepacketizerToDecoderFrameTransformer(0, tap);
+    media->SetDepacketizerToDecoderFrameTransformer(0, tap);
     return true;
   });
   if (installed) {

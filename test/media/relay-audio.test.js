@@ -185,6 +185,49 @@ describe('media: relay (forwarding Opus)', function () {
     assert.equal(out.encoderImplementation, 'forward')
   })
 
+  /** A publisher whose offer signals no SSRC (as some stacks send): the relay's stream is unsignaled. */
+  async function publishUnsignaled (onTrack) {
+    const pub = trickledPeers()
+    const mic = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
+    pub.a.addTrack(mic)
+    const remote = once(pub.b, 'track').then(e => { if (onTrack) onTrack(e.track); return e.track })
+    await pub.a.setLocalDescription()
+    const sdp = pub.a.localDescription.sdp.replace(/a=ssrc(-group)?:[^\r\n]*\r\n/g, '')
+    assert.notEqual(sdp, pub.a.localDescription.sdp)
+    await pub.b.setRemoteDescription({ type: 'offer', sdp })
+    await pub.b.setLocalDescription()
+    await pub.a.setRemoteDescription(pub.b.localDescription)
+    return { pub, track: await remote }
+  }
+
+  async function forwardedTo (s) {
+    await hears440(s.sink)
+    const before = counters().forwardedAudioPackets
+    await hears440(s.sink)
+    assert.ok(counters().forwardedAudioPackets - before >= 30, 'forwarded packets')
+    const [out] = await statsOf(s.sub.a, 'outbound-rtp', 'audio')
+    assert.equal(out.encoderImplementation, 'forward')
+  }
+
+  it('a publisher that signals no SSRC, sent on from ontrack (before its first packet): forwarded', async () => {
+    let pending
+    const { track } = await publishUnsignaled(t => { pending = subscribe(t) })
+    await forwardedTo(await pending)
+  })
+
+  it('a publisher that signals no SSRC, sent on after its packets flow: forwarded', async () => {
+    const { pub, track } = await publishUnsignaled()
+    // Its unsignaled receive stream exists before the track is sent on.
+    for (let i = 0; i < 100; i++) {
+      const [inbound] = await statsOf(pub.b, 'inbound-rtp', 'audio')
+      if (inbound && inbound.packetsReceived > 10) break
+      await delay(20)
+    }
+    const [inbound] = await statsOf(pub.b, 'inbound-rtp', 'audio')
+    assert.ok(inbound && inbound.packetsReceived > 10, 'the publisher\'s packets reach the relay')
+    await forwardedTo(await subscribe(track))
+  })
+
   it('a G.722 subscriber of an Opus publisher gets the tone encoded again; Opus subscribers go on forwarded', async () => {
     const { track } = await publish()
     const opus = await subscribe(track)
