@@ -2,7 +2,7 @@
 // nonstandard.RTCVideoSink / RTCAudioSink (the @roamhq/wrtc shapes), read on local synthetic
 // tracks: what the synthetic devices produce, as documented in src-native/media/.
 const assert = require('node:assert/strict')
-const { mediaDevices, nonstandard } = require('..')
+const { mediaDevices, nonstandard, MediaStreamTrackProcessor } = require('..')
 const { binding } = require('../dist/native')
 const { createTrack } = require('../dist/MediaStreamTrack')
 const { closeAll, once, negotiate, trickledPeers } = require('./helpers/pair')
@@ -256,6 +256,45 @@ describe('nonstandard RTCVideoSink / RTCAudioSink', () => {
         t.enabled = true
         await nextChunks(sink, 10)
         assert.ok((await loudness(sink)).peak > 1000, `${name}: enabled again`)
+      }
+    } finally {
+      closeAll()
+    }
+  })
+
+  it('a disabled audio track gives a MediaStreamTrackProcessor silence: local, remote', async function () {
+    this.timeout(20000)
+    const local = await track({ audio: true })
+    const pc = trickledPeers()
+    try {
+      const mic = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
+      made.push(mic)
+      pc.a.addTrack(mic)
+      const got = once(pc.b, 'track')
+      await negotiate(pc.a, pc.b)
+      const { track: remote } = await got
+      for (const [name, t] of [['local', local], ['remote', remote]]) {
+        const reader = new MediaStreamTrackProcessor({ track: t, maxBufferSize: 100 }).readable.getReader()
+        const peakOf = async (count) => {
+          let peak = 0
+          for (let i = 0; i < count; i++) {
+            const { value } = await reader.read()
+            const s = new Int16Array(value.allocationSize({ planeIndex: 0 }) / 2)
+            value.copyTo(s, { planeIndex: 0 })
+            value.close()
+            for (const v of s) peak = Math.max(peak, Math.abs(v))
+          }
+          return peak
+        }
+        await peakOf(20) // a remote decoder's first chunks fade in
+        assert.ok(await peakOf(30) > 1000, `${name}: the tone`)
+        t.enabled = false
+        await peakOf(10) // chunks queued before
+        assert.equal(await peakOf(30), 0, `${name}: disabled`)
+        t.enabled = true
+        await peakOf(10)
+        assert.ok(await peakOf(30) > 1000, `${name}: enabled again`)
+        await reader.cancel()
       }
     } finally {
       closeAll()

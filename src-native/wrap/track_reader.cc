@@ -12,11 +12,13 @@
 namespace nlw {
 
 ReaderCore::ReaderCore(std::shared_ptr<Dispatcher> dispatcher,
-                       rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track, size_t max_items)
+                       rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track, size_t max_items,
+                       std::shared_ptr<std::atomic<bool>> enabled)
     : dispatcher_(std::move(dispatcher)),
       track_(std::move(track)),
       video_(track_->kind() == webrtc::MediaStreamTrackInterface::kVideoKind),
       max_items_(max_items == 0 ? 1 : max_items),
+      enabled_(std::move(enabled)),
       link_(std::make_shared<Link<TrackReader>>()) {}
 
 void ReaderCore::Start() {
@@ -78,7 +80,8 @@ void ReaderCore::OnData(const void* audio_data, int bits_per_sample, int sample_
   next_audio_us_ = ts + static_cast<int64_t>(number_of_frames) * 1000000 / sample_rate;
   AudioChunk chunk{std::vector<int16_t>(number_of_channels * number_of_frames), sample_rate, number_of_channels,
                    number_of_frames, ts};
-  memcpy(chunk.samples.data(), audio_data, chunk.samples.size() * sizeof(int16_t));
+  // Disabled: the zeros the vector holds already.
+  if (!enabled_ || enabled_->load()) memcpy(chunk.samples.data(), audio_data, chunk.samples.size() * sizeof(int16_t));
   std::lock_guard<std::mutex> lock(mu_);
   chunks_.push_back(std::move(chunk));
   while (chunks_.size() > max_items_) {
@@ -127,7 +130,7 @@ TrackReader::TrackReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trac
   runtime_ = Addon::Of(env)->runtime();
   on_ready_ = Napi::Persistent(info[2].As<Napi::Function>());
   core_ = std::make_shared<ReaderCore>(runtime_->dispatcher(), track->track(),
-                                       max >= 1 && max < 1e6 ? static_cast<size_t>(max) : 1);
+                                       max >= 1 && max < 1e6 ? static_cast<size_t>(max) : 1, track->enabled_flag());
   video_ = track->track()->kind() == webrtc::MediaStreamTrackInterface::kVideoKind;
   core_->link()->target = this;
   core_->Start();

@@ -15,6 +15,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -43,8 +44,10 @@ class ReaderCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
     int64_t timestamp_us;
   };
 
+  // `enabled`: the track's enabled flag (a disabled track renders silence; libwebrtc's remote audio
+  // track gives its sinks the decoded audio whatever its flag).
   ReaderCore(std::shared_ptr<Dispatcher> dispatcher, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
-             size_t max_items);
+             size_t max_items, std::shared_ptr<std::atomic<bool>> enabled);
   void Start();  // JS thread
   void Stop();   // JS thread: no callback runs after it returns
   const LinkPtr<TrackReader>& link() const { return link_; }
@@ -67,6 +70,7 @@ class ReaderCore : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track_;
   const bool video_;
   const size_t max_items_;
+  const std::shared_ptr<std::atomic<bool>> enabled_;
   bool started_ = false;  // JS thread
   TrackConsumer consumer_;  // JS thread: attached to the track, holding its decode demand
   LinkPtr<TrackReader> link_;
