@@ -25,14 +25,6 @@ let RTCPeerConnectionModule = null
 async function relayStats () {
   const out = { at: performance.now(), inbound: {}, outbound: {}, counters: null }
   if (!relay || !relay.subscribers) return out
-  if (RTCPeerConnectionModule === 'ours' || RTCPeerConnectionModule === 'base') {
-    try {
-      const mod = RTCPeerConnectionModule === 'base' && require('node:fs').statSync(process.env.NLW_BENCH_BASE).isDirectory()
-        ? require(path.resolve(process.env.NLW_BENCH_BASE))
-        : require(path.join(__dirname, '..', '..'))
-      out.counters = mod.nonstandard.relayCounters()
-    } catch {}
-  }
   const pub = relay.publisher && relay.publisher.pc
   if (pub && typeof pub.getStats === 'function') {
     try {
@@ -40,6 +32,17 @@ async function relayStats () {
         if (r.type !== 'inbound-rtp') continue
         out.inbound[r.kind] = { packetsReceived: r.packetsReceived ?? 0, packetsLost: r.packetsLost ?? 0, framesReceived: r.framesReceived, framesDropped: r.framesDropped, nackCount: r.nackCount, pliCount: r.pliCount }
       }
+    } catch {}
+  }
+  // Read right after the publisher's stats arrive, not before asking for them: on a loaded relay
+  // getStats waits behind the shard thread's work, so the two snapshots could be frames apart (the
+  // likely reason relayedPictures sometimes read above framesReceived).
+  if (RTCPeerConnectionModule === 'ours' || RTCPeerConnectionModule === 'base') {
+    try {
+      const mod = RTCPeerConnectionModule === 'base' && require('node:fs').statSync(process.env.NLW_BENCH_BASE).isDirectory()
+        ? require(path.resolve(process.env.NLW_BENCH_BASE))
+        : require(path.join(__dirname, '..', '..'))
+      out.counters = mod.nonstandard.relayCounters()
     } catch {}
   }
   const v = { senders: 0, framesSent: 0, framesEncoded: 0, packetsSent: 0, retransmittedPacketsSent: 0, nackCount: 0, pliCount: 0, totalPacketSendDelay: 0, targetBitrates: [], limitation: {}, encoders: {} }
