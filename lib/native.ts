@@ -441,6 +441,8 @@ export interface RelayCounters {
   keyFrameRequests: number
   /** Pictures the relay's sources emitted (once per picture of a relayed track, whatever the number of its senders). */
   relayedPictures: number
+  /** Times a relay source subscribed again to its publisher's encoded pictures: the publisher's stream is unsignaled (no SSRC in its SDP, as with rid-based simulcast offers) and libwebrtc made its receive stream anew. */
+  resubscribes: number
   /** Opus packets of publishers sent on unchanged by relaying audio senders (no decode, no encode). */
   forwardedAudioPackets: number
   /** Remote video pictures decoded (any track of the process). */

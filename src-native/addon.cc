@@ -167,6 +167,7 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("recoveredFrames", static_cast<double>(c.recovered_frames));
   o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
   o.Set("relayedPictures", static_cast<double>(RelayVideoSource::relayed_pictures()));
+  o.Set("resubscribes", static_cast<double>(RelayVideoSource::resubscribes()));
   // Opus packets of publishers sent on unchanged (media/audio_forward_route.h).
   o.Set("forwardedAudioPackets", static_cast<double>(AudioForwardRoute::forwarded_packets()));
   // Remote video pictures decoded and left undecoded (nobody took pictures: media/decode_gate.h).

@@ -84,6 +84,7 @@ void DecodeGate::RemoveDemand() { demand_.fetch_sub(1); }
 void DecodeGate::Pin() { demand_.fetch_add(1 << 20); }
 
 void DecodeGate::CountPicture() {
+  pictures_.fetch_add(1, std::memory_order_relaxed);
   rate_.Count();
 }
 

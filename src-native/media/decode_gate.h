@@ -46,6 +46,8 @@ class DecodeGate : public rtc::RefCountInterface,
   // Pictures received per second (decoded or not), over the last second or so; 0 if unknown.
   void CountPicture();  // any thread
   double frame_rate() const { return rate_.rate(); }
+  // Pictures counted so far (CountPicture; a picture may count twice: arriving and decoded).
+  uint64_t pictures() const { return pictures_.load(std::memory_order_relaxed); }
 
   // rtc::VideoSinkInterface<VideoFrame>: the receive stream's render thread.
   void OnFrame(const webrtc::VideoFrame& frame) override;
@@ -68,6 +70,7 @@ class DecodeGate : public rtc::RefCountInterface,
   std::atomic<int> demand_{0};
   std::atomic<bool> detached_{false};
   FrameRateWindow rate_;
+  std::atomic<uint64_t> pictures_{0};
   static std::atomic<uint64_t> decoded_;
   static std::atomic<uint64_t> skipped_;
 };

@@ -11,7 +11,12 @@ namespace nlw {
 namespace {
 
 constexpr int64_t kKeyFrameRequestIntervalMs = 300;
+constexpr int64_t kWatchIntervalMs = 1000;
+// Pictures the track must have received in a watch interval, with no encoded one, to re-subscribe
+// (a stream of 1 picture/s, a static screen, never looks silent).
+constexpr uint64_t kSilentPictures = 3;
 std::atomic<uint64_t> g_keyframe_requests{0};
+std::atomic<uint64_t> g_resubscribes{0};
 std::atomic<uint64_t> g_live{0};
 std::atomic<uint64_t> g_relayed{0};
 
@@ -33,6 +38,7 @@ bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
 
 uint64_t RelayVideoSource::keyframe_requests() { return g_keyframe_requests.load(); }
 uint64_t RelayVideoSource::live() { return g_live.load(); }
+uint64_t RelayVideoSource::resubscribes() { return g_resubscribes.load(); }
 uint64_t RelayVideoSource::relayed_pictures() { return g_relayed.load(); }
 
 
@@ -48,7 +54,48 @@ rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr
   // The remote source asks the publisher for a keyframe when its first encoded sink comes; not for
   // a later one (a second relay source after a release): this one starts on a keyframe of its own.
   source->RequestKeyFrame();
+  if (home != nullptr && source->gate_) {
+    source->watch_->owner = source.get();
+    ScheduleWatch(source->watch_, home);
+  }
   return source;
+}
+
+void RelayVideoSource::ScheduleWatch(std::shared_ptr<Watch> watch, rtc::Thread* home) {
+  home->PostDelayedTask(
+      [watch, home]() mutable {
+        std::lock_guard<std::mutex> lock(watch->mu);
+        if (watch->owner == nullptr) return;  // detached or gone: the watch ends
+        watch->owner->CheckEncodedSink();
+        ScheduleWatch(std::move(watch), home);
+      },
+      webrtc::TimeDelta::Millis(kWatchIntervalMs));
+}
+
+void RelayVideoSource::CheckEncodedSink() {
+  rtc::scoped_refptr<webrtc::VideoTrackInterface> from;
+  rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    from = from_;
+    source = from_source_;
+  }
+  const uint64_t pictures = gate_->pictures();
+  const uint64_t encoded = encoded_count_.load();
+  const bool silent = encoded == watched_encoded_ && pictures - watched_pictures_ >= kSilentPictures;
+  watched_pictures_ = pictures;
+  watched_encoded_ = encoded;
+  if (!silent || !from || !source) return;
+  // Pictures come and the receiver is live (it ends the track when it stops, on this thread):
+  // its receive stream exists now. Both calls are direct (this is the source's worker thread);
+  // the remote source enables its receiver's encoded output again when its first sink comes.
+  if (from->state() != webrtc::MediaStreamTrackInterface::kLive || source->state() != kLive) return;
+  source->RemoveEncodedSink(&encoded_sink_);
+  source->AddEncodedSink(&encoded_sink_);
+  g_resubscribes.fetch_add(1);
+  g_keyframe_requests.fetch_add(1);
+  last_request_ms_.store(rtc::TimeMillis());
+  source->GenerateKeyFrame();
 }
 
 RelayVideoSource::RelayVideoSource(rtc::scoped_refptr<webrtc::VideoTrackInterface> from, rtc::Thread* home)
@@ -58,9 +105,19 @@ RelayVideoSource::RelayVideoSource(rtc::scoped_refptr<webrtc::VideoTrackInterfac
   g_live.fetch_add(1);
 }
 
-RelayVideoSource::~RelayVideoSource() { g_live.fetch_sub(1); }
+RelayVideoSource::~RelayVideoSource() {
+  {
+    std::lock_guard<std::mutex> lock(watch_->mu);
+    watch_->owner = nullptr;
+  }
+  g_live.fetch_sub(1);
+}
 
 void RelayVideoSource::Detach() {
+  {
+    std::lock_guard<std::mutex> lock(watch_->mu);  // a check under way ends first
+    watch_->owner = nullptr;
+  }
   rtc::scoped_refptr<webrtc::VideoTrackInterface> from;
   rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source;
   {
@@ -132,6 +189,7 @@ void RelayVideoSource::StopDemandIfIdle() {
 }
 
 void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
+  encoded_count_.fetch_add(1, std::memory_order_relaxed);
   StopDemandIfIdle();
   rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data = frame.encoded_buffer();
   if (!data || data->size() == 0) return;

@@ -6,6 +6,12 @@
 // (media/forwarding_video_encoder.h) or, when it cannot (another codec, a smaller size), encodes
 // the latest decoded picture, which this source also keeps (a plain sink on the remote track).
 //
+// A publisher whose SDP signals no SSRC (rid-based simulcast offers: Chromium's, ours) is received
+// on M108's unsignaled default stream, which exists only from the first packet on and is made anew
+// when the SSRC changes; M108 drops an encoded sink set before ("Absent receive stream") and does not
+// carry one over. A watch on the home thread re-subscribes when the track's pictures arrive and no
+// encoded picture does (media/decode_gate.h counts them), then asks for a keyframe.
+//
 // Nothing is emitted before the first keyframe. Keyframe requests of all senders are coalesced
 // into at most one GenerateKeyFrame() upstream per 300 ms, posted to the publisher's thread (the
 // senders' encoder queues must never wait for it: that thread waits for them when it stops a
@@ -15,6 +21,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -60,6 +67,8 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   }
   void RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) override { broadcaster_.RemoveSink(sink); }
 
+  // Re-subscriptions to the remote source's encoded pictures so far (all relay sources).
+  static uint64_t resubscribes();
   // Upstream keyframe requests made so far (all senders together).
   static uint64_t keyframe_requests();
   // Pictures the relay sources emitted so far (once per picture, whatever the number of senders).
@@ -89,6 +98,19 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   void OnEncoded(const webrtc::RecordableEncodedFrame& frame);  // decode queue
   void OnDecoded(const webrtc::VideoFrame& frame);              // decode queue
   void GenerateUpstream();                                      // home thread
+
+  // The watch: every kWatchIntervalMs on the home thread, while not detached. Holds no reference:
+  // Detach and the destructor clear `owner` under its lock.
+  struct Watch {
+    std::mutex mu;
+    RelayVideoSource* owner = nullptr;  // under mu
+  };
+  static void ScheduleWatch(std::shared_ptr<Watch> watch, rtc::Thread* home);
+  void CheckEncodedSink();  // home thread, under the watch's lock
+  std::shared_ptr<Watch> watch_ = std::make_shared<Watch>();
+  std::atomic<uint64_t> encoded_count_{0};  // OnEncoded calls
+  uint64_t watched_encoded_ = 0;            // home thread: encoded_count_ at the last check
+  uint64_t watched_pictures_ = 0;           // home thread: the gate's pictures() at the last check
 
   rtc::Thread* const home_;
   EncodedSink encoded_sink_;

@@ -101,14 +101,14 @@ describe('interop: the relay example with headless Chromium (1 publisher page â†
     }
   })
 
-  async function open (name, role) {
+  async function open (name, role, query = '') {
     const page = await browser.context.newPage()
     page.relayName = name
     logs.set(name, [])
     page.on('console', m => logs.get(name).push(`[console.${m.type()}] ${m.text()}`))
     page.on('pageerror', err => logs.get(name).push(`[pageerror] ${err.message}`))
     pages.push(page)
-    await page.goto(`${example.url}?role=${role}`)
+    await page.goto(`${example.url}?role=${role}${query}`)
     return page
   }
 
@@ -213,6 +213,19 @@ describe('interop: the relay example with headless Chromium (1 publisher page â†
     await gone.close()
     await waitFor(() => example.relay.subscriberCount === 2, STEP_MS, () => `relay drops the closed page (${example.relay.subscriberCount})`)
     const publisher = await open('publisher2', 'publish')
+    for (const page of subscribers) {
+      await decodesVideo(page, publisher)
+      await hearsAudio(page)
+    }
+  })
+
+  it('a publisher page sending simulcast (rids h, m, l; no SSRC in its SDP): the subscribers decode its first layer', async function () {
+    const subscribers = pages.filter(p => p.relayName.startsWith('sub') && !p.isClosed())
+    // The previous publisher leaves first: the pages' stats then describe the new one's tracks.
+    await pages.find(p => p.relayName === 'publisher2').evaluate(() => window.relayPage.leave())
+    await waitFor(async () => (await Promise.all(subscribers.map(state))).every(s => s.publisher === false),
+      STEP_MS, 'the subscribers are told the publisher left')
+    const publisher = await open('publisher3', 'publish', '&simulcast=1')
     for (const page of subscribers) {
       await decodesVideo(page, publisher)
       await hearsAudio(page)
