@@ -16,6 +16,7 @@
 #include "api/video_codecs/video_encoder_factory_template_libvpx_vp8_adapter.h"
 #include "api/video_codecs/video_encoder_factory_template_libvpx_vp9_adapter.h"
 #include "media/dtmf_clock_encoder_factory.h"
+#include "media/engine/encoder_simulcast_proxy.h"
 #include "media/base/codec.h"
 #include "media/base/media_constants.h"
 #include "media/forwarding_video_encoder.h"
@@ -83,6 +84,28 @@ struct OpenH264DecoderAdapter {
   }
 };
 
+// libwebrtc's encoders behind EncoderSimulcastProxy, as its builtin factory and Chromium have them:
+// an encoder that cannot take a simulcast configuration as it is (M108's VP8 wants its layers
+// smallest first; webrtc-pc lets the application list them in any order, and Chromium's usual
+// order is largest first) falls back to one encoder per layer (SimulcastEncoderAdapter) instead of
+// failing to configure and sending nothing.
+class SimulcastFallbackFactory : public webrtc::VideoEncoderFactory {
+ public:
+  explicit SimulcastFallbackFactory(std::unique_ptr<webrtc::VideoEncoderFactory> inner) : inner_(std::move(inner)) {}
+  std::vector<webrtc::SdpVideoFormat> GetSupportedFormats() const override { return inner_->GetSupportedFormats(); }
+  CodecSupport QueryCodecSupport(const webrtc::SdpVideoFormat& format,
+                                 absl::optional<std::string> scalability_mode) const override {
+    return inner_->QueryCodecSupport(format, std::move(scalability_mode));
+  }
+  std::unique_ptr<webrtc::VideoEncoder> CreateVideoEncoder(const webrtc::SdpVideoFormat& format) override {
+    if (!format.IsCodecInList(inner_->GetSupportedFormats())) return nullptr;
+    return std::make_unique<webrtc::EncoderSimulcastProxy>(inner_.get(), format);
+  }
+
+ private:
+  const std::unique_ptr<webrtc::VideoEncoderFactory> inner_;  // outlives the encoders (the media engine owns us)
+};
+
 }  // namespace
 
 rtc::scoped_refptr<webrtc::AudioEncoderFactory> CreateAudioEncoderFactory() {
@@ -100,9 +123,9 @@ rtc::scoped_refptr<webrtc::AudioDecoderFactory> CreateAudioDecoderFactory() {
 std::unique_ptr<webrtc::VideoEncoderFactory> CreateVideoEncoderFactory() {
   // Every encoder can forward a relayed picture unchanged (media/forwarding_video_encoder.h).
   return std::make_unique<ForwardingVideoEncoderFactory>(
-      std::make_unique<webrtc::VideoEncoderFactoryTemplate<
+      std::make_unique<SimulcastFallbackFactory>(std::make_unique<webrtc::VideoEncoderFactoryTemplate<
           webrtc::LibvpxVp8EncoderTemplateAdapter, webrtc::LibvpxVp9EncoderTemplateAdapter,
-          OpenH264EncoderAdapter>>());
+          OpenH264EncoderAdapter>>()));
 }
 
 std::unique_ptr<webrtc::VideoDecoderFactory> CreateVideoDecoderFactory() {

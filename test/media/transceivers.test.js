@@ -81,6 +81,35 @@ describe('media: transceivers', function () {
       assert.deepEqual(params.encodings.map(e => e.rid), ['lo', 'mid', 'hi'])
       assert.equal(params.encodings[0].scaleResolutionDownBy, 4)
     })
+
+    // webrtc-pc lets the encodings come in any order; Chromium's usual one is largest first.
+    for (const order of [['h', 'm', 'l'], ['l', 'm', 'h']]) {
+      it(`simulcast: the layers are encoded and sent, each at its size, encodings listed ${order.join(', ')}`, async () => {
+        const scale = { h: 1, m: 2, l: 4 }
+        const { a, b } = trickledPeers()
+        const stream = await camera({ video: { width: 1280, height: 720, frameRate: 30 } })
+        a.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', sendEncodings: order.map(rid => ({ rid, scaleResolutionDownBy: scale[rid] })) })
+        await a.setLocalDescription()
+        await b.setRemoteDescription(a.localDescription)
+        await b.setLocalDescription()
+        // Our answerer declines simulcast (M108, docs/nonstandard.md); a receiver that accepts it
+        // answers with these lines, and then the publisher sends every layer.
+        const accepted = b.localDescription.sdp.replace(/(m=video[^]*?)(\r\na=rtpmap)/, (all, head, tail) =>
+          head + order.map(rid => `\r\na=rid:${rid} recv`).join('') + `\r\na=simulcast:recv ${order.join(';')}` + tail)
+        await a.setRemoteDescription({ type: 'answer', sdp: accepted })
+        const widths = {}
+        for (let i = 0; i < 40 && Object.keys(widths).length < 3; i++) {
+          await delay(200)
+          for (const s of (await a.getStats()).values()) {
+            if (s.type === 'outbound-rtp' && s.kind === 'video' && s.framesEncoded > 0) widths[s.rid] = s.frameWidth
+          }
+        }
+        // All three when the bandwidth estimate allows (it may start low on a loaded machine; M108
+        // then leaves out the layer listed last).
+        assert.ok(Object.keys(widths).length >= 2, JSON.stringify(widths))
+        for (const [rid, width] of Object.entries(widths)) assert.equal(width, 1280 / scale[rid], rid)
+      })
+    }
   })
 
   describe('negotiation', () => {
