@@ -52,13 +52,17 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
       outer_.OnMessageReceived(std::move(message));
       return;
     }
+    std::shared_ptr<DirectMessageReceiver> r = it->second.receiver.lock();
+    if (r == nullptr) {  // a channel wrapper dropped without its release
+      path_->direct.erase(it);
+      outer_.OnMessageReceived(std::move(message));
+      return;
+    }
     // WebRTC string and binary (RFC 8831); DCEP and the empty-message PPIDs go libwebrtc's way.
     uint32_t ppid = *message.ppid();
     if (*it->second.slow == 0 && (ppid == kPpidString || ppid == kPpidBinary)) {
-      if (std::shared_ptr<DirectMessageReceiver> r = it->second.receiver.lock()) {
-        r->OnDirectMessage(message.payload(), ppid == kPpidBinary);
-        return;
-      }
+      r->OnDirectMessage(message.payload(), ppid == kPpidBinary);
+      return;
     }
     // libwebrtc posts this one to the signaling thread (this thread): later messages of the
     // stream wait for that task (ours is queued behind it).
