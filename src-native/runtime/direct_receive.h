@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "api/array_view.h"
+#include <vector>
 
 namespace nlw {
 
@@ -24,7 +24,8 @@ class DirectMessageReceiver {
  public:
   virtual ~DirectMessageReceiver() = default;
   // A data message of the receiver's stream, in order with everything libwebrtc delivered before.
-  virtual void OnDirectMessage(rtc::ArrayView<const uint8_t> payload, bool binary) = 0;
+  // `payload` is dcsctp's own (moved, not copied), never empty.
+  virtual void OnDirectMessage(std::vector<uint8_t> payload, bool binary) = 0;
 };
 
 // One stream's receiver, as registered in its SCTP association (SctpPath::direct).

@@ -60,8 +60,8 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
     }
     // WebRTC string and binary (RFC 8831); DCEP and the empty-message PPIDs go libwebrtc's way.
     uint32_t ppid = *message.ppid();
-    if (*it->second.slow == 0 && (ppid == kPpidString || ppid == kPpidBinary)) {
-      r->OnDirectMessage(message.payload(), ppid == kPpidBinary);
+    if (*it->second.slow == 0 && (ppid == kPpidString || ppid == kPpidBinary) && !message.payload().empty()) {
+      r->OnDirectMessage(std::move(message).ReleasePayload(), ppid == kPpidBinary);
       return;
     }
     // libwebrtc posts this one to the signaling thread (this thread): later messages of the

@@ -231,11 +231,11 @@ void DataChannelCore::StopDirectReceive() {
   direct_rx_sid_ = -1;
 }
 
-void DataChannelCore::OnDirectMessage(rtc::ArrayView<const uint8_t> payload, bool binary) {
+void DataChannelCore::OnDirectMessage(std::vector<uint8_t> payload, bool binary) {
   // What libwebrtc's channel counts for getStats (messagesReceived, bytesReceived).
   direct_sent_.messages_received++;
   direct_sent_.bytes_received += payload.size();
-  incoming_.push_back(QueuedMessage{rtc::CopyOnWriteBuffer(payload.data(), payload.size()), binary});
+  incoming_.push_back(QueuedMessage{rtc::CopyOnWriteBuffer(), binary, std::move(payload)});
   if (incoming_posted_) return;
   incoming_posted_ = true;
   signaling_->PostTask([self = shared_from_this()] { self->FlushIncoming(); });
@@ -298,14 +298,14 @@ bool DataChannelCore::Deliver(Napi::Env env, std::vector<QueuedMessage>& message
   // the elements of an array one by one through N-API.
   std::vector<napi_value> args(3 + messages.size());
   for (size_t i = 0; i < messages.size(); i++) {
-    const rtc::CopyOnWriteBuffer& data = messages[i].data;
+    const QueuedMessage& m = messages[i];
     napi_value& value = args[3 + i];
-    if (messages[i].binary) {
+    if (m.binary) {
       // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
       void* bytes = nullptr;
-      if (napi_create_arraybuffer(env, data.size(), &bytes, &value) != napi_ok) return false;
-      if (data.size() > 0) memcpy(bytes, data.cdata(), data.size());
-    } else if (napi_create_string_utf8(env, reinterpret_cast<const char*>(data.cdata()), data.size(),
+      if (napi_create_arraybuffer(env, m.size(), &bytes, &value) != napi_ok) return false;
+      if (m.size() > 0) memcpy(bytes, m.bytes(), m.size());
+    } else if (napi_create_string_utf8(env, reinterpret_cast<const char*>(m.bytes()), m.size(),
                                        &value) != napi_ok) {
       return false;
     }

@@ -95,7 +95,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   void OnBufferedAmountChange(uint64_t sent_data_size) override;
 
   // DirectMessageReceiver (network = signaling thread)
-  void OnDirectMessage(rtc::ArrayView<const uint8_t> payload, bool binary) override;
+  void OnDirectMessage(std::vector<uint8_t> payload, bool binary) override;
 
   // MessageSink (JS thread)
   bool Deliver(Napi::Env env, std::vector<QueuedMessage>& messages, bool via_immediate,
