@@ -118,7 +118,7 @@ void Dispatcher::RunOne(napi_env raw_env) {
       messages.reserve(n);
       size_t bytes = 0;
       for (size_t i = 0; i < n && (i == 0 || bytes < kBatchBytes); i++) {
-        bytes += front.messages[front.next].data.size();
+        bytes += front.messages[front.next].size();
         messages.push_back(std::move(front.messages[front.next++]));
       }
       if (front.next == front.messages.size()) queue_.pop_front();

@@ -28,10 +28,15 @@ namespace nlw {
 
 using JsTask = absl::AnyInvocable<void(Napi::Env) &&>;
 
-// One message for a MessageSink: the bytes, and whether they are binary (else UTF-8 text).
+// One message for a MessageSink: the bytes (libwebrtc's shared buffer, or the payload dcsctp
+// handed over: runtime/direct_receive.h), and whether they are binary (else UTF-8 text).
 struct QueuedMessage {
   rtc::CopyOnWriteBuffer data;
   bool binary = false;
+  std::vector<uint8_t> owned;  // used instead of `data` when `data` is empty
+
+  const uint8_t* bytes() const { return data.size() > 0 ? data.cdata() : owned.data(); }
+  size_t size() const { return data.size() > 0 ? data.size() : owned.size(); }
 };
 
 // Where messages go on the JS thread (a data channel).

@@ -19,6 +19,7 @@
 #include "net/dcsctp/public/dcsctp_options.h"
 #include "net/dcsctp/public/dcsctp_socket.h"
 #include "net/dcsctp/public/packet_observer.h"
+#include "runtime/direct_receive.h"
 
 namespace rtc {
 class PacketTransportInternal;
@@ -32,6 +33,8 @@ struct SctpPath {
   // Called once, then dropped, when dcsctp's send buffer (all streams) falls below its low mark
   // after being full (sctp_factory.h: WhenSctpSendBufferHasRoom); one per waiter.
   std::map<const void*, std::function<void()>> on_room;
+  // Open channels that take their stream's data messages directly (direct_receive.h), by stream id.
+  std::map<uint16_t, DirectStream> direct;
 };
 
 using SctpSocketMaker = std::function<std::unique_ptr<dcsctp::DcSctpSocketInterface>(

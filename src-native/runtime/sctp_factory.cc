@@ -20,6 +20,9 @@ namespace {
 
 using dcsctp::StreamID;
 
+constexpr uint32_t kPpidString = 51;
+constexpr uint32_t kPpidBinary = 53;
+
 // Callbacks from the real socket to DcSctpTransport, through the socket below (which needs to see
 // a stream's queue run empty). Network thread.
 class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
@@ -40,7 +43,33 @@ class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {
   uint32_t GetRandomInt(uint32_t low, uint32_t high) override { return outer_.GetRandomInt(low, high); }
   void NotifyOutgoingMessageBufferEmpty() override { outer_.NotifyOutgoingMessageBufferEmpty(); }
   void OnMessageReceived(dcsctp::DcSctpMessage message) override {
+    if (path_->direct.empty()) {
+      outer_.OnMessageReceived(std::move(message));
+      return;
+    }
+    auto it = path_->direct.find(*message.stream_id());
+    if (it == path_->direct.end()) {
+      outer_.OnMessageReceived(std::move(message));
+      return;
+    }
+    std::shared_ptr<DirectMessageReceiver> r = it->second.receiver.lock();
+    if (r == nullptr) {  // a channel wrapper dropped without its release
+      path_->direct.erase(it);
+      outer_.OnMessageReceived(std::move(message));
+      return;
+    }
+    // WebRTC string and binary (RFC 8831); DCEP and the empty-message PPIDs go libwebrtc's way.
+    uint32_t ppid = *message.ppid();
+    if (*it->second.slow == 0 && (ppid == kPpidString || ppid == kPpidBinary) && !message.payload().empty()) {
+      r->OnDirectMessage(std::move(message).ReleasePayload(), ppid == kPpidBinary);
+      return;
+    }
+    // libwebrtc posts this one to the signaling thread (this thread): later messages of the
+    // stream wait for that task (ours is queued behind it).
+    std::shared_ptr<int> slow = it->second.slow;
+    ++*slow;
     outer_.OnMessageReceived(std::move(message));
+    rtc::Thread::Current()->PostTask([slow] { --*slow; });
   }
   void OnError(dcsctp::ErrorKind error, absl::string_view message) override { outer_.OnError(error, message); }
   void OnAborted(dcsctp::ErrorKind error, absl::string_view message) override {
@@ -151,6 +180,7 @@ class PathAwareSctpTransport : public webrtc::DcSctpTransport {
   }
   ~PathAwareSctpTransport() override { path_->transport = nullptr; }
   SctpPath& path() { return *path_; }
+  std::shared_ptr<SctpPath> shared_path() { return path_; }
 
   void SetDtlsTransport(rtc::PacketTransportInternal* transport) override {
     path_->transport = transport;
@@ -183,6 +213,25 @@ void WhenSctpSendBufferHasRoom(cricket::SctpTransportInternal* transport, const 
                                std::function<void()> room) {
   // SctpFactory is every runtime's factory (runtime.cc): its transports are all this class.
   static_cast<PathAwareSctpTransport*>(transport)->path().on_room[waiter] = std::move(room);
+}
+
+std::shared_ptr<SctpPath> SctpPathOf(cricket::SctpTransportInternal* transport) {
+  return static_cast<PathAwareSctpTransport*>(transport)->shared_path();
+}
+
+void AddDirectReceiver(SctpPath& path, uint16_t sid, std::weak_ptr<DirectMessageReceiver> receiver) {
+  DirectStream& stream = path.direct[sid];
+  stream.receiver = std::move(receiver);
+  stream.slow = std::make_shared<int>(1);
+  // Messages libwebrtc took before now have their tasks queued: open the way behind them.
+  rtc::Thread::Current()->PostTask([slow = stream.slow] { --*slow; });
+}
+
+void RemoveDirectReceiver(SctpPath& path, uint16_t sid, const DirectMessageReceiver* receiver) {
+  auto it = path.direct.find(sid);
+  if (it == path.direct.end()) return;
+  std::shared_ptr<DirectMessageReceiver> r = it->second.receiver.lock();
+  if (r == nullptr || r.get() == receiver) path.direct.erase(it);
 }
 
 }  // namespace nlw

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <cstdint>
 #include <memory>
 
 #include "api/transport/sctp_transport_factory_interface.h"
@@ -31,6 +32,17 @@ std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactor
 // total_buffered_amount_low_threshold): what libwebrtc's channels wait for too
 // (SignalReadyToSendData), told to the channels that send past them (wrap/data_channel.cc). A later
 // call for the same `waiter` before then replaces its `room`.
+// Network (= signaling) thread. The association state of `transport` (one this factory made).
+struct SctpPath;
+std::shared_ptr<SctpPath> SctpPathOf(cricket::SctpTransportInternal* transport);
+
+// Network (= signaling) thread. From now on, `receiver` takes stream `sid`'s data messages past
+// libwebrtc's channel (runtime/direct_receive.h), once the messages libwebrtc took before have
+// been delivered. Remove stops that (if `receiver` is the one registered for `sid`).
+class DirectMessageReceiver;
+void AddDirectReceiver(SctpPath& path, uint16_t sid, std::weak_ptr<DirectMessageReceiver> receiver);
+void RemoveDirectReceiver(SctpPath& path, uint16_t sid, const DirectMessageReceiver* receiver);
+
 void WhenSctpSendBufferHasRoom(cricket::SctpTransportInternal* transport, const void* waiter,
                                std::function<void()> room);
 

@@ -30,8 +30,10 @@ DataChannelCore::~DataChannelCore() {
 
 void DataChannelCore::Observe() {
   observing_ = true;
-  channel_->RegisterObserver(this);
+  channel_->RegisterObserver(this);  // delivers what libwebrtc's channel held for an observer
   if (std::shared_ptr<PeerConnectionShared> shared = connection_.lock()) shared->AddChannel(shared_from_this());
+  // Open already (no state change will tell): receive past libwebrtc's channel from now on.
+  if (signaling_->IsCurrent()) UpdateDirectReceive(channel_->state());
 }
 
 void DataChannelCore::RefreshId() {
@@ -45,6 +47,7 @@ void DataChannelCore::Release() {
   // wait. After UnregisterObserver no callback into this object is running or will run.
   signaling_->PostTask([self = shared_from_this()] {
     if (!self->channel_) return;
+    self->StopDirectReceive();
     if (self->observing_) self->channel_->UnregisterObserver();
     self->observing_ = false;
     // A channel JS dropped (GC) or a runtime shutting down ends the channel, as close() would.
@@ -156,10 +159,7 @@ size_t DataChannelCore::SendDirect(const std::deque<std::optional<webrtc::DataBu
     }
   });
   if (sent > 0) {
-    if (direct_sid_ != sid) {
-      direct_sid_ = sid;
-      direct_label_ = ch->label();
-    }
+    NoteDirectSid(sid);
     direct_sent_.messages += sent;
     direct_sent_.bytes += sent_bytes;
   }
@@ -192,6 +192,55 @@ void DataChannelCore::WaitForSendBufferRoom(cricket::SctpTransportInternal* tran
       webrtc::TimeDelta::Millis(kSendBufferRetryMs));
 }
 
+void DataChannelCore::NoteDirectSid(int sid) {
+  if (direct_sid_ == sid) return;
+  direct_sid_ = sid;
+  direct_label_ = channel_->label();
+  direct_sent_ = DirectSendCounts();
+}
+
+void DataChannelCore::UpdateDirectReceive(webrtc::DataChannelInterface::DataState state) {
+  if (state != webrtc::DataChannelInterface::kOpen || !observing_) {
+    StopDirectReceive();
+    return;
+  }
+  if (direct_rx_sid_ >= 0) return;
+  webrtc::DataChannelInterface* ch = channel_.get();
+  // As for sending (SendDirect): an unordered in-band channel waits for its OPEN's acknowledgement,
+  // which the first received message also stands for in libwebrtc's channel.
+  if (!ch->ordered() && !ch->negotiated()) return;
+  int sid = ch->id();
+  if (sid < 0 || sid > 65535) return;
+  std::shared_ptr<PeerConnectionShared> shared = connection_.lock();
+  if (!shared || !shared->sctp || !signaling_->IsCurrent()) return;
+  auto* sctp = static_cast<webrtc::SctpTransport*>(shared->sctp.get());
+  // The socket's callbacks run on the network thread: ours is this thread (one per shard).
+  if (static_cast<rtc::Thread*>(shared->network_thread) != signaling_ || sctp->internal() == nullptr) return;
+  std::shared_ptr<SctpPath> path = SctpPathOf(sctp->internal());
+  AddDirectReceiver(*path, static_cast<uint16_t>(sid), weak_from_this());
+  direct_path_ = path;
+  direct_rx_sid_ = sid;
+  NoteDirectSid(sid);
+}
+
+void DataChannelCore::StopDirectReceive() {
+  if (direct_rx_sid_ < 0) return;
+  if (std::shared_ptr<SctpPath> path = direct_path_.lock())
+    RemoveDirectReceiver(*path, static_cast<uint16_t>(direct_rx_sid_), this);
+  direct_path_.reset();
+  direct_rx_sid_ = -1;
+}
+
+void DataChannelCore::OnDirectMessage(std::vector<uint8_t> payload, bool binary) {
+  // What libwebrtc's channel counts for getStats (messagesReceived, bytesReceived).
+  direct_sent_.messages_received++;
+  direct_sent_.bytes_received += payload.size();
+  incoming_.push_back(QueuedMessage{rtc::CopyOnWriteBuffer(), binary, std::move(payload)});
+  if (incoming_posted_) return;
+  incoming_posted_ = true;
+  signaling_->PostTask([self = shared_from_this()] { self->FlushIncoming(); });
+}
+
 bool DataChannelCore::DirectSends(int sid, const std::string& label, DirectSendCounts* out) const {
   if (direct_sid_ < 0 || direct_sid_ != sid || direct_label_ != label) return false;
   // libwebrtc reports open and closing channels only: a closed one whose stream id and label a
@@ -205,6 +254,7 @@ void DataChannelCore::OnStateChange() {
   FlushIncoming();  // the messages before it come first
   auto state = channel_->state();
   int id = channel_->id();
+  UpdateDirectReceive(state);
   std::optional<ErrorValue> error;
   if (state == webrtc::DataChannelInterface::kClosed) {
     webrtc::RTCError e = channel_->error();
@@ -248,14 +298,14 @@ bool DataChannelCore::Deliver(Napi::Env env, std::vector<QueuedMessage>& message
   // the elements of an array one by one through N-API.
   std::vector<napi_value> args(3 + messages.size());
   for (size_t i = 0; i < messages.size(); i++) {
-    const rtc::CopyOnWriteBuffer& data = messages[i].data;
+    const QueuedMessage& m = messages[i];
     napi_value& value = args[3 + i];
-    if (messages[i].binary) {
+    if (m.binary) {
       // A copy, not an external buffer: Electron's V8 sandbox forbids external memory.
       void* bytes = nullptr;
-      if (napi_create_arraybuffer(env, data.size(), &bytes, &value) != napi_ok) return false;
-      if (data.size() > 0) memcpy(bytes, data.cdata(), data.size());
-    } else if (napi_create_string_utf8(env, reinterpret_cast<const char*>(data.cdata()), data.size(),
+      if (napi_create_arraybuffer(env, m.size(), &bytes, &value) != napi_ok) return false;
+      if (m.size() > 0) memcpy(bytes, m.bytes(), m.size());
+    } else if (napi_create_string_utf8(env, reinterpret_cast<const char*>(m.bytes()), m.size(),
                                        &value) != napi_ok) {
       return false;
     }

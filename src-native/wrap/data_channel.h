@@ -3,7 +3,8 @@
 //   send:    JS thread -> one ordered queue -> signaling thread -> the SCTP transport on the
 //            network thread (one hop each per burst, not per message; see SendDirect); what
 //            dcsctp's full send buffer refuses waits on the signaling thread for room
-//   receive: signaling thread -> dispatcher (one JS wake-up per burst, one JS call per batch of
+//   receive: the SCTP socket's callback (network = signaling thread, past libwebrtc's per-message
+//            task while the channel is open: runtime/direct_receive.h) -> dispatcher (one JS wake-up per burst, one JS call per batch of
 //            messages, dispatched one per task in JS: lib/message_batch.ts)
 #pragma once
 
@@ -19,6 +20,7 @@
 #include "api/data_channel_interface.h"
 #include "bridge/dispatcher.h"
 #include "bridge/link.h"
+#include "runtime/direct_receive.h"
 #include "runtime/runtime.h"
 
 namespace cricket {
@@ -27,6 +29,7 @@ class SctpTransportInternal;
 
 namespace nlw {
 
+struct SctpPath;
 class DataChannel;
 struct PeerConnectionShared;
 
@@ -42,15 +45,19 @@ struct ChannelInfo {
   static ChannelInfo Read(webrtc::DataChannelInterface* ch);  // signaling thread
 };
 
-// What DataChannelCore::SendDirect sent past libwebrtc's channel (which does not count it).
+// What DataChannelCore::SendDirect sent and OnDirectMessage received past libwebrtc's channel
+// (which does not count it).
 struct DirectSendCounts {
   uint64_t messages = 0;
   uint64_t bytes = 0;
+  uint64_t messages_received = 0;
+  uint64_t bytes_received = 0;
 };
 
 // Lives as long as anyone (the wrapper, a queued task, libwebrtc's observer slot) needs it.
 class DataChannelCore : public webrtc::DataChannelObserver,
                         public MessageSink,
+                        public DirectMessageReceiver,
                         public std::enable_shared_from_this<DataChannelCore> {
  public:
   DataChannelCore(std::shared_ptr<Runtime> runtime,
@@ -87,6 +94,9 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   void OnMessage(const webrtc::DataBuffer& buffer) override;
   void OnBufferedAmountChange(uint64_t sent_data_size) override;
 
+  // DirectMessageReceiver (network = signaling thread)
+  void OnDirectMessage(std::vector<uint8_t> payload, bool binary) override;
+
   // MessageSink (JS thread)
   bool Deliver(Napi::Env env, std::vector<QueuedMessage>& messages, bool via_immediate,
                napi_value resume) override;
@@ -102,6 +112,11 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   size_t SendDirect(const std::deque<std::optional<webrtc::DataBuffer>>& batch, bool* full);
   void WaitForSendBufferRoom(cricket::SctpTransportInternal* transport);  // network thread
   void OnSendBufferRoom();  // signaling thread
+  // Signaling thread: takes this stream's data messages from the SCTP socket while the channel is
+  // open (runtime/direct_receive.h), or stops.
+  void UpdateDirectReceive(webrtc::DataChannelInterface::DataState state);
+  void StopDirectReceive();
+  void NoteDirectSid(int sid);
 
   // How long a channel waits for dcsctp's word that its send buffer has room before it looks again.
   static constexpr int kSendBufferRetryMs = 50;
@@ -132,6 +147,9 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
   DirectSendCounts direct_sent_;
   int direct_sid_ = -1;
+  // Signaling thread: where this channel takes received messages directly, if it does.
+  std::weak_ptr<SctpPath> direct_path_;
+  int direct_rx_sid_ = -1;
   std::string direct_label_;
   std::optional<ChannelInfo> initial_info_;  // under mu_
   bool observing_ = false;  // signaling thread once shared

@@ -10,8 +10,8 @@ namespace nlw {
 
 namespace {
 
-// DataChannelCore::SendDirect hands messages to the SCTP transport itself, so libwebrtc's channel
-// never counts them: add what each of our channels sent that way to its data-channel stats,
+// DataChannelCore::SendDirect hands messages to the SCTP transport itself, and takes received ones
+// from it (OnDirectMessage), so libwebrtc's channel never counts them: add what each of our channels sent that way to its data-channel stats,
 // found by its SCTP stream id and label (unique among the open channels of a connection).
 void AddDirectSends(StatsReportValue* report, PeerConnectionShared* shared) {
   std::vector<std::shared_ptr<DataChannelCore>> cores = shared->AllChannels();
@@ -26,6 +26,8 @@ void AddDirectSends(StatsReportValue* report, PeerConnectionShared* shared) {
       if (!core->DirectSends(static_cast<int>(*sid), *label, &sent)) continue;
       if (double* n = e.Number("messagesSent")) *n += static_cast<double>(sent.messages);
       if (double* n = e.Number("bytesSent")) *n += static_cast<double>(sent.bytes);
+      if (double* n = e.Number("messagesReceived")) *n += static_cast<double>(sent.messages_received);
+      if (double* n = e.Number("bytesReceived")) *n += static_cast<double>(sent.bytes_received);
       break;
     }
   }
