@@ -6,6 +6,7 @@
 
 #include "rtc_base/physical_socket_server.h"
 #include "rtc_base/time_utils.h"
+#include "runtime/post_batch.h"
 
 namespace nlw {
 
@@ -23,6 +24,11 @@ NetworkThread::~NetworkThread() {
   // rtc::Thread requires subclasses to stop it (Run must not see a half-destroyed object). The
   // long tasks are then destroyed here, as rtc::Thread destroys its own queued tasks.
   Stop();
+}
+
+void NetworkThread::PostTask(absl::AnyInvocable<void() &&> task) {
+  if (PostBatch::Defer(this, task)) return;
+  rtc::Thread::PostTask(std::move(task));
 }
 
 void NetworkThread::PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) {

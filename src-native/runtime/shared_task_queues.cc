@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "rtc_base/thread.h"
+#include "runtime/post_batch.h"
 
 namespace nlw {
 
@@ -47,8 +48,12 @@ class SharedQueue final : public webrtc::TaskQueueBase {
     delete this;
   }
 
+  // Inside a PostBatch scope on another thread (the network thread sending a pacer burst, which
+  // tells each packet's sending here), the post waits for the scope's end and goes with the others.
   void PostTask(absl::AnyInvocable<void() &&> task) override {
-    host_->PostTask(Wrap(std::move(task)));
+    absl::AnyInvocable<void() &&> wrapped = Wrap(std::move(task));
+    if (PostBatch::Defer(host_, wrapped)) return;
+    host_->PostTask(std::move(wrapped));
   }
   void PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) override {
     host_->PostDelayedTask(Wrap(std::move(task)), delay);
@@ -73,6 +78,7 @@ class SharedQueue final : public webrtc::TaskQueueBase {
       std::lock_guard<std::mutex> lock(state->run_mu);
       if (state->deleted) return;
       CurrentTaskQueueSetter current(state->queue);
+      PostBatch posts;  // what the task posts to other threads (a burst of packets) goes as one
       std::move(task)();
       task = nullptr;  // its captures die while the queue is current, as on a queue's own thread
     };

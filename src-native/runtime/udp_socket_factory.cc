@@ -18,6 +18,7 @@
 #include "rtc_base/socket.h"
 #include "rtc_base/third_party/sigslot/sigslot.h"
 #include "runtime/datagram_batch.h"
+#include "runtime/post_batch.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
@@ -161,6 +162,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
       return;
     }
     reading = true;
+    PostBatch posts;  // what the datagrams make this thread post elsewhere (RTCP feedback) goes as one
     if (read_fd_ >= 0)
       ReadCoalesced(buffer);
     else
