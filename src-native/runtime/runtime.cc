@@ -30,6 +30,7 @@
 #include "rtc_base/physical_socket_server.h"
 #include "runtime/udp_socket_factory.h"
 #include "runtime/shared_task_queues.h"
+#include "runtime/srtp_crypto.h"
 #include "media/gated_video_decoder.h"
 
 namespace nlw {
@@ -88,6 +89,7 @@ void InitializeProcessOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
     rtc::InitializeSSL();
+    InstallSrtpCrypto();  // before any connection: libsrtp's ciphers on OpenSSL (srtp_crypto.h)
     static const std::string trials = [] {
       const char* v = getenv("NODE_LIBWEBRTC_FIELD_TRIALS");
       return std::string(v != nullptr ? v : kDefaultFieldTrials);
