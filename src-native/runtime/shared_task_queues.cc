@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -171,6 +172,13 @@ class MovableQueue final : public webrtc::TaskQueueBase {
   }
 
   static void Drain(const std::shared_ptr<State>& state) {
+    // On the pool, a relayed picture's packets for the pacers of the batch's senders go as one
+    // post (post_batch.h). Not on a thread of its own: a real encoder's frames leave one by one.
+    std::optional<PostBatch> posts;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (!state->own) posts.emplace();
+    }
     for (int i = 0; i < kBatch; ++i) {
       absl::AnyInvocable<void() &&> task;
       {
