@@ -30,6 +30,7 @@
 #include "rtc_base/physical_socket_server.h"
 #include "runtime/udp_socket_factory.h"
 #include "runtime/shared_task_queues.h"
+#include "runtime/srtp_crypto.h"
 #include "media/gated_video_decoder.h"
 
 namespace nlw {
@@ -81,13 +82,17 @@ constexpr size_t kMaxDefaultNetworkThreads = 4;
 // to 40 ms of its rate at once (what later libwebrtc does by default: PacingController's burst
 // interval): a frame's packets leave in one wake-up of the pacer instead of one every few
 // milliseconds, and a relay runs a pacer per subscriber. NODE_LIBWEBRTC_FIELD_TRIALS replaces the
-// string ("" for none), read once per process.
+// string ("" for none), read once per process. Not here: `WebRTC-SendPacketsOnWorkerThread/Enabled/`
+// (pacers on the worker thread, no thread hop per packet: a relay at N = 100 used 0.85x the CPU)
+// crashes M108 in VideoSendStreamImpl::OnEncoderConfigurationChanged's task under
+// test/hostile/fuzz.test.js (seed 1592598566), with or without this file's other changes.
 constexpr char kDefaultFieldTrials[] = "WebRTC-BurstyPacer/burst:40ms/";
 
 void InitializeProcessOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
     rtc::InitializeSSL();
+    InstallSrtpCrypto();  // before any connection: libsrtp's ciphers on OpenSSL (srtp_crypto.h)
     static const std::string trials = [] {
       const char* v = getenv("NODE_LIBWEBRTC_FIELD_TRIALS");
       return std::string(v != nullptr ? v : kDefaultFieldTrials);

@@ -2,10 +2,12 @@
 
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "rtc_base/thread.h"
+#include "runtime/post_batch.h"
 
 namespace nlw {
 
@@ -47,8 +49,12 @@ class SharedQueue final : public webrtc::TaskQueueBase {
     delete this;
   }
 
+  // Inside a PostBatch scope on another thread (the network thread sending a pacer burst, which
+  // tells each packet's sending here), the post waits for the scope's end and goes with the others.
   void PostTask(absl::AnyInvocable<void() &&> task) override {
-    host_->PostTask(Wrap(std::move(task)));
+    absl::AnyInvocable<void() &&> wrapped = Wrap(std::move(task));
+    if (PostBatch::Defer(host_, wrapped)) return;
+    host_->PostTask(std::move(wrapped));
   }
   void PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) override {
     host_->PostDelayedTask(Wrap(std::move(task)), delay);
@@ -73,6 +79,7 @@ class SharedQueue final : public webrtc::TaskQueueBase {
       std::lock_guard<std::mutex> lock(state->run_mu);
       if (state->deleted) return;
       CurrentTaskQueueSetter current(state->queue);
+      PostBatch posts;  // what the task posts to other threads (a burst of packets) goes as one
       std::move(task)();
       task = nullptr;  // its captures die while the queue is current, as on a queue's own thread
     };
@@ -165,6 +172,13 @@ class MovableQueue final : public webrtc::TaskQueueBase {
   }
 
   static void Drain(const std::shared_ptr<State>& state) {
+    // On the pool, a relayed picture's packets for the pacers of the batch's senders go as one
+    // post (post_batch.h). Not on a thread of its own: a real encoder's frames leave one by one.
+    std::optional<PostBatch> posts;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (!state->own) posts.emplace();
+    }
     for (int i = 0; i < kBatch; ++i) {
       absl::AnyInvocable<void() &&> task;
       {

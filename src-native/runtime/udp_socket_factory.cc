@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "rtc_base/async_udp_socket.h"
 #include "rtc_base/buffer.h"
@@ -18,6 +19,7 @@
 #include "rtc_base/socket.h"
 #include "rtc_base/third_party/sigslot/sigslot.h"
 #include "runtime/datagram_batch.h"
+#include "runtime/post_batch.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
@@ -50,6 +52,13 @@ constexpr int kNetworkReceiveBuffer = 2 * 1024 * 1024;
 bool IsDtlsApplicationData(const void* pv, size_t cb) {
   const auto* b = static_cast<const uint8_t*>(pv);
   return cb > 13 && b[0] == 23 && b[1] == 0xFE;
+}
+
+// An (S)RTP or (S)RTCP packet: version 2 (RFC 7983's range 128-191 for the first byte), at least a
+// fixed header.
+bool IsRtpOrRtcp(const void* pv, size_t cb) {
+  const auto* b = static_cast<const uint8_t*>(pv);
+  return cb >= 12 && (b[0] & 0xC0) == 0x80;
 }
 
 // A bound UDP socket that remembers its local address, does not ask for receive timestamps, and
@@ -101,6 +110,11 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
         Hold(pv, cb, addr, cb);
         return static_cast<int>(cb);
       }
+    } else if (IsRtpOrRtcp(pv, cb) && (DatagramBatch::Segmenting() || DatagramBatch::Joining()) &&
+               fd_ >= 0 && cb <= DatagramBatch::kMaxSegmentedBytes) {
+      // A pacer's burst to this subscriber (or a batch of RTCP): one system call for all of it.
+      Hold(pv, cb, addr, cb);
+      return static_cast<int>(cb);
     }
     FlushBatched();  // keeps this socket's datagrams in the order they were given
     return inner_->SendTo(pv, cb, addr);
@@ -161,6 +175,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
       return;
     }
     reading = true;
+    PostBatch posts;  // what the datagrams make this thread post elsewhere (RTCP feedback) goes as one
     if (read_fd_ >= 0)
       ReadCoalesced(buffer);
     else
@@ -264,81 +279,118 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
     ahead_ = nullptr;
   }
 
-  // Adds a record to what waits: joined (`segment` 0) or as one more segment of `segment` bytes.
-  // A segmented send cuts its buffer into pieces of the first record's size, so a record that is
-  // bigger than that, or any after a smaller one (the last piece), starts a new send.
+  // Adds a datagram to what waits: joined to the others (`segment` 0: DTLS records to a loopback
+  // address) or as a datagram of its own. Datagrams of their own wait in runs, each sent as one
+  // segmented buffer (the kernel cuts it into datagrams of its first one's size, the last may be
+  // shorter): a datagram bigger than its run's size, or any after a shorter one, starts a new run;
+  // all runs leave in one sendmmsg.
   void Hold(const void* pv, size_t cb, const rtc::SocketAddress& addr, size_t segment) {
     if (!batched_.empty()) {
       bool fits = batched_to_ == addr && (segment == 0) == (segment_ == 0);
       if (fits && segment_ == 0) {
         fits = batched_.size() + cb <= DatagramBatch::kMaxDatagram;
       } else if (fits) {
-        fits = !short_ && cb <= segment_ && count_ < DatagramBatch::kMaxSegments &&
-               batched_.size() + cb <= DatagramBatch::kMaxSegmentedBytes;
+        fits = JoinsRun(cb) || (runs_.size() < kMaxRuns && batched_.size() + cb <= kMaxHeldBytes);
       }
       if (!fits) FlushBatched();
     }
     if (batched_.empty()) {
       batched_to_ = addr;
       segment_ = segment;
-      count_ = 0;
-      short_ = false;
+      runs_.clear();
       if (!enlisted_) DatagramBatch::Enlist(this);
       enlisted_ = true;
     }
+    const size_t offset = batched_.size();
     batched_.AppendData(static_cast<const uint8_t*>(pv), cb);
-    ++count_;
-    if (segment_ != 0 && cb < segment_) short_ = true;
+    if (segment_ == 0) return;
+    if (JoinsRun(cb)) {
+      Run& run = runs_.back();
+      run.bytes += cb;
+      ++run.count;
+      if (cb < run.segment) run.short_tail = true;
+      return;
+    }
+    runs_.push_back(Run{offset, cb, cb, 1, false});
+  }
+
+  bool JoinsRun(size_t cb) const {
+    if (runs_.empty()) return false;
+    const Run& run = runs_.back();
+    return !run.short_tail && cb <= run.segment && run.count < DatagramBatch::kMaxSegments &&
+           run.bytes + cb <= DatagramBatch::kMaxSegmentedBytes;
   }
 
   // A lost joined datagram or segmented send is like any lost datagram: SCTP sends its records
-  // again.
+  // again, RTP its NACKed packets.
   void FlushBatched() override {
     if (enlisted_) {
       DatagramBatch::Withdraw(this);
       enlisted_ = false;
     }
     if (batched_.empty()) return;
-    if (segment_ == 0 || count_ == 1)
+    if (segment_ == 0 || (runs_.size() == 1 && runs_.front().count == 1))
       inner_->SendTo(batched_.data(), batched_.size(), batched_to_);
     else
-      SendSegmented();
+      SendRuns();
     batched_.Clear();
+    runs_.clear();
   }
 
-  // One sendmsg with UDP_SEGMENT: the kernel sends batched_ as datagrams of segment_ bytes.
-  void SendSegmented() {
+  // One sendmmsg: a message per run, with UDP_SEGMENT when the run has several datagrams.
+  void SendRuns() {
     sockaddr_storage to{};
-    socklen_t to_len = static_cast<socklen_t>(batched_to_.ToSockAddrStorage(&to));
-    iovec iov{batched_.data(), batched_.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))] = {};
-    msghdr msg{};
-    msg.msg_name = &to;
-    msg.msg_namelen = to_len;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_UDP;
-    c->cmsg_type = UDP_SEGMENT;
-    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-    const uint16_t segment = static_cast<uint16_t>(segment_);
-    memcpy(CMSG_DATA(c), &segment, sizeof(segment));
-    ssize_t sent;
-    do {
-      sent = sendmsg(fd_, &msg, 0);
-    } while (sent < 0 && errno == EINTR);
-    if (sent >= 0) return;
-    const int error = errno;
-    // A full send buffer drops the datagrams, as it drops a sendto's.
-    if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS) return;
-    // No segmentation on this path (an old kernel, a device without checksum offload): from now
-    // on one datagram per system call, starting with these.
-    RTC_LOG(LS_INFO) << "UDP_SEGMENT send failed (errno " << error << "), one datagram per send from now on";
-    fd_ = -1;
-    for (size_t at = 0; at < batched_.size(); at += segment_)
-      inner_->SendTo(batched_.data() + at, std::min(segment_, batched_.size() - at), batched_to_);
+    const socklen_t to_len = static_cast<socklen_t>(batched_to_.ToSockAddrStorage(&to));
+    const size_t n = runs_.size();
+    mmsghdr msgs[kMaxRuns];
+    iovec iovs[kMaxRuns];
+    alignas(cmsghdr) char controls[kMaxRuns][CMSG_SPACE(sizeof(uint16_t))];
+    std::memset(msgs, 0, sizeof(msgs));
+    std::memset(controls, 0, sizeof(controls));
+    for (size_t i = 0; i < n; ++i) {
+      const Run& run = runs_[i];
+      iovs[i] = iovec{batched_.data() + run.offset, run.bytes};
+      msghdr& msg = msgs[i].msg_hdr;
+      msg.msg_name = &to;
+      msg.msg_namelen = to_len;
+      msg.msg_iov = &iovs[i];
+      msg.msg_iovlen = 1;
+      if (run.count > 1) {
+        msg.msg_control = controls[i];
+        msg.msg_controllen = sizeof(controls[i]);
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        const uint16_t segment = static_cast<uint16_t>(run.segment);
+        std::memcpy(CMSG_DATA(c), &segment, sizeof(segment));
+      }
+    }
+    size_t done = 0;
+    while (done < n) {
+      const int sent = sendmmsg(fd_, msgs + done, static_cast<unsigned>(n - done), 0);
+      if (sent > 0) {
+        done += static_cast<size_t>(sent);
+        continue;
+      }
+      if (sent < 0 && errno == EINTR) continue;
+      const int error = sent < 0 ? errno : 0;
+      if (error == EIO || error == EINVAL || error == EOPNOTSUPP || error == ENOPROTOOPT) {
+        // No segmentation on this path (an old kernel, a device without checksum offload): from
+        // now on one datagram per system call, starting with these.
+        RTC_LOG(LS_INFO) << "UDP_SEGMENT send failed (errno " << error << "), one datagram per send from now on";
+        fd_ = -1;
+        for (size_t i = done; i < n; ++i) {
+          const Run& run = runs_[i];
+          for (size_t at = 0; at < run.bytes; at += run.segment)
+            inner_->SendTo(batched_.data() + run.offset + at, std::min(run.segment, run.bytes - at), batched_to_);
+        }
+        return;
+      }
+      // A full send buffer (EAGAIN, ENOBUFS) or an error of this destination (an ICMP error of an
+      // earlier send) loses this message, as it would lose a sendto's datagram; the rest go on.
+      ++done;
+    }
   }
 
   void OnWrite(rtc::Socket*) { SignalWriteEvent(this); }
@@ -346,6 +398,17 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   void OnClose(rtc::Socket*, int error) { SignalCloseEvent(this, error); }
 
   static constexpr int kReadsPerEvent = 32;
+  // Runs (segmented sends) and bytes one socket holds at most before it sends.
+  static constexpr size_t kMaxRuns = 16;
+  static constexpr size_t kMaxHeldBytes = 128 * 1024;
+
+  struct Run {
+    size_t offset;     // in batched_
+    size_t bytes;
+    size_t segment;    // the size of each datagram but the last
+    size_t count;      // datagrams
+    bool short_tail;   // the last is shorter than segment: no more may follow
+  };
   static constexpr int kDatagramsPerBatch = 32;
 
   std::unique_ptr<rtc::Socket> inner_;
@@ -355,9 +418,8 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   mutable rtc::SocketAddress local_;
   rtc::Buffer batched_;
   rtc::SocketAddress batched_to_;
-  size_t segment_ = 0;  // 0: joined records; else the size of each segment
-  size_t count_ = 0;    // records in batched_
-  bool short_ = false;  // the last segment is shorter than segment_: no more may follow
+  size_t segment_ = 0;  // 0: joined records; else datagrams of their own, in runs_
+  std::vector<Run> runs_;
   bool enlisted_ = false;
 };
 
