@@ -98,7 +98,10 @@ class SimulcastFallbackFactory : public webrtc::VideoEncoderFactory {
     return inner_->QueryCodecSupport(format, std::move(scalability_mode));
   }
   std::unique_ptr<webrtc::VideoEncoder> CreateVideoEncoder(const webrtc::SdpVideoFormat& format) override {
-    if (!format.IsCodecInList(inner_->GetSupportedFormats())) return nullptr;
+    // The proxy calls the encoder it makes without checking it: a format the inner factory makes
+    // nothing for (its template matches parameters exactly, e.g. an H.264 level it does not list)
+    // must stay nothing, as before the proxy.
+    if (!inner_->CreateVideoEncoder(format)) return nullptr;
     return std::make_unique<webrtc::EncoderSimulcastProxy>(inner_.get(), format);
   }
 
