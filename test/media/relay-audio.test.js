@@ -144,6 +144,16 @@ describe('media: relay (forwarding Opus)', function () {
     }
   })
 
+  /** Offers from the publisher (pub.a) to the relay (pub.b) with its a=ssrc lines taken out, as from a client that signals none. */
+  async function negotiateWithoutSsrc (pub) {
+    await pub.a.setLocalDescription()
+    const sdp = pub.a.localDescription.sdp.replace(/a=ssrc(-group)?:[^\r\n]*\r\n/g, '')
+    assert.notEqual(sdp, pub.a.localDescription.sdp)
+    await pub.b.setRemoteDescription({ type: 'offer', sdp })
+    await pub.b.setLocalDescription()
+    await pub.a.setRemoteDescription(pub.b.localDescription)
+  }
+
   it('the publisher\'s receive stream is made again (its SSRC no longer signaled): subscribers go on hearing the tone, forwarded', async () => {
     const { pub, track } = await publish()
     const s = await subscribe(track)
@@ -151,12 +161,7 @@ describe('media: relay (forwarding Opus)', function () {
     // The publisher's next offer reaches the relay without its a=ssrc lines (as from a client
     // that signals none): the relay drops the stream of the signaled SSRC and makes a new,
     // unsignaled one when the publisher's next packet comes (libwebrtc's SSRC-change path).
-    await pub.a.setLocalDescription()
-    const sdp = pub.a.localDescription.sdp.replace(/a=ssrc(-group)?:[^\r\n]*\r\n/g, '')
-    assert.notEqual(sdp, pub.a.localDescription.sdp)
-    await pub.b.setRemoteDescription({ type: 'offer', sdp })
-    await pub.b.setLocalDescription()
-    await pub.a.setRemoteDescription(pub.b.localDescription)
+    await negotiateWithoutSsrc(pub)
     const forwarded = counters().forwardedAudioPackets
     await hears440(s.sink)
     assert.ok(counters().forwardedAudioPackets - forwarded >= 30)
@@ -191,12 +196,7 @@ describe('media: relay (forwarding Opus)', function () {
     const mic = createTrack(binding.createSyntheticAudioTrack({ frequency: 440 }), { remote: false })
     pub.a.addTrack(mic)
     const remote = once(pub.b, 'track').then(e => { if (onTrack) onTrack(e.track); return e.track })
-    await pub.a.setLocalDescription()
-    const sdp = pub.a.localDescription.sdp.replace(/a=ssrc(-group)?:[^\r\n]*\r\n/g, '')
-    assert.notEqual(sdp, pub.a.localDescription.sdp)
-    await pub.b.setRemoteDescription({ type: 'offer', sdp })
-    await pub.b.setLocalDescription()
-    await pub.a.setRemoteDescription(pub.b.localDescription)
+    await negotiateWithoutSsrc(pub)
     return { pub, track: await remote }
   }
 
