@@ -160,8 +160,8 @@ size_t DataChannelCore::SendDirect(const std::deque<std::optional<webrtc::DataBu
   });
   if (sent > 0) {
     NoteDirectSid(sid);
-    direct_sent_.messages += sent;
-    direct_sent_.bytes += sent_bytes;
+    direct_counts_.messages += sent;
+    direct_counts_.bytes += sent_bytes;
   }
   if (sent_bytes > 0) OnBufferedAmountChange(sent_bytes);
   return sent;
@@ -196,7 +196,7 @@ void DataChannelCore::NoteDirectSid(int sid) {
   if (direct_sid_ == sid) return;
   direct_sid_ = sid;
   direct_label_ = channel_->label();
-  direct_sent_ = DirectSendCounts();
+  direct_counts_ = DirectCounts();
 }
 
 void DataChannelCore::UpdateDirectReceive(webrtc::DataChannelInterface::DataState state) {
@@ -233,20 +233,20 @@ void DataChannelCore::StopDirectReceive() {
 
 void DataChannelCore::OnDirectMessage(std::vector<uint8_t> payload, bool binary) {
   // What libwebrtc's channel counts for getStats (messagesReceived, bytesReceived).
-  direct_sent_.messages_received++;
-  direct_sent_.bytes_received += payload.size();
+  direct_counts_.messages_received++;
+  direct_counts_.bytes_received += payload.size();
   incoming_.push_back(QueuedMessage{rtc::CopyOnWriteBuffer(), binary, std::move(payload)});
   if (incoming_posted_) return;
   incoming_posted_ = true;
   signaling_->PostTask([self = shared_from_this()] { self->FlushIncoming(); });
 }
 
-bool DataChannelCore::DirectSends(int sid, const std::string& label, DirectSendCounts* out) const {
+bool DataChannelCore::ReadDirectCounts(int sid, const std::string& label, DirectCounts* out) const {
   if (direct_sid_ < 0 || direct_sid_ != sid || direct_label_ != label) return false;
   // libwebrtc reports open and closing channels only: a closed one whose stream id and label a
   // new channel took is not the one reported.
   if (!channel_ || channel_->state() == webrtc::DataChannelInterface::kClosed) return false;
-  *out = direct_sent_;
+  *out = direct_counts_;
   return true;
 }
 

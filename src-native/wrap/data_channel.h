@@ -47,8 +47,8 @@ struct ChannelInfo {
 
 // What DataChannelCore::SendDirect sent and OnDirectMessage received past libwebrtc's channel
 // (which does not count it).
-struct DirectSendCounts {
-  uint64_t messages = 0;
+struct DirectCounts {
+  uint64_t messages = 0;  // sent
   uint64_t bytes = 0;
   uint64_t messages_received = 0;
   uint64_t bytes_received = 0;
@@ -87,7 +87,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
 
   // Signaling thread: the counts of the direct path if this channel, not closed, sent with stream
   // id `sid` and label `label` (getStats adds them to the channel's data-channel stats).
-  bool DirectSends(int sid, const std::string& label, DirectSendCounts* out) const;
+  bool ReadDirectCounts(int sid, const std::string& label, DirectCounts* out) const;
 
   // webrtc::DataChannelObserver (signaling thread)
   void OnStateChange() override;
@@ -145,7 +145,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   bool waiting_for_room_ = false;
   bool room_retry_pending_ = false;  // a delayed look at the send buffer is queued
   // Signaling thread: the direct path's counts, and the stream id and label they were sent with.
-  DirectSendCounts direct_sent_;
+  DirectCounts direct_counts_;
   int direct_sid_ = -1;
   // Signaling thread: where this channel takes received messages directly, if it does.
   std::weak_ptr<SctpPath> direct_path_;

@@ -11,9 +11,9 @@ namespace nlw {
 namespace {
 
 // DataChannelCore::SendDirect hands messages to the SCTP transport itself, and takes received ones
-// from it (OnDirectMessage), so libwebrtc's channel never counts them: add what each of our channels sent that way to its data-channel stats,
+// from it (OnDirectMessage), so libwebrtc's channel never counts them: add what each of our channels sent and received that way to its data-channel stats,
 // found by its SCTP stream id and label (unique among the open channels of a connection).
-void AddDirectSends(StatsReportValue* report, PeerConnectionShared* shared) {
+void AddDirectCounts(StatsReportValue* report, PeerConnectionShared* shared) {
   std::vector<std::shared_ptr<DataChannelCore>> cores = shared->AllChannels();
   if (cores.empty()) return;
   for (StatsEntry& e : report->entries) {
@@ -22,12 +22,12 @@ void AddDirectSends(StatsReportValue* report, PeerConnectionShared* shared) {
     const std::string* label = e.String("label");
     if (sid == nullptr || label == nullptr) continue;
     for (const auto& core : cores) {
-      DirectSendCounts sent;
-      if (!core->DirectSends(static_cast<int>(*sid), *label, &sent)) continue;
-      if (double* n = e.Number("messagesSent")) *n += static_cast<double>(sent.messages);
-      if (double* n = e.Number("bytesSent")) *n += static_cast<double>(sent.bytes);
-      if (double* n = e.Number("messagesReceived")) *n += static_cast<double>(sent.messages_received);
-      if (double* n = e.Number("bytesReceived")) *n += static_cast<double>(sent.bytes_received);
+      DirectCounts counts;
+      if (!core->ReadDirectCounts(static_cast<int>(*sid), *label, &counts)) continue;
+      if (double* n = e.Number("messagesSent")) *n += static_cast<double>(counts.messages);
+      if (double* n = e.Number("bytesSent")) *n += static_cast<double>(counts.bytes);
+      if (double* n = e.Number("messagesReceived")) *n += static_cast<double>(counts.messages_received);
+      if (double* n = e.Number("bytesReceived")) *n += static_cast<double>(counts.bytes_received);
       break;
     }
   }
@@ -42,7 +42,7 @@ class StatsCallback : public webrtc::RTCStatsCollectorCallback {
   void OnStatsDelivered(const rtc::scoped_refptr<const webrtc::RTCStatsReport>& report) override {
     shared_->stats_requests--;
     auto value = std::make_shared<StatsReportValue>(StatsReportValue::From(report.get()));
-    AddDirectSends(value.get(), shared_.get());
+    AddDirectCounts(value.get(), shared_.get());
     shared_->dispatcher->Post([deferred = deferred_, value, origin = origin_](Napi::Env env) {
       deferred.Resolve(value->ToJs(env, origin));
     });
