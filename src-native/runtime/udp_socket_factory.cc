@@ -103,17 +103,17 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   int SendTo(const void* pv, size_t cb, const rtc::SocketAddress& addr) override {
     if (IsDtlsApplicationData(pv, cb)) {
       if (DatagramBatch::Joining() && addr.IsLoopbackIP() && cb <= DatagramBatch::kMaxDatagram) {
-        Hold(pv, cb, addr, 0);
+        Hold(pv, cb, addr, /*join=*/true);
         return static_cast<int>(cb);
       }
       if (DatagramBatch::Segmenting() && fd_ >= 0 && cb <= DatagramBatch::kMaxSegmentedBytes) {
-        Hold(pv, cb, addr, cb);
+        Hold(pv, cb, addr, /*join=*/false);
         return static_cast<int>(cb);
       }
     } else if (IsRtpOrRtcp(pv, cb) && (DatagramBatch::Segmenting() || DatagramBatch::Joining()) &&
                fd_ >= 0 && cb <= DatagramBatch::kMaxSegmentedBytes) {
       // A pacer's burst to this subscriber (or a batch of RTCP): one system call for all of it.
-      Hold(pv, cb, addr, cb);
+      Hold(pv, cb, addr, /*join=*/false);
       return static_cast<int>(cb);
     }
     FlushBatched();  // keeps this socket's datagrams in the order they were given
@@ -279,15 +279,15 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
     ahead_ = nullptr;
   }
 
-  // Adds a datagram to what waits: joined to the others (`segment` 0: DTLS records to a loopback
+  // Adds a datagram to what waits: joined to the others (`join`: DTLS records to a loopback
   // address) or as a datagram of its own. Datagrams of their own wait in runs, each sent as one
   // segmented buffer (the kernel cuts it into datagrams of its first one's size, the last may be
   // shorter): a datagram bigger than its run's size, or any after a shorter one, starts a new run;
   // all runs leave in one sendmmsg.
-  void Hold(const void* pv, size_t cb, const rtc::SocketAddress& addr, size_t segment) {
+  void Hold(const void* pv, size_t cb, const rtc::SocketAddress& addr, bool join) {
     if (!batched_.empty()) {
-      bool fits = batched_to_ == addr && (segment == 0) == (segment_ == 0);
-      if (fits && segment_ == 0) {
+      bool fits = batched_to_ == addr && join == joined_;
+      if (fits && joined_) {
         fits = batched_.size() + cb <= DatagramBatch::kMaxDatagram;
       } else if (fits) {
         fits = JoinsRun(cb) || (runs_.size() < kMaxRuns && batched_.size() + cb <= kMaxHeldBytes);
@@ -296,14 +296,14 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
     }
     if (batched_.empty()) {
       batched_to_ = addr;
-      segment_ = segment;
+      joined_ = join;
       runs_.clear();
       if (!enlisted_) DatagramBatch::Enlist(this);
       enlisted_ = true;
     }
     const size_t offset = batched_.size();
     batched_.AppendData(static_cast<const uint8_t*>(pv), cb);
-    if (segment_ == 0) return;
+    if (joined_) return;
     if (JoinsRun(cb)) {
       Run& run = runs_.back();
       run.bytes += cb;
@@ -329,7 +329,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
       enlisted_ = false;
     }
     if (batched_.empty()) return;
-    if (segment_ == 0 || (runs_.size() == 1 && runs_.front().count == 1))
+    if (joined_ || (runs_.size() == 1 && runs_.front().count == 1))
       inner_->SendTo(batched_.data(), batched_.size(), batched_to_);
     else
       SendRuns();
@@ -418,7 +418,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   mutable rtc::SocketAddress local_;
   rtc::Buffer batched_;
   rtc::SocketAddress batched_to_;
-  size_t segment_ = 0;  // 0: joined records; else datagrams of their own, in runs_
+  bool joined_ = false;  // records joined into one datagram; else datagrams of their own, in runs_
   std::vector<Run> runs_;
   bool enlisted_ = false;
 };
