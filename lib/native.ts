@@ -376,6 +376,8 @@ interface Binding {
   versions(): { libwebrtc: string, napi: number }
   liveObjects(): LiveObjects
   relayCounters(): RelayCounters
+  /** Tests: "" when libwebrtc's waits inside a post batch end (src-native/runtime/post_batch_check.h). */
+  checkPostBatchWaits(): string
   rtpCapabilities(kind: string, which: 'sender' | 'receiver'): NativeRtpCapabilities | null
   setLogSink(level: string, sink: ((severity: 'verbose' | 'info' | 'warning' | 'error' | 'none', line: string) => void) | null): void
   /**

@@ -78,6 +78,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceMethod("versions", &Addon::Versions),
       InstanceMethod("liveObjects", &Addon::LiveObjects),
       InstanceMethod("relayCounters", &Addon::RelayCounters),
+      InstanceMethod("checkPostBatchWaits", &Addon::CheckPostBatchWaits),
       InstanceMethod("rtpCapabilities", &Addon::RtpCapabilities),
       InstanceMethod("setLogSink", &Addon::SetLogSink),
       InstanceMethod("codecRoundTrip", &Addon::CodecRoundTrip),
@@ -174,6 +175,11 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("decodedFrames", static_cast<double>(DecodeGate::decoded()));
   o.Set("undecodedFrames", static_cast<double>(DecodeGate::skipped()));
   return o;
+}
+
+// checkPostBatchWaits() -> "" or the waits that did not end (runtime/post_batch_check.h; tests).
+Napi::Value Addon::CheckPostBatchWaits(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), runtime_->CheckPostBatchWaits());
 }
 
 // rtpCapabilities(kind, 'sender' | 'receiver') -> RTCRtpCapabilities | null

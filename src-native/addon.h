@@ -35,6 +35,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value RtpCapabilities(const Napi::CallbackInfo& info);
   Napi::Value SetLogSink(const Napi::CallbackInfo& info);
   Napi::Value CodecRoundTrip(const Napi::CallbackInfo& info);
+  Napi::Value CheckPostBatchWaits(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Runtime> runtime_;
   std::unique_ptr<JsLogSink> log_sink_;  // nonstandard.setLogSink

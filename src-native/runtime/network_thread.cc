@@ -32,6 +32,11 @@ void NetworkThread::PostTask(absl::AnyInvocable<void() &&> task) {
   rtc::Thread::PostTask(std::move(task));
 }
 
+void NetworkThread::BlockingCall(rtc::FunctionView<void()> functor) {
+  PostBatch::Suspend straight;
+  rtc::Thread::BlockingCall(functor);
+}
+
 void NetworkThread::PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) {
   if (delay >= kLongDelay) return AddLongTask(std::move(task), delay);
   rtc::Thread::PostDelayedTask(ThenPoll(std::move(task), delay), delay);

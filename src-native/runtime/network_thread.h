@@ -41,6 +41,10 @@ class NetworkThread : public rtc::Thread {
   void PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) override;
   void PostDelayedHighPrecisionTask(absl::AnyInvocable<void() &&> task,
                                     webrtc::TimeDelta delay) override;
+  // From a thread inside a PostBatch scope: its held posts go first, then the call's own post
+  // goes straight (held, it would never run while the caller waits for it).
+  void BlockingCall(rtc::FunctionView<void()> functor) override;
+  using rtc::Thread::BlockingCall;
 
   // Any thread. A connection counts as open from before libwebrtc creates it until its close has
   // run; the token from ConnectionOpened goes back to ConnectionClosed.

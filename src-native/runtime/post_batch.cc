@@ -36,9 +36,9 @@ void RunBatch(std::vector<Task>& tasks) {
 
 PostBatch::PostBatch() { ++tls_posts.depth; }
 
-PostBatch::~PostBatch() {
-  if (--tls_posts.depth > 0) return;
-  // No scope is open now: these posts go straight to the targets' queues.
+
+// With no scope open (depth 0): these posts go straight to the targets' queues.
+static void PostHeld() {
   std::vector<Outbox> outboxes;
   outboxes.swap(tls_posts.outboxes);
   for (Outbox& box : outboxes) {
@@ -49,6 +49,23 @@ PostBatch::~PostBatch() {
     box.target->PostTask([tasks = std::move(box.tasks)]() mutable { RunBatch(tasks); });
   }
 }
+
+PostBatch::~PostBatch() {
+  if (--tls_posts.depth > 0) return;
+  PostHeld();
+}
+
+void PostBatch::Flush() {
+  if (tls_posts.outboxes.empty()) return;
+  Suspend straight;
+}
+
+PostBatch::Suspend::Suspend() : depth_(tls_posts.depth) {
+  tls_posts.depth = 0;
+  PostHeld();
+}
+
+PostBatch::Suspend::~Suspend() { tls_posts.depth = depth_; }
 
 bool PostBatch::Defer(rtc::Thread* target, Task& task) {
   if (tls_posts.depth == 0 || target->IsCurrent()) return false;

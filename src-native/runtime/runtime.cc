@@ -26,6 +26,7 @@
 #include "media/headless_audio_device.h"
 #include "runtime/codec_factories.h"
 #include "runtime/network_thread.h"
+#include "runtime/post_batch_check.h"
 #include "runtime/sctp_factory.h"
 #include "rtc_base/physical_socket_server.h"
 #include "runtime/udp_socket_factory.h"
@@ -218,6 +219,13 @@ rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> Runtime::MediaFactory
     return nullptr;
   }
   return shards_[0]->factory;
+}
+
+std::string Runtime::CheckPostBatchWaits() {
+  std::string error;
+  auto factory = MediaFactory(&error);
+  if (!factory) return error;
+  return CheckWaitsInPostBatches(*task_queues_, ThreadOf(factory.get()));
 }
 
 std::unique_ptr<cricket::PortAllocator> Runtime::Shard::CreatePortAllocator(

@@ -113,6 +113,8 @@ class Runtime {
   size_t live_sinks() const { return sinks_.size(); }
   // Long libwebrtc timers queued on the network threads (runtime/network_thread.h).
   size_t pending_long_timers() const;
+  // JS thread, tests: runtime/post_batch_check.h on shard 0; "" when every wait ended.
+  std::string CheckPostBatchWaits();
 
  private:
   static size_t NetworkThreadCount();
