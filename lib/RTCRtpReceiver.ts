@@ -1,7 +1,7 @@
 import { domError } from './errors'
 import type { ReadableStream, WritableStream } from 'node:stream/web'
 import { TransformSlot, type RTCEncodedFrame, type RTCRtpScriptTransform } from './encoded_transform'
-import { illegalConstructor } from './internal'
+import { INTERNAL, illegalConstructor } from './internal'
 import type { MediaStreamTrack } from './MediaStreamTrack'
 import type { NativeRtpSource } from './native'
 import type { RTCDtlsTransport } from './RTCDtlsTransport'
@@ -53,6 +53,10 @@ export class RTCRtpReceiver {
   /** webrtc-encoded-transform: an RTCRtpScriptTransform whose Worker sees this receiver's encoded frames. */
   get transform (): RTCRtpScriptTransform | null { return this.#transformSlot.transform }
   set transform (value: RTCRtpScriptTransform | null) { this.#transformSlot.transform = value }
+  /** @internal The connection closed. */
+  [INTERNAL] (update: 'closed'): void {
+    if (update === 'closed') this.#transformSlot.closed()
+  }
   /** Chromium's encoded insertable streams, on this thread (call it before frames flow). */
   createEncodedStreams (): { readable: ReadableStream<RTCEncodedFrame>, writable: WritableStream<RTCEncodedFrame> } {
     return this.#transformSlot.createEncodedStreams()

@@ -250,8 +250,10 @@ export class RTCRtpSender {
 
   /** @internal the track after removeTrack / addTrack reuse; 'closed' when the connection closes. */
   [INTERNAL] (track: MediaStreamTrack | null | 'closed'): void {
-    if (track === 'closed') this.#dtmf?.[INTERNAL]('closed')
-    else this.#track = track
+    if (track === 'closed') {
+      this.#dtmf?.[INTERNAL]('closed')
+      this.#transformSlot.closed()
+    } else this.#track = track
   }
 
   static {

@@ -148,6 +148,7 @@ export class RTCRtpTransceiver {
       if (update === 'closed') {
         this.#receiver.track.stop()
         this.#sender[INTERNAL]('closed')
+        this.#receiver[INTERNAL]('closed')
       }
       else endTrack(this.#receiver.track)
       if (update !== 'end-track') {

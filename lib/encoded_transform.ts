@@ -118,7 +118,14 @@ export class RTCEncodedAudioFrame {
 export type RTCEncodedFrame = RTCEncodedVideoFrame | RTCEncodedAudioFrame
 
 /** A readable of the bridge's frames on this thread and a writable that sends them on. */
-function openStreams (bridgeId: number, onKeyFrame?: (info: NativeEncodedFrameInfo) => void): { readable: ReadableStream<RTCEncodedFrame>, writable: WritableStream<RTCEncodedFrame> } {
+interface OpenStreams {
+  readable: ReadableStream<RTCEncodedFrame>
+  writable: WritableStream<RTCEncodedFrame>
+  /** Detaches from the bridge: no frame comes any more, and nothing native holds the streams. */
+  release: () => void
+}
+
+function openStreams (bridgeId: number, onKeyFrame?: (info: NativeEncodedFrameInfo) => void): OpenStreams {
   let controller: ReadableStreamDefaultController<RTCEncodedFrame> | null = null
   let native: NativeEncodedStreams | null = null
   const close = (): void => { native?.close(); native = null }
@@ -148,7 +155,7 @@ function openStreams (bridgeId: number, onKeyFrame?: (info: NativeEncodedFrameIn
     close () { close() },
     abort () { close() }
   })
-  return { readable, writable }
+  return { readable, writable, release: close }
 }
 
 // --- RTCRtpScriptTransform: made on one thread, its transformer lives in a Worker ------------
@@ -315,7 +322,7 @@ if (!isMainThread) listenInWorker()
 // --- Chromium's createEncodedStreams() ---------------------------------------------------------
 
 /** Installs a new bridge on the sender or receiver and opens its streams on this thread. */
-export function createEncodedStreams (install: (bridgeId: number) => void): { readable: ReadableStream<RTCEncodedFrame>, writable: WritableStream<RTCEncodedFrame> } {
+export function createEncodedStreams (install: (bridgeId: number) => void): OpenStreams {
   const id = binding.EncodedStreams.createBridge()
   try {
     install(id)
@@ -331,6 +338,9 @@ export class TransformSlot {
   #transform: RTCRtpScriptTransform | null = null
   #bridge: number | null = null
   #streams = false
+  // The native side holds its frame callback strongly, and with it the streams: let go once the
+  // connection is closed, when no frame can come, so that GC takes them (and the bridge).
+  #release: (() => void) | null = null
   readonly #side: 'sender' | 'receiver'
   readonly #native: () => NativeRtpTransceiver | null
 
@@ -366,6 +376,14 @@ export class TransformSlot {
     const native = this.#native()
     if (native === null) throw domError('InvalidStateError', 'The RTCPeerConnection is closed')
     this.#streams = true
-    return createEncodedStreams(id => { binding.EncodedStreams.install(native, this.#side, id) })
+    const { readable, writable, release } = createEncodedStreams(id => { binding.EncodedStreams.install(native, this.#side, id) })
+    this.#release = release
+    return { readable, writable }
+  }
+
+  /** @internal The connection closed. */
+  closed (): void {
+    this.#release?.()
+    this.#release = null
   }
 }

@@ -425,6 +425,9 @@ export interface LiveObjects {
   decodeGates: number
   /** Process-wide: decode demands of remote audio tracks (one per wrapped or read track's source). */
   audioDemands: number
+  /** Process-wide: senders and receivers whose frame transformer slot is held (ours or an
+   * application's transform), until libwebrtc drops the transformer. */
+  transformerSlots: number
 }
 
 /** Process-wide counts of the relay's video encoders (nonstandard.relayCounters()). */

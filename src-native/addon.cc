@@ -9,6 +9,7 @@
 #include "media/audio_forward_route.h"
 #include "media/relay_audio_source.h"
 #include "media/relay_video_source.h"
+#include "media/transformer_slots.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/thread.h"
 #include "runtime/network_filter.h"
@@ -153,6 +154,9 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // Process-wide: the decode demand of remote audio tracks (media/audio_demand.h), alive while
   // the track is wrapped or read.
   o.Set("audioDemands", static_cast<double>(AudioDemand::live()));
+  // Process-wide: senders and receivers whose frame transformer is ours or the application's
+  // (media/transformer_slots.h), until libwebrtc drops the transformer.
+  o.Set("transformerSlots", static_cast<double>(TransformerSlots::Count()));
   return o;
 }
 

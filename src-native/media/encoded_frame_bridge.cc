@@ -1,5 +1,7 @@
 #include "media/encoded_frame_bridge.h"
 
+#include "media/transformer_slots.h"
+
 #include <utility>
 
 namespace nlw {
@@ -99,6 +101,20 @@ bool EncodedFrameBridge::RequestKeyFrame() {
 void EncodedFrameBridge::SetTransceiver(std::shared_ptr<TransceiverLink> link) {
   std::lock_guard<std::mutex> lock(mu_);
   transceiver_ = std::move(link);
+}
+
+void EncodedFrameBridge::SetSlotKey(const void* key) {
+  const void* previous;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    previous = slot_key_;
+    slot_key_ = key;
+  }
+  if (previous != nullptr) TransformerSlots::ReleaseApplication(previous);
+}
+
+EncodedFrameBridge::~EncodedFrameBridge() {
+  if (slot_key_ != nullptr) TransformerSlots::ReleaseApplication(slot_key_);
 }
 
 int EncodedFrameBridge::LayerOf(uint32_t ssrc) {

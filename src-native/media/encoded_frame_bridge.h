@@ -69,6 +69,9 @@ class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
 
   // A sender's transceiver, for generateKeyFrame().
   void SetTransceiver(std::shared_ptr<TransceiverLink> link);
+  // The sender or receiver whose transformer slot (media/transformer_slots.h) this bridge claimed:
+  // released when libwebrtc lets the bridge go.
+  void SetSlotKey(const void* key);
   // generateKeyFrame(rid) of a video sender's transformer, any thread but libwebrtc's (blocking
   // hops to the signaling thread through the transceiver's proxy): the encoder feeding this
   // transformer encodes the layer of `rid` (null: every layer) as a key frame next. kNotSending
@@ -88,6 +91,9 @@ class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
   void UnregisterTransformedFrameCallback() override;
   void UnregisterTransformedFrameSinkCallback(uint32_t ssrc) override;
 
+ protected:
+  ~EncodedFrameBridge() override;
+
  private:
   std::atomic<bool> video_{false};
   std::atomic<bool> sender_{false};
@@ -105,6 +111,7 @@ class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
   std::map<uint32_t, int> layers_;                                                    // under mu_
   std::vector<int> early_requests_;                                                   // under mu_
   std::shared_ptr<TransceiverLink> transceiver_;                                      // under mu_
+  const void* slot_key_ = nullptr;                                                    // under mu_
 };
 
 // Process-wide: bridges by id (so another thread's environment can attach to one), and the

@@ -6,37 +6,54 @@
 namespace nlw {
 
 namespace {
+struct Slot {
+  ChainableHook* hook = nullptr;  // ours, if any
+  int application = 0;            // the application's claims not yet released
+};
 std::mutex mu;
-// hook == nullptr: the application's. Entries of the application are never removed: a later
-// sender at the same address only loses forwarding (its audio is encoded again).
-std::unordered_map<const void*, ChainableHook*>& Slots() {
-  static auto* slots = new std::unordered_map<const void*, ChainableHook*>();  // never destroyed: used at exit
+std::unordered_map<const void*, Slot>& Slots() {
+  static auto* slots = new std::unordered_map<const void*, Slot>();  // never destroyed: used at exit
   return *slots;
 }
 }  // namespace
 
 bool TransformerSlots::ClaimForHook(const void* key, ChainableHook* hook) {
   std::lock_guard<std::mutex> lock(mu);
-  auto [it, inserted] = Slots().emplace(key, hook);
-  return inserted || it->second == hook;
+  auto [it, inserted] = Slots().emplace(key, Slot{hook, 0});
+  return inserted || it->second.hook == hook;
 }
 
 void TransformerSlots::ReleaseHook(const void* key, ChainableHook* hook) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = Slots().find(key);
-  if (it != Slots().end() && it->second == hook) Slots().erase(it);
+  // The hook lives as long as its sender or receiver: what was chained behind it goes with it.
+  if (it != Slots().end() && it->second.hook == hook) Slots().erase(it);
 }
 
 ChainableHook* TransformerSlots::ClaimForApplication(const void* key) {
   std::lock_guard<std::mutex> lock(mu);
-  auto [it, inserted] = Slots().emplace(key, nullptr);
-  return inserted ? nullptr : it->second;
+  Slot& slot = Slots()[key];
+  ++slot.application;
+  return slot.hook;
+}
+
+void TransformerSlots::ReleaseApplication(const void* key) {
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = Slots().find(key);
+  if (it == Slots().end()) return;
+  if (it->second.application > 0) --it->second.application;
+  if (it->second.application == 0 && it->second.hook == nullptr) Slots().erase(it);
 }
 
 bool TransformerSlots::HeldByApplication(const void* key) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = Slots().find(key);
-  return it != Slots().end() && it->second == nullptr;
+  return it != Slots().end() && it->second.hook == nullptr && it->second.application > 0;
+}
+
+size_t TransformerSlots::Count() {
+  std::lock_guard<std::mutex> lock(mu);
+  return Slots().size();
 }
 
 }  // namespace nlw

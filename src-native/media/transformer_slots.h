@@ -31,8 +31,12 @@ class TransformerSlots {
   static void ReleaseHook(const void* key, ChainableHook* hook);
   // Any thread: the application's transform for `key`. Returns our hook if the slot is ours (the
   // caller chains `transformer` behind it), else null (the caller installs it; the slot is then
-  // marked taken).
+  // marked taken). Each claim is released once, when the transformer that made it is destroyed
+  // (libwebrtc drops it with the sender or receiver).
   static ChainableHook* ClaimForApplication(const void* key);
+  static void ReleaseApplication(const void* key);
+  // Slots held now (nonstandard.liveObjects().transformerSlots).
+  static size_t Count();
   // Any thread: the application's transform went straight into `key` (no hook of ours there).
   static bool HeldByApplication(const void* key);
 };

@@ -172,11 +172,15 @@ Napi::Value EncodedStreams::Install(const Napi::CallbackInfo& info) {
   if (sender) {
     rtc::scoped_refptr<webrtc::RtpSenderInterface> s = t->transceiver()->sender();
     // A relay's forwarding hook holds the slot (media/transformer_slots.h): chained behind it.
-    if (ChainableHook* hook = TransformerSlots::ClaimForApplication(s.get())) hook->SetNext(bridge);
+    ChainableHook* hook = TransformerSlots::ClaimForApplication(s.get());
+    bridge->SetSlotKey(s.get());
+    if (hook != nullptr) hook->SetNext(bridge);
     else s->SetEncoderToPacketizerFrameTransformer(bridge);
   } else {
     auto receiver = t->transceiver()->receiver();
-    if (ChainableHook* hook = TransformerSlots::ClaimForApplication(receiver.get())) {
+    ChainableHook* hook = TransformerSlots::ClaimForApplication(receiver.get());
+    bridge->SetSlotKey(receiver.get());
+    if (hook != nullptr) {
       hook->SetNext(bridge);
       return env.Undefined();
     }
