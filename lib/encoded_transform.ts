@@ -381,9 +381,11 @@ export class TransformSlot {
     return { readable, writable }
   }
 
-  /** @internal The connection closed. */
+  /** @internal The connection closed: no frame comes any more; the streams, here or in the
+   * transform's Worker, let go of the native side. */
   closed (): void {
     this.#release?.()
     this.#release = null
+    if (this.#bridge !== null) binding.EncodedStreams.passThrough(this.#bridge)
   }
 }

@@ -9,6 +9,10 @@ namespace nlw {
 void EncodedFrameBridge::Attach(std::shared_ptr<EncodedFrameReceiver> receiver) {
   // Delivery under the lock keeps the order: the frames that waited, then the new ones.
   std::lock_guard<std::mutex> lock(mu_);
+  if (pass_through_) {
+    receiver->OnBridgeClosed();
+    return;
+  }
   receiver_ = std::move(receiver);
   for (auto& f : waiting_) receiver_->OnEncodedFrame(std::move(f));
   waiting_.clear();
@@ -21,15 +25,19 @@ void EncodedFrameBridge::Detach(const EncodedFrameReceiver* receiver) {
 
 void EncodedFrameBridge::SetPassThrough(bool on) {
   std::deque<std::unique_ptr<webrtc::TransformableFrameInterface>> waiting;
+  std::shared_ptr<EncodedFrameReceiver> detached;
   {
     std::lock_guard<std::mutex> lock(mu_);
     pass_through_ = on;
     if (on) {
+      detached = std::move(receiver_);
       receiver_ = nullptr;
       waiting.swap(waiting_);
     }
   }
   for (auto& f : waiting) Return(std::move(f));
+  // Its streams (in a Worker, often) hold it and, through it, this bridge: they may go now.
+  if (detached) detached->OnBridgeClosed();
 }
 
 void EncodedFrameBridge::Transform(std::unique_ptr<webrtc::TransformableFrameInterface> frame) {

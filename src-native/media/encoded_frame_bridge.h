@@ -28,6 +28,8 @@ class EncodedFrameReceiver {
  public:
   virtual ~EncodedFrameReceiver() = default;
   virtual void OnEncodedFrame(std::unique_ptr<webrtc::TransformableFrameInterface> frame) = 0;
+  // Any thread: no frame will come any more (the transform was unset, or its connection closed).
+  virtual void OnBridgeClosed() {}
 };
 
 // A transceiver as its JS wrapper holds it: emptied when the wrapper lets it go (connection closed,
@@ -59,8 +61,9 @@ class EncodedFrameBridge : public webrtc::FrameTransformerInterface {
   void Detach(const EncodedFrameReceiver* receiver);
   // Any thread: the frame goes on to libwebrtc (the callback registered for its SSRC).
   void Return(std::unique_ptr<webrtc::TransformableFrameInterface> frame);
-  // After `transform = null`: frames go straight back (libwebrtc M108 cannot take a null
-  // transformer on every path, so the installed bridge stays and stops transforming).
+  // After `transform = null`, or its connection closed: frames go straight back (libwebrtc M108
+  // cannot take a null transformer on every path, so the installed bridge stays and stops
+  // transforming), and the receiver, attached now or later, is told it is closed.
   void SetPassThrough(bool on);
   // A receiver's track source, for sendKeyFrameRequest(); null on senders.
   void SetKeyFrameSource(rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source);

@@ -58,6 +58,14 @@ void EncodedStreamsCore::OnEncodedFrame(std::unique_ptr<webrtc::TransformableFra
   dispatcher_->Post([self = shared_from_this()](Napi::Env env) { self->Deliver(env); });
 }
 
+void EncodedStreamsCore::OnBridgeClosed() {
+  // The wrapper's frame callback is a GC root holding the streams (and this core, the bridge):
+  // released, they are collected once the application drops them.
+  dispatcher_->Post([self = shared_from_this()](Napi::Env) {
+    if (EncodedStreams* target = self->link_->target) target->ReleaseNative();
+  });
+}
+
 void EncodedStreamsCore::Deliver(Napi::Env env) {
   std::deque<std::unique_ptr<webrtc::TransformableFrameInterface>> frames;
   {

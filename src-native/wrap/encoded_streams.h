@@ -28,6 +28,7 @@ class EncodedStreamsCore : public EncodedFrameReceiver, public std::enable_share
       : dispatcher_(std::move(dispatcher)), bridge_(std::move(bridge)),
         link_(std::make_shared<Link<EncodedStreams>>()) {}
   void OnEncodedFrame(std::unique_ptr<webrtc::TransformableFrameInterface> frame) override;  // any thread
+  void OnBridgeClosed() override;  // any thread: the JS side lets go of its streams
   const LinkPtr<EncodedStreams>& link() const { return link_; }
   const rtc::scoped_refptr<EncodedFrameBridge>& bridge() const { return bridge_; }
 
