@@ -21,6 +21,7 @@
 #include "wrap/media_stream_track.h"
 #include "wrap/rtp_transceiver.h"
 #include "wrap/stats_request.h"
+#include "wrap/rollback_data_mid.h"
 
 #include <atomic>
 #include <mutex>
@@ -102,6 +103,7 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
          error.ok() ? ClosedError() : ErrorValue::From(error));
     return;
   }
+  ForgetRolledBackDataMid(shared->pc);
   shared->FollowSctp();
   shared->RefreshChannelIds();
   shared->EmitTransceivers();
