@@ -13,6 +13,7 @@
 #include "rtc_base/thread.h"
 #include "runtime/forwarding_sctp_socket.h"
 #include "runtime/loopback_sctp_socket.h"
+#include "runtime/sack_window.h"
 #include "system_wrappers/include/clock.h"
 
 namespace nlw {
@@ -123,6 +124,15 @@ class DrainingSocket : public ForwardingSctpSocket {
   }
   ~DrainingSocket() override { inner_.reset(); }  // before the callbacks it calls
 
+  // The SACKs' window lowered to kMaxInFlight (sack_window.h).
+  void ReceivePacket(rtc::ArrayView<const uint8_t> data) override {
+    if (CapSackWindow(data, kMaxInFlight, capped_)) {
+      inner_->ReceivePacket(capped_);
+      return;
+    }
+    inner_->ReceivePacket(data);
+  }
+
   dcsctp::ResetStreamsStatus ResetStreams(rtc::ArrayView<const StreamID> streams) override {
     std::vector<StreamID> now;
     for (StreamID s : streams) {
@@ -146,6 +156,7 @@ class DrainingSocket : public ForwardingSctpSocket {
 
   ForwardingCallbacks callbacks_;
   std::set<StreamID> held_;
+  std::vector<uint8_t> capped_;  // a received packet with its SACK's window lowered
   webrtc::ScopedTaskSafety safety_;  // a held reset still queued does not outlive the socket
 };
 
@@ -156,7 +167,10 @@ class SocketFactory : public dcsctp::DcSctpSocketFactory {
   std::unique_ptr<dcsctp::DcSctpSocketInterface> Create(
       absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& callbacks,
       std::unique_ptr<dcsctp::PacketObserver> packet_observer,
-      const dcsctp::DcSctpOptions& options) override {
+      const dcsctp::DcSctpOptions& given) override {
+    dcsctp::DcSctpOptions options = given;
+    // SACKs are changed on their way in (sack_window.h); DTLS authenticates every packet.
+    options.disable_checksum_verification = true;
     std::string prefix(log_prefix);
     auto make = [prefix, &callbacks, path = path_](const dcsctp::DcSctpOptions& o,
                                                    std::unique_ptr<dcsctp::PacketObserver> p) {

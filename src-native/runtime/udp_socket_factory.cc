@@ -61,6 +61,18 @@ bool IsRtpOrRtcp(const void* pv, size_t cb) {
   return cb >= 12 && (b[0] & 0xC0) == 0x80;
 }
 
+// Turns a socket's read interest back on, as libwebrtc's own read does (PhysicalSocket::RecvFrom
+// enables DE_READ after every read of a UDP socket), for the reads OnRead makes itself. The
+// member is protected; reached through a derived class, never instantiated. Epoll is
+// level-triggered there: what is still waiting raises the next read event.
+struct ReadArming : rtc::SocketDispatcher {
+  static void Arm(rtc::SocketDispatcher* socket) {
+    void (rtc::SocketDispatcher::*enable)(uint8_t) = &ReadArming::EnableEvents;
+    (socket->*enable)(rtc::DE_READ);
+  }
+};
+void ArmRead(rtc::SocketDispatcher* socket) { ReadArming::Arm(socket); }
+
 // A bound UDP socket that remembers its local address, does not ask for receive timestamps, and
 // joins DTLS records to loopback addresses, or sends bursts of them in one segmented send, while
 // a DatagramBatch is open (datagram_batch.h), and reads runs of datagrams the kernel coalesced
@@ -70,7 +82,8 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
  public:
   // `gro`: the kernel may hand this socket several datagrams of one sender as one buffer
   // (UDP_GRO), which OnRead cuts up again.
-  UdpSocket(rtc::Socket* inner, int fd, bool gro) : inner_(inner), fd_(fd), read_fd_(gro ? fd : -1) {
+  UdpSocket(rtc::SocketDispatcher* inner, int fd, bool gro)
+      : inner_(inner), dispatcher_(inner), fd_(fd), read_fd_(gro ? fd : -1) {
     inner_->SignalReadEvent.connect(this, &UdpSocket::OnRead);
     inner_->SignalWriteEvent.connect(this, &UdpSocket::OnWrite);
     inner_->SignalConnectEvent.connect(this, &UdpSocket::OnConnect);
@@ -203,10 +216,12 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   // With UDP_GRO: one recvmsg may bring a run of same-sized datagrams from one sender (the last
   // may be shorter), whose size the kernel tells in a control message; each is passed on alone.
   //
-  // A read event turns the socket's read interest off until libwebrtc's socket is read again
-  // (PhysicalSocket::RecvFrom turns it back on), so the last read of every event goes through it.
-  // It finds nothing, but for a datagram that arrived just then: that one is passed on whole, runs
-  // included, as DTLS reads every record of a datagram.
+  // A read event turns the socket's read interest off until libwebrtc's socket is read again;
+  // ArmRead turns it back on without a read. (The last read of every event used to go through
+  // libwebrtc's socket: a run that arrived just then was passed on whole, as one datagram, and
+  // DTLS reads at most ~16.7 KiB of a datagram (BoringSSL's record buffer), so the records past
+  // that, of a run of 14 or more, were lost. On veth that was 20-30 SCTP fast retransmits per
+  // 64 MiB, each halving the congestion window: bench/RESULTS.md, "Session 15".)
   //
   // What the datagrams read make this thread send (SACKs, the data they let out) shares sends up
   // to kDatagramsPerBatch datagrams read, not the whole event's: a sender waiting for SACKs gets
@@ -260,17 +275,8 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
       }
       if (read_fd_ < 0) return;  // closed while a datagram was handled
     }
-    int n = inner_->RecvFrom(buffer.data, sizeof(buffer.data), &a.from, nullptr);
-    if (n >= 0) {
-      a.at = buffer.data;
-      a.size = static_cast<size_t>(n);
-      Pass(a);
-    } else if (!IsBlocking(inner_->GetError())) {
-      SignalReadEvent(this);  // AsyncUDPSocket reads the error and reports it
-    }
+    ArmRead(dispatcher_);
   }
-
-  static bool IsBlocking(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
 
   // Hands one datagram to AsyncUDPSocket as if it were a read event of its own.
   void Pass(const ReadAhead& a) {
@@ -412,6 +418,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   static constexpr int kDatagramsPerBatch = 32;
 
   std::unique_ptr<rtc::Socket> inner_;
+  rtc::SocketDispatcher* const dispatcher_;  // inner_
   int fd_;       // -1: no segmented sends
   int read_fd_;  // -1: read through inner_ (no UDP_GRO, or closed)
   const ReadAhead* ahead_ = nullptr;  // a datagram OnRead has read and RecvFrom has not returned yet
@@ -437,7 +444,7 @@ rtc::AsyncPacketSocket* UdpSocketFactory::CreateUdpSocket(const rtc::SocketAddre
   const int fd = static_cast<rtc::SocketDispatcher*>(raw)->GetDescriptor();
   const int on = 1;
   const bool gro = setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
-  auto socket = std::make_unique<UdpSocket>(raw, fd, gro);
+  auto socket = std::make_unique<UdpSocket>(static_cast<rtc::SocketDispatcher*>(raw), fd, gro);
   int result = -1;
   if (min_port == 0 && max_port == 0) {
     result = socket->Bind(local_address);
