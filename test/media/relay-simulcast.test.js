@@ -1,12 +1,49 @@
 'use strict'
-// A simulcast publisher (sendEncodings with rids) sending to a relay, as libwebrtc M108 answers it
-// today: the relay's answer declines simulcast, so the publisher sends its first encoding only and
-// the relay forwards that one stream (docs/nonstandard.md, "Simulcast publishers").
+// A simulcast publisher (sendEncodings with rids) sending to a relay (docs/nonstandard.md,
+// "Simulcast publishers"). As libwebrtc M108 answers, the relay declines simulcast, so the
+// publisher sends its first encoding only and the relay forwards that one stream. With the
+// non-standard receiveSimulcast, the relay's answer accepts the layers, receives each on a stream
+// of its own, and each subscriber gets the layer that fits its estimate.
 const assert = require('node:assert/strict')
-const { mediaDevices, nonstandard } = require('../..')
+const crypto = require('node:crypto')
+const { RTCPeerConnection, mediaDevices, nonstandard } = require('../..')
 const { closeAll, once, negotiate, trickledPeers } = require('../helpers/pair')
 
-const { RTCVideoSink } = nonstandard
+const { RTCVideoSink, RTCVideoSource } = nonstandard
+
+/** Resolves once `count` frames in a row of `sink` have the size `size`; rejects after `ms`. */
+function framesOfSize (sink, size, count, ms = 20000) {
+  return new Promise((resolve, reject) => {
+    const seen = {}
+    let run = 0
+    const timer = setTimeout(() => { sink.onframe = null; reject(new Error(`no ${count} frames of ${size} in a row in ${ms} ms: ${JSON.stringify(seen)}`)) }, ms)
+    sink.onframe = ({ frame }) => {
+      const got = `${frame.width}x${frame.height}`
+      seen[got] = (seen[got] ?? 0) + 1
+      run = got === size ? run + 1 : 0
+      if (run === count) { clearTimeout(timer); sink.onframe = null; resolve(seen) }
+    }
+  })
+}
+
+/** A 640x360 source whose pictures change a band at a time (so each layer has a rate of its own), 20 frames/s. */
+function bandedSource () {
+  const W = 640
+  const H = 360
+  const source = new RTCVideoSource()
+  const data = new Uint8ClampedArray(W * H * 3 / 2).fill(128)
+  let n = 0
+  const timer = setInterval(() => {
+    crypto.randomFillSync(data, (n++ % 8) * W * (H / 8), W * H / 64)
+    source.onFrame({ width: W, height: H, data })
+  }, 50)
+  return { track: source.createTrack(), stop: () => clearInterval(timer) }
+}
+
+/** The answer's video section with a b=AS bandwidth line (the subscriber's estimate, as the relay sees it). */
+function withVideoBandwidth (sdp, kbps) {
+  return sdp.replace(/(m=video[^\r\n]*\r\n(?:[^m][^\r\n]*\r\n)*?c=[^\r\n]*\r\n)/, `$1b=AS:${kbps}\r\n`)
+}
 
 /** The next `count` frames' sizes of `sink`, or rejects after `ms`. */
 function frames (sink, count, ms = 10000) {
@@ -31,7 +68,8 @@ async function outboundByRid (pc) {
 describe('media: relay and a simulcast publisher', function () {
   this.timeout(60000)
   const sinks = []
-  afterEach(() => { for (const s of sinks.splice(0)) s.stop(); closeAll() })
+  const stops = []
+  afterEach(() => { for (const s of sinks.splice(0)) s.stop(); for (const f of stops.splice(0)) f(); closeAll() })
 
   it('the relay answers without simulcast; the publisher sends its first encoding, which subscribers get forwarded', async () => {
     const pub = trickledPeers()
@@ -67,5 +105,72 @@ describe('media: relay and a simulcast publisher', function () {
     for (const rid of ['m', 'l']) {
       assert.ok(!(out[rid]?.framesEncoded > 0), `layer ${rid} is not sent: ${JSON.stringify(out[rid])}`)
     }
+  })
+
+  it('receiveSimulcast: the answer accepts the layers (rid recv, no RTX); each is received on a stream of its own; the track shows the largest', async () => {
+    const probe = new RTCPeerConnection({ receiveSimulcast: true })
+    assert.equal(probe.getConfiguration().receiveSimulcast, true)
+    probe.close()
+    const pub = trickledPeers({}, { receiveSimulcast: true })
+    const source = bandedSource()
+    stops.push(source.stop)
+    pub.a.addTransceiver(source.track, { direction: 'sendonly', sendEncodings: [{ rid: 'l', scaleResolutionDownBy: 2 }, { rid: 'h' }] })
+    const remote = once(pub.b, 'track').then(e => e.track)
+    await negotiate(pub.a, pub.b)
+    const answer = pub.b.localDescription.sdp
+    assert.match(answer, /a=rid:l recv\r\na=rid:h recv\r\na=simulcast:recv l;h\r\n/)
+    assert.doesNotMatch(answer, /rtx\//, 'no RTX for the layers')
+    const track = await remote
+    const sink = new RTCVideoSink(track)
+    sinks.push(sink)
+    await framesOfSize(sink, '640x360', 20)
+    const before = nonstandard.relayCounters().layerPictures
+    // The publisher sends both layers; the relay has one inbound-rtp per layer, each decoding.
+    const inbound = [...(await pub.b.getStats()).values()].filter(s => s.type === 'inbound-rtp' && s.kind === 'video')
+    assert.deepEqual(inbound.map(s => `${s.frameWidth}x${s.frameHeight}`).sort(), ['320x180', '640x360'])
+    for (const s of inbound) assert.ok(s.framesReceived > 10, JSON.stringify(s))
+    const out = await outboundByRid(pub.a)
+    assert.ok(out.l.framesEncoded > 10 && out.h.framesEncoded > 10, JSON.stringify(out))
+    assert.equal(nonstandard.liveObjects().simulcastLayers, 1)
+    // Nothing relays the track yet: the layers' pictures are not taken.
+    assert.equal(nonstandard.relayCounters().layerPictures, before)
+  })
+
+  it('receiveSimulcast: each subscriber gets the largest layer that fits its estimate; a low one gets the small layer and keeps decoding', async () => {
+    const pub = trickledPeers({}, { receiveSimulcast: true })
+    const source = bandedSource()
+    stops.push(source.stop)
+    pub.a.addTransceiver(source.track, { direction: 'sendonly', sendEncodings: [{ rid: 'l', scaleResolutionDownBy: 2 }, { rid: 'h' }] })
+    const remote = once(pub.b, 'track').then(e => e.track)
+    await negotiate(pub.a, pub.b)
+    const track = await remote
+    const subscribers = []
+    for (const kbps of [null, 250]) {
+      const sub = trickledPeers()
+      sub.a.addTrack(track)
+      const subRemote = once(sub.b, 'track').then(e => e.track)
+      await sub.a.setLocalDescription()
+      await sub.b.setRemoteDescription(sub.a.localDescription)
+      await sub.b.setLocalDescription()
+      const sdp = sub.b.localDescription.sdp
+      await sub.a.setRemoteDescription({ type: 'answer', sdp: kbps === null ? sdp : withVideoBandwidth(sdp, kbps) })
+      const sink = new RTCVideoSink(await subRemote)
+      sinks.push(sink)
+      subscribers.push({ sub, sink })
+    }
+    const before = nonstandard.relayCounters()
+    // Both layers' rates are known after a second or so; then each subscriber settles on its layer.
+    await Promise.all([framesOfSize(subscribers[0].sink, '640x360', 40), framesOfSize(subscribers[1].sink, '320x180', 40)])
+    const after = nonstandard.relayCounters()
+    assert.ok(after.layerPictures - before.layerPictures > 40, 'the relay takes both layers')
+    assert.equal(after.transcodedFrames - before.transcodedFrames, 0, 'forwarded, not encoded again')
+    const stats = await Promise.all(subscribers.map(async ({ sub }) =>
+      [...(await sub.a.getStats()).values()].find(s => s.type === 'outbound-rtp' && s.kind === 'video')))
+    assert.deepEqual(stats.map(s => `${s.encoderImplementation} ${s.frameWidth}x${s.frameHeight}`), ['forward 640x360', 'forward 320x180'])
+    // The low subscriber keeps decoding what it gets.
+    const decoded = async () => [...(await subscribers[1].sub.b.getStats()).values()].find(s => s.type === 'inbound-rtp' && s.kind === 'video').framesDecoded
+    const first = await decoded()
+    await framesOfSize(subscribers[1].sink, '320x180', 20)
+    assert.ok(await decoded() >= first + 20)
   })
 })
