@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <utility>
 
 #include "media/base/stream_params.h"
 #include "media/engine/webrtc_video_engine.h"
@@ -21,6 +22,9 @@ namespace {
 constexpr int kPollMs = 100;          // while layers are missing
 constexpr int kSettledPollMs = 1000;  // once every layer has its stream (an SSRC may change)
 constexpr int64_t kRateWindowMs = 1000;
+// The track's sink moves to the largest layer once every layer has a stream and a size, or this
+// long after the first layer got its stream (a layer the publisher does not send yet).
+constexpr int64_t kBindWaitMs = 3000;
 
 std::atomic<uint64_t> g_live{0};
 std::mutex g_registry_mu;
@@ -128,6 +132,7 @@ void SimulcastLayers::Poll() {
       if (!known) {
         LayerState s;
         s.layer.ssrc = *ssrc;
+        s.gate = rtc::make_ref_counted<DecodeGate>(nullptr, this);
         s.window_start_ms = rtc::TimeMillis();
         layers_.push_back(s);
       }
@@ -140,7 +145,7 @@ void SimulcastLayers::Poll() {
             self->OnFrame(id, frame);
           });
       channel->GenerateKeyFrame(id);  // its size, soon
-      sink_ssrc_ = 0;                 // bind again below
+      if (first_signaled_ms_ == 0) first_signaled_ms_ = rtc::TimeMillis();
     }
   }
   BindTrackSink();
@@ -149,8 +154,16 @@ void SimulcastLayers::Poll() {
 void SimulcastLayers::BindTrackSink() {
   std::vector<Layer> layers = Layers();
   if (layers.empty()) return;
+  if (sink_ssrc_ == 0) {
+    // The first binding links each stream's decoder to its gate (media/decode_gate.h) for good:
+    // it waits until the order is known. Until then the default stream (of the layers not yet
+    // signaled) shows on the track.
+    bool sized = static_cast<int>(layers.size()) >= expected_;
+    for (const Layer& l : layers) sized = sized && l.width > 0;
+    if (!sized && rtc::TimeMillis() - first_signaled_ms_ < kBindWaitMs) return;
+  }
   const uint32_t largest = layers.back().ssrc;
-  if (largest == sink_ssrc_) return;
+  if (largest == sink_ssrc_ && layers.size() == bound_layers_) return;
   cricket::WebRtcVideoChannel* channel = VideoChannelOf(transceiver_.get());
   if (channel == nullptr) return;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track = transceiver_->receiver()->track();
@@ -158,8 +171,18 @@ void SimulcastLayers::BindTrackSink() {
   // A receiver's track source: libwebrtc's VideoRtpTrackSource behind its proxy.
   auto* source = static_cast<webrtc::VideoRtpTrackSource*>(
       static_cast<webrtc::VideoTrackSourceProxy*>(proxy.get())->internal());
-  for (const Layer& l : layers) channel->SetSink(l.ssrc, l.ssrc == largest ? source->sink() : nullptr);
+  std::vector<std::pair<uint32_t, rtc::VideoSinkInterface<webrtc::VideoFrame>*>> sinks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (LayerState& s : layers_) {
+      // The largest's decoder may have been linked to the layer's own gate: it stays open from now on.
+      if (s.layer.ssrc == largest) s.gate->Pin();
+      sinks.emplace_back(s.layer.ssrc, s.layer.ssrc == largest ? source->sink() : s.gate.get());
+    }
+  }
+  for (const auto& [ssrc, sink] : sinks) channel->SetSink(ssrc, sink);
   sink_ssrc_ = largest;
+  bound_layers_ = layers.size();
 }
 
 void SimulcastLayers::OnFrame(uint32_t ssrc, const webrtc::RecordableEncodedFrame& frame) {

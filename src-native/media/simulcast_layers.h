@@ -9,7 +9,9 @@
 // Each layer's encoded pictures come through SetRecordableEncodedFrameCallback; a layer's size is
 // its keyframes' resolution, and the layers are ordered by it (rank 0: the smallest). The track's
 // own sink (its VideoRtpTrackSource) is moved to the largest layer's stream, so the track shows
-// that layer's pictures. RTX is not tied to the layers' streams (M108 learns no RTX SSRC for an
+// that layer's pictures. The other layers' streams get a decode gate of their own instead
+// (media/decode_gate.h), never opened while the layer is not the largest: their decoders decode
+// keyframes only (the relay forwards their encoded pictures; nobody looks at their pixels). RTX is not tied to the layers' streams (M108 learns no RTX SSRC for an
 // unsignaled stream): a layer's lost packets are not retransmitted.
 #pragma once
 
@@ -23,6 +25,7 @@
 #include "api/rtp_transceiver_interface.h"
 #include "api/scoped_refptr.h"
 #include "api/video/recordable_encoded_frame.h"
+#include "media/decode_gate.h"
 #include "rtc_base/ref_count.h"
 #include "rtc_base/thread.h"
 
@@ -74,6 +77,7 @@ class SimulcastLayers : public rtc::RefCountInterface {
  private:
   struct LayerState {
     Layer layer;
+    rtc::scoped_refptr<DecodeGate> gate;  // the sink of its stream while it is not the largest
     int64_t window_start_ms = 0;
     uint64_t window_bytes = 0;
   };
@@ -93,7 +97,9 @@ class SimulcastLayers : public rtc::RefCountInterface {
   mutable std::mutex listener_mu_;
 
   // The connection's thread.
-  uint32_t sink_ssrc_ = 0;  // the layer the track's sink is bound to
+  uint32_t sink_ssrc_ = 0;  // the layer the track's sink is bound to (0: not yet)
+  int64_t first_signaled_ms_ = 0;
+  size_t bound_layers_ = 0;  // the layers whose sinks were set
   bool ended_ = false;
 };
 
