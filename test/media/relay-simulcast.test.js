@@ -134,6 +134,10 @@ describe('media: relay and a simulcast publisher', function () {
     assert.equal(nonstandard.liveObjects().simulcastLayers, 1)
     // Nothing relays the track yet: the layers' pictures are not taken.
     assert.equal(nonstandard.relayCounters().layerPictures, before)
+    // Closing the connection ends the watcher of the layers (leak accounting).
+    pub.b.close()
+    for (let i = 0; i < 50 && nonstandard.liveObjects().simulcastLayers > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+    assert.equal(nonstandard.liveObjects().simulcastLayers, 0)
   })
 
   it('receiveSimulcast: each subscriber gets the largest layer that fits its estimate; a low one gets the small layer and keeps decoding', async () => {
