@@ -177,4 +177,34 @@ describe('media: relay and a simulcast publisher', function () {
     await framesOfSize(subscribers[1].sink, '320x180', 20)
     assert.ok(await decoded() >= first + 20)
   })
+
+  it('receiveSimulcast with odd simulcast offers: the answer accepts what it can, or nothing; no crash', async () => {
+    const pub = trickledPeers()
+    const stream = await mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })
+    pub.a.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', sendEncodings: [{ rid: 'a' }, { rid: 'b', scaleResolutionDownBy: 2 }] })
+    await pub.a.setLocalDescription()
+    const offer = pub.a.localDescription.sdp
+    const variants = [
+      [s => s.replace(/a=simulcast:send a;b/, 'a=simulcast:send ~a,x;b'), /a=simulcast:recv a;b\r\n/],
+      [s => s.replace(/a=simulcast:send a;b/, 'a=simulcast:send a;zz'), null],
+      [s => s.replace(/a=simulcast:send a;b/, 'a=simulcast:send ;;;'), null],
+      [s => s.replace(/a=rid:b send/, 'a=rid:b recv'), null],
+      [s => s.replace(/a=rid:a send/, 'a=rid:a send pt=96;max-width=100'), /a=rid:a recv\r\na=rid:b recv\r\n/],
+      [s => s.replace(/a=extmap:\d+ urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n/, ''), null]
+    ]
+    for (const [change, expected] of variants) {
+      const pc = new RTCPeerConnection({ receiveSimulcast: true })
+      try {
+        await pc.setRemoteDescription({ type: 'offer', sdp: change(offer) })
+      } catch (err) {
+        pc.close()
+        continue // refused by libwebrtc itself: nothing of ours ran
+      }
+      const answer = await pc.createAnswer()
+      if (expected === null) assert.doesNotMatch(answer.sdp, /a=simulcast/)
+      else assert.match(answer.sdp, expected)
+      await pc.setLocalDescription(answer).catch(err => assert.ok(err instanceof Error))
+      pc.close()
+    }
+  })
 })
