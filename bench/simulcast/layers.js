@@ -5,11 +5,14 @@
 // one after the other, and prints per mode: each subscriber's pictures (size: frames/s), the
 // relay's received bytes per layer (kbit/s), its decoded / undecoded pictures, and the process's
 // CPU (publisher, relay and subscribers together: one process).
-//   node scripts/netns.js node bench/simulcast/layers.js [seconds per mode, default 10]
+// `extra`: that many more subscribers without a sink (their pictures are not decoded: they cost the
+// process the relay's forwarding and their packets' reception), for CPU per subscriber.
+//   node scripts/netns.js node bench/simulcast/layers.js [seconds per mode, default 10] [extra, default 0]
 const crypto = require('node:crypto')
 const { nonstandard } = require('../..')
 const { trickledPeers, once, delay, closeAll, negotiate } = require('../../test/helpers/pair')
 const SECONDS = Number(process.argv[2] ?? 10)
+const EXTRA = Number(process.argv[3] ?? 0)
 const W = 640
 const H = 360
 
@@ -31,7 +34,7 @@ async function run (receiveSimulcast) {
   await negotiate(pub.a, pub.b)
   const track = await remote
   const subs = []
-  for (const kbps of [null, 250]) {
+  for (const kbps of [null, 250, ...new Array(EXTRA).fill(undefined)]) {
     const sub = trickledPeers()
     sub.a.addTrack(track)
     const r = once(sub.b, 'track').then(e => e.track)
@@ -39,8 +42,10 @@ async function run (receiveSimulcast) {
     await sub.b.setRemoteDescription(sub.a.localDescription)
     await sub.b.setLocalDescription()
     const sdp = sub.b.localDescription.sdp
-    await sub.a.setRemoteDescription({ type: 'answer', sdp: kbps === null ? sdp : withVideoBandwidth(sdp, kbps) })
-    const sink = new nonstandard.RTCVideoSink(await r)
+    await sub.a.setRemoteDescription({ type: 'answer', sdp: kbps === null || kbps === undefined ? sdp : withVideoBandwidth(sdp, kbps) })
+    const subTrack = await r
+    if (kbps === undefined) continue
+    const sink = new nonstandard.RTCVideoSink(subTrack)
     const sizes = {}
     sink.onframe = ({ frame }) => { const k = `${frame.width}x${frame.height}`; sizes[k] = (sizes[k] ?? 0) + 1 }
     subs.push({ sink, sizes, label: kbps === null ? 'subscriber' : `subscriber b=AS:${kbps}` })
@@ -58,7 +63,7 @@ async function run (receiveSimulcast) {
   const cpu = process.cpuUsage(cpu0)
   const c1 = nonstandard.relayCounters()
   const in1 = await inbound()
-  console.log(`receiveSimulcast: ${receiveSimulcast}`)
+  console.log(`receiveSimulcast: ${receiveSimulcast}${EXTRA > 0 ? `, ${EXTRA} more subscribers without a sink` : ''}`)
   for (const s of subs) console.log(`  ${s.label}: ${Object.entries(s.sizes).map(([k, v]) => `${k} ${(v / sec).toFixed(1)}/s`).join(', ')}`)
   let total = 0
   for (const [ssrc, s] of in1) {
