@@ -11,8 +11,9 @@
 // own sink (its VideoRtpTrackSource) is moved to the largest layer's stream, so the track shows
 // that layer's pictures. The other layers' streams get a decode gate of their own instead
 // (media/decode_gate.h), never opened while the layer is not the largest: their decoders decode
-// keyframes only (the relay forwards their encoded pictures; nobody looks at their pixels). RTX is not tied to the layers' streams (M108 learns no RTX SSRC for an
-// unsignaled stream): a layer's lost packets are not retransmitted.
+// keyframes only (the relay forwards their encoded pictures; nobody looks at their pixels). The
+// answer negotiates no RTX for such a section (lib/simulcast_answer.ts: M108 cannot tell which layer
+// an RTX stream repairs), so a layer's lost packets are retransmitted on its own SSRC.
 #pragma once
 
 #include <cstdint>
