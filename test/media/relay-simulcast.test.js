@@ -140,7 +140,7 @@ describe('media: relay and a simulcast publisher', function () {
     assert.equal(nonstandard.liveObjects().simulcastLayers, 0)
   })
 
-  it('receiveSimulcast: each subscriber gets the largest layer that fits its estimate; a low one gets the small layer and keeps decoding', async () => {
+  it('receiveSimulcast: each subscriber gets the largest layer that fits its estimate; a low one gets the small layer and keeps decoding; an estimate that drops switches down', async () => {
     const pub = trickledPeers({}, { receiveSimulcast: true })
     const source = bandedSource()
     stops.push(source.stop)
@@ -176,6 +176,17 @@ describe('media: relay and a simulcast publisher', function () {
     const first = await decoded()
     await framesOfSize(subscribers[1].sink, '320x180', 20)
     assert.ok(await decoded() >= first + 20)
+
+    // The first subscriber's estimate drops (a new answer with b=AS:250): it switches down at the
+    // small layer's keyframe and goes on decoding.
+    const { sub } = subscribers[0]
+    const switches = nonstandard.relayCounters().layerSwitches
+    await sub.a.setLocalDescription()
+    await sub.b.setRemoteDescription(sub.a.localDescription)
+    await sub.b.setLocalDescription()
+    await sub.a.setRemoteDescription({ type: 'answer', sdp: withVideoBandwidth(sub.b.localDescription.sdp, 250) })
+    await framesOfSize(subscribers[0].sink, '320x180', 40)
+    assert.ok(nonstandard.relayCounters().layerSwitches > switches)
   })
 
   it('receiveSimulcast with odd simulcast offers: the answer accepts what it can, or nothing; no crash', async () => {
