@@ -38,6 +38,7 @@ import {
 } from './identity'
 import { RTCSessionDescription, SDP_TYPES, type RTCSdpType, type RTCSessionDescriptionInit } from './RTCSessionDescription'
 import { redTwice } from './red_twice'
+import { acceptOfferSimulcast } from './simulcast_answer'
 
 export type RTCSignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed'
 export type RTCIceGatheringState = 'new' | 'gathering' | 'complete'
@@ -292,7 +293,7 @@ export class RTCPeerConnection extends RTCEventTarget {
       return Promise.reject(domError('InvalidStateError', `createAnswer() in signaling state '${this.#signalingState}'`))
     }
     return this.#op(async () => {
-      const d = await this.#withAssertion(this.#native.createAnswer())
+      const d = this.#simulcastAnswer(await this.#withAssertion(this.#native.createAnswer()))
       await this.#sendAnswerCodecs(d.sdp)
       return d
     }, d => {
@@ -342,9 +343,9 @@ export class RTCPeerConnection extends RTCEventTarget {
       }
       if (type === undefined || last === '') {
         return this.#op(async () => {
-          if (this.#transceivers.some(t => redTwice.has(t))) {
-            // See red_twice.ts: apply the description made for us, not libwebrtc's own.
-            const made = wantAnswer ? await this.#native.createAnswer() : await this.#native.createOffer({})
+          if (this.#transceivers.some(t => redTwice.has(t)) || (wantAnswer && this.#acceptsSimulcast())) {
+            // See red_twice.ts and simulcast_answer.ts: apply the description made for us, not libwebrtc's own.
+            const made = wantAnswer ? this.#simulcastAnswer(await this.#native.createAnswer()) : await this.#native.createOffer({})
             if (wantAnswer) await this.#sendAnswerCodecs(made.sdp)
             return await this.#native.setLocalDescription(wantAnswer ? 'answer' : 'offer', made.sdp)
           }
@@ -516,6 +517,18 @@ export class RTCPeerConnection extends RTCEventTarget {
 
   // An answerer sends the first codec of its answer (lib/answer_codec_order.ts): in
   // have-remote-offer, the offer is applied again in the answer's codec order when they differ.
+  // Non-standard receiveSimulcast: the answer accepts the offer's simulcast (simulcast_answer.ts).
+  #acceptsSimulcast (): boolean {
+    if (this.#config.receiveSimulcast !== true) return false
+    const offer = this.#rawRemoteSdp()
+    return offer !== null && /^a=simulcast:send /m.test(offer)
+  }
+
+  #simulcastAnswer (d: DescriptionInit): DescriptionInit {
+    if (!this.#acceptsSimulcast()) return d
+    return { ...d, sdp: acceptOfferSimulcast(this.#rawRemoteSdp(), d.sdp) }
+  }
+
   async #sendAnswerCodecs (answer: string): Promise<void> {
     const offer = this.#snapshot?.pendingRemoteDescription
     if (offer === null || offer === undefined || offer.type !== 'offer' || this.#closed) return

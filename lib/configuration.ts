@@ -50,6 +50,14 @@ export interface RTCConfiguration {
    * Default true; false always re-encodes video and audio. Applies to tracks attached after it is set.
    */
   forwardEncodedVideo?: boolean
+  /**
+   * Non-standard (the relay, docs/nonstandard.md "Simulcast publishers"): this connection's answers
+   * accept a remote offer's simulcast (`a=rid:<id> recv`, `a=simulcast:recv`), so a publisher sends
+   * every layer; each layer is received on a stream of its own, the track shows the largest, and a
+   * relayed track gives each subscriber the layer that fits its estimate. Default false: libwebrtc
+   * M108's answer, which declines simulcast (the publisher sends its first encoding only).
+   */
+  receiveSimulcast?: boolean
 }
 
 export interface NormalizedConfiguration {
@@ -64,6 +72,8 @@ export interface NormalizedConfiguration {
   Pick<RTCNetworkOptions, 'minPort' | 'maxPort'>
   /** undefined when not given (true). */
   forwardEncodedVideo?: boolean
+  /** undefined when not given (false). */
+  receiveSimulcast?: boolean
 }
 
 function enumValue<T extends string> (value: unknown, allowed: readonly T[], fallback: T, what: string): T {
@@ -193,7 +203,8 @@ export function normalizeConfiguration (config: RTCConfiguration | undefined | n
     iceCandidatePoolSize: config.iceCandidatePoolSize === undefined ? 0 : octet(config.iceCandidatePoolSize, 'iceCandidatePoolSize'),
     certificates: certificateList(config.certificates),
     network,
-    ...(config.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: Boolean(config.forwardEncodedVideo) })
+    ...(config.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: Boolean(config.forwardEncodedVideo) }),
+    ...(config.receiveSimulcast === undefined ? {} : { receiveSimulcast: Boolean(config.receiveSimulcast) })
   }
   if (config.peerIdentity !== undefined) out.peerIdentity = domString(config.peerIdentity, 'RTCConfiguration.peerIdentity')
   return out
@@ -232,6 +243,7 @@ export function toConfigurationObject (c: NormalizedConfiguration): RTCConfigura
     iceCandidatePoolSize: c.iceCandidatePoolSize,
     certificates: [...c.certificates],
     ...(c.peerIdentity === undefined ? {} : { peerIdentity: c.peerIdentity }),
-    ...(c.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: c.forwardEncodedVideo })
+    ...(c.forwardEncodedVideo === undefined ? {} : { forwardEncodedVideo: c.forwardEncodedVideo }),
+    ...(c.receiveSimulcast === undefined ? {} : { receiveSimulcast: c.receiveSimulcast })
   }
 }

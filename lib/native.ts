@@ -423,6 +423,8 @@ export interface LiveObjects {
   audioForwardRoutes: number
   /** Process-wide: decode gates of remote video tracks (one per track, until released). */
   decodeGates: number
+  /** Process-wide: watchers of a simulcast publisher's layers (receiveSimulcast; one per receiving video transceiver whose answer accepted simulcast, until it stops or its track ends). */
+  simulcastLayers: number
   /** Process-wide: decode demands of remote audio tracks (one per wrapped or read track's source). */
   audioDemands: number
   /** Process-wide: senders and receivers whose frame transformer slot is held (ours or an
@@ -442,6 +444,10 @@ export interface RelayCounters {
   droppedFrames: number
   /** Of forwardedFrames, pictures a sender had skipped (its encoder queue was late by more than a frame) and sent before the next one, instead of waiting for a keyframe. */
   recoveredFrames: number
+  /** Switches of senders from one simulcast layer of a relayed publisher to another (receiveSimulcast; each at the new layer's keyframe). */
+  layerSwitches: number
+  /** Pictures of simulcast layers the relay's sources took (every layer of every relayed publisher received with receiveSimulcast). */
+  layerPictures: number
   /** Keyframe requests sent to publishers (coalesced: at most one per 300 ms per track). */
   keyFrameRequests: number
   /** Pictures the relay's sources emitted (once per picture of a relayed track, whatever the number of its senders). */

@@ -9,6 +9,7 @@
 #include "media/audio_forward_route.h"
 #include "media/relay_audio_source.h"
 #include "media/relay_video_source.h"
+#include "media/simulcast_layers.h"
 #include "media/transformer_slots.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/thread.h"
@@ -151,6 +152,9 @@ Napi::Value Addon::LiveObjects(const Napi::CallbackInfo& info) {
   // Process-wide: decode gates of remote video tracks (media/decode_gate.h), alive until the track
   // is released and its decode thread has ended.
   o.Set("decodeGates", static_cast<double>(DecodeGate::live()));
+  // Process-wide: the watchers of simulcast layers received with receiveSimulcast (media/simulcast_layers.h),
+  // alive until their transceiver stops or their track ends.
+  o.Set("simulcastLayers", static_cast<double>(SimulcastLayers::live()));
   // Process-wide: the decode demand of remote audio tracks (media/audio_demand.h), alive while
   // the track is wrapped or read.
   o.Set("audioDemands", static_cast<double>(AudioDemand::live()));
@@ -170,6 +174,8 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("transcodedFrames", static_cast<double>(c.transcoded_frames));
   o.Set("droppedFrames", static_cast<double>(c.dropped_frames));
   o.Set("recoveredFrames", static_cast<double>(c.recovered_frames));
+  o.Set("layerSwitches", static_cast<double>(c.layer_switches));
+  o.Set("layerPictures", static_cast<double>(RelayVideoSource::layer_pictures()));
   o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
   o.Set("relayedPictures", static_cast<double>(RelayVideoSource::relayed_pictures()));
   o.Set("resubscribes", static_cast<double>(RelayVideoSource::resubscribes()));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "api/scoped_refptr.h"
 #include "api/video/encoded_image.h"
@@ -36,6 +37,18 @@ struct RelayedPicture {
   // are the later frame's minus the difference.
   int64_t capture_time_us = 0;
   H264StreamProfile h264;
+  // A simulcast publisher's layer (media/simulcast_layers.h): the layer's SSRC, 0 without
+  // simulcast (with it, `sequence` counts that layer's pictures), and the largest layer's size,
+  // which the buffer reports to the sender for every layer (its encoder is configured once,
+  // whichever layer it forwards).
+  uint32_t layer = 0;
+  int stream_width = 0, stream_height = 0;
+};
+
+// A simulcast layer of a relayed track, as a sender's encoder chooses among them.
+struct RelayedLayer {
+  uint32_t layer = 0;       // RelayedPicture::layer
+  double bitrate_bps = 0;   // received over the last second or so (0: not known yet)
 };
 
 // What the buffer asks of the source it came from (implemented by RelayVideoSource).
@@ -49,7 +62,12 @@ class EncodedFrameOrigin : public rtc::RefCountInterface {
   // kRecentPictures, about 2 s): a sender whose VideoStreamEncoder skipped pictures (its queue was late by
   // more than a frame) sends them before the next one instead of waiting for a keyframe.
   static constexpr size_t kRecentPictures = 64;
-  virtual bool Recent(uint64_t sequence, RelayedPicture* out) = 0;
+  // `layer`: RelayedPicture::layer (sequences are per layer).
+  virtual bool Recent(uint32_t layer, uint64_t sequence, RelayedPicture* out) = 0;
+  // Any thread. The simulcast layers, smallest first (empty: no simulcast).
+  virtual std::vector<RelayedLayer> Layers() { return {}; }
+  // Any thread. Asks the publisher for a keyframe of one layer; coalesced per layer.
+  virtual void RequestLayerKeyFrame(uint32_t layer) { RequestKeyFrame(); }
 };
 
 class EncodedFrameBuffer : public webrtc::VideoFrameBuffer {
@@ -66,8 +84,8 @@ class EncodedFrameBuffer : public webrtc::VideoFrameBuffer {
   EncodedFrameOrigin* origin() const { return origin_.get(); }
 
   Type type() const override { return Type::kNative; }
-  int width() const override { return picture_.width; }
-  int height() const override { return picture_.height; }
+  int width() const override { return picture_.stream_width > 0 ? picture_.stream_width : picture_.width; }
+  int height() const override { return picture_.stream_height > 0 ? picture_.stream_height : picture_.height; }
   // The relay's latest decoded picture scaled to width() x height(); null if there is none.
   rtc::scoped_refptr<webrtc::I420BufferInterface> ToI420() override;
 

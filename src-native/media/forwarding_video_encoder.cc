@@ -18,7 +18,11 @@ namespace nlw {
 
 namespace {
 
-std::atomic<uint64_t> g_forwarded{0}, g_encoded{0}, g_transcoded{0}, g_dropped{0}, g_recovered{0};
+std::atomic<uint64_t> g_forwarded{0}, g_encoded{0}, g_transcoded{0}, g_dropped{0}, g_recovered{0}, g_layer_switches{0};
+
+// A simulcast layer fits a target rate if its received rate is at most the target; going up to a
+// larger layer needs this much more, so that the choice does not flap at the boundary.
+constexpr double kUpSwitchMargin = 1.2;
 
 webrtc::VideoCodecType CodecTypeOf(const webrtc::SdpVideoFormat& format) {
   if (absl::EqualsIgnoreCase(format.name, cricket::kVp8CodecName)) return webrtc::kVideoCodecVP8;
@@ -37,7 +41,8 @@ bool WantsKeyFrame(const std::vector<webrtc::VideoFrameType>* frame_types) {
 }  // namespace
 
 RelayCounters ReadRelayCounters() {
-  return RelayCounters{g_forwarded.load(), g_encoded.load(), g_transcoded.load(), g_dropped.load(), g_recovered.load()};
+  return RelayCounters{g_forwarded.load(), g_encoded.load(), g_transcoded.load(), g_dropped.load(), g_recovered.load(),
+                       g_layer_switches.load()};
 }
 
 ForwardingVideoEncoder::ForwardingVideoEncoder(const webrtc::SdpVideoFormat& format,
@@ -142,7 +147,7 @@ bool ForwardingVideoEncoder::CanForward(const EncodedFrameBuffer& buffer) const 
   if (p.codec != codec_type_ || !have_settings_) return false;
   if (codec_.numberOfSimulcastStreams > 1) return false;
   // The sender scaled (scaleResolutionDownBy) or cropped: the picture is not what it asked for.
-  if (codec_.width != p.width || codec_.height != p.height) return false;
+  if (codec_.width != buffer.width() || codec_.height != buffer.height()) return false;
   if (codec_type_ == webrtc::kVideoCodecH264) {
     if (!h264_non_interleaved_) return false;
     // Baseline (66); under Constrained Baseline only with constraint_set1 (0x40).
@@ -167,7 +172,14 @@ int32_t ForwardingVideoEncoder::Encode(const webrtc::VideoFrame& frame,
     frame_types = &forced;
   }
   EncodedFrameBuffer* buffer = EncodedFrameBuffer::From(frame.video_frame_buffer().get());
-  if (buffer != nullptr && CanForward(*buffer)) return Forward(frame, *buffer, WantsKeyFrame(frame_types));
+  if (buffer != nullptr && CanForward(*buffer)) {
+    // A simulcast publisher: every layer's pictures come here; this sender forwards one of them.
+    if (buffer->picture().layer != 0 && !TakeLayer(*buffer)) return WEBRTC_VIDEO_CODEC_OK;
+    return Forward(frame, *buffer, WantsKeyFrame(frame_types));
+  }
+  // Encoding a simulcast publisher's pictures: once per picture time (the largest layer's).
+  if (buffer != nullptr && buffer->picture().layer != 0 && buffer->picture().width != buffer->width())
+    return WEBRTC_VIDEO_CODEC_OK;
   const bool was_forwarding = forwarding_;
   forwarding_ = false;
   waiting_for_key_ = true;  // back to forwarding only at a keyframe
@@ -177,6 +189,39 @@ int32_t ForwardingVideoEncoder::Encode(const webrtc::VideoFrame& frame,
     return EncodeRaw(frame, &key, buffer != nullptr);
   }
   return EncodeRaw(frame, frame_types, buffer != nullptr);
+}
+
+bool ForwardingVideoEncoder::TakeLayer(const EncodedFrameBuffer& buffer) {
+  const EncodedFrameBuffer::Picture& p = buffer.picture();
+  EncodedFrameOrigin* origin = buffer.origin();
+  if (origin == nullptr) return false;
+  const std::vector<RelayedLayer> layers = origin->Layers();
+  int current = -1;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].layer == layer_) current = static_cast<int>(i);
+  // The largest layer whose rate fits the target the sender's estimate gives (the smallest if none
+  // does, or while the rates are not known yet).
+  const double target = rates_ ? static_cast<double>(rates_->bitrate.get_sum_bps()) : 0.0;
+  int wanted = 0;
+  for (size_t i = 1; i < layers.size(); ++i) {
+    const double need = layers[i].bitrate_bps * (static_cast<int>(i) > current ? kUpSwitchMargin : 1.0);
+    if (layers[i].bitrate_bps > 0 && need <= target) wanted = static_cast<int>(i);
+  }
+  const uint32_t wanted_layer = layers.empty() ? p.layer : layers[wanted].layer;
+  if (p.layer == layer_ && current >= 0) {
+    if (wanted_layer != layer_) origin->RequestLayerKeyFrame(wanted_layer);  // coalesced per layer
+    return true;
+  }
+  if (p.layer == wanted_layer && p.key_frame) {
+    // Switch at the new layer's keyframe. The sender stamps RTP times (from the frames' capture
+    // times, which grow across layers) and VP8/VP9 picture ids itself: the stream stays continuous.
+    if (layer_ != 0) g_layer_switches.fetch_add(1);
+    layer_ = p.layer;
+    last_sequence_ = 0;
+    return true;
+  }
+  if (wanted_layer != layer_ || current < 0) origin->RequestLayerKeyFrame(wanted_layer);
+  return false;
 }
 
 int32_t ForwardingVideoEncoder::Forward(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer,
@@ -215,7 +260,7 @@ bool ForwardingVideoEncoder::SendSkipped(const webrtc::VideoFrame& frame, const 
   skipped.reserve(p.sequence - first);
   for (uint64_t seq = first; seq < p.sequence; ++seq) {
     RelayedPicture missed;
-    if (!buffer.origin()->Recent(seq, &missed) || missed.codec != codec_type_ || missed.width != p.width ||
+    if (!buffer.origin()->Recent(p.layer, seq, &missed) || missed.codec != codec_type_ || missed.width != p.width ||
         missed.height != p.height || missed.capture_time_us > p.capture_time_us)
       return false;  // no longer kept, or not the same stream: wait for a keyframe
     skipped.push_back(std::move(missed));

@@ -35,6 +35,7 @@ struct RelayCounters {
   uint64_t transcoded_frames; // of those, relayed pictures that could not be forwarded
   uint64_t dropped_frames;    // relayed pictures dropped while waiting for a keyframe
   uint64_t recovered_frames;  // of forwarded_frames, pictures the sender had skipped, sent late
+  uint64_t layer_switches;    // senders' switches from one simulcast layer to another
 };
 RelayCounters ReadRelayCounters();
 
@@ -56,6 +57,9 @@ class ForwardingVideoEncoder : public webrtc::VideoEncoder {
 
  private:
   bool CanForward(const EncodedFrameBuffer& buffer) const;
+  // A simulcast layer's picture: whether this sender forwards it (the layer it chose from its
+  // target rate; a switch at the chosen layer's keyframe, which it asks for).
+  bool TakeLayer(const EncodedFrameBuffer& buffer);
   int32_t Forward(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer, bool key_requested);
   // The pictures from `first` up to `buffer`'s, which the sender skipped; false if one is missing.
   bool SendSkipped(const webrtc::VideoFrame& frame, const EncodedFrameBuffer& buffer, uint64_t first);
@@ -96,6 +100,7 @@ class ForwardingVideoEncoder : public webrtc::VideoEncoder {
   bool forwarding_ = false;      // the last picture was forwarded (GetEncoderInfo's name)
   bool waiting_for_key_ = true;  // no picture goes out until a keyframe
   uint64_t last_sequence_ = 0;
+  uint32_t layer_ = 0;  // the simulcast layer forwarded (RelayedPicture::layer), 0: none yet
   const void* last_origin_ = nullptr;  // the relay source of the last picture (compared only)
   webrtc::GofInfoVP9 vp9_gof_{};
 };

@@ -19,6 +19,7 @@ std::atomic<uint64_t> g_keyframe_requests{0};
 std::atomic<uint64_t> g_resubscribes{0};
 std::atomic<uint64_t> g_live{0};
 std::atomic<uint64_t> g_relayed{0};
+std::atomic<uint64_t> g_layer_pictures{0};
 
 // The profile of the first H.264 sequence parameter set in an Annex B picture, if it has one.
 bool FindH264Profile(const uint8_t* data, size_t size, H264StreamProfile* out) {
@@ -40,6 +41,7 @@ uint64_t RelayVideoSource::keyframe_requests() { return g_keyframe_requests.load
 uint64_t RelayVideoSource::live() { return g_live.load(); }
 uint64_t RelayVideoSource::resubscribes() { return g_resubscribes.load(); }
 uint64_t RelayVideoSource::relayed_pictures() { return g_relayed.load(); }
+uint64_t RelayVideoSource::layer_pictures() { return g_layer_pictures.load(); }
 
 
 rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr<webrtc::VideoTrackInterface> from,
@@ -51,6 +53,7 @@ rtc::scoped_refptr<RelayVideoSource> RelayVideoSource::Create(rtc::scoped_refptr
   // at least, every picture once it asks: media/decode_gate.h).
   from->AddOrUpdateSink(&source->picture_sink_, rtc::VideoSinkWants());
   if (source->from_source_) source->from_source_->AddEncodedSink(&source->encoded_sink_);
+  source->AttachLayers();
   // The remote source asks the publisher for a keyframe when its first encoded sink comes; not for
   // a later one (a second relay source after a release): this one starts on a keyframe of its own.
   source->RequestKeyFrame();
@@ -73,6 +76,8 @@ void RelayVideoSource::ScheduleWatch(std::shared_ptr<Watch> watch, rtc::Thread* 
 }
 
 void RelayVideoSource::CheckEncodedSink() {
+  // The layers' streams come after the answer: the source takes their pictures from then on.
+  if (simulcast_.load() || AttachLayers()) return;
   rtc::scoped_refptr<webrtc::VideoTrackInterface> from;
   rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source;
   {
@@ -102,6 +107,7 @@ RelayVideoSource::RelayVideoSource(rtc::scoped_refptr<webrtc::VideoTrackInterfac
     : home_(home), from_(from), from_source_(from ? from->GetSource() : nullptr) {
   encoded_sink_.owner = this;
   picture_sink_.owner = this;
+  layer_sink_.owner = this;
   g_live.fetch_add(1);
 }
 
@@ -110,6 +116,7 @@ RelayVideoSource::~RelayVideoSource() {
     std::lock_guard<std::mutex> lock(watch_->mu);
     watch_->owner = nullptr;
   }
+  if (layers_) layers_->SetListener(nullptr);  // waits for a call under way
   g_live.fetch_sub(1);
 }
 
@@ -120,15 +127,18 @@ void RelayVideoSource::Detach() {
   }
   rtc::scoped_refptr<webrtc::VideoTrackInterface> from;
   rtc::scoped_refptr<webrtc::VideoTrackSourceInterface> source;
+  rtc::scoped_refptr<SimulcastLayers> layers;
   {
     std::lock_guard<std::mutex> lock(mu_);
     from = std::move(from_);
     source = std::move(from_source_);
+    layers = std::move(layers_);
     latest_ = nullptr;
   }
+  if (layers) layers->SetListener(nullptr);
   {
     std::lock_guard<std::mutex> lock(recent_mu_);
-    recent_.fill(RelayedPicture());
+    recent_.clear();
   }
   // After these return, the remote source calls neither sink again (both remove under its lock).
   if (source) source->RemoveEncodedSink(&encoded_sink_);
@@ -153,6 +163,10 @@ void RelayVideoSource::GenerateUpstream() {
     source = from_source_;
   }
   if (!source) return;
+  if (simulcast_.load()) {
+    for (const RelayedLayer& l : Layers()) RequestLayerKeyFrame(l.layer);
+    return;
+  }
   g_keyframe_requests.fetch_add(1);
   source->GenerateKeyFrame();  // on its own thread: a direct call through the proxy
 }
@@ -164,9 +178,11 @@ rtc::scoped_refptr<webrtc::I420BufferInterface> RelayVideoSource::LatestPicture(
   return latest_;
 }
 
-bool RelayVideoSource::Recent(uint64_t sequence, RelayedPicture* out) {
+bool RelayVideoSource::Recent(uint32_t layer, uint64_t sequence, RelayedPicture* out) {
   std::lock_guard<std::mutex> lock(recent_mu_);
-  const RelayedPicture& p = recent_[sequence % kRecentPictures];
+  auto ring = recent_.find(layer);
+  if (ring == recent_.end()) return false;
+  const RelayedPicture& p = ring->second[sequence % kRecentPictures];
   if (p.sequence != sequence || !p.data) return false;
   *out = p;
   return true;
@@ -191,6 +207,7 @@ void RelayVideoSource::StopDemandIfIdle() {
 void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
   encoded_count_.fetch_add(1, std::memory_order_relaxed);
   StopDemandIfIdle();
+  if (simulcast_.load()) return;  // the default stream, before or between the layers' own
   rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data = frame.encoded_buffer();
   if (!data || data->size() == 0) return;
   const bool key = frame.is_key_frame();
@@ -218,6 +235,10 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
   picture.height = height_;
   picture.sequence = ++sequence_;
   picture.h264 = h264_;
+  Emit(std::move(picture));
+}
+
+void RelayVideoSource::Emit(RelayedPicture picture) {
   // Capture times must grow by at least 1 ms: a sender drops a frame whose time is not after the
   // previous one's.
   const int64_t now_us = std::max(rtc::TimeMicros(), last_timestamp_us_ + rtc::kNumMicrosecsPerMillisec);
@@ -225,7 +246,7 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
   picture.capture_time_us = now_us;
   {
     std::lock_guard<std::mutex> lock(recent_mu_);
-    recent_[picture.sequence % kRecentPictures] = picture;
+    recent_[picture.layer][picture.sequence % kRecentPictures] = picture;
   }
   webrtc::VideoFrame out =
       webrtc::VideoFrame::Builder()
@@ -236,6 +257,94 @@ void RelayVideoSource::OnEncoded(const webrtc::RecordableEncodedFrame& frame) {
           .build();
   g_relayed.fetch_add(1);
   broadcaster_.OnFrame(out);
+}
+
+}  // namespace nlw
+
+namespace nlw {
+
+bool RelayVideoSource::AttachLayers() {
+  rtc::scoped_refptr<SimulcastLayers> layers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (layers_ || !from_source_) return layers_ != nullptr;
+    layers = SimulcastLayers::Find(from_source_.get());
+    if (!layers) return false;
+    layers_ = layers;
+  }
+  layers->SetListener(&layer_sink_);
+  simulcast_.store(true);
+  for (const SimulcastLayers::Layer& l : layers->Layers()) layers->RequestKeyFrame(l.ssrc);
+  return true;
+}
+
+std::vector<RelayedLayer> RelayVideoSource::Layers() {
+  rtc::scoped_refptr<SimulcastLayers> layers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    layers = layers_;
+  }
+  std::vector<RelayedLayer> out;
+  if (!layers) return out;
+  for (const SimulcastLayers::Layer& l : layers->Layers()) {
+    RelayedLayer r;
+    r.layer = l.ssrc;
+    r.bitrate_bps = l.bitrate_bps;
+    out.push_back(r);
+  }
+  return out;
+}
+
+void RelayVideoSource::RequestLayerKeyFrame(uint32_t layer) {
+  const int64_t now = rtc::TimeMillis();
+  {
+    std::lock_guard<std::mutex> lock(layer_request_mu_);
+    auto it = layer_request_ms_.find(layer);
+    if (it != layer_request_ms_.end() && now - it->second < kKeyFrameRequestIntervalMs) return;
+    layer_request_ms_[layer] = now;
+  }
+  rtc::scoped_refptr<SimulcastLayers> layers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    layers = layers_;
+  }
+  if (!layers) return;
+  g_keyframe_requests.fetch_add(1);
+  layers->RequestKeyFrame(layer);
+}
+
+void RelayVideoSource::OnLayer(uint32_t ssrc, const webrtc::RecordableEncodedFrame& frame) {
+  rtc::scoped_refptr<const webrtc::EncodedImageBufferInterface> data = frame.encoded_buffer();
+  if (!data || data->size() == 0) return;
+  g_layer_pictures.fetch_add(1, std::memory_order_relaxed);
+  LayerState& state = layer_state_[ssrc];
+  const bool key = frame.is_key_frame();
+  if (key) {
+    state.seen_key = true;
+    webrtc::RecordableEncodedFrame::EncodedResolution r = frame.resolution();
+    if (!r.empty()) {
+      state.width = static_cast<int>(r.width);
+      state.height = static_cast<int>(r.height);
+      if (state.width * state.height > stream_width_ * stream_height_) {
+        stream_width_ = state.width;
+        stream_height_ = state.height;
+      }
+    }
+    if (frame.codec() == webrtc::kVideoCodecH264) FindH264Profile(data->data(), data->size(), &state.h264);
+  }
+  if (!state.seen_key || state.width <= 0 || state.height <= 0) return;
+  EncodedFrameBuffer::Picture picture;
+  picture.data = std::move(data);
+  picture.codec = frame.codec();
+  picture.key_frame = key;
+  picture.width = state.width;
+  picture.height = state.height;
+  picture.sequence = ++state.sequence;
+  picture.h264 = state.h264;
+  picture.layer = ssrc;
+  picture.stream_width = stream_width_;
+  picture.stream_height = stream_height_;
+  Emit(std::move(picture));
 }
 
 }  // namespace nlw

@@ -12,6 +12,10 @@
 // carry one over. A watch on the home thread re-subscribes when the track's pictures arrive and no
 // encoded picture does (media/decode_gate.h counts them), then asks for a keyframe.
 //
+// A simulcast publisher received with one stream per layer (media/simulcast_layers.h): the source
+// takes every layer's encoded pictures from there instead, each emitted as a frame of its own that
+// names its layer; each sender's encoder forwards one layer (media/forwarding_video_encoder.h).
+//
 // Nothing is emitted before the first keyframe. Keyframe requests of all senders are coalesced
 // into at most one GenerateKeyFrame() upstream per 300 ms, posted to the publisher's thread (the
 // senders' encoder queues must never wait for it: that thread waits for them when it stops a
@@ -21,6 +25,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -30,6 +35,7 @@
 #include "media/base/video_broadcaster.h"
 #include "media/decode_gate.h"
 #include "media/encoded_frame_buffer.h"
+#include "media/simulcast_layers.h"
 #include "rtc_base/thread.h"
 
 namespace nlw {
@@ -48,7 +54,9 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   // EncodedFrameOrigin
   void RequestKeyFrame() override;
   rtc::scoped_refptr<webrtc::I420BufferInterface> LatestPicture() override;
-  bool Recent(uint64_t sequence, RelayedPicture* out) override;
+  bool Recent(uint32_t layer, uint64_t sequence, RelayedPicture* out) override;
+  std::vector<RelayedLayer> Layers() override;
+  void RequestLayerKeyFrame(uint32_t layer) override;
 
   // VideoTrackSourceInterface
   void RegisterObserver(webrtc::ObserverInterface*) override {}
@@ -75,6 +83,8 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   static uint64_t relayed_pictures();
   // Relay sources alive in the process.
   static uint64_t live();
+  // Pictures of simulcast layers the relay sources took (every layer, media/simulcast_layers.h).
+  static uint64_t layer_pictures();
 
   // One reference count for both bases (rtc::make_ref_counted implements them).
   void AddRef() const override = 0;
@@ -95,6 +105,16 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
     void OnFrame(const webrtc::VideoFrame& frame) override { owner->OnDecoded(frame); }
   };
 
+  struct LayerSink : SimulcastLayers::Listener {
+    RelayVideoSource* owner;
+    void OnLayerFrame(uint32_t ssrc, const webrtc::RecordableEncodedFrame& frame) override {
+      owner->OnLayer(ssrc, frame);
+    }
+  };
+  // The publisher's layers, once they have streams of their own (any thread; true if attached).
+  bool AttachLayers();
+  void OnLayer(uint32_t ssrc, const webrtc::RecordableEncodedFrame& frame);  // decode queues, one at a time
+  void Emit(RelayedPicture picture);  // the calling decode queue
   void OnEncoded(const webrtc::RecordableEncodedFrame& frame);  // decode queue
   void OnDecoded(const webrtc::VideoFrame& frame);              // decode queue
   void GenerateUpstream();                                      // home thread
@@ -115,10 +135,25 @@ class RelayVideoSource : public webrtc::VideoTrackSourceInterface, public Encode
   rtc::Thread* const home_;
   EncodedSink encoded_sink_;
   PictureSink picture_sink_;
+  LayerSink layer_sink_;
+  std::atomic<bool> simulcast_{false};
+  rtc::scoped_refptr<SimulcastLayers> layers_;  // under mu_
+  // OnLayer only (one call at a time): each layer's state, by SSRC; the largest size seen.
+  struct LayerState {
+    bool seen_key = false;
+    int width = 0, height = 0;
+    uint64_t sequence = 0;
+    H264StreamProfile h264;
+  };
+  std::map<uint32_t, LayerState> layer_state_;
+  int stream_width_ = 0, stream_height_ = 0;
+  std::mutex layer_request_mu_;
+  std::map<uint32_t, int64_t> layer_request_ms_;  // under layer_request_mu_
   rtc::VideoBroadcaster broadcaster_;  // thread-safe
   // The last kRecentPictures pictures emitted, by sequence % kRecentPictures (Recent()).
   std::mutex recent_mu_;
-  std::array<RelayedPicture, kRecentPictures> recent_;  // under recent_mu_
+  // Per layer (0: no simulcast).
+  std::map<uint32_t, std::array<RelayedPicture, kRecentPictures>> recent_;  // under recent_mu_
 
   std::mutex mu_;
   rtc::scoped_refptr<webrtc::VideoTrackInterface> from_;          // null once detached; under mu_

@@ -7,6 +7,7 @@
 #include "convert/errors.h"
 #include "convert/sdp.h"
 #include "media/audio_forward_route.h"
+#include "media/simulcast_layers.h"
 #include "pc/peer_connection_internal.h"
 #include "pc/peer_connection_proxy.h"
 #include "pc/srtp_session.h"
@@ -107,6 +108,7 @@ void CompleteDescription(const std::shared_ptr<PeerConnectionShared>& shared, De
   shared->FollowSctp();
   shared->RefreshChannelIds();
   shared->EmitTransceivers();
+  SimulcastLayers::Update(shared->internal);  // an answer that accepted simulcast: one stream per layer
   SignalingSnapshot snap = shared->Snapshot();
   Settle(shared->dispatcher, deferred,
          [snap = std::move(snap)](Napi::Env env) -> Napi::Value { return snap.ToJs(env); });
