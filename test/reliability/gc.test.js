@@ -71,7 +71,7 @@ describe('reliability: garbage collection', function () {
 
   it('nothing native is left at the end: wrappers released, libwebrtc connections destroyed, their timers dropped', function () {
     assert.deepEqual(res.liveAtEnd, {
-      peerConnections: 0, dataChannels: 0, rtpTransceivers: 0, mediaStreamTracks: 0, trackSources: 0, trackSinks: 0, lentMediaBuffers: 0, certificates: 0, relaySources: 0, relayAudioSources: 0, audioForwardRoutes: 0, audioDemands: 0, decodeGates: 0, simulcastLayers: 0, libwebrtcPeerConnections: 0, longTimers: 0
+      peerConnections: 0, dataChannels: 0, rtpTransceivers: 0, mediaStreamTracks: 0, trackSources: 0, trackSinks: 0, lentMediaBuffers: 0, certificates: 0, relaySources: 0, relayAudioSources: 0, audioForwardRoutes: 0, audioDemands: 0, decodeGates: 0, simulcastLayers: 0, transformerSlots: 0, libwebrtcPeerConnections: 0, longTimers: 0
     })
   })
 })
