@@ -55,9 +55,7 @@ absl::AnyInvocable<void() &&> NetworkThread::ThenPoll(absl::AnyInvocable<void() 
   return [this, due_us, task = std::move(task)]() mutable {
     {
       // A timer's sends (a pacer's burst to its subscriber, SCTP's retransmissions) leave in as
-      // few system calls as possible (datagram_batch.h), and what they post (a sent notice per
-      // packet) goes as one task per target thread (post_batch.h).
-      PostBatch posts;
+      // few system calls as possible (datagram_batch.h).
       DatagramBatch batch(DatagramBatch::kSegment);
       std::move(task)();
     }

@@ -35,7 +35,7 @@ class NetworkThread : public rtc::Thread {
   explicit NetworkThread(std::unique_ptr<rtc::SocketServer> socket_server);
   ~NetworkThread() override;
 
-  // Inside a PostBatch scope (a pacer burst, on this thread or another), the post waits for the scope's
+  // From another thread inside a PostBatch scope (a pacer burst), the post waits for the scope's
   // end and goes with the others (post_batch.h).
   void PostTask(absl::AnyInvocable<void() &&> task) override;
   void PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) override;

@@ -51,11 +51,7 @@ PostBatch::~PostBatch() {
 }
 
 bool PostBatch::Defer(rtc::Thread* target, Task& task) {
-  // Posts to this very thread wait too: a pacer burst's sent notices (with the pacers on the shard
-  // thread, RtpTransportControllerSend posts one task per sent packet to its own thread) run as one
-  // task after the scope instead of one queued task each. Later than posted, never earlier: as if
-  // posted at the scope's end.
-  if (tls_posts.depth == 0) return false;
+  if (tls_posts.depth == 0 || target->IsCurrent()) return false;
   for (Outbox& box : tls_posts.outboxes) {
     if (box.target == target) {
       box.tasks.push_back(std::move(task));

@@ -31,7 +31,7 @@ class PostBatch {
   PostBatch(const PostBatch&) = delete;
   PostBatch& operator=(const PostBatch&) = delete;
 
-  // Takes `task` for `target` (another thread or this one) if a scope is open on this thread;
+  // Takes `task` for `target` if a scope is open on this thread and `target` is another thread;
   // otherwise leaves it and returns false (post it as usual).
   static bool Defer(rtc::Thread* target, absl::AnyInvocable<void() &&>& task);
 };
