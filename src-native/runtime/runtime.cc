@@ -84,8 +84,9 @@ constexpr size_t kMaxDefaultNetworkThreads = 4;
 // milliseconds, and a relay runs a pacer per subscriber. `WebRTC-SendPacketsOnWorkerThread/Enabled/`
 // runs every connection's pacer and RTP controller on its worker thread, here the shard thread
 // (later libwebrtc's default): a packet is sent where it is paced and its sent notice handled
-// there, no thread hop either way (its effect on a relay: bench/RESULTS.md, "Relay CPU per subscriber" and "Session 15"). M108
-// then leaves one task of a destroyed video send stream behind it; the video encoder pool drops it
+// there, no thread hop either way (its effect on a relay: bench/RESULTS.md, "Relay CPU per
+// subscriber" and "Session 15"). M108 then leaves one task of a destroyed video send stream
+// behind it; the video encoder pool drops it
 // (DropIfEncoderQueueDeleted), so the trial is only a default while video encoder queues are
 // pooled (NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS is not 0). NODE_LIBWEBRTC_FIELD_TRIALS replaces the
 // string ("" for none), read once per process.
