@@ -43,6 +43,17 @@ std::string PtimeConflict(const webrtc::SessionDescriptionInterface& d) {
   return std::string();
 }
 
+std::string NegativeMaxMessageSize(const webrtc::SessionDescriptionInterface& d) {
+  if (d.description() == nullptr) return std::string();
+  for (const cricket::ContentInfo& content : d.description()->contents()) {
+    const cricket::MediaContentDescription* media = content.media_description();
+    const cricket::SctpDataContentDescription* sctp = media != nullptr ? media->as_sctp() : nullptr;
+    if (sctp != nullptr && sctp->max_message_size() < 0)
+      return "a=max-message-size:" + std::to_string(sctp->max_message_size());
+  }
+  return std::string();
+}
+
 std::optional<DescriptionValue> DescriptionValue::From(const webrtc::SessionDescriptionInterface* d) {
   if (d == nullptr) return std::nullopt;
   DescriptionValue v;

@@ -25,6 +25,12 @@ std::string UnserializableMediaSection(const webrtc::SessionDescriptionInterface
 // offer with "a=maxptime:0" was enough to abort the answerer (test/hostile/sdp-media-fuzz).
 std::string PtimeConflict(const webrtc::SessionDescriptionInterface& d);
 
+// Why starting SCTP would abort on this parsed description, or "": M108 parses a=max-message-size
+// into an int, negative values included, and hands min(local, remote) to dcsctp, whose
+// RTC_DCHECK(max_message_size > 0) is live in Debian's build. A remote offer with
+// "a=max-message-size:-1" aborted the answerer (test/hostile/fuzz.test.js, NLW_FUZZ_SEED=1537227732).
+std::string NegativeMaxMessageSize(const webrtc::SessionDescriptionInterface& d);
+
 struct DescriptionValue {
   std::string type;
   std::string sdp;

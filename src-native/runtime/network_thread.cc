@@ -8,6 +8,7 @@
 #include "rtc_base/time_utils.h"
 #include "runtime/datagram_batch.h"
 #include "runtime/post_batch.h"
+#include "runtime/shared_task_queues.h"
 
 namespace nlw {
 
@@ -27,7 +28,9 @@ NetworkThread::~NetworkThread() {
   Stop();
 }
 
+// Posts from a video encoder queue's task die with that queue (shared_task_queues.h).
 void NetworkThread::PostTask(absl::AnyInvocable<void() &&> task) {
+  task = DropIfEncoderQueueDeleted(std::move(task));
   if (PostBatch::Defer(this, task)) return;
   rtc::Thread::PostTask(std::move(task));
 }
@@ -38,12 +41,14 @@ void NetworkThread::BlockingCall(rtc::FunctionView<void()> functor) {
 }
 
 void NetworkThread::PostDelayedTask(absl::AnyInvocable<void() &&> task, webrtc::TimeDelta delay) {
+  task = DropIfEncoderQueueDeleted(std::move(task));
   if (delay >= kLongDelay) return AddLongTask(std::move(task), delay);
   rtc::Thread::PostDelayedTask(ThenPoll(std::move(task), delay), delay);
 }
 
 void NetworkThread::PostDelayedHighPrecisionTask(absl::AnyInvocable<void() &&> task,
                                                  webrtc::TimeDelta delay) {
+  task = DropIfEncoderQueueDeleted(std::move(task));
   if (delay >= kLongDelay) return AddLongTask(std::move(task), delay);
   rtc::Thread::PostDelayedHighPrecisionTask(ThenPoll(std::move(task), delay), delay);
 }

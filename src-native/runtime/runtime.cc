@@ -82,12 +82,17 @@ constexpr size_t kMaxDefaultNetworkThreads = 4;
 // libwebrtc's field trials for the process (read by FieldTrialBasedConfig). The pacer may send up
 // to 40 ms of its rate at once (what later libwebrtc does by default: PacingController's burst
 // interval): a frame's packets leave in one wake-up of the pacer instead of one every few
-// milliseconds, and a relay runs a pacer per subscriber. NODE_LIBWEBRTC_FIELD_TRIALS replaces the
-// string ("" for none), read once per process. Not here: `WebRTC-SendPacketsOnWorkerThread/Enabled/`
-// (pacers on the worker thread, no thread hop per packet: a relay at N = 100 used 0.85x the CPU)
-// crashes M108 in VideoSendStreamImpl::OnEncoderConfigurationChanged's task under
-// test/hostile/fuzz.test.js (seed 1592598566), with or without this file's other changes.
-constexpr char kDefaultFieldTrials[] = "WebRTC-BurstyPacer/burst:40ms/";
+// milliseconds, and a relay runs a pacer per subscriber. `WebRTC-SendPacketsOnWorkerThread/Enabled/`
+// runs every connection's pacer and RTP controller on its worker thread, here the shard thread
+// (later libwebrtc's default): a packet is sent where it is paced and its sent notice handled
+// there, no thread hop either way (its effect on a relay: bench/RESULTS.md, "Relay CPU per
+// subscriber" and "Session 15"). M108 then leaves one task of a destroyed video send stream
+// behind it; the video encoder pool drops it
+// (DropIfEncoderQueueDeleted), so the trial is only a default while video encoder queues are
+// pooled (NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS is not 0). NODE_LIBWEBRTC_FIELD_TRIALS replaces the
+// string ("" for none), read once per process.
+constexpr char kBurstyPacerTrial[] = "WebRTC-BurstyPacer/burst:40ms/";
+constexpr char kPacersOnWorkerTrial[] = "WebRTC-SendPacketsOnWorkerThread/Enabled/";
 
 void InitializeProcessOnce() {
   static std::once_flag once;
@@ -96,7 +101,10 @@ void InitializeProcessOnce() {
     InstallSrtpCrypto();  // before any connection: libsrtp's ciphers on OpenSSL (srtp_crypto.h)
     static const std::string trials = [] {
       const char* v = getenv("NODE_LIBWEBRTC_FIELD_TRIALS");
-      return std::string(v != nullptr ? v : kDefaultFieldTrials);
+      if (v != nullptr) return std::string(v);
+      std::string defaults = kBurstyPacerTrial;
+      if (EncoderPoolThreads("NODE_LIBWEBRTC_VIDEO_ENCODER_THREADS") > 0) defaults += kPacersOnWorkerTrial;
+      return defaults;
     }();
     webrtc::field_trial::InitFieldTrialsFromString(trials.c_str());
   });

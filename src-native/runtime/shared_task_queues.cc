@@ -105,6 +105,7 @@ class MovableQueue final : public webrtc::TaskQueueBase {
     std::atomic<bool> move{false};
     std::mutex run_mu;  // held while a task runs, and by Delete
     MovableQueue* queue = nullptr;  // valid while !deleted
+    std::atomic<bool> alive{true};  // false once Delete has begun (DropIfEncoderQueueDeleted)
   };
 
   explicit MovableQueue(rtc::Thread* host) : state_(std::make_shared<State>()) {
@@ -120,6 +121,7 @@ class MovableQueue final : public webrtc::TaskQueueBase {
       if (!IsCurrent()) run.lock();  // waits for a running task; from our own task the drain holds it
       std::lock_guard<std::mutex> lock(state_->mu);
       state_->deleted = true;
+      state_->alive.store(false, std::memory_order_release);
       dropped.swap(state_->tasks);
       own = std::move(state_->own);
     }
@@ -145,8 +147,9 @@ class MovableQueue final : public webrtc::TaskQueueBase {
         [state = state_, task = std::move(task)]() mutable { Post(state, std::move(task)); }, delay);
   }
 
-  // The state of the movable queue whose task runs on this thread now, if any.
+  // The state of the movable queue whose task runs on this thread now, if any, and its owner.
   static thread_local State* running;
+  static thread_local const std::shared_ptr<State>* running_owner;
 
  private:
   static constexpr int kBatch = 8;
@@ -195,9 +198,11 @@ class MovableQueue final : public webrtc::TaskQueueBase {
         if (state->deleted) return;
         CurrentTaskQueueSetter current(state->queue);
         running = state.get();
+        running_owner = &state;
         std::move(task)();
         task = nullptr;  // its captures die while the queue is current
         running = nullptr;
+        running_owner = nullptr;
       }
       if (state->move.load(std::memory_order_relaxed) && MoveToOwnThread(state)) return;
     }
@@ -250,8 +255,17 @@ class MovableQueue final : public webrtc::TaskQueueBase {
 };
 
 thread_local MovableQueue::State* MovableQueue::running = nullptr;
+thread_local const std::shared_ptr<MovableQueue::State>* MovableQueue::running_owner = nullptr;
 
 }  // namespace
+
+absl::AnyInvocable<void() &&> DropIfEncoderQueueDeleted(absl::AnyInvocable<void() &&> task) {
+  const std::shared_ptr<MovableQueue::State>* origin = MovableQueue::running_owner;
+  if (origin == nullptr) return task;
+  return [state = *origin, task = std::move(task)]() mutable {
+    if (state->alive.load(std::memory_order_acquire)) std::move(task)();
+  };
+}
 
 void MoveCurrentQueueToOwnThread() {
   if (MovableQueue::State* state = MovableQueue::running) state->move.store(true);

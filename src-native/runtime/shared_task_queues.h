@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "api/task_queue/task_queue_factory.h"
 
 namespace rtc {
@@ -35,6 +36,17 @@ namespace nlw {
 // From a task of a video encoder queue still on the pool: the queue moves to a thread of its own
 // after this task (its encoder is about to encode pixels). Anywhere else it does nothing.
 void MoveCurrentQueueToOwnThread();
+
+// For a task posted to a libwebrtc thread (a shard's worker/network thread) from a task of a video
+// encoder queue: the task, wrapped so that it is dropped unrun if that encoder queue has been
+// deleted by the time it runs; from anywhere else, `task` unchanged. With the pacers on the worker
+// thread (WebRTC-SendPacketsOnWorkerThread, runtime.cc), M108's VideoSendStreamImpl posts its
+// encoder's reconfigurations to the worker thread guarded by a safety flag that is alive until the
+// stream has been started and stopped: a stream destroyed before it ever sent (a renegotiation, a
+// rejected description) left such a task queued behind its destruction, and it ran on freed memory.
+// The encoder queue belongs to the stream's VideoStreamEncoder and is deleted with it, on the
+// worker thread, so "queue deleted" is "stream gone" there.
+absl::AnyInvocable<void() &&> DropIfEncoderQueueDeleted(absl::AnyInvocable<void() &&> task);
 
 class SharedTaskQueueFactory : public webrtc::TaskQueueFactory {
  public:

@@ -161,11 +161,13 @@ std::optional<ErrorValue> ParseDescription(const Napi::CallbackInfo& info,
     // Rejected as libwebrtc itself rejects "m=audio ... UDP/DTLS/SCTP" (convert/sdp.h says why).
     std::string section = UnserializableMediaSection(**out);
     std::string ptime = section.empty() ? PtimeConflict(**out) : std::string();
-    if (section.empty() && ptime.empty()) return std::nullopt;
+    std::string size = section.empty() && ptime.empty() ? NegativeMaxMessageSize(**out) : std::string();
+    if (section.empty() && ptime.empty() && size.empty()) return std::nullopt;
     out->reset();
-    parse_error.line = section.empty() ? ptime : section;
-    parse_error.description = section.empty() ? "(an audio maxptime must be above every minptime)"
-                                              : "Unsupported protocol for media type";
+    parse_error.line = !section.empty() ? section : !ptime.empty() ? ptime : size;
+    parse_error.description = !section.empty() ? "Unsupported protocol for media type"
+                              : !ptime.empty() ? "(an audio maxptime must be above every minptime)"
+                                               : "(a=max-message-size must not be negative)";
   }
   ErrorValue e = ErrorValue::Named("OPERATION_ERROR_WITH_DATA", "Failed to parse SessionDescription. " +
                                                                     parse_error.line + " " + parse_error.description);

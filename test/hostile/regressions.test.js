@@ -34,6 +34,15 @@ describe('hostile input regressions', () => {
     await refusedThenUsable(makePc(), { type: 'offer', sdp }, 'OperationError', offer, 'sdp-syntax-error')
   })
 
+  it('a negative a=max-message-size is an SDP syntax error (dcsctp aborted the process starting with it)', async () => {
+    const { offer } = await realOffer()
+    const sdp = /^a=max-message-size:/m.test(offer.sdp)
+      ? offer.sdp.replace(/^a=max-message-size:\d+$/m, 'a=max-message-size:-1')
+      : offer.sdp.replace(/^(a=sctp-port:.*)$/m, '$1\r\na=max-message-size:-1')
+    assert.match(sdp, /^a=max-message-size:-1\r?$/m)
+    await refusedThenUsable(makePc(), { type: 'offer', sdp }, 'OperationError', offer, 'sdp-syntax-error')
+  })
+
   // Each of these used to be applied halfway: libwebrtc then failed every later set*Description
   // with "Session error code: ERROR_CONTENT".
   const offerCases = {
