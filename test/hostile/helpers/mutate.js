@@ -162,6 +162,8 @@ const HUGE_OPERATORS = {
   tenMegabyteRepeat: (r, s) => s.repeat(Math.ceil(10 * 1024 * 1024 / s.length))
 }
 
+const MAX_COMPOUNDED = 4 * 1024 * 1024
+
 /** Returns [mutated sdp, names of the operators applied]. */
 function mutateSdp (r, sdp, { huge = false } = {}) {
   if (huge) {
@@ -172,6 +174,9 @@ function mutateSdp (r, sdp, { huge = false } = {}) {
   const applied = []
   let s = sdp
   for (let k = 1 + (r.chance(0.3) ? r.int(3) : 0); k > 0; k--) {
+    // Operators compound (2,000 copies of a 100 KB line, then 60 more sections of that): past a
+    // few megabytes the next one could exceed V8's longest string. The huge operators cover size.
+    if (s.length > MAX_COMPOUNDED) break
     const name = r.pick(names)
     s = SDP_OPERATORS[name](r, s)
     applied.push(name)
