@@ -11,14 +11,11 @@
 const crypto = require('node:crypto')
 const { nonstandard } = require('../..')
 const { trickledPeers, once, delay, closeAll, negotiate } = require('../../test/helpers/pair')
+const { subscribe } = require('../../test/helpers/relay-subscriber')
 const SECONDS = Number(process.argv[2] ?? 10)
 const EXTRA = Number(process.argv[3] ?? 0)
 const W = 640
 const H = 360
-
-function withVideoBandwidth (sdp, kbps) {
-  return sdp.replace(/(m=video[^\r\n]*\r\n(?:[^m][^\r\n]*\r\n)*?c=[^\r\n]*\r\n)/, `$1b=AS:${kbps}\r\n`)
-}
 
 async function run (receiveSimulcast) {
   const source = new nonstandard.RTCVideoSource()
@@ -35,15 +32,7 @@ async function run (receiveSimulcast) {
   const track = await remote
   const subs = []
   for (const kbps of [null, 250, ...new Array(EXTRA).fill(undefined)]) {
-    const sub = trickledPeers()
-    sub.a.addTrack(track)
-    const r = once(sub.b, 'track').then(e => e.track)
-    await sub.a.setLocalDescription()
-    await sub.b.setRemoteDescription(sub.a.localDescription)
-    await sub.b.setLocalDescription()
-    const sdp = sub.b.localDescription.sdp
-    await sub.a.setRemoteDescription({ type: 'answer', sdp: kbps === null || kbps === undefined ? sdp : withVideoBandwidth(sdp, kbps) })
-    const subTrack = await r
+    const { track: subTrack } = await subscribe(track, kbps)
     if (kbps === undefined) continue
     const sink = new nonstandard.RTCVideoSink(subTrack)
     const sizes = {}

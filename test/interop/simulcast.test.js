@@ -10,7 +10,8 @@ const fs = require('node:fs')
 const http = require('node:http')
 const { RTCPeerConnection, nonstandard } = require('../..')
 const { CHROMIUM, launchChromium } = require('./chromium-helpers')
-const { closeAll, once, trickledPeers } = require('../helpers/pair')
+const { closeAll, once } = require('../helpers/pair')
+const { subscribe } = require('../helpers/relay-subscriber')
 
 /** Resolves once `count` frames in a row of `sink` satisfy `test(width, height)`; rejects after `ms`. */
 function framesWhere (sink, test, count, ms = 30000) {
@@ -25,10 +26,6 @@ function framesWhere (sink, test, count, ms = 30000) {
       if (run === count) { clearTimeout(timer); sink.onframe = null; resolve(seen) }
     }
   })
-}
-
-function withVideoBandwidth (sdp, kbps) {
-  return sdp.replace(/(m=video[^\r\n]*\r\n(?:[^m][^\r\n]*\r\n)*?c=[^\r\n]*\r\n)/, `$1b=AS:${kbps}\r\n`)
 }
 
 function gathered (pc) {
@@ -99,15 +96,8 @@ describe('interop: a Chromium simulcast publisher to our relay with receiveSimul
     // Two subscribers of ours; the relay sees the second's answer with b=AS:250.
     const got = []
     for (const kbps of [null, 250]) {
-      const sub = trickledPeers()
-      sub.a.addTrack(track)
-      const subRemote = once(sub.b, 'track').then(e => e.track)
-      await sub.a.setLocalDescription()
-      await sub.b.setRemoteDescription(sub.a.localDescription)
-      await sub.b.setLocalDescription()
-      const sdp = sub.b.localDescription.sdp
-      await sub.a.setRemoteDescription({ type: 'answer', sdp: kbps === null ? sdp : withVideoBandwidth(sdp, kbps) })
-      const sink = new nonstandard.RTCVideoSink(await subRemote)
+      const { sub, track: subTrack } = await subscribe(track, kbps)
+      const sink = new nonstandard.RTCVideoSink(subTrack)
       sinks.push(sink)
       got.push(sink)
     }

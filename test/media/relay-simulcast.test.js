@@ -8,6 +8,7 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { RTCPeerConnection, mediaDevices, nonstandard } = require('../..')
 const { closeAll, once, negotiate, trickledPeers } = require('../helpers/pair')
+const { subscribe, withVideoBandwidth } = require('../helpers/relay-subscriber')
 
 const { RTCVideoSink, RTCVideoSource } = nonstandard
 
@@ -38,11 +39,6 @@ function bandedSource () {
     source.onFrame({ width: W, height: H, data })
   }, 50)
   return { track: source.createTrack(), stop: () => clearInterval(timer) }
-}
-
-/** The answer's video section with a b=AS bandwidth line (the subscriber's estimate, as the relay sees it). */
-function withVideoBandwidth (sdp, kbps) {
-  return sdp.replace(/(m=video[^\r\n]*\r\n(?:[^m][^\r\n]*\r\n)*?c=[^\r\n]*\r\n)/, `$1b=AS:${kbps}\r\n`)
 }
 
 /** The next `count` frames' sizes of `sink`, or rejects after `ms`. */
@@ -150,15 +146,8 @@ describe('media: relay and a simulcast publisher', function () {
     const track = await remote
     const subscribers = []
     for (const kbps of [null, 250]) {
-      const sub = trickledPeers()
-      sub.a.addTrack(track)
-      const subRemote = once(sub.b, 'track').then(e => e.track)
-      await sub.a.setLocalDescription()
-      await sub.b.setRemoteDescription(sub.a.localDescription)
-      await sub.b.setLocalDescription()
-      const sdp = sub.b.localDescription.sdp
-      await sub.a.setRemoteDescription({ type: 'answer', sdp: kbps === null ? sdp : withVideoBandwidth(sdp, kbps) })
-      const sink = new RTCVideoSink(await subRemote)
+      const { sub, track: subTrack } = await subscribe(track, kbps)
+      const sink = new RTCVideoSink(subTrack)
       sinks.push(sink)
       subscribers.push({ sub, sink })
     }
