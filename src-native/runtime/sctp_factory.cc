@@ -14,6 +14,7 @@
 #include "runtime/forwarding_sctp_socket.h"
 #include "runtime/loopback_sctp_socket.h"
 #include "runtime/sack_window.h"
+#include "shims/sctp_receive_checksum.h"
 #include "system_wrappers/include/clock.h"
 
 namespace nlw {
@@ -118,7 +119,8 @@ class DrainingSocket : public ForwardingSctpSocket {
   DrainingSocket(absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& outer,
                  std::unique_ptr<dcsctp::PacketObserver> observer, const dcsctp::DcSctpOptions& options,
                  std::shared_ptr<SctpPath> path)
-      : callbacks_(outer, [this](StreamID s) { OnStreamDrained(s); }, std::move(path)) {
+      : callbacks_(outer, [this](StreamID s) { OnStreamDrained(s); }, std::move(path)),
+        verifies_(!options.disable_checksum_verification) {
     dcsctp::DcSctpSocketFactory real;
     inner_ = real.Create(log_prefix, callbacks_, std::move(observer), options);
   }
@@ -127,9 +129,11 @@ class DrainingSocket : public ForwardingSctpSocket {
   // The SACKs' window lowered to kMaxInFlight (sack_window.h).
   void ReceivePacket(rtc::ArrayView<const uint8_t> data) override {
     if (CapSackWindow(data, kMaxInFlight, capped_)) {
+      SkipParsedChecksum skip(verifies_ ? 0 : capped_.size());
       inner_->ReceivePacket(capped_);
       return;
     }
+    SkipParsedChecksum skip(verifies_ ? 0 : data.size());
     inner_->ReceivePacket(data);
   }
 
@@ -157,6 +161,7 @@ class DrainingSocket : public ForwardingSctpSocket {
   ForwardingCallbacks callbacks_;
   std::set<StreamID> held_;
   std::vector<uint8_t> capped_;  // a received packet with its SACK's window lowered
+  const bool verifies_;  // else the CRC that Parse computes and ignores is skipped
   webrtc::ScopedTaskSafety safety_;  // a held reset still queued does not outlive the socket
 };
 
