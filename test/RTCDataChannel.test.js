@@ -237,6 +237,20 @@ describe('RTCDataChannel', () => {
       assert.equal((await got).byteLength, 2)
     })
 
+    it('large binary messages arrive as whole ArrayBuffers of their own, byte for byte', async () => {
+      const { dcA, dcB } = p
+      for (const size of [4095, 4096, 65536]) {
+        const sent = new Uint8Array(size).map((_, i) => (i * 7 + size) & 0xff)
+        const got = nextMessage(dcB)
+        dcA.send(sent)
+        const data = await got
+        assert.ok(data instanceof ArrayBuffer)
+        assert.equal(data.byteLength, size)
+        assert.deepEqual(new Uint8Array(data), sent)
+        assert.equal(new Uint8Array(data)[size - 1], sent[size - 1])
+      }
+    })
+
     it("binaryType 'blob' delivers Blobs; strings stay strings", async () => {
       const { dcA, dcB } = p
       dcB.binaryType = 'blob'
