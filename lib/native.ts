@@ -378,6 +378,8 @@ interface Binding {
   relayCounters(): RelayCounters
   /** Tests: "" when libwebrtc's waits inside a post batch end (src-native/runtime/post_batch_check.h). */
   checkPostBatchWaits(): string
+  /** Tests: "" when the SCTP checksum's fast path agrees with a bytewise table (src-native/shims/crc32c_hw.h). */
+  checkCrc32c(): string
   rtpCapabilities(kind: string, which: 'sender' | 'receiver'): NativeRtpCapabilities | null
   setLogSink(level: string, sink: ((severity: 'verbose' | 'info' | 'warning' | 'error' | 'none', line: string) => void) | null): void
   /**

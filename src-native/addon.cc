@@ -26,6 +26,7 @@
 #include "wrap/track_sources.h"
 #include "wrap/peer_connection.h"
 #include "wrap/rtp_transceiver.h"
+#include "shims/crc32c_hw.h"
 
 namespace nlw {
 
@@ -81,6 +82,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : runtime_(std::make_shared<Ru
       InstanceMethod("liveObjects", &Addon::LiveObjects),
       InstanceMethod("relayCounters", &Addon::RelayCounters),
       InstanceMethod("checkPostBatchWaits", &Addon::CheckPostBatchWaits),
+      InstanceMethod("checkCrc32c", &Addon::CheckCrc32c),
       InstanceMethod("rtpCapabilities", &Addon::RtpCapabilities),
       InstanceMethod("setLogSink", &Addon::SetLogSink),
       InstanceMethod("codecRoundTrip", &Addon::CodecRoundTrip),
@@ -190,6 +192,11 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
 // checkPostBatchWaits() -> "" or the waits that did not end (runtime/post_batch_check.h; tests).
 Napi::Value Addon::CheckPostBatchWaits(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), runtime_->CheckPostBatchWaits());
+}
+
+// checkCrc32c() -> "" or where the SCTP checksum's fast path differs from the table (tests).
+Napi::Value Addon::CheckCrc32c(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), nlw::CheckCrc32c());
 }
 
 // rtpCapabilities(kind, 'sender' | 'receiver') -> RTCRtpCapabilities | null

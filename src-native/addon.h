@@ -36,6 +36,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value SetLogSink(const Napi::CallbackInfo& info);
   Napi::Value CodecRoundTrip(const Napi::CallbackInfo& info);
   Napi::Value CheckPostBatchWaits(const Napi::CallbackInfo& info);
+  Napi::Value CheckCrc32c(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Runtime> runtime_;
   std::unique_ptr<JsLogSink> log_sink_;  // nonstandard.setLogSink
