@@ -75,8 +75,21 @@ void SimulcastLayers::Update(webrtc::PeerConnectionInternal* pc) {
       if (Registry().count(source.get()) != 0) continue;
     }
     auto layers = rtc::make_ref_counted<SimulcastLayers>(
-        rtc::scoped_refptr<webrtc::RtpTransceiverInterface>(proxy.get()), rtc::Thread::Current(), expected);
+        rtc::scoped_refptr<webrtc::RtpTransceiverInterface>(proxy.get()), rtc::Thread::Current(), expected, pc);
     Schedule(layers, 0);
+  }
+}
+
+void SimulcastLayers::Forget(webrtc::PeerConnectionInternal* pc) {
+  std::vector<rtc::scoped_refptr<SimulcastLayers>> mine;
+  {
+    std::lock_guard<std::mutex> lock(g_registry_mu);
+    for (const auto& [source, layers] : Registry())
+      if (layers->pc_ == pc) mine.emplace_back(layers);
+  }
+  for (const auto& layers : mine) {
+    layers->transceiver_ = nullptr;
+    layers->ended_ = true;
   }
 }
 
@@ -89,8 +102,8 @@ rtc::scoped_refptr<SimulcastLayers> SimulcastLayers::Find(const webrtc::VideoTra
 }
 
 SimulcastLayers::SimulcastLayers(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver, rtc::Thread* home,
-                                 int expected)
-    : transceiver_(std::move(transceiver)), home_(home), expected_(expected), key_(nullptr) {
+                                 int expected, const webrtc::PeerConnectionInternal* pc)
+    : transceiver_(std::move(transceiver)), home_(home), pc_(pc), expected_(expected), key_(nullptr) {
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track = transceiver_->receiver()->track();
   key_ = static_cast<webrtc::VideoTrackInterface*>(track.get())->GetSource();
   std::lock_guard<std::mutex> lock(g_registry_mu);
@@ -116,6 +129,10 @@ void SimulcastLayers::Schedule(rtc::scoped_refptr<SimulcastLayers> self, int del
 }
 
 void SimulcastLayers::Poll() {
+  if (!transceiver_) {
+    ended_ = true;
+    return;
+  }
   cricket::WebRtcVideoChannel* channel = VideoChannelOf(transceiver_.get());
   if (channel == nullptr) {
     // Stopped, or its track ended (the connection closed): nothing more to receive.
@@ -164,6 +181,7 @@ void SimulcastLayers::BindTrackSink() {
   }
   const uint32_t largest = layers.back().ssrc;
   if (largest == sink_ssrc_ && layers.size() == bound_layers_) return;
+  if (!transceiver_) return;
   cricket::WebRtcVideoChannel* channel = VideoChannelOf(transceiver_.get());
   if (channel == nullptr) return;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track = transceiver_->receiver()->track();
@@ -216,6 +234,7 @@ void SimulcastLayers::SetListener(Listener* listener) {
 
 void SimulcastLayers::RequestKeyFrame(uint32_t ssrc) {
   home_->PostTask([self = rtc::scoped_refptr<SimulcastLayers>(this), ssrc] {
+    if (!self->transceiver_) return;
     if (cricket::WebRtcVideoChannel* channel = VideoChannelOf(self->transceiver_.get())) channel->GenerateKeyFrame(ssrc);
   });
 }

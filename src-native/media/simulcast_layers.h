@@ -47,6 +47,11 @@ class SimulcastLayers : public rtc::RefCountInterface {
   // The connection's thread, after a description was applied: starts a watcher for each receiving
   // video transceiver whose local description accepted simulcast (a=simulcast:recv), once.
   static void Update(webrtc::PeerConnectionInternal* pc);
+  // The connection's thread, as the connection closes: its watchers let go of their transceivers
+  // and end. (A watcher's next poll is a task queued on that thread; when the runtime deletes the
+  // threads, such a task dies on the deleting thread, and a transceiver proxy released there
+  // would wait forever for the dead thread: the process hung at exit.)
+  static void Forget(webrtc::PeerConnectionInternal* pc);
   // Any thread: the watcher of the remote video track whose source is `source`, or null.
   static rtc::scoped_refptr<SimulcastLayers> Find(const webrtc::VideoTrackSourceInterface* source);
   // Watchers alive in the process (nonstandard.liveObjects()).
@@ -72,7 +77,8 @@ class SimulcastLayers : public rtc::RefCountInterface {
   // How many layers the answer accepted.
   int expected() const { return expected_; }
 
-  SimulcastLayers(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver, rtc::Thread* home, int expected);
+  SimulcastLayers(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver, rtc::Thread* home, int expected,
+                  const webrtc::PeerConnectionInternal* pc);
   ~SimulcastLayers() override;
 
  private:
@@ -87,8 +93,9 @@ class SimulcastLayers : public rtc::RefCountInterface {
   void BindTrackSink();                 // the connection's thread
   static void Schedule(rtc::scoped_refptr<SimulcastLayers> self, int delay_ms);
 
-  const rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;  // the connection's thread; null once forgotten
   rtc::Thread* const home_;
+  const webrtc::PeerConnectionInternal* const pc_;  // only compared (Forget)
   const int expected_;
   const webrtc::VideoTrackSourceInterface* key_;  // the remote track's source (registry key)
 

@@ -324,6 +324,7 @@ void PeerConnection::ReleaseNative() {
           return;
         }
         shared->transports->Detach();
+        SimulcastLayers::Forget(shared->internal);
         shared->pc = nullptr;
         shared->internal = nullptr;
         shared->sctp = nullptr;

@@ -35,6 +35,18 @@ describe('lifecycle', function () {
     assert.match(r.stdout, /exiting/, r.out)
   })
 
+  for (const how of ['exit', 'close']) {
+    it(`a relay receiving simulcast layers exits (${how === 'exit' ? 'process.exit() with its connections open' : 'main returns after close()'})`, function () {
+      // The layers' watcher kept a transceiver in a task queued on the connection's thread; the
+      // runtime deleted that thread at exit, the task died with it, and the transceiver's release
+      // waited forever for the deleted thread.
+      const r = run([path.join(fixtures, 'exit-simulcast.js'), how])
+      assert.equal(r.status, 0, r.out)
+      assert.match(r.stdout, /^watchers 1$/m, r.out)
+      assert.match(r.stdout, how === 'exit' ? /exiting/ : /closed/, r.out)
+    })
+  }
+
   it('works in a worker_threads Worker and the main thread at once', function () {
     const r = run([path.join(fixtures, 'worker-and-main.js')])
     assert.equal(r.status, 0, r.out)
