@@ -20,6 +20,7 @@
 #include "rtc_base/third_party/sigslot/sigslot.h"
 #include "runtime/datagram_batch.h"
 #include "runtime/post_batch.h"
+#include "shims/clock_reads.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
@@ -280,6 +281,7 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
 
   // Hands one datagram to AsyncUDPSocket as if it were a read event of its own.
   void Pass(const ReadAhead& a) {
+    ShareClockReads clock;  // shims/clock_reads.h
     ahead_ = &a;
     SignalReadEvent(this);
     ahead_ = nullptr;
