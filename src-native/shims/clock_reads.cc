@@ -18,6 +18,7 @@ struct Shared {
 };
 thread_local Shared shared;
 
+
 int64_t ReadClock() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
