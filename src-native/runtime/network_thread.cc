@@ -9,7 +9,6 @@
 #include "runtime/datagram_batch.h"
 #include "runtime/post_batch.h"
 #include "runtime/shared_task_queues.h"
-#include "shims/clock_reads.h"
 
 namespace nlw {
 
@@ -63,7 +62,6 @@ absl::AnyInvocable<void() &&> NetworkThread::ThenPoll(absl::AnyInvocable<void() 
       // A timer's sends (a pacer's burst to its subscriber, SCTP's retransmissions) leave in as
       // few system calls as possible (datagram_batch.h).
       DatagramBatch batch(DatagramBatch::kSegment);
-      ShareClockReads clock;  // shims/clock_reads.h
       std::move(task)();
     }
     if (rtc::TimeMicros() - due_us > kLateUs) PollIo();

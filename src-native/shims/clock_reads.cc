@@ -18,7 +18,6 @@ struct Shared {
 };
 thread_local Shared shared;
 
-
 int64_t ReadClock() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

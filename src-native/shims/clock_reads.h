@@ -7,11 +7,12 @@ namespace nlw {
 // in a bulk data-channel transfer (perf, bench/RESULTS.md). While one of these lives on a thread,
 // rtc::SystemTimeNanos (replaced in shims/clock_reads.cc) reads the clock once and answers the
 // next kShared - 1 reads on this thread with that value, then reads it again. The times stay
-// non-decreasing. Made only around the handling of one received datagram and around a network
-// thread's timer task (a pacer's burst, SCTP's timers), where eight reads span microseconds of
-// work; the most there is between two reads is a DTLS handshake's crypto (~1 ms), which would
-// start the timers set after it that much early. (Bounding the age by the CPU's cycle counter
-// instead cost as much as the reads saved: rdtsc is as slow as the vDSO clock here.)
+// non-decreasing. Made only around the handling of one received datagram, where eight reads span
+// microseconds of work and nothing waits for another thread; the most there is between two reads
+// is a DTLS handshake's crypto (~1 ms), which would start the timers set after it that much early.
+// Not around timer tasks: one that waited for another thread would read a time from before the
+// wait. (Bounding the age by the CPU's cycle counter cost as much as the reads saved: rdtsc is as
+// slow as the vDSO clock on this machine.)
 class ShareClockReads {
  public:
   static constexpr int kShared = 8;
