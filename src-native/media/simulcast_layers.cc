@@ -81,15 +81,17 @@ void SimulcastLayers::Update(webrtc::PeerConnectionInternal* pc) {
 }
 
 void SimulcastLayers::Forget(webrtc::PeerConnectionInternal* pc) {
-  std::vector<rtc::scoped_refptr<SimulcastLayers>> mine;
+  // No reference is taken: a watcher whose last reference just went on another thread waits in
+  // its destructor for this lock, and one taken now would bring it back. Under the lock it is
+  // still whole; the transceivers are released after it (on this thread, their proxies' own).
+  std::vector<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> released;
   {
     std::lock_guard<std::mutex> lock(g_registry_mu);
-    for (const auto& [source, layers] : Registry())
-      if (layers->pc_ == pc) mine.emplace_back(layers);
-  }
-  for (const auto& layers : mine) {
-    layers->transceiver_ = nullptr;
-    layers->ended_ = true;
+    for (const auto& [source, layers] : Registry()) {
+      if (layers->pc_ != pc) continue;
+      released.push_back(std::move(layers->transceiver_));
+      layers->ended_ = true;
+    }
   }
 }
 
