@@ -33,8 +33,10 @@ std::map<const webrtc::VideoTrackSourceInterface*, SimulcastLayers*>& Registry()
   return *registry;
 }
 
-// The video channel of a transceiver (its connection's thread), or null.
+// The video channel of a transceiver (its connection's thread), or null (also for no transceiver:
+// a watcher whose connection closed, SimulcastLayers::Forget).
 cricket::WebRtcVideoChannel* VideoChannelOf(webrtc::RtpTransceiverInterface* proxy) {
+  if (proxy == nullptr) return nullptr;
   auto* t = static_cast<webrtc::RtpTransceiverProxyWithInternal<webrtc::RtpTransceiver>*>(proxy)->internal();
   if (t == nullptr || t->stopped() || t->media_type() != cricket::MEDIA_TYPE_VIDEO) return nullptr;
   cricket::ChannelInterface* channel = t->channel();
@@ -89,8 +91,7 @@ void SimulcastLayers::Forget(webrtc::PeerConnectionInternal* pc) {
     std::lock_guard<std::mutex> lock(g_registry_mu);
     for (const auto& [source, layers] : Registry()) {
       if (layers->pc_ != pc) continue;
-      released.push_back(std::move(layers->transceiver_));
-      layers->ended_ = true;
+      released.push_back(std::move(layers->transceiver_));  // its next poll ends it
     }
   }
 }
@@ -131,14 +132,10 @@ void SimulcastLayers::Schedule(rtc::scoped_refptr<SimulcastLayers> self, int del
 }
 
 void SimulcastLayers::Poll() {
-  if (!transceiver_) {
-    ended_ = true;
-    return;
-  }
   cricket::WebRtcVideoChannel* channel = VideoChannelOf(transceiver_.get());
   if (channel == nullptr) {
-    // Stopped, or its track ended (the connection closed): nothing more to receive.
-    ended_ = transceiver_->stopped() ||
+    // Forgotten, stopped, or its track ended (the connection closed): nothing more to receive.
+    ended_ = !transceiver_ || transceiver_->stopped() ||
              transceiver_->receiver()->track()->state() == webrtc::MediaStreamTrackInterface::kEnded;
     return;
   }
@@ -183,7 +180,6 @@ void SimulcastLayers::BindTrackSink() {
   }
   const uint32_t largest = layers.back().ssrc;
   if (largest == sink_ssrc_ && layers.size() == bound_layers_) return;
-  if (!transceiver_) return;
   cricket::WebRtcVideoChannel* channel = VideoChannelOf(transceiver_.get());
   if (channel == nullptr) return;
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track = transceiver_->receiver()->track();
@@ -236,7 +232,6 @@ void SimulcastLayers::SetListener(Listener* listener) {
 
 void SimulcastLayers::RequestKeyFrame(uint32_t ssrc) {
   home_->PostTask([self = rtc::scoped_refptr<SimulcastLayers>(this), ssrc] {
-    if (!self->transceiver_) return;
     if (cricket::WebRtcVideoChannel* channel = VideoChannelOf(self->transceiver_.get())) channel->GenerateKeyFrame(ssrc);
   });
 }

@@ -128,13 +128,10 @@ class DrainingSocket : public ForwardingSctpSocket {
 
   // The SACKs' window lowered to kMaxInFlight (sack_window.h).
   void ReceivePacket(rtc::ArrayView<const uint8_t> data) override {
-    if (CapSackWindow(data, kMaxInFlight, capped_)) {
-      SkipParsedChecksum skip(verifies_ ? 0 : capped_.size());
-      inner_->ReceivePacket(capped_);
-      return;
-    }
-    SkipParsedChecksum skip(verifies_ ? 0 : data.size());
-    inner_->ReceivePacket(data);
+    rtc::ArrayView<const uint8_t> packet = data;
+    if (CapSackWindow(data, kMaxInFlight, capped_)) packet = capped_;
+    SkipParsedChecksum skip(verifies_ ? 0 : packet.size());
+    inner_->ReceivePacket(packet);
   }
 
   dcsctp::ResetStreamsStatus ResetStreams(rtc::ArrayView<const StreamID> streams) override {

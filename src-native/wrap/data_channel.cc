@@ -303,9 +303,8 @@ bool CopyToArrayBuffer(napi_env env, const uint8_t* bytes, size_t size, napi_val
     if (napi_create_arraybuffer(env, size, &data, result) != napi_ok) return false;
   } else {
     napi_value buffer;
-    size_t length = 0;
     if (napi_create_buffer(env, size, &data, &buffer) != napi_ok) return false;
-    if (napi_get_typedarray_info(env, buffer, nullptr, &length, nullptr, result, nullptr) != napi_ok) return false;
+    if (napi_get_typedarray_info(env, buffer, nullptr, nullptr, nullptr, result, nullptr) != napi_ok) return false;
   }
   if (size > 0) memcpy(data, bytes, size);
   return true;
