@@ -76,8 +76,8 @@ void SimulcastLayers::Update(webrtc::PeerConnectionInternal* pc) {
       std::lock_guard<std::mutex> lock(g_registry_mu);
       if (Registry().count(source.get()) != 0) continue;
     }
-    auto layers = rtc::make_ref_counted<SimulcastLayers>(
-        rtc::scoped_refptr<webrtc::RtpTransceiverInterface>(proxy.get()), rtc::Thread::Current(), expected, pc);
+    rtc::scoped_refptr<SimulcastLayers> layers(new SimulcastLayers(
+        rtc::scoped_refptr<webrtc::RtpTransceiverInterface>(proxy.get()), rtc::Thread::Current(), expected, pc));
     Schedule(layers, 0);
   }
 }
@@ -99,9 +99,29 @@ void SimulcastLayers::Forget(webrtc::PeerConnectionInternal* pc) {
 rtc::scoped_refptr<SimulcastLayers> SimulcastLayers::Find(const webrtc::VideoTrackSourceInterface* source) {
   std::lock_guard<std::mutex> lock(g_registry_mu);
   auto it = Registry().find(source);
-  if (it == Registry().end()) return nullptr;
-  // Not yet released: the destructor takes the entry out under this lock first.
-  return rtc::scoped_refptr<SimulcastLayers>(it->second);
+  if (it == Registry().end() || !it->second->TryAddRef()) return nullptr;
+  // The entry is whole while the lock is held (the destructor takes it out under it first), and
+  // the count was above zero: the reference taken is a real one; adopt it.
+  SimulcastLayers* taken = it->second;
+  rtc::scoped_refptr<SimulcastLayers> found;
+  found.swap(&taken);
+  return found;
+}
+
+void SimulcastLayers::AddRef() const { refs_.fetch_add(1, std::memory_order_relaxed); }
+
+rtc::RefCountReleaseStatus SimulcastLayers::Release() const {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return rtc::RefCountReleaseStatus::kOtherRefsRemained;
+  delete this;
+  return rtc::RefCountReleaseStatus::kDroppedLastRef;
+}
+
+bool SimulcastLayers::TryAddRef() const {
+  int n = refs_.load(std::memory_order_relaxed);
+  while (n > 0) {
+    if (refs_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
 }
 
 SimulcastLayers::SimulcastLayers(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver, rtc::Thread* home,

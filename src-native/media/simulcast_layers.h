@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -79,9 +80,18 @@ class SimulcastLayers : public rtc::RefCountInterface {
 
   SimulcastLayers(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver, rtc::Thread* home, int expected,
                   const webrtc::PeerConnectionInternal* pc);
-  ~SimulcastLayers() override;
+
+  // Counted here rather than by rtc::RefCountedObject: Find needs to take a reference only while
+  // another is still held (TryAddRef).
+  void AddRef() const override;
+  rtc::RefCountReleaseStatus Release() const override;
 
  private:
+  ~SimulcastLayers() override;
+  // A new reference unless the count already reached zero (the destructor is then on its way to
+  // take the registry entry out: a reference taken now would outlive the object).
+  bool TryAddRef() const;
+
   struct LayerState {
     Layer layer;
     rtc::scoped_refptr<DecodeGate> gate;  // the sink of its stream while it is not the largest
@@ -99,6 +109,7 @@ class SimulcastLayers : public rtc::RefCountInterface {
   const int expected_;
   const webrtc::VideoTrackSourceInterface* key_;  // the remote track's source (registry key)
 
+  mutable std::atomic<int> refs_{0};
   mutable std::mutex mu_;
   std::vector<LayerState> layers_;  // under mu_
   Listener* listener_ = nullptr;    // under listener_mu_
