@@ -13,7 +13,8 @@
       "cflags!": [ "-fno-exceptions" ],
       "cflags_cc!": [ "-fno-exceptions", "-std=gnu++17", "-std=gnu++1y", "-std=gnu++20" ],
       "ldflags": [ "<!@(node -p \"require('./src-native/build.json').ldflags.map(f => f.replace('src-native/', require('path').resolve('src-native') + '/')).join(' ')\")" ],
-      "libraries": [ "<!@(node scripts/link-inputs.js)" ]
+      "libraries": [ "<!@(node scripts/link-inputs.js)" ],
+      "conditions": [ [ "target_arch=='x64'", { "cflags": [ "-mtls-dialect=gnu2" ] } ] ]
     }
   ]
 }

@@ -182,7 +182,11 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   // sends is sent before this one can read). Each event now reads what has arrived, up to
   // kReadsPerEvent datagrams, handing them to AsyncUDPSocket one by one as if each were an event.
   void OnRead(rtc::Socket*) {
-    static thread_local ReadBuffer buffer;
+    // On the heap: in the thread-local block, 64 KiB would keep that block out of glibc's static
+    // TLS reserve and every thread_local of the addon on the slow path (CMakeLists.txt, gnu2).
+    static thread_local std::unique_ptr<ReadBuffer> buffer_owner;
+    if (!buffer_owner) buffer_owner = std::make_unique<ReadBuffer>();
+    ReadBuffer& buffer = *buffer_owner;
     static thread_local bool reading = false;
     if (reading) {  // not expected (the dispatch below does not poll sockets), but stay correct
       SignalReadEvent(this);

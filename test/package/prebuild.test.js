@@ -39,6 +39,22 @@ describe('prebuild', function () {
     assert.deepEqual(needed.filter(n => !allowed.has(n)), [], `NEEDED: ${needed.join(' ')}`)
   })
 
+  // Every thread_local access in a dlopen'ed object called __tls_get_addr (2-3 % of a transfer's
+  // CPU). With TLS descriptors (CMakeLists.txt, -mtls-dialect=gnu2) it is a load, but only while
+  // the addon's TLS block fits the part of glibc's static TLS reserve left to dlopen (512 bytes
+  // by default): one large thread_local would put every access back on the slow path.
+  it('reaches its thread-locals through TLS descriptors, in a block small enough for static TLS', function () {
+    const file = prebuild()
+    const segments = execFileSync('readelf', ['-lW', file], { encoding: 'utf8' })
+    const tls = segments.split('\n').find(l => /^\s*TLS\s/.test(l))
+    assert.ok(tls, 'no TLS segment')
+    const memsz = Number(tls.trim().split(/\s+/)[5])
+    assert.ok(memsz > 0 && memsz <= 512, `TLS block of ${memsz} bytes: ${tls.trim()}`)
+    const relocs = execFileSync('readelf', ['-rW', file], { encoding: 'utf8' })
+    assert.match(relocs, /R_X86_64_TLSDESC/)
+    assert.doesNotMatch(relocs, /R_X86_64_DTPMOD64/, 'a general-dynamic TLS access (__tls_get_addr) is left')
+  })
+
   it('exports only the Node-API entry points (no libwebrtc/OpenSSL symbols leak)', function () {
     const out = execFileSync('nm', ['-D', '--defined-only', prebuild()], { encoding: 'utf8' })
     const symbols = out.trim().split('\n').map(l => l.trim().split(/\s+/).pop()).sort()
