@@ -19,6 +19,8 @@
 #include <memory>
 #include <mutex>
 #include <deque>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -31,6 +33,14 @@ using JsTask = absl::AnyInvocable<void(Napi::Env) &&>;
 // One message for a MessageSink: the bytes (libwebrtc's shared buffer, or the payload dcsctp
 // handed over: runtime/direct_receive.h), and whether they are binary (else UTF-8 text).
 struct QueuedMessage {
+  QueuedMessage(rtc::CopyOnWriteBuffer data, bool binary, std::vector<uint8_t> owned = {})
+      : data(std::move(data)), binary(binary), owned(std::move(owned)) {}
+  // noexcept, which rtc::CopyOnWriteBuffer's own move constructor does not say: without it a
+  // growing std::vector<QueuedMessage> copied every message it held, payload and all (3 % of a
+  // bulk receiver, perf: bench/RESULTS.md "Session 17").
+  QueuedMessage(QueuedMessage&&) noexcept = default;
+  QueuedMessage& operator=(QueuedMessage&&) noexcept = default;
+
   rtc::CopyOnWriteBuffer data;
   bool binary = false;
   std::vector<uint8_t> owned;  // used instead of `data` when `data` is empty
@@ -38,6 +48,8 @@ struct QueuedMessage {
   const uint8_t* bytes() const { return data.size() > 0 ? data.cdata() : owned.data(); }
   size_t size() const { return data.size() > 0 ? data.size() : owned.size(); }
 };
+
+static_assert(std::is_nothrow_move_constructible_v<QueuedMessage>, "vector growth must move, not copy");
 
 // Where messages go on the JS thread (a data channel).
 class MessageSink {
