@@ -7,6 +7,7 @@
 #include "rtc_base/thread.h"
 #include "runtime/datagram_batch.h"
 #include "runtime/network_thread.h"
+#include "runtime/sctp_direct_send.h"
 #include "runtime/sctp_factory.h"
 #include "wrap/peer_connection_observer.h"
 
@@ -56,9 +57,9 @@ void DataChannelCore::Release() {
   });
 }
 
-void DataChannelCore::Send(webrtc::DataBuffer buffer) {
+void DataChannelCore::Send(OutgoingMessage message) {
   std::lock_guard<std::mutex> lock(mu_);
-  outgoing_.emplace_back(std::move(buffer));
+  outgoing_.emplace_back(std::move(message));
   if (!outgoing_posted_) {
     outgoing_posted_ = true;
     signaling_->PostTask([self = shared_from_this()] { self->FlushOutgoing(); });
@@ -97,7 +98,8 @@ void DataChannelCore::FlushOutgoing() {
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sent));
   if (full && !close_pending_ && ch->state() == webrtc::DataChannelInterface::kOpen) return;
   for (; !pending_.empty(); pending_.pop_front()) {
-    if (pending_.front()) ch->Send(*pending_.front());
+    if (const auto& m = pending_.front())
+      ch->Send(webrtc::DataBuffer(rtc::CopyOnWriteBuffer(m->bytes.data(), m->bytes.size()), m->binary));
     else ch->Close();
   }
 }
@@ -120,7 +122,7 @@ void DataChannelCore::OnSendBufferRoom() {
 // at a time through the channel's own queue once room came, and kept the direct path off until
 // that queue had drained: more than half of a 100-byte stream went that way, at ~0.7 us more
 // sender CPU per message (bench/RESULTS.md).
-size_t DataChannelCore::SendDirect(const std::deque<std::optional<webrtc::DataBuffer>>& batch, bool* full) {
+size_t DataChannelCore::SendDirect(std::deque<std::optional<OutgoingMessage>>& batch, bool* full) {
   webrtc::DataChannelInterface* ch = channel_.get();
   // Only where SctpDataChannel::Send would do exactly this: open, nothing of its own queued (a
   // blocked transport: it resends that queue when the transport is ready), and no
@@ -142,16 +144,18 @@ size_t DataChannelCore::SendDirect(const std::deque<std::optional<webrtc::DataBu
   shared->network_thread->BlockingCall([&] {
     if (sctp->internal() == nullptr) return;
     DatagramBatch joined;  // the packets of the whole burst
-    for (; sent < batch.size() && batch[sent] && batch[sent]->size() > 0; sent++) {
+    SctpDirectSender sender(sctp->internal());
+    for (; sent < batch.size() && batch[sent] && !batch[sent]->bytes.empty(); sent++) {
       params.type = batch[sent]->binary ? webrtc::DataMessageType::kBinary : webrtc::DataMessageType::kText;
-      webrtc::RTCError e = sctp->SendData(sid, params, batch[sent]->data);
-      if (e.ok()) {
-        sent_bytes += batch[sent]->size();
+      const size_t size = batch[sent]->bytes.size();
+      SctpDirectSender::Result r = sender.Send(sid, params, batch[sent]->bytes);
+      if (r == SctpDirectSender::Result::kSent) {
+        sent_bytes += size;
         continue;
       }
       // A full send buffer: wait for room. Other refusals: the channel's own Send takes it from
       // here.
-      if (e.type() == webrtc::RTCErrorType::RESOURCE_EXHAUSTED) {
+      if (r == SctpDirectSender::Result::kFull) {
         *full = true;
         WaitForSendBufferRoom(sctp->internal());
       }
@@ -495,7 +499,15 @@ void DataChannel::Send(const Napi::CallbackInfo& info) {
   if (!core_) return;
   Napi::Value v = info[0];
   if (v.IsString()) {
-    core_->Send(webrtc::DataBuffer(v.As<Napi::String>().Utf8Value()));
+    // UTF-8 straight into the message's vector (N-API writes a terminating NUL, dropped after).
+    OutgoingMessage m;
+    size_t length = 0;
+    if (napi_get_value_string_utf8(env, v, nullptr, 0, &length) != napi_ok) return;
+    m.bytes.resize(length + 1);
+    size_t copied = 0;
+    if (napi_get_value_string_utf8(env, v, reinterpret_cast<char*>(m.bytes.data()), length + 1, &copied) != napi_ok) return;
+    m.bytes.resize(copied);
+    core_->Send(std::move(m));
     return;
   }
   const uint8_t* data = nullptr;
@@ -517,7 +529,7 @@ void DataChannel::Send(const Napi::CallbackInfo& info) {
         .ThrowAsJavaScriptException();
     return;
   }
-  core_->Send(webrtc::DataBuffer(rtc::CopyOnWriteBuffer(data, size), /*binary=*/true));
+  core_->Send(OutgoingMessage{std::vector<uint8_t>(data, data + size), /*binary=*/true});
 }
 
 void DataChannel::Close(const Napi::CallbackInfo&) {

@@ -47,6 +47,13 @@ struct ChannelInfo {
 
 // What DataChannelCore::SendDirect sent and OnDirectMessage received past libwebrtc's channel
 // (which does not count it).
+// A message send() was given: the bytes (UTF-8 for a string) in the vector dcsctp takes over
+// (runtime/sctp_direct_send.h).
+struct OutgoingMessage {
+  std::vector<uint8_t> bytes;
+  bool binary = false;
+};
+
 struct DirectCounts {
   uint64_t messages = 0;  // sent
   uint64_t bytes = 0;
@@ -68,7 +75,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread, or before the channel is shared. Registers the observer.
   void Observe();
   // JS thread.
-  void Send(webrtc::DataBuffer buffer);
+  void Send(OutgoingMessage message);
   void Close();
   void Release();  // unregisters the observer and drops the channel (on the signaling thread)
   // JS thread, until Release().
@@ -109,7 +116,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread. Hands the leading messages of `batch` straight to the SCTP transport in one
   // network-thread call; returns how many it sent.
   // `*full`: stopped at a message dcsctp refused for lack of room (it then waits for room).
-  size_t SendDirect(const std::deque<std::optional<webrtc::DataBuffer>>& batch, bool* full);
+  size_t SendDirect(std::deque<std::optional<OutgoingMessage>>& batch, bool* full);
   void WaitForSendBufferRoom(cricket::SctpTransportInternal* transport);  // network thread
   void OnSendBufferRoom();  // signaling thread
   // Signaling thread: takes this stream's data messages from the SCTP socket while the channel is
@@ -129,7 +136,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   std::weak_ptr<PeerConnectionShared> connection_;  // for its SCTP transport (signaling thread)
 
   std::mutex mu_;
-  std::vector<std::optional<webrtc::DataBuffer>> outgoing_;  // nullopt: close()
+  std::vector<std::optional<OutgoingMessage>> outgoing_;  // nullopt: close()
   bool outgoing_posted_ = false;
   uint64_t sent_bytes_ = 0;
   bool sent_posted_ = false;
@@ -140,7 +147,7 @@ class DataChannelCore : public webrtc::DataChannelObserver,
   // Signaling thread (the network thread too in our runtime: one thread per shard): messages taken
   // from outgoing_ and not yet handed on (dcsctp's send buffer was full), in order; whether one of
   // them is close(); whether we wait for room.
-  std::deque<std::optional<webrtc::DataBuffer>> pending_;
+  std::deque<std::optional<OutgoingMessage>> pending_;
   bool close_pending_ = false;
   bool waiting_for_room_ = false;
   bool room_retry_pending_ = false;  // a delayed look at the send buffer is queued
