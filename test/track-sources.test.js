@@ -205,6 +205,29 @@ describe('nonstandard RTCVideoSource / RTCAudioSource', function () {
     await frames(s, 2, f => Math.abs(lumaMean(f) - 220) < 8)
   })
 
+  // The encoder drops frames whose capture time is not after the last one it took; with the
+  // program's own times handed on, the second track's frames (behind the first's clock-based ones
+  // by the machine's uptime) were all dropped and the remote picture froze on the first track.
+  it('replaceTrack to a track whose frames count their own timestamps from 0: its frames are sent', async () => {
+    const { a, b } = connected()
+    const one = new RTCVideoSource()
+    const two = new RTCVideoSource()
+    const t1 = one.createTrack(); const t2 = two.createTrack()
+    cleanup.push(() => { t1.stop(); t2.stop() })
+    let ts = 0
+    feed(every(33, () => {
+      one.onFrame(i420(160, 120, 40)) // no timestamp: now
+      two.onFrame({ ...i420(160, 120, 220), timestamp: (ts += 33333) })
+    }))
+    const tr = a.addTransceiver(t1, { direction: 'sendonly' })
+    const remote = once(b, 'track').then(e => e.track)
+    await negotiate(a, b)
+    const s = sink(RTCVideoSink, await remote)
+    await frames(s, 2, f => Math.abs(lumaMean(f) - 40) < 8)
+    await tr.sender.replaceTrack(t2)
+    await frames(s, 5, f => Math.abs(lumaMean(f) - 220) < 8)
+  })
+
   it("format: 'RGBA', 'BGRA' and 'NV12' are converted to I420 (BT.601: white 235, gray 126, red and blue apart)", async () => {
     const source = new RTCVideoSource()
     const track = source.createTrack()

@@ -5,6 +5,7 @@
 #include "api/video/i420_buffer.h"
 #include "api/video/video_frame.h"
 #include "rtc_base/time_utils.h"
+#include "system_wrappers/include/clock.h"
 
 namespace nlw {
 
@@ -33,6 +34,20 @@ int64_t PushedVideoSource::CaptureTime(int64_t timestamp_us) {
   return out;
 }
 
+int64_t PushedVideoSource::CaptureNtpMs(int64_t capture_us) {
+  constexpr int64_t kMaxLagMs = 2000;
+  const int64_t now_ntp_ms = webrtc::Clock::GetRealTimeClock()->CurrentNtpInMilliseconds();
+  const int64_t program_ms = capture_us / 1000;  // |capture_us| < 2^63: no overflow below
+  if (!ntp_anchored_ || program_ms + ntp_offset_ms_ > now_ntp_ms || program_ms + ntp_offset_ms_ < now_ntp_ms - kMaxLagMs) {
+    ntp_offset_ms_ = now_ntp_ms - program_ms;
+    ntp_anchored_ = true;
+  }
+  int64_t ntp_ms = program_ms + ntp_offset_ms_;
+  if (ntp_ms <= last_ntp_ms_) ntp_ms = last_ntp_ms_ + 1;
+  last_ntp_ms_ = ntp_ms;
+  return ntp_ms;
+}
+
 void PushedVideoSource::Push(int width, int height, webrtc::VideoRotation rotation,
                              absl::optional<int64_t> timestamp_us,
                              absl::FunctionRef<rtc::scoped_refptr<webrtc::VideoFrameBuffer>()> make) {
@@ -52,6 +67,7 @@ void PushedVideoSource::Push(int width, int height, webrtc::VideoRotation rotati
   OnFrame(webrtc::VideoFrame::Builder()
               .set_video_frame_buffer(buffer)
               .set_timestamp_us(time_us)
+              .set_ntp_time_ms(CaptureNtpMs(time_us))
               .set_rotation(rotation)
               .build());
 }

@@ -53,11 +53,23 @@ class PushedVideoSource : public rtc::AdaptedVideoTrackSource {
   // so one frame stamped far in the future (or a switch from explicit timestamps to none) stopped
   // the track's video for good.
   int64_t CaptureTime(int64_t timestamp_us);
+  // The capture time libwebrtc's encoder reads (VideoFrame::ntp_time_ms, which it prefers to one
+  // derived from the timestamp): the program's times moved onto the real-time clock by an offset
+  // fixed at this source's first frame, so their spacing is kept; re-anchored to now when they
+  // would run ahead of the clock or fall 2 s behind it. The encoder drops a frame whose capture
+  // time is not after the last one it took from any source: with the program's own times, a new
+  // track whose times were behind the old one's (replaceTrack to a generator counting from 0 after
+  // a camera, or after frames stamped far ahead) sent nothing. Local readers still see the
+  // program's times (the frame's timestamp_us).
+  int64_t CaptureNtpMs(int64_t capture_us);
 
   const bool is_screencast_;
   const absl::optional<bool> needs_denoising_;
   int64_t last_out_us_ = -1;    // Push()'s thread only: the last time given to libwebrtc
   int64_t last_push_us_ = 0;    // rtc::TimeMicros() at that frame
+  bool ntp_anchored_ = false;   // Push()'s thread only, as the two below
+  int64_t ntp_offset_ms_ = 0;
+  int64_t last_ntp_ms_ = -1;
   std::atomic<int> width_{0}, height_{0};
   std::atomic<int64_t> delivered_{0};
   std::mutex mu_;
