@@ -66,11 +66,15 @@ describe('media: relay (forwarding Opus)', function () {
     for (let i = 0; i < 3; i++) subs.push(await subscribe(track))
     await Promise.all(subs.map(s => hears440(s.sink)))
     const before = counters()
+    const started = performance.now()
     const [inBefore] = await statsOf(pub.b, 'inbound-rtp', 'audio')
     await Promise.all(subs.map(s => hears440(s.sink)))
     const forwarded = counters().forwardedAudioPackets - before.forwardedAudioPackets
-    // 80 chunks of 10 ms each, 20 ms packets: at least 3 × 30 packets forwarded meanwhile.
-    assert.ok(forwarded >= 90, `${forwarded} packets forwarded`)
+    // The publisher sends a 20 ms packet every 20 ms: each subscriber gets them as they come, at
+    // least 60 % of them over the window (80 chunks heard: ~0.8 s, less when a loaded machine
+    // hands a backlog of chunks at once, which is why this is measured in time, not chunks).
+    const seconds = (performance.now() - started) / 1000
+    assert.ok(forwarded >= 30 && forwarded >= 0.6 * 3 * 50 * seconds, `${forwarded} packets forwarded in ${seconds.toFixed(2)} s`)
     // The relay does not decode the publisher: its inbound-rtp counts packets, not samples.
     const [inAfter] = await statsOf(pub.b, 'inbound-rtp', 'audio')
     assert.ok(inAfter.packetsReceived > inBefore.packetsReceived)
