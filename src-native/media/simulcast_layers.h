@@ -16,9 +16,9 @@
 // an RTX stream repairs), so a layer's lost packets are retransmitted on its own SSRC.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
-#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>

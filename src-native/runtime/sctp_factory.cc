@@ -22,9 +22,6 @@ namespace {
 
 using dcsctp::StreamID;
 
-constexpr uint32_t kPpidString = 51;
-constexpr uint32_t kPpidBinary = 53;
-
 // Callbacks from the real socket to DcSctpTransport, through the socket below (which needs to see
 // a stream's queue run empty). Network thread.
 class ForwardingCallbacks : public dcsctp::DcSctpSocketCallbacks {

@@ -24,6 +24,10 @@ class Thread;
 
 namespace nlw {
 
+// The data-channel PPIDs of non-empty messages (RFC 8831; M108's WebrtcPPID, dcsctp_transport.cc).
+constexpr uint32_t kPpidString = 51;
+constexpr uint32_t kPpidBinary = 53;
+
 std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactory(rtc::Thread* network);
 
 // Network thread. `transport` is one this factory made (every connection's is). Calls `room` once,

@@ -45,8 +45,6 @@ struct ChannelInfo {
   static ChannelInfo Read(webrtc::DataChannelInterface* ch);  // signaling thread
 };
 
-// What DataChannelCore::SendDirect sent and OnDirectMessage received past libwebrtc's channel
-// (which does not count it).
 // A message send() was given: the bytes (UTF-8 for a string) in the vector dcsctp takes over
 // (runtime/sctp_direct_send.h).
 struct OutgoingMessage {
@@ -54,6 +52,8 @@ struct OutgoingMessage {
   bool binary = false;
 };
 
+// What DataChannelCore::SendDirect sent and OnDirectMessage received past libwebrtc's channel
+// (which does not count it).
 struct DirectCounts {
   uint64_t messages = 0;  // sent
   uint64_t bytes = 0;
