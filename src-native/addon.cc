@@ -1,4 +1,5 @@
 #include "addon.h"
+#include "media/rtp_forwarder.h"
 
 #include <cstdlib>
 
@@ -181,6 +182,9 @@ Napi::Value Addon::RelayCounters(const Napi::CallbackInfo& info) {
   o.Set("keyFrameRequests", static_cast<double>(RelayVideoSource::keyframe_requests()));
   o.Set("relayedPictures", static_cast<double>(RelayVideoSource::relayed_pictures()));
   o.Set("resubscribes", static_cast<double>(RelayVideoSource::resubscribes()));
+  o.Set("rtpForwardedPackets", static_cast<double>(RtpForwarder::forwarded_packets()));
+  o.Set("rtpResentPackets", static_cast<double>(RtpForwarder::resent_packets()));
+  o.Set("rtpForwardingSenders", static_cast<double>(RtpForwarder::forwarding_senders()));
   // Opus packets of publishers sent on unchanged (media/audio_forward_route.h).
   o.Set("forwardedAudioPackets", static_cast<double>(AudioForwardRoute::forwarded_packets()));
   // Remote video pictures decoded and left undecoded (nobody took pictures: media/decode_gate.h).

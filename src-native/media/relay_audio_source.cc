@@ -70,10 +70,12 @@ bool RelayAudioFeed::muted() const { return parent_->muted(); }
 
 void RelayAudioFeed::Deliver(const void* audio_data, int bits_per_sample, int sample_rate, size_t channels,
                              size_t frames) {
+  if (forward_gate_ && forward_gate_->shut.load(std::memory_order_relaxed)) return;  // RTP-forwarded
   sinks_.Deliver(audio_data, bits_per_sample, sample_rate, channels, frames);
 }
 
 void RelayAudioFeed::Give(int chunks, int level) {
+  if (forward_gate_ && forward_gate_->shut.load(std::memory_order_relaxed)) return;  // RTP-forwarded
   given_ += chunks;
   const int16_t* chunk = AudioLevelChunk(level);
   for (int i = 0; i < chunks; i++) sinks_.Deliver(chunk, 16, 48000, 1, kChunk);

@@ -33,6 +33,7 @@
 #include "media/audio_demand.h"
 #include "media/audio_sink_list.h"
 #include "media/chained_transformer.h"
+#include "media/forward_gate.h"
 #include "media/opus_packets.h"
 
 namespace nlw {
@@ -91,6 +92,10 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
   void Consumed(int chunks, bool sending);
   void Sent(bool forwarding);
 
+  // JS thread, before the feed is given to a sender: while `gate` is shut the sender's packets
+  // are RTP-forwarded (media/rtp_forwarder.h) and the feed gives the sender nothing.
+  void SetForwardGate(std::shared_ptr<ForwardGate> gate) { forward_gate_ = std::move(gate); }
+
  protected:
   friend class RelayAudioSource;
   explicit RelayAudioFeed(rtc::scoped_refptr<RelayAudioSource> parent, bool pcm);
@@ -98,6 +103,7 @@ class RelayAudioFeed : public webrtc::Notifier<webrtc::AudioSourceInterface> {
 
  private:
   rtc::scoped_refptr<RelayAudioSource> parent_;
+  std::shared_ptr<ForwardGate> forward_gate_;  // set before use
   std::atomic<bool> pcm_;
   AudioSinkList sinks_;
   void Give(int chunks, int level);  // under gate_mu_

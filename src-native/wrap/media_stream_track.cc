@@ -70,10 +70,9 @@ Napi::Object MediaStreamTrack::NewInstance(Napi::Env env,
                                            const std::shared_ptr<PeerConnectionShared>& home_pc) {
   Napi::Object o = NewWith(env, track, nullptr, home);
   if (MediaStreamTrack* t = Unwrap(o); t != nullptr && track) {
-    if (track->kind() == webrtc::MediaStreamTrackInterface::kAudioKind) {
-      t->receiver_ = std::move(receiver);
-      t->home_pc_ = home_pc;
-    }
+    // Relayed audio (RelayAudioSource) and RTP forwarding (ForwardSourceOf) find the publisher by them.
+    t->receiver_ = std::move(receiver);
+    t->home_pc_ = home_pc;
     if (track->kind() == webrtc::MediaStreamTrackInterface::kVideoKind) {
       t->gate_ = DecodeGate::Attach(
           rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track.get())));
@@ -136,6 +135,7 @@ void MediaStreamTrack::ReleaseNative() {
     (void)new decltype(source_)(std::move(source_));
     (void)new decltype(others_)(std::move(others_));
     (void)new decltype(relay_tracks_)(std::move(relay_tracks_));
+    (void)new decltype(forward_tracks_)(std::move(forward_tracks_));
     return;
   }
   if (remote_info_) remote_info_->Stop();  // before the track goes: it holds the sink
@@ -146,6 +146,7 @@ void MediaStreamTrack::ReleaseNative() {
   source_.reset();
   others_.clear();
   relay_tracks_.clear();
+  forward_tracks_.clear();
   if (relay_) relay_->Detach();  // blocking hops to the remote track's thread
   relay_ = nullptr;
   if (relay_audio_) relay_audio_->Detach();  // a blocking hop; its senders' feeds keep it
@@ -188,12 +189,33 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
   }
   for (auto& [factory, track] : others_) track->set_enabled(enabled);
   for (auto& [factory, track] : relay_tracks_) track->set_enabled(enabled);
+  for (auto& track : forward_tracks_) track->set_enabled(enabled);
   if (relay_audio_) relay_audio_->SetMuted(!enabled);
 }
 
+// The publisher's side of RTP forwarding for a sender of this (remote) track: a gate of the
+// sender's own, the same receiver and thread for every sender.
+std::shared_ptr<ForwardSource> MediaStreamTrack::ForwardSourceOf(bool audio) {
+  auto made = std::make_shared<ForwardSource>();
+  made->receiver = receiver_;
+  made->pc = home_pc_;
+  made->thread = runtime_->ThreadOf(home_factory_);
+  made->audio = audio;
+  made->gate = std::make_shared<ForwardGate>();
+  if (!audio && relay_) {
+    rtc::scoped_refptr<RelayVideoSource> relay = relay_;
+    made->request_key_frame = [relay] { relay->RequestKeyFrame(); };
+  }
+  return made;
+}
+
 rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor(
-    webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded, rtc::scoped_refptr<RelayAudioFeed>* feed) {
+    webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded, rtc::scoped_refptr<RelayAudioFeed>* feed,
+    std::shared_ptr<ForwardSource>* forward) {
   if (!track_) return track_;
+  const bool rtp_forward = forward != nullptr &&
+                           RtpForwarder::Enabled(kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) && receiver_ && home_factory_ != nullptr &&
+                           runtime_->ThreadOf(home_factory_) != nullptr;
   if (forward_encoded && feed != nullptr && factory != nullptr && !source_ && receiver_ &&
       home_factory_ != nullptr &&
       kind_ == webrtc::MediaStreamTrackInterface::kAudioKind) {
@@ -216,9 +238,12 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
       relay_audio_->SetMuted(!track_->enabled());
     }
     rtc::scoped_refptr<RelayAudioFeed> made = relay_audio_->NewFeed();
+    std::shared_ptr<ForwardSource> source = rtp_forward ? ForwardSourceOf(true) : nullptr;
+    if (source) made->SetForwardGate(source->gate);
     rtc::scoped_refptr<webrtc::AudioTrackInterface> track = factory->CreateAudioTrack(id_, made.get());
     if (track) {
       *feed = std::move(made);
+      if (source) *forward = std::move(source);
       return track;
     }
   }
@@ -231,11 +256,24 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
   }
   if (forward_encoded && !source_ && kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) {
     auto it = relay_tracks_.find(factory);
-    if (it != relay_tracks_.end()) return it->second;
+    if (!rtp_forward && it != relay_tracks_.end()) return it->second;
     if (!relay_) {
       relay_ = RelayVideoSource::Create(
           rtc::scoped_refptr<webrtc::VideoTrackInterface>(static_cast<webrtc::VideoTrackInterface*>(track_.get())),
           runtime_->ThreadOf(home_factory_));
+    }
+    if (rtp_forward) {
+      // A track of the sender's own, behind its gate (media/forward_gate.h).
+      std::shared_ptr<ForwardSource> source = ForwardSourceOf(false);
+      auto gated = rtc::make_ref_counted<GatedVideoSource>(
+          rtc::scoped_refptr<webrtc::VideoTrackSourceInterface>(relay_.get()), source->gate);
+      rtc::scoped_refptr<webrtc::VideoTrackInterface> own = factory->CreateVideoTrack(id_, gated.get());
+      if (own) {
+        own->set_enabled(track_->enabled());
+        forward_tracks_.push_back(own);
+        *forward = std::move(source);
+        return own;
+      }
     }
     rtc::scoped_refptr<webrtc::VideoTrackInterface> track = factory->CreateVideoTrack(id_, relay_.get());
     if (!track) return track_;

@@ -18,6 +18,7 @@
 #include "media/pushed_audio_source.h"
 #include "media/pushed_video_source.h"
 #include "media/relay_audio_source.h"
+#include "media/rtp_forwarder.h"
 #include "media/relay_video_source.h"
 #include "media/remote_track_info.h"
 #include "media/synthetic_audio_source.h"
@@ -93,9 +94,14 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   // A remote audio track, unless `forward_encoded` is false: a new track of `factory` (one per
   // call: one per sender) over a RelayAudioFeed (media/relay_audio_source.h), given in `*feed`;
   // the caller binds it to its sender (AudioForwardRoute::Bind) so that Opus is forwarded.
+  //
+  // With RTP forwarding on (media/rtp_forwarder.h), a remote track's sender also gets a track of
+  // its own behind a ForwardGate, and `*forward` says where the publisher's packets come from; the
+  // caller binds it to its sender (RtpForwarder::Bind).
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> TrackFor(webrtc::PeerConnectionFactoryInterface* factory,
                                                                  bool forward_encoded = true,
-                                                                 rtc::scoped_refptr<RelayAudioFeed>* feed = nullptr);
+                                                                 rtc::scoped_refptr<RelayAudioFeed>* feed = nullptr,
+                                                                 std::shared_ptr<ForwardSource>* forward = nullptr);
 
  private:
   static Napi::Object NewWith(Napi::Env env, rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track,
@@ -129,6 +135,10 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver_;
   std::weak_ptr<PeerConnectionShared> home_pc_;
   rtc::scoped_refptr<RelayAudioSource> relay_audio_;
+  // RTP forwarding (media/rtp_forwarder.h): the per-sender tracks made for it, kept for
+  // set_enabled; and the publisher's side, shared by them.
+  std::vector<rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> forward_tracks_;
+  std::shared_ptr<ForwardSource> ForwardSourceOf(bool audio);
   // Remote tracks: what getSettings() reports (NewInstance installs it).
   std::unique_ptr<RemoteTrackInfo> remote_info_;
   // A remote video track's decode gate (media/decode_gate.h); pinned open once libwebrtc itself

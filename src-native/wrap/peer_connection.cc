@@ -588,7 +588,7 @@ Napi::Array PeerConnection::TransceiversToJs(Napi::Env env, const std::vector<Tr
     o.Set("streamIds", streams);
     if (delivered_transceivers_.insert(s.id).second) {
       o.Set("native", RtpTransceiver::NewInstance(env, s.transceiver, shared_->signaling_thread(), shared_->factory,
-                                                   shared_->forward_encoded_video));
+                                                   shared_->forward_encoded_video, shared_));
       if (s.receiver_track) o.Set("track", MediaStreamTrack::NewInstance(env, s.receiver_track, shared_->factory, s.receiver, shared_));
     }
     out.Set(i, o);
@@ -628,7 +628,8 @@ Napi::Value PeerConnection::AddTrack(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   rtc::scoped_refptr<RelayAudioFeed> feed;
-  auto result = pc_->AddTrack(track->TrackFor(shared_->factory, *shared_->forward_encoded_video, &feed),
+  std::shared_ptr<ForwardSource> forward;
+  auto result = pc_->AddTrack(track->TrackFor(shared_->factory, *shared_->forward_encoded_video, &feed, &forward),
                               StringList(info.Length() > 1 ? info[1] : env.Undefined()));
   if (!result.ok()) {
     ThrowError(env, ErrorValue::From(result.error()));
@@ -636,6 +637,7 @@ Napi::Value PeerConnection::AddTrack(const Napi::CallbackInfo& info) {
   }
   rtc::scoped_refptr<webrtc::RtpSenderInterface> sender = result.MoveValue();
   if (feed) AudioForwardRoute::Bind(sender, feed);  // forwarded Opus (media/audio_forward_route.h)
+  if (forward) RtpForwarder::Bind(sender, shared_, shared_->signaling_thread(), std::move(forward));
   return TransceiversWith(env, [sender](webrtc::RtpTransceiverInterface* t) { return t->sender() == sender; });
 }
 
@@ -657,6 +659,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
   webrtc::RTCErrorOr<rtc::scoped_refptr<webrtc::RtpTransceiverInterface>> result =
       webrtc::RTCError(webrtc::RTCErrorType::INVALID_PARAMETER, "addTransceiver: invalid track or kind");
   rtc::scoped_refptr<RelayAudioFeed> feed;
+  std::shared_ptr<ForwardSource> forward;
   if (info.Length() > 0 && info[0].IsString()) {
     std::string kind = info[0].As<Napi::String>().Utf8Value();
     const cricket::MediaType type = kind == "audio" ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO;
@@ -664,7 +667,8 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
     if (!checked.ok()) result = std::move(checked);
     else if (kind == "audio" || kind == "video") result = pc_->AddTransceiver(type, init);
   } else if (MediaStreamTrack* track = info.Length() > 0 ? MediaStreamTrack::Unwrap(info[0]) : nullptr) {
-    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> t = track->TrackFor(shared_->factory, *shared_->forward_encoded_video, &feed);
+    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> t =
+        track->TrackFor(shared_->factory, *shared_->forward_encoded_video, &feed, &forward);
     webrtc::RTCError checked = CheckSendEncodings(
         t->kind() == webrtc::MediaStreamTrackInterface::kAudioKind ? cricket::MEDIA_TYPE_AUDIO : cricket::MEDIA_TYPE_VIDEO,
         init.send_encodings);
@@ -677,6 +681,7 @@ Napi::Value PeerConnection::AddTransceiver(const Napi::CallbackInfo& info) {
   }
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> made = result.MoveValue();
   if (feed) AudioForwardRoute::Bind(made->sender(), feed);  // forwarded Opus (media/audio_forward_route.h)
+  if (forward) RtpForwarder::Bind(made->sender(), shared_, shared_->signaling_thread(), std::move(forward));
   return TransceiversWith(env, [made](webrtc::RtpTransceiverInterface* t) { return t == made.get(); });
 }
 

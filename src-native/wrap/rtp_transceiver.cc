@@ -126,14 +126,16 @@ struct TransceiverInit {
   rtc::Thread* signaling;
   webrtc::PeerConnectionFactoryInterface* factory;
   std::shared_ptr<bool> forward_encoded_video;
+  std::weak_ptr<PeerConnectionShared> pc;
 };
 }  // namespace
 
 Napi::Object RtpTransceiver::NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
                                          rtc::Thread* signaling,
                                          webrtc::PeerConnectionFactoryInterface* factory,
-                                         std::shared_ptr<bool> forward_encoded_video) {
-  TransceiverInit init{std::move(t), signaling, factory, std::move(forward_encoded_video)};
+                                         std::shared_ptr<bool> forward_encoded_video,
+                                         std::weak_ptr<PeerConnectionShared> pc) {
+  TransceiverInit init{std::move(t), signaling, factory, std::move(forward_encoded_video), std::move(pc)};
   auto ext = Napi::External<TransceiverInit>::New(env, &init);
   return Addon::Of(env)->transceiver_constructor().New({ext});
 }
@@ -156,6 +158,7 @@ RtpTransceiver::RtpTransceiver(const Napi::CallbackInfo& info) : Napi::ObjectWra
   signaling_ = init->signaling;
   factory_ = init->factory;
   forward_encoded_video_ = init->forward_encoded_video;
+  pc_ = init->pc;
   runtime_ = Addon::Of(env)->runtime();
   runtime_->RegisterTransceiver(this);
 }
@@ -253,18 +256,22 @@ Napi::Value RtpTransceiver::ReplaceTrack(const Napi::CallbackInfo& info) {
   if (!Live(env)) return env.Undefined();
   rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
   rtc::scoped_refptr<RelayAudioFeed> feed;
+  std::shared_ptr<ForwardSource> forward;
   if (info.Length() > 0 && !info[0].IsNull() && !info[0].IsUndefined()) {
     MediaStreamTrack* t = MediaStreamTrack::Unwrap(info[0]);
     if (t == nullptr) {
       Napi::TypeError::New(env, "not a MediaStreamTrack").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    track = t->TrackFor(factory_, !forward_encoded_video_ || *forward_encoded_video_, &feed);
+    track = t->TrackFor(factory_, !forward_encoded_video_ || *forward_encoded_video_, &feed,
+                        pc_.expired() ? nullptr : &forward);
   }
   rtc::scoped_refptr<webrtc::RtpSenderInterface> sender = transceiver_->sender();
   // Forwarded Opus (media/audio_forward_route.h), set before the track so that its first audio
   // is forwarded; a route of a track sent before forwards nothing more.
   if (transceiver_->media_type() == cricket::MEDIA_TYPE_AUDIO) AudioForwardRoute::Bind(sender, feed);
+  // RTP forwarding (media/rtp_forwarder.h): the sender's earlier binding ends here in any case.
+  if (forward || !pc_.expired()) RtpForwarder::Bind(sender, pc_, signaling_, std::move(forward));
   return Napi::Boolean::New(env, sender->SetTrack(track.get()));
 }
 

@@ -50,7 +50,8 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   // `signaling`: the connection's signaling thread, where the proxy is released.
   static Napi::Object NewInstance(Napi::Env env, rtc::scoped_refptr<webrtc::RtpTransceiverInterface> t,
                                   rtc::Thread* signaling, webrtc::PeerConnectionFactoryInterface* factory,
-                                  std::shared_ptr<bool> forward_encoded_video);
+                                  std::shared_ptr<bool> forward_encoded_video,
+                                  std::weak_ptr<PeerConnectionShared> pc = {});
   static RtpTransceiver* Unwrap(Napi::Value value);
 
   explicit RtpTransceiver(const Napi::CallbackInfo& info);
@@ -92,6 +93,7 @@ class RtpTransceiver : public Napi::ObjectWrap<RtpTransceiver>, public NativeRes
   rtc::Thread* signaling_ = nullptr;  // owned by the runtime, which outlives this (Register)
   webrtc::PeerConnectionFactoryInterface* factory_ = nullptr;  // the connection's shard's
   std::shared_ptr<bool> forward_encoded_video_;  // the connection's (PeerConnectionShared)
+  std::weak_ptr<PeerConnectionShared> pc_;       // RTP forwarding of a relayed track (replaceTrack)
   std::shared_ptr<Runtime> runtime_;
 };
 

@@ -1,0 +1,706 @@
+#include "media/rtp_forwarder.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "api/video_codecs/h264_profile_level_id.h"
+#include "api/video_codecs/vp9_profile.h"
+#include "media/rtp_rewrite.h"
+#include "modules/rtp_rtcp/source/rtp_packet_received.h"
+#include "pc/channel.h"
+#include "pc/channel_interface.h"
+#include "pc/peer_connection_internal.h"
+#include "pc/rtp_transceiver.h"
+#include "rtc_base/helpers.h"
+#include "rtc_base/logging.h"
+#include "rtc_base/time_utils.h"
+#include "system_wrappers/include/clock.h"
+#include "wrap/peer_connection_observer.h"
+
+namespace nlw {
+namespace {
+
+constexpr size_t kHistory = 1024;           // publisher packets kept for NACKs (~1.3 s of 720p)
+constexpr int64_t kResolveMs = 500;         // a target looks at its sender again this often
+constexpr int64_t kKeyFrameWaitMs = 3000;   // no keyframe by then: the sender's own path takes over
+constexpr int64_t kKeyFrameAskMs = 300;     // keyframe requests, at most this often per target
+constexpr size_t kSrtpTailRoom = 16;        // the largest SRTP authentication tag
+
+std::atomic<int> g_resolved_taps{0};
+std::atomic<uint64_t> g_forwarded{0}, g_resent{0};
+std::atomic<int64_t> g_forwarding{0};
+
+// Header extensions carried over (by URI): none depends on the sender's own clock or sequence.
+bool Carried(const std::string& uri) {
+  return uri == webrtc::RtpExtension::kAudioLevelUri || uri == webrtc::RtpExtension::kVideoRotationUri ||
+         uri == webrtc::RtpExtension::kAbsoluteCaptureTimeUri || uri == webrtc::RtpExtension::kPlayoutDelayUri ||
+         uri == webrtc::RtpExtension::kVideoContentTypeUri || uri == webrtc::RtpExtension::kColorSpaceUri;
+}
+
+ForwardCodec CodecOf(const webrtc::RtpCodecParameters& c) {
+  if (absl::EqualsIgnoreCase(c.name, "red")) return ForwardCodec::kRed;
+  if (absl::EqualsIgnoreCase(c.name, "ulpfec") || absl::StartsWithIgnoreCase(c.name, "flexfec")) return ForwardCodec::kFec;
+  if (absl::EqualsIgnoreCase(c.name, "rtx")) return ForwardCodec::kNone;
+  if (c.kind == cricket::MEDIA_TYPE_AUDIO) {
+    if (absl::EqualsIgnoreCase(c.name, "telephone-event") || absl::EqualsIgnoreCase(c.name, "CN"))
+      return ForwardCodec::kNone;
+    return ForwardCodec::kAudio;
+  }
+  if (absl::EqualsIgnoreCase(c.name, "VP8")) return ForwardCodec::kVp8;
+  if (absl::EqualsIgnoreCase(c.name, "VP9")) return ForwardCodec::kVp9;
+  if (absl::EqualsIgnoreCase(c.name, "H264")) return ForwardCodec::kH264;
+  return ForwardCodec::kNone;
+}
+
+std::string Param(const std::map<std::string, std::string>& p, const std::string& key, const std::string& fallback) {
+  auto it = p.find(key);
+  return it == p.end() ? fallback : it->second;
+}
+
+// Whether a subscriber's negotiated codec `out` can carry the publisher's packets of `in` unchanged.
+bool SameFormat(const webrtc::RtpCodecParameters& in, const webrtc::RtpCodecParameters& out) {
+  if (!absl::EqualsIgnoreCase(in.name, out.name) || in.clock_rate != out.clock_rate) return false;
+  if (in.kind == cricket::MEDIA_TYPE_AUDIO) return in.num_channels.value_or(1) == out.num_channels.value_or(1);
+  const ForwardCodec codec = CodecOf(in);
+  if (codec == ForwardCodec::kH264)
+    return Param(in.parameters, "packetization-mode", "0") == Param(out.parameters, "packetization-mode", "0") &&
+           webrtc::H264IsSameProfile(in.parameters, out.parameters);
+  if (codec == ForwardCodec::kVp9) return webrtc::VP9IsSameProfile(in.parameters, out.parameters);
+  return true;
+}
+
+webrtc::RtpTransceiver* TransceiverOf(webrtc::PeerConnectionInternal* pc, const webrtc::RtpSenderInterface* sender,
+                                      const webrtc::RtpReceiverInterface* receiver) {
+  for (const auto& proxy : pc->GetTransceiversInternal()) {
+    webrtc::RtpTransceiver* t = proxy->internal();
+    if ((sender != nullptr && t->sender().get() == sender) || (receiver != nullptr && t->receiver().get() == receiver))
+      return t;
+  }
+  return nullptr;
+}
+
+struct Packet {
+  rtc::CopyOnWriteBuffer bytes;
+  RtpView view;
+  ForwardCodec codec = ForwardCodec::kNone;
+  size_t skip = 0;       // a RED header before the payload
+  bool padding = false;  // sent as padding only
+  bool key_start = false;
+};
+
+class Target;
+
+// Targets of one thread, in one snapshot of a tap's targets.
+struct Group {
+  rtc::Thread* thread;
+  std::vector<std::shared_ptr<Target>> targets;
+};
+using Groups = std::vector<Group>;
+
+// One publisher stream (a remote track's receiver): its packets, whom they go to.
+class Tap : public std::enable_shared_from_this<Tap> {
+ public:
+  explicit Tap(std::shared_ptr<ForwardSource> source) : source_(std::move(source)) {}
+
+  const std::shared_ptr<ForwardSource>& source() const { return source_; }
+
+  // Publisher thread: the receiver's channel, SSRC, codecs and extension ids, again.
+  void Resolve();
+  // Publisher thread, from the channel's hook.
+  void OnPacket(const webrtc::RtpPacketReceived& packet);
+  // Any thread: a kept packet by its sequence number.
+  bool Find(uint16_t sequence, Packet* out);
+
+  // Any thread: the publisher's codecs and extensions as last resolved, and their generation.
+  uint64_t Formats(std::vector<webrtc::RtpCodecParameters>* codecs, std::vector<webrtc::RtpExtension>* extensions) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (codecs != nullptr) *codecs = codecs_;
+    if (extensions != nullptr) *extensions = extensions_;
+    return generation_;
+  }
+  bool resolved() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return channel_ != nullptr && ssrc_ != 0;
+  }
+
+  void SetTargets(std::shared_ptr<const Groups> groups) {
+    std::lock_guard<std::mutex> lock(mu_);
+    groups_ = std::move(groups);
+  }
+  void RequestKeyFrame() {
+    if (source_->request_key_frame) source_->request_key_frame();
+  }
+  // Publisher thread, then every second while the tap has targets.
+  static void ScheduleResolve(std::weak_ptr<Tap> weak, int64_t delay_ms);
+  void Retire();  // any thread: out of the channel index
+
+ private:
+  void Index(const cricket::ChannelInterface* channel, uint32_t ssrc);
+
+  const std::shared_ptr<ForwardSource> source_;
+  std::mutex mu_;
+  const cricket::ChannelInterface* channel_ = nullptr;  // under mu_
+  uint32_t ssrc_ = 0;                                    // under mu_
+  std::vector<webrtc::RtpCodecParameters> codecs_;       // under mu_
+  std::vector<webrtc::RtpExtension> extensions_;         // under mu_
+  uint64_t generation_ = 0;                              // under mu_
+  std::shared_ptr<const Groups> groups_;                 // under mu_
+  std::array<ForwardCodec, 128> codec_of_{};             // publisher thread
+
+  std::mutex history_mu_;
+  std::array<Packet, kHistory> history_;  // by sequence % kHistory; under history_mu_
+};
+
+// One sender that sends a relayed track.
+class Target : public std::enable_shared_from_this<Target> {
+ public:
+  Target(rtc::scoped_refptr<webrtc::RtpSenderInterface> sender, std::weak_ptr<PeerConnectionShared> pc,
+         rtc::Thread* thread, std::shared_ptr<Tap> tap, std::shared_ptr<ForwardGate> gate)
+      : sender_(std::move(sender)), pc_(std::move(pc)), thread_(thread), tap_(std::move(tap)), gate_(std::move(gate)) {
+    pt_map_.fill(-1);
+    ext_map_.fill(0);
+  }
+
+  rtc::Thread* thread() const { return thread_; }
+  const std::shared_ptr<Tap>& tap() const { return tap_; }
+
+  // Its thread.
+  void Send(const Packet& packet);
+  void Tick();
+  bool Nack(const std::vector<uint16_t>& sequence_numbers);
+  // Any thread.
+  void End();
+  bool ended() const { return ended_.load(); }
+  bool forwarding() const { return state_.load() == State::kForwarding; }
+  bool Clock(ForwardedClock* out) {
+    std::lock_guard<std::mutex> lock(clock_mu_);
+    if (!has_clock_) return false;
+    *out = clock_;
+    return true;
+  }
+  static void ScheduleTick(std::weak_ptr<Target> weak, int64_t delay_ms);
+
+ private:
+  enum class State { kPending, kForwarding, kDeclined };
+  void Resolve(int64_t now_ms);
+  void SetState(State s);
+  void Decline(const char* why);
+  bool Transmit(const Packet& packet, bool resend);
+  cricket::BaseChannel* Channel();
+
+  const rtc::scoped_refptr<webrtc::RtpSenderInterface> sender_;
+  const std::weak_ptr<PeerConnectionShared> pc_;
+  rtc::Thread* const thread_;
+  const std::shared_ptr<Tap> tap_;
+  const std::shared_ptr<ForwardGate> gate_;  // this sender's own path
+  std::atomic<bool> ended_{false};
+  std::atomic<State> state_{State::kPending};
+
+  // Its thread only.
+  webrtc::RtpTransceiver* transceiver_ = nullptr;
+  uint32_t ssrc_ = 0;
+  std::array<int16_t, 128> pt_map_;  // publisher payload type -> the sender's (-1: none)
+  int16_t primary_pt_ = -1;          // the sender's payload type for padding
+  ExtensionIdMap ext_map_;
+  int clock_khz_ = 90;
+  int64_t resolved_ms_ = -1;
+  int64_t unready_since_ms_ = -1;  // negotiated, but the publisher's stream is not known
+  bool waiting_key_ = true;
+  int64_t wait_since_ms_ = -1, asked_ms_ = -1000000;
+  bool started_ = false;      // something was forwarded: offsets continue from it
+  uint16_t seq_offset_ = 0;   // out = in + offset (mod 2^16)
+  uint32_t ts_offset_ = 0;    // out = in + offset (mod 2^32)
+  uint16_t last_seq_ = 0;
+  uint32_t last_ts_ = 0;
+  int64_t last_ms_ = 0;
+  uint16_t last_in_seq_ = 0;
+
+  std::mutex clock_mu_;
+  bool has_clock_ = false;   // under clock_mu_
+  ForwardedClock clock_;     // under clock_mu_
+};
+
+struct Registry {
+  std::mutex mu;
+  struct Indexed {
+    const cricket::ChannelInterface* channel;
+    uint32_t ssrc;
+    std::shared_ptr<Tap> tap;
+  };
+  std::vector<Indexed> by_channel;
+  std::map<const webrtc::RtpReceiverInterface*, std::shared_ptr<Tap>> taps;
+  std::map<const webrtc::RtpSenderInterface*, std::shared_ptr<Target>> targets;
+  std::map<uint32_t, std::weak_ptr<Target>> by_ssrc;
+};
+Registry& Reg() {
+  static Registry* r = new Registry;  // never destroyed: hooks may run during process exit
+  return *r;
+}
+
+// Under Reg().mu: the tap's targets again, grouped by thread, handed to the tap.
+void RegroupLocked(const std::shared_ptr<Tap>& tap) {
+  auto groups = std::make_shared<Groups>();
+  for (const auto& [sender, target] : Reg().targets) {
+    if (target->tap() != tap || target->ended()) continue;
+    auto it = std::find_if(groups->begin(), groups->end(), [&](const Group& g) { return g.thread == target->thread(); });
+    if (it == groups->end()) groups->push_back(Group{target->thread(), {target}});
+    else it->targets.push_back(target);
+  }
+  tap->SetTargets(std::move(groups));
+}
+
+std::shared_ptr<Target> TargetBySsrc(uint32_t ssrc) {
+  std::lock_guard<std::mutex> lock(Reg().mu);
+  auto it = Reg().by_ssrc.find(ssrc);
+  if (it == Reg().by_ssrc.end()) return nullptr;
+  return it->second.lock();
+}
+
+int64_t NowMs() { return rtc::TimeMillis(); }
+
+// Under Reg().mu: whether any live binding still reads `tap`.
+bool TapUsedLocked(const std::shared_ptr<Tap>& tap) {
+  for (const auto& [s, t] : Reg().targets)
+    if (t->tap() == tap) return true;
+  return false;
+}
+
+// Any thread but under no lock of ours: `target` ends and leaves the registry (its connection or
+// transceiver is gone); its tap leaves too when nothing else reads it.
+void Forget(const std::shared_ptr<Target>& target);
+
+// ---- Tap ----
+
+void Tap::ScheduleResolve(std::weak_ptr<Tap> weak, int64_t delay_ms) {
+  std::shared_ptr<Tap> tap = weak.lock();
+  if (!tap) return;
+  auto task = [weak] {
+    std::shared_ptr<Tap> tap = weak.lock();
+    if (!tap) return;
+    tap->Resolve();
+    ScheduleResolve(weak, 1000);
+  };
+  if (delay_ms <= 0) tap->source_->thread->PostTask(std::move(task));
+  else tap->source_->thread->PostDelayedTask(std::move(task), webrtc::TimeDelta::Millis(delay_ms));
+}
+
+void Tap::Resolve() {
+  const cricket::ChannelInterface* channel = nullptr;
+  uint32_t ssrc = 0;
+  webrtc::RtpParameters params;
+  if (std::shared_ptr<PeerConnectionShared> pc = source_->pc.lock(); pc && pc->internal != nullptr) {
+    if (webrtc::RtpTransceiver* t = TransceiverOf(pc->internal, nullptr, source_->receiver.get());
+        t != nullptr && !t->stopped())
+      channel = t->channel();
+  }
+  if (channel != nullptr) {
+    params = source_->receiver->GetParameters();
+    if (params.encodings.size() == 1 && params.encodings[0].ssrc) ssrc = *params.encodings[0].ssrc;
+  }
+  std::array<ForwardCodec, 128> codec_of{};
+  for (const auto& c : params.codecs)
+    if (c.payload_type >= 0 && c.payload_type < 128) codec_of[c.payload_type] = CodecOf(c);
+  codec_of_ = codec_of;
+  bool changed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    changed = channel != channel_ || ssrc != ssrc_ || params.codecs != codecs_ || params.header_extensions != extensions_;
+    if (changed) {
+      channel_ = channel;
+      ssrc_ = ssrc;
+      codecs_ = params.codecs;
+      extensions_ = params.header_extensions;
+      ++generation_;
+    }
+  }
+  if (changed) Index(channel, ssrc);
+}
+
+void Tap::Index(const cricket::ChannelInterface* channel, uint32_t ssrc) {
+  std::lock_guard<std::mutex> lock(Reg().mu);
+  auto& v = Reg().by_channel;
+  const size_t before = v.size();
+  v.erase(std::remove_if(v.begin(), v.end(), [&](const Registry::Indexed& e) { return e.tap.get() == this; }), v.end());
+  if (channel != nullptr && ssrc != 0) v.push_back({channel, ssrc, shared_from_this()});
+  g_resolved_taps.fetch_add(static_cast<int>(v.size()) - static_cast<int>(before));
+}
+
+void Tap::Retire() {
+  std::lock_guard<std::mutex> lock(Reg().mu);
+  auto& v = Reg().by_channel;
+  const size_t before = v.size();
+  v.erase(std::remove_if(v.begin(), v.end(), [&](const Registry::Indexed& e) { return e.tap.get() == this; }), v.end());
+  g_resolved_taps.fetch_sub(static_cast<int>(before - v.size()));
+}
+
+void Tap::OnPacket(const webrtc::RtpPacketReceived& received) {
+  Packet packet;
+  packet.bytes = received.Buffer();  // shared, not copied
+  if (!ReadRtp(packet.bytes.cdata(), packet.bytes.size(), &packet.view)) return;
+  packet.codec = codec_of_[packet.view.payload_type];
+  const uint8_t* payload = packet.bytes.cdata() + packet.view.header_size;
+  if (packet.codec == ForwardCodec::kRed) {
+    // RED (libwebrtc wraps video in it when ULPFEC is negotiated): the primary block goes on alone.
+    uint8_t inner = 0;
+    size_t offset = 0;
+    if (RedPrimary(payload, packet.view.payload_size, &inner, &offset)) {
+      packet.codec = codec_of_[inner];
+      packet.view.payload_type = inner;
+      packet.skip = offset;
+      packet.view.payload_size -= offset;
+    } else {
+      packet.codec = ForwardCodec::kNone;
+    }
+  }
+  // What a subscriber cannot use (FEC, which protects the publisher's numbering; comfort noise;
+  // padding) goes as padding, so that the sequence keeps no hole to NACK.
+  packet.padding = packet.view.payload_size == 0 || packet.codec == ForwardCodec::kNone ||
+                   packet.codec == ForwardCodec::kRed || packet.codec == ForwardCodec::kFec;
+  if (!packet.padding)
+    packet.key_start = StartsKeyFrame(packet.codec, payload + packet.skip, packet.view.payload_size);
+  {
+    std::lock_guard<std::mutex> lock(history_mu_);
+    history_[packet.view.sequence % kHistory] = packet;
+  }
+  std::shared_ptr<const Groups> groups;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    groups = groups_;
+  }
+  if (!groups) return;
+  for (size_t i = 0; i < groups->size(); ++i) {
+    const Group& g = (*groups)[i];
+    if (g.thread->IsCurrent()) {
+      for (const auto& t : g.targets) t->Send(packet);
+    } else {
+      g.thread->PostTask([groups, i, packet] {
+        for (const auto& t : (*groups)[i].targets) t->Send(packet);
+      });
+    }
+  }
+}
+
+bool Tap::Find(uint16_t sequence, Packet* out) {
+  std::lock_guard<std::mutex> lock(history_mu_);
+  const Packet& p = history_[sequence % kHistory];
+  if (p.bytes.size() == 0 || p.view.sequence != sequence) return false;
+  *out = p;
+  return true;
+}
+
+// ---- Target ----
+
+void Target::ScheduleTick(std::weak_ptr<Target> weak, int64_t delay_ms) {
+  std::shared_ptr<Target> target = weak.lock();
+  if (!target || target->ended()) return;
+  target->thread_->PostDelayedTask(
+      [weak] {
+        std::shared_ptr<Target> target = weak.lock();
+        if (!target || target->ended()) return;
+        target->Tick();
+        ScheduleTick(weak, kResolveMs);
+      },
+      webrtc::TimeDelta::Millis(delay_ms));
+}
+
+void Target::End() {
+  if (ended_.exchange(true)) return;
+  if (state_.load() == State::kForwarding) g_forwarding.fetch_sub(1);
+  state_.store(State::kDeclined);
+}
+
+void Target::SetState(State s) {
+  const State before = state_.exchange(s);
+  if (before == s) return;
+  if (s == State::kForwarding) g_forwarding.fetch_add(1);
+  if (before == State::kForwarding) g_forwarding.fetch_sub(1);
+}
+
+void Target::Decline(const char* why) {
+  if (state_.load() != State::kDeclined)
+    RTC_LOG(LS_INFO) << "RTP forwarding: sender " << ssrc_ << " takes libwebrtc's path: " << why;
+  SetState(State::kDeclined);
+  if (gate_) gate_->shut.store(false);
+}
+
+cricket::BaseChannel* Target::Channel() {
+  if (transceiver_ == nullptr) return nullptr;
+  // Our factory's channels are libwebrtc's VoiceChannel/VideoChannel, both BaseChannels.
+  return static_cast<cricket::BaseChannel*>(transceiver_->channel());
+}
+
+void Target::Resolve(int64_t now_ms) {
+  resolved_ms_ = now_ms;
+  if (state_.load() == State::kDeclined) return;
+  std::shared_ptr<PeerConnectionShared> pc = pc_.lock();
+  if (!pc || pc->internal == nullptr) {
+    Forget(shared_from_this());
+    return;
+  }
+  transceiver_ = TransceiverOf(pc->internal, sender_.get(), nullptr);
+  if (transceiver_ == nullptr || transceiver_->stopped()) {
+    transceiver_ = nullptr;
+    Forget(shared_from_this());
+    return;
+  }
+  if (transceiver_->channel() == nullptr) return;  // not negotiated yet: nothing is sent either way
+  if (!tap_->resolved()) {
+    // The publisher's stream has no signaled SSRC (or is gone): libwebrtc's path, after a while.
+    if (unready_since_ms_ < 0) unready_since_ms_ = now_ms;
+    if (now_ms - unready_since_ms_ > kKeyFrameWaitMs) Decline("the publisher's stream has no known SSRC");
+    return;
+  }
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track = sender_->track();
+  webrtc::RtpParameters params = sender_->GetParameters();
+  std::vector<webrtc::RtpCodecParameters> in_codecs;
+  std::vector<webrtc::RtpExtension> in_exts;
+  tap_->Formats(&in_codecs, &in_exts);
+  if (!track) return;  // replaceTrack binds before it sets the track: the next look decides
+  bool ok = track->enabled() && params.encodings.size() == 1 && params.encodings[0].ssrc &&
+            params.encodings[0].active;
+  std::array<int16_t, 128> pt_map;
+  pt_map.fill(-1);
+  int clock_khz = 90;
+  int16_t primary = -1;
+  bool any = false;
+  if (ok) {
+    for (const auto& in : in_codecs) {
+      const ForwardCodec codec = CodecOf(in);
+      if (in.payload_type < 0 || in.payload_type >= 128 || codec == ForwardCodec::kNone ||
+          codec == ForwardCodec::kRed || codec == ForwardCodec::kFec)
+        continue;
+      for (const auto& out : params.codecs) {
+        if (!SameFormat(in, out)) continue;
+        pt_map[in.payload_type] = static_cast<int16_t>(out.payload_type);
+        if (!any) primary = static_cast<int16_t>(out.payload_type);
+        if (!any && in.clock_rate) clock_khz = std::max(1, *in.clock_rate / 1000);
+        any = true;
+        break;
+      }
+    }
+  }
+  if (!ok || !any) {
+    Decline(!ok ? "disabled, or not one active encoding" : "no codec of the publisher's among the sender's");
+    return;
+  }
+  ExtensionIdMap ext_map;
+  ext_map.fill(0);
+  for (const auto& in : in_exts) {
+    if (!Carried(in.uri) || in.id <= 0 || in.id > 255) continue;
+    for (const auto& out : params.header_extensions)
+      if (out.uri == in.uri && out.id > 0 && out.id <= 255) ext_map[in.id] = static_cast<uint8_t>(out.id);
+  }
+  const uint32_t ssrc = *params.encodings[0].ssrc;
+  if (ssrc != ssrc_) {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    if (ssrc_ != 0) Reg().by_ssrc.erase(ssrc_);
+    Reg().by_ssrc[ssrc] = weak_from_this();
+  }
+  ssrc_ = ssrc;
+  pt_map_ = pt_map;
+  primary_pt_ = primary;
+  ext_map_ = ext_map;
+  clock_khz_ = clock_khz;
+  if (state_.load() != State::kForwarding) {
+    SetState(State::kForwarding);
+    waiting_key_ = true;
+    wait_since_ms_ = now_ms;
+  }
+}
+
+void Target::Tick() {
+  const int64_t now = NowMs();
+  Resolve(now);
+  if (state_.load() != State::kForwarding || !waiting_key_) return;
+  if (now - wait_since_ms_ > kKeyFrameWaitMs) {
+    Decline("no keyframe in time");  // libwebrtc's path waits for one its own way
+    return;
+  }
+  if (now - asked_ms_ >= kKeyFrameAskMs) {
+    asked_ms_ = now;
+    tap_->RequestKeyFrame();
+  }
+}
+
+void Target::Send(const Packet& packet) {
+  if (ended()) return;
+  const int64_t now = NowMs();
+  if (resolved_ms_ < 0 || now - resolved_ms_ >= kResolveMs) Resolve(now);
+  if (state_.load() != State::kForwarding) return;
+  if (!packet.padding && pt_map_[packet.view.payload_type] < 0) return;
+  if (waiting_key_) {
+    if (packet.padding || !packet.key_start) {
+      if (wait_since_ms_ < 0) wait_since_ms_ = now;
+      if (now - asked_ms_ >= kKeyFrameAskMs) {
+        asked_ms_ = now;
+        tap_->RequestKeyFrame();
+      }
+      return;
+    }
+    waiting_key_ = false;
+    // Continue our own numbering (a gap of one), or start at random as a sender does.
+    const uint16_t next_seq = started_ ? static_cast<uint16_t>(last_seq_ + 1) : static_cast<uint16_t>(rtc::CreateRandomId());
+    const uint32_t next_ts = started_ ? last_ts_ + static_cast<uint32_t>((now - last_ms_) * clock_khz_ + 1)
+                                      : rtc::CreateRandomId();
+    seq_offset_ = static_cast<uint16_t>(next_seq - packet.view.sequence);
+    ts_offset_ = next_ts - packet.view.timestamp;
+    started_ = true;
+    last_in_seq_ = packet.view.sequence;
+  }
+  Transmit(packet, false);
+}
+
+bool Target::Transmit(const Packet& packet, bool resend) {
+  cricket::BaseChannel* channel = Channel();
+  webrtc::RtpTransportInternal* transport = channel != nullptr ? channel->rtp_transport() : nullptr;
+  if (transport == nullptr || !transport->IsWritable(false) || !transport->IsSrtpActive()) return false;
+  const int16_t pt = packet.padding ? primary_pt_ : pt_map_[packet.view.payload_type];
+  if (pt < 0) return false;
+  RewriteFields fields{static_cast<uint8_t>(pt), static_cast<uint16_t>(packet.view.sequence + seq_offset_),
+                       packet.view.timestamp + ts_offset_, ssrc_};
+  rtc::CopyOnWriteBuffer out;
+  if (!RewriteRtp(packet.bytes.cdata(), packet.bytes.size(), packet.view, ext_map_, fields, packet.skip,
+                  packet.padding, kSrtpTailRoom, &out))
+    return false;
+  rtc::PacketOptions options;
+  options.info_signaled_after_sent.packet_type = rtc::PacketType::kData;
+  if (!transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS)) return false;
+  if (resend) {
+    g_resent.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  g_forwarded.fetch_add(1, std::memory_order_relaxed);
+  // Newer in RTP order (a reordered packet does not move the clock back).
+  if (static_cast<int16_t>(packet.view.sequence - last_in_seq_) >= 0 || last_ms_ == 0) {
+    last_in_seq_ = packet.view.sequence;
+    last_seq_ = fields.sequence;
+    last_ts_ = fields.timestamp;
+    last_ms_ = NowMs();
+    std::lock_guard<std::mutex> lock(clock_mu_);
+    has_clock_ = true;
+    clock_.rtp_timestamp = fields.timestamp;
+    clock_.time = webrtc::Clock::GetRealTimeClock()->CurrentTime();
+    clock_.payload_type = static_cast<int8_t>(pt);
+  }
+  return true;
+}
+
+bool Target::Nack(const std::vector<uint16_t>& sequence_numbers) {
+  if (state_.load() != State::kForwarding || !started_) return false;
+  for (uint16_t out_seq : sequence_numbers) {
+    Packet packet;
+    if (tap_->Find(static_cast<uint16_t>(out_seq - seq_offset_), &packet)) Transmit(packet, true);
+  }
+  return true;
+}
+
+void Forget(const std::shared_ptr<Target>& target) {
+  target->End();
+  std::shared_ptr<Tap> retired;
+  {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    for (auto it = Reg().targets.begin(); it != Reg().targets.end(); ++it) {
+      if (it->second != target) continue;
+      Reg().targets.erase(it);
+      break;
+    }
+    for (auto it = Reg().by_ssrc.begin(); it != Reg().by_ssrc.end();) {
+      std::shared_ptr<Target> t = it->second.lock();
+      if (!t || t == target) it = Reg().by_ssrc.erase(it);
+      else ++it;
+    }
+    RegroupLocked(target->tap());
+    if (!TapUsedLocked(target->tap())) {
+      retired = target->tap();
+      Reg().taps.erase(retired->source()->receiver.get());
+    }
+  }
+  if (retired) retired->Retire();
+}
+
+}  // namespace
+
+bool RtpForwarder::Enabled(bool video) {
+  const char* v = std::getenv("NODE_LIBWEBRTC_RTP_FORWARD");
+  if (v == nullptr) return false;
+  return video ? std::strcmp(v, "all") == 0 : (std::strcmp(v, "1") == 0 || std::strcmp(v, "all") == 0);
+}
+
+void RtpForwarder::Bind(const rtc::scoped_refptr<webrtc::RtpSenderInterface>& sender,
+                        std::weak_ptr<PeerConnectionShared> pc, rtc::Thread* thread,
+                        std::shared_ptr<ForwardSource> source) {
+  if (!sender) return;
+  std::shared_ptr<Target> old;
+  std::shared_ptr<Tap> old_tap;
+  std::shared_ptr<Target> made;
+  {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    auto it = Reg().targets.find(sender.get());
+    if (it != Reg().targets.end()) {
+      old = it->second;
+      Reg().targets.erase(it);
+      old->End();
+      RegroupLocked(old->tap());
+      if (!TapUsedLocked(old->tap())) {  // a tap nobody reads any more leaves
+        old_tap = old->tap();
+        Reg().taps.erase(old_tap->source()->receiver.get());
+      }
+    }
+    if (source && source->receiver && source->thread != nullptr && thread != nullptr) {
+      std::shared_ptr<Tap>& tap = Reg().taps[source->receiver.get()];
+      bool fresh = false;
+      if (!tap) {  // the tap is per receiver; the gate per sender
+        tap = std::make_shared<Tap>(source);
+        fresh = true;
+      }
+      made = std::make_shared<Target>(sender, std::move(pc), thread, tap, source->gate);
+      Reg().targets[sender.get()] = made;
+      RegroupLocked(tap);
+      if (fresh) Tap::ScheduleResolve(tap, 0);
+    }
+  }
+  if (old_tap) old_tap->Retire();
+  if (made) Target::ScheduleTick(made, 0);
+}
+
+void RtpForwarder::OnReceived(const cricket::ChannelInterface* channel, const webrtc::RtpPacketReceived& packet) {
+  if (g_resolved_taps.load(std::memory_order_relaxed) == 0) return;
+  std::shared_ptr<Tap> tap;
+  {
+    const uint32_t ssrc = packet.Ssrc();
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    for (const auto& e : Reg().by_channel)
+      if (e.channel == channel && e.ssrc == ssrc) tap = e.tap;
+  }
+  if (tap) tap->OnPacket(packet);
+}
+
+bool RtpForwarder::OnNack(uint32_t ssrc, const std::vector<uint16_t>& sequence_numbers) {
+  std::shared_ptr<Target> t = TargetBySsrc(ssrc);
+  return t && t->thread()->IsCurrent() && t->Nack(sequence_numbers);
+}
+
+bool RtpForwarder::OnKeyFrameRequest(uint32_t ssrc) {
+  std::shared_ptr<Target> t = TargetBySsrc(ssrc);
+  if (!t || !t->forwarding()) return false;
+  t->tap()->RequestKeyFrame();
+  return true;
+}
+
+bool RtpForwarder::Clock(uint32_t ssrc, ForwardedClock* out) {
+  std::shared_ptr<Target> t = TargetBySsrc(ssrc);
+  return t && t->forwarding() && t->Clock(out);
+}
+
+uint64_t RtpForwarder::forwarded_packets() { return g_forwarded.load(); }
+uint64_t RtpForwarder::resent_packets() { return g_resent.load(); }
+uint64_t RtpForwarder::forwarding_senders() { return static_cast<uint64_t>(std::max<int64_t>(0, g_forwarding.load())); }
+
+}  // namespace nlw

@@ -1,0 +1,103 @@
+// RTP forwarding for the relay (issue 17): a remote track sent on by other connections, forwarded
+// packet by packet beside libwebrtc's send path, as an SFU does.
+//
+// libwebrtc's path for a relayed track (media/relay_video_source.h, media/audio_forward_route.h)
+// runs every subscriber's pictures or Opus packets through a send stream of its own: frame
+// handling, packetizer, pacer, packet history, a task per packet sent. At 100 subscribers that is
+// ~17.7 µs of CPU per forwarded packet, ~4.5× node-datachannel's (bench/RESULTS.md "Session 17").
+// Here the publisher's decrypted RTP is taken where its channel receives it
+// (cricket::BaseChannel::OnRtpPacket, shims/rtp_forward_hooks.cc), and each packet is written
+// again for every subscriber (SSRC, sequence number, timestamp, payload type, header extension ids:
+// media/rtp_rewrite.h) and handed to that subscriber's SRTP transport, on its own shard thread.
+//
+// A subscriber's libwebrtc send stream stays as it is, with no media: its sender's own path is
+// held shut by a ForwardGate while the forwarder sends for it. The stream's RTP module still
+// does RTCP, with three hooks (shims/rtp_forward_hooks.cc) that consult the forwarder by SSRC:
+// its sender reports carry the forwarded timestamps (RTCPSender), NACKs are answered from the
+// publisher's packets kept here (RTPSender), keyframe requests go upstream, coalesced
+// (EncoderRtcpFeedback).
+//
+// A sender is forwarded when: its transceiver has a channel, it has one encoding with an SSRC, the
+// track is enabled, and the publisher's payload type has a codec of the same name, rate, channels
+// (H.264: profile and packetization mode; VP9: profile) among the sender's negotiated ones. Video
+// waits for a keyframe (VP8, VP9, H.264 only) and asks for one; none in 3 s, or any condition
+// failing, opens the gate: the sender then sends what libwebrtc's path makes, as before.
+//
+// Opt-in while it matures: NODE_LIBWEBRTC_RTP_FORWARD=1 (read when a track is given to a sender)
+// forwards audio. Video (=all) is not usable yet: the packets reach the subscriber whole and in
+// order (RED unwrapped, FEC sent as padding), its first keyframe is decoded, and its decoder then
+// drops every later frame (framesDropped grows with framesReceived); the cause is not found.
+// Not yet: simulcast publishers and publishers without a signaled SSRC (libwebrtc's path takes
+// them), the sender's outbound-rtp counters (libwebrtc counts nothing it did not send), RTX
+// (retransmissions go out on the media SSRC), the application's encoded transform on the sender.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "api/rtp_receiver_interface.h"
+#include "api/rtp_sender_interface.h"
+#include "api/units/timestamp.h"
+#include "media/forward_gate.h"
+#include "rtc_base/thread.h"
+
+namespace cricket {
+class ChannelInterface;
+}
+namespace webrtc {
+class RtpPacketReceived;
+}
+
+namespace nlw {
+
+struct PeerConnectionShared;
+
+// What a relayed track tells the forwarder about its publisher (MediaStreamTrack::TrackFor).
+struct ForwardSource {
+  rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver;
+  std::weak_ptr<PeerConnectionShared> pc;
+  rtc::Thread* thread = nullptr;  // the publisher's shard thread
+  bool audio = false;
+  // Video: asks the publisher for a keyframe (coalesced by the caller's source), any thread.
+  std::function<void()> request_key_frame;
+  std::shared_ptr<ForwardGate> gate;
+};
+
+// The forwarded stream's timing for its sender reports: the last RTP timestamp sent, when.
+struct ForwardedClock {
+  uint32_t rtp_timestamp = 0;
+  webrtc::Timestamp time = webrtc::Timestamp::Zero();
+  int8_t payload_type = 0;
+};
+
+class RtpForwarder {
+ public:
+  // Whether tracks given to senders from now on are forwarded: audio with
+  // NODE_LIBWEBRTC_RTP_FORWARD=1, video too with =all (not yet usable: see the top of this file).
+  static bool Enabled(bool video);
+  // JS thread. `sender` (of the connection `pc`, whose thread is `thread`) now sends the track of
+  // `source`: forward it when possible. Replaces the sender's earlier binding; a null source
+  // only ends it.
+  static void Bind(const rtc::scoped_refptr<webrtc::RtpSenderInterface>& sender, std::weak_ptr<PeerConnectionShared> pc,
+                   rtc::Thread* thread, std::shared_ptr<ForwardSource> source);
+
+  // Hooks (shims/rtp_forward_hooks.cc).
+  // A publisher's channel, its network thread: a decrypted RTP packet it received.
+  static void OnReceived(const cricket::ChannelInterface* channel, const webrtc::RtpPacketReceived& packet);
+  // A sender's RTP module (its thread): a NACK for `ssrc`. True if the forwarder answered it.
+  static bool OnNack(uint32_t ssrc, const std::vector<uint16_t>& sequence_numbers);
+  // A sender's RTCP feedback (its thread): a keyframe request for `ssrc`. True if forwarded.
+  static bool OnKeyFrameRequest(uint32_t ssrc);
+  // A sender's RTCP sender, under its lock: the forwarded stream's clock if `ssrc` is forwarded.
+  static bool Clock(uint32_t ssrc, ForwardedClock* out);
+
+  // Process-wide counters (nonstandard.relayCounters()).
+  static uint64_t forwarded_packets();
+  static uint64_t resent_packets();
+  static uint64_t forwarding_senders();  // senders forwarding now
+};
+
+}  // namespace nlw
