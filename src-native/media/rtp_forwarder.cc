@@ -34,6 +34,14 @@ constexpr int64_t kKeyFrameAskMs = 300;     // keyframe requests, at most this o
 constexpr size_t kSrtpTailRoom = 16;        // the largest SRTP authentication tag
 
 std::atomic<int> g_resolved_taps{0};
+std::atomic<int> g_sequences{0};  // SSRCs with a SeqState
+
+// The numbering of one sender's SSRC, shared by the forwarder and libwebrtc's sequencer.
+struct SeqState {
+  std::atomic<bool> known{false};           // `next` was set by either
+  std::atomic<bool> forwarded_last{false};  // the forwarder sent the last packet
+  std::atomic<uint32_t> next{0};
+};
 std::atomic<uint64_t> g_forwarded{0}, g_resent{0};
 std::atomic<int64_t> g_forwarding{0};
 
@@ -222,6 +230,8 @@ class Target : public std::enable_shared_from_this<Target> {
   int64_t last_ms_ = 0;
   uint16_t last_in_seq_ = 0;
 
+  std::shared_ptr<SeqState> seq_;  // set with ssrc_
+
   std::mutex clock_mu_;
   bool has_clock_ = false;   // under clock_mu_
   ForwardedClock clock_;     // under clock_mu_
@@ -238,6 +248,8 @@ struct Registry {
   std::map<const webrtc::RtpReceiverInterface*, std::shared_ptr<Tap>> taps;
   std::map<const webrtc::RtpSenderInterface*, std::shared_ptr<Target>> targets;
   std::map<uint32_t, std::weak_ptr<Target>> by_ssrc;
+  // Kept across a sender's bindings (one SSRC, several targets in turn).
+  std::map<uint32_t, std::shared_ptr<SeqState>> sequences;
 };
 Registry& Reg() {
   static Registry* r = new Registry;  // never destroyed: hooks may run during process exit
@@ -502,6 +514,12 @@ void Target::Resolve(int64_t now_ms) {
     std::lock_guard<std::mutex> lock(Reg().mu);
     if (ssrc_ != 0) Reg().by_ssrc.erase(ssrc_);
     Reg().by_ssrc[ssrc] = weak_from_this();
+    std::shared_ptr<SeqState>& state = Reg().sequences[ssrc];
+    if (!state) {
+      state = std::make_shared<SeqState>();
+      g_sequences.fetch_add(1);
+    }
+    seq_ = state;
   }
   ssrc_ = ssrc;
   pt_map_ = pt_map;
@@ -545,8 +563,10 @@ void Target::Send(const Packet& packet) {
       return;
     }
     waiting_key_ = false;
-    // Continue our own numbering (a gap of one), or start at random as a sender does.
-    const uint16_t next_seq = started_ ? static_cast<uint16_t>(last_seq_ + 1) : static_cast<uint16_t>(rtc::CreateRandomId());
+    // Continue the SSRC's numbering (ours or libwebrtc's, a gap of one), or start at random as a
+    // sender does.
+    const uint16_t next_seq = seq_ && seq_->known.load() ? static_cast<uint16_t>(seq_->next.load())
+                                                         : static_cast<uint16_t>(rtc::CreateRandomId());
     const uint32_t next_ts = started_ ? last_ts_ + static_cast<uint32_t>((now - last_ms_) * clock_khz_ + 1)
                                       : rtc::CreateRandomId();
     seq_offset_ = static_cast<uint16_t>(next_seq - packet.view.sequence);
@@ -577,6 +597,11 @@ bool Target::Transmit(const Packet& packet, bool resend) {
     return true;
   }
   g_forwarded.fetch_add(1, std::memory_order_relaxed);
+  if (seq_ && static_cast<int16_t>(packet.view.sequence - last_in_seq_) >= 0) {
+    seq_->next.store(static_cast<uint16_t>(fields.sequence + 1), std::memory_order_relaxed);
+    seq_->forwarded_last.store(true, std::memory_order_relaxed);
+    seq_->known.store(true, std::memory_order_relaxed);
+  }
   // Newer in RTP order (a reordered packet does not move the clock back).
   if (static_cast<int16_t>(packet.view.sequence - last_in_seq_) >= 0 || last_ms_ == 0) {
     last_in_seq_ = packet.view.sequence;
@@ -613,8 +638,13 @@ void Forget(const std::shared_ptr<Target>& target) {
     }
     for (auto it = Reg().by_ssrc.begin(); it != Reg().by_ssrc.end();) {
       std::shared_ptr<Target> t = it->second.lock();
-      if (!t || t == target) it = Reg().by_ssrc.erase(it);
-      else ++it;
+      if (!t || t == target) {
+        // The sender's connection or transceiver is gone: nothing numbers its SSRC any more.
+        if (Reg().sequences.erase(it->first) != 0) g_sequences.fetch_sub(1);
+        it = Reg().by_ssrc.erase(it);
+      } else {
+        ++it;
+      }
     }
     RegroupLocked(target->tap());
     if (!TapUsedLocked(target->tap())) {
@@ -627,10 +657,9 @@ void Forget(const std::shared_ptr<Target>& target) {
 
 }  // namespace
 
-bool RtpForwarder::Enabled(bool video) {
+bool RtpForwarder::Enabled() {
   const char* v = std::getenv("NODE_LIBWEBRTC_RTP_FORWARD");
-  if (v == nullptr) return false;
-  return video ? std::strcmp(v, "all") == 0 : (std::strcmp(v, "1") == 0 || std::strcmp(v, "all") == 0);
+  return v != nullptr && std::strcmp(v, "1") == 0;
 }
 
 void RtpForwarder::Bind(const rtc::scoped_refptr<webrtc::RtpSenderInterface>& sender,
@@ -697,6 +726,34 @@ bool RtpForwarder::OnKeyFrameRequest(uint32_t ssrc) {
 bool RtpForwarder::Clock(uint32_t ssrc, ForwardedClock* out) {
   std::shared_ptr<Target> t = TargetBySsrc(ssrc);
   return t && t->forwarding() && t->Clock(out);
+}
+
+bool RtpForwarder::TakeSequence(uint32_t ssrc, uint16_t* next) {
+  if (g_sequences.load(std::memory_order_relaxed) == 0) return false;
+  std::shared_ptr<SeqState> state;
+  {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    auto it = Reg().sequences.find(ssrc);
+    if (it == Reg().sequences.end()) return false;
+    state = it->second;
+  }
+  if (!state->forwarded_last.exchange(false)) return false;
+  *next = static_cast<uint16_t>(state->next.load());
+  return true;
+}
+
+void RtpForwarder::NoteSequence(uint32_t ssrc, uint16_t used) {
+  if (g_sequences.load(std::memory_order_relaxed) == 0) return;
+  std::shared_ptr<SeqState> state;
+  {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    auto it = Reg().sequences.find(ssrc);
+    if (it == Reg().sequences.end()) return;
+    state = it->second;
+  }
+  state->next.store(static_cast<uint16_t>(used + 1));
+  state->forwarded_last.store(false);
+  state->known.store(true);
 }
 
 uint64_t RtpForwarder::forwarded_packets() { return g_forwarded.load(); }

@@ -23,10 +23,9 @@
 // waits for a keyframe (VP8, VP9, H.264 only) and asks for one; none in 3 s, or any condition
 // failing, opens the gate: the sender then sends what libwebrtc's path makes, as before.
 //
-// Opt-in while it matures: NODE_LIBWEBRTC_RTP_FORWARD=1 (read when a track is given to a sender)
-// forwards audio. Video (=all) is not usable yet: the packets reach the subscriber whole and in
-// order (RED unwrapped, FEC sent as padding), its first keyframe is decoded, and its decoder then
-// drops every later frame (framesDropped grows with framesReceived); the cause is not found.
+// Opt-in while it matures: NODE_LIBWEBRTC_RTP_FORWARD=1 (read when a track is given to a sender).
+// RED is unwrapped (libwebrtc wraps video in it when ULPFEC is negotiated) and FEC goes as padding:
+// FEC protects the publisher's numbering, which the subscriber does not see.
 // Not yet: simulcast publishers and publishers without a signaled SSRC (libwebrtc's path takes
 // them), the sender's outbound-rtp counters (libwebrtc counts nothing it did not send), RTX
 // (retransmissions go out on the media SSRC), the application's encoded transform on the sender.
@@ -75,9 +74,8 @@ struct ForwardedClock {
 
 class RtpForwarder {
  public:
-  // Whether tracks given to senders from now on are forwarded: audio with
-  // NODE_LIBWEBRTC_RTP_FORWARD=1, video too with =all (not yet usable: see the top of this file).
-  static bool Enabled(bool video);
+  // Whether tracks given to senders from now on are forwarded (NODE_LIBWEBRTC_RTP_FORWARD=1).
+  static bool Enabled();
   // JS thread. `sender` (of the connection `pc`, whose thread is `thread`) now sends the track of
   // `source`: forward it when possible. Replaces the sender's earlier binding; a null source
   // only ends it.
@@ -93,6 +91,13 @@ class RtpForwarder {
   static bool OnKeyFrameRequest(uint32_t ssrc);
   // A sender's RTCP sender, under its lock: the forwarded stream's clock if `ssrc` is forwarded.
   static bool Clock(uint32_t ssrc, ForwardedClock* out);
+  // A sender's packet sequencer (its thread). One SSRC is numbered by two senders, the forwarder
+  // and libwebrtc's path, one after the other (a track replaced, a sender that stops forwarding):
+  // each continues the other's numbers, or SRTP would refuse packets whose index went back.
+  // Before numbering a media packet of `ssrc`: true and the number to go on from if the forwarder
+  // sent last. After: the number it used.
+  static bool TakeSequence(uint32_t ssrc, uint16_t* next);
+  static void NoteSequence(uint32_t ssrc, uint16_t used);
 
   // Process-wide counters (nonstandard.relayCounters()).
   static uint64_t forwarded_packets();

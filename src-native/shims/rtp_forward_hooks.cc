@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "media/rtp_forwarder.h"
+#include "modules/rtp_rtcp/source/packet_sequencer.h"
 #include "modules/rtp_rtcp/source/rtcp_sender.h"
 #include "modules/rtp_rtcp/source/rtp_sender.h"
 #include "pc/channel.h"
@@ -77,6 +78,25 @@ bool RTCPSender::TimeToSendRTCPReport(bool sendKeyframeBeforeRTP) const {
   // Video keyframes: the report goes 100 ms early (M108's RTCP_SEND_BEFORE_KEY_FRAME).
   if (!audio_ && sendKeyframeBeforeRTP) now += TimeDelta::Millis(100);
   return now >= *next_time_to_send_rtcp_;
+}
+
+// A sender's media packets are numbered here (M108's body with the forwarder's two calls): a
+// stream that the forwarder sent last goes on from its numbers, and the forwarder from ours.
+void PacketSequencer::Sequence(RtpPacketToSend& packet) {
+  if (packet.Ssrc() == media_ssrc_) {
+    if (packet.packet_type() == RtpPacketMediaType::kRetransmission) return;  // numbered before
+    uint16_t next;
+    if (nlw::RtpForwarder::TakeSequence(media_ssrc_, &next)) media_sequence_number_ = next;
+    if (packet.packet_type() == RtpPacketMediaType::kPadding) PopulatePaddingFields(packet);
+    packet.SetSequenceNumber(media_sequence_number_++);
+    if (packet.packet_type() != RtpPacketMediaType::kPadding) UpdateLastPacketState(packet);
+    nlw::RtpForwarder::NoteSequence(media_ssrc_, packet.SequenceNumber());
+  } else if (packet.Ssrc() == rtx_ssrc_) {
+    if (packet.packet_type() == RtpPacketMediaType::kPadding) PopulatePaddingFields(packet);
+    packet.SetSequenceNumber(rtx_sequence_number_++);
+  } else {
+    RTC_DCHECK_NOTREACHED() << "Unexpected ssrc " << packet.Ssrc();
+  }
 }
 
 }  // namespace webrtc

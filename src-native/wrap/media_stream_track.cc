@@ -213,8 +213,7 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
     webrtc::PeerConnectionFactoryInterface* factory, bool forward_encoded, rtc::scoped_refptr<RelayAudioFeed>* feed,
     std::shared_ptr<ForwardSource>* forward) {
   if (!track_) return track_;
-  const bool rtp_forward = forward != nullptr &&
-                           RtpForwarder::Enabled(kind_ == webrtc::MediaStreamTrackInterface::kVideoKind) && receiver_ && home_factory_ != nullptr &&
+  const bool rtp_forward = forward != nullptr && RtpForwarder::Enabled() && receiver_ && home_factory_ != nullptr &&
                            runtime_->ThreadOf(home_factory_) != nullptr;
   if (forward_encoded && feed != nullptr && factory != nullptr && !source_ && receiver_ &&
       home_factory_ != nullptr &&
