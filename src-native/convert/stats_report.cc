@@ -6,6 +6,7 @@
 
 #include "api/stats/rtc_stats.h"
 #include "media/audio_forward_route.h"
+#include "media/rtp_forwarder.h"
 #include "rtc_base/time_utils.h"
 
 namespace nlw {
@@ -175,6 +176,35 @@ StatsReportValue StatsReportValue::From(const webrtc::RTCStatsReport* report) {
       if (kind != nullptr && *kind == "audio" && ssrc != nullptr && e.String("encoderImplementation") == nullptr &&
           AudioForwardRoute::ForwardsSsrc(static_cast<uint32_t>(*ssrc))) {
         e.members.push_back(StatsMember{"encoderImplementation", std::string("forward")});
+      }
+      // RTP forwarding (media/rtp_forwarder.h) sends beside libwebrtc's path, which counts none
+      // of it: its counts are added to libwebrtc's.
+      RtpForwarder::SentCounts sent;
+      if (ssrc != nullptr && RtpForwarder::Sent(static_cast<uint32_t>(*ssrc), &sent)) {
+        const bool video = kind != nullptr && *kind == "video";
+        auto add = [&](const char* name, uint64_t n) {
+          if (double* v = e.Number(name)) *v += static_cast<double>(n);
+          else e.members.push_back(StatsMember{name, static_cast<double>(n)});
+        };
+        add("packetsSent", sent.packets);
+        add("bytesSent", sent.payload_bytes);
+        add("headerBytesSent", sent.header_bytes);
+        add("retransmittedPacketsSent", sent.resent_packets);
+        add("retransmittedBytesSent", sent.resent_bytes);
+        if (video) {
+          add("framesSent", sent.frames);
+          add("framesEncoded", sent.frames);
+          add("keyFramesEncoded", sent.key_frames);
+        }
+        if (sent.forwarding) {
+          bool set = false;
+          for (auto& m : e.members)
+            if (strcmp(m.name, "encoderImplementation") == 0) {
+              m.value = std::string("forward");
+              set = true;
+            }
+          if (!set) e.members.push_back(StatsMember{"encoderImplementation", std::string("forward")});
+        }
       }
     }
   }

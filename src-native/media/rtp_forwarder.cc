@@ -41,6 +41,10 @@ struct SeqState {
   std::atomic<bool> known{false};           // `next` was set by either
   std::atomic<bool> forwarded_last{false};  // the forwarder sent the last packet
   std::atomic<uint32_t> next{0};
+  // What the forwarder sent on the SSRC (outbound-rtp).
+  std::atomic<uint64_t> packets{0}, payload_bytes{0}, header_bytes{0}, frames{0}, key_frames{0};
+  std::atomic<uint64_t> resent_packets{0}, resent_bytes{0};
+  std::atomic<bool> forwarding{false};
 };
 std::atomic<uint64_t> g_forwarded{0}, g_resent{0};
 std::atomic<int64_t> g_forwarding{0};
@@ -424,12 +428,14 @@ void Target::ScheduleTick(std::weak_ptr<Target> weak, int64_t delay_ms) {
 
 void Target::End() {
   if (ended_.exchange(true)) return;
+  if (seq_) seq_->forwarding.store(false);
   if (state_.load() == State::kForwarding) g_forwarding.fetch_sub(1);
   state_.store(State::kDeclined);
 }
 
 void Target::SetState(State s) {
   const State before = state_.exchange(s);
+  if (seq_) seq_->forwarding.store(s == State::kForwarding);
   if (before == s) return;
   if (s == State::kForwarding) g_forwarding.fetch_add(1);
   if (before == State::kForwarding) g_forwarding.fetch_sub(1);
@@ -520,6 +526,7 @@ void Target::Resolve(int64_t now_ms) {
       g_sequences.fetch_add(1);
     }
     seq_ = state;
+    seq_->forwarding.store(state_.load() == State::kForwarding);
   }
   ssrc_ = ssrc;
   pt_map_ = pt_map;
@@ -591,10 +598,25 @@ bool Target::Transmit(const Packet& packet, bool resend) {
     return false;
   rtc::PacketOptions options;
   options.info_signaled_after_sent.packet_type = rtc::PacketType::kData;
+  const size_t payload = packet.padding ? 0 : packet.view.payload_size;
+  const size_t header = out.size() - payload;
   if (!transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS)) return false;
   if (resend) {
     g_resent.fetch_add(1, std::memory_order_relaxed);
+    if (seq_) {
+      seq_->resent_packets.fetch_add(1, std::memory_order_relaxed);
+      seq_->resent_bytes.fetch_add(payload, std::memory_order_relaxed);
+    }
     return true;
+  }
+  if (seq_) {
+    seq_->packets.fetch_add(1, std::memory_order_relaxed);
+    seq_->payload_bytes.fetch_add(payload, std::memory_order_relaxed);
+    seq_->header_bytes.fetch_add(header, std::memory_order_relaxed);
+    if (packet.codec != ForwardCodec::kAudio && !packet.padding) {
+      if (packet.view.marker) seq_->frames.fetch_add(1, std::memory_order_relaxed);
+      if (packet.key_start) seq_->key_frames.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   g_forwarded.fetch_add(1, std::memory_order_relaxed);
   if (seq_ && static_cast<int16_t>(packet.view.sequence - last_in_seq_) >= 0) {
@@ -754,6 +776,26 @@ void RtpForwarder::NoteSequence(uint32_t ssrc, uint16_t used) {
   state->next.store(static_cast<uint16_t>(used + 1));
   state->forwarded_last.store(false);
   state->known.store(true);
+}
+
+bool RtpForwarder::Sent(uint32_t ssrc, SentCounts* out) {
+  if (g_sequences.load(std::memory_order_relaxed) == 0) return false;
+  std::shared_ptr<SeqState> state;
+  {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    auto it = Reg().sequences.find(ssrc);
+    if (it == Reg().sequences.end()) return false;
+    state = it->second;
+  }
+  out->packets = state->packets.load();
+  out->payload_bytes = state->payload_bytes.load();
+  out->header_bytes = state->header_bytes.load();
+  out->frames = state->frames.load();
+  out->key_frames = state->key_frames.load();
+  out->resent_packets = state->resent_packets.load();
+  out->resent_bytes = state->resent_bytes.load();
+  out->forwarding = state->forwarding.load();
+  return out->packets > 0;
 }
 
 uint64_t RtpForwarder::forwarded_packets() { return g_forwarded.load(); }

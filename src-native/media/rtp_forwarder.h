@@ -99,6 +99,15 @@ class RtpForwarder {
   static bool TakeSequence(uint32_t ssrc, uint16_t* next);
   static void NoteSequence(uint32_t ssrc, uint16_t used);
 
+  // What the forwarder sent on `ssrc` (its outbound-rtp adds these to libwebrtc's). False if the
+  // forwarder never numbered that SSRC.
+  struct SentCounts {
+    uint64_t packets = 0, payload_bytes = 0, header_bytes = 0, frames = 0, key_frames = 0;
+    uint64_t resent_packets = 0, resent_bytes = 0;
+    bool forwarding = false;
+  };
+  static bool Sent(uint32_t ssrc, SentCounts* out);
+
   // Process-wide counters (nonstandard.relayCounters()).
   static uint64_t forwarded_packets();
   static uint64_t resent_packets();

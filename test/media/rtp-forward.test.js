@@ -111,6 +111,23 @@ describe('media: relay by RTP forwarding (NODE_LIBWEBRTC_RTP_FORWARD=1)', functi
     }
   })
 
+  it('getStats on the relay: a forwarded sender\'s outbound-rtp counts what was forwarded, encoderImplementation "forward"', async () => {
+    const { video, audio } = await publish()
+    const { sub, sink } = await subscribe([video, audio])
+    await frames(sink, 30)
+    const report = await sub.a.getStats()
+    const out = [...report.values()].filter(s => s.type === 'outbound-rtp')
+    const v = out.find(s => s.kind === 'video')
+    const a = out.find(s => s.kind === 'audio')
+    assert.equal(v.encoderImplementation, 'forward', JSON.stringify(v))
+    assert.ok(v.packetsSent >= 30 && v.framesSent >= 30 && v.bytesSent > 1000 && v.keyFramesEncoded >= 1, JSON.stringify(v))
+    assert.equal(a.encoderImplementation, 'forward', JSON.stringify(a))
+    assert.ok(a.packetsSent >= 40 && a.bytesSent > 1000, JSON.stringify(a))
+    // The subscriber saw them all.
+    const inV = await inbound(sub.b, 'video')
+    assert.ok(inV.packetsReceived <= v.packetsSent + 5, `${inV.packetsReceived} received, ${v.packetsSent} sent`)
+  })
+
   it('the subscriber gets sender reports with the forwarded timestamps (remote-outbound-rtp)', async () => {
     const { audio } = await publish()
     const { sub } = await subscribe([audio])
