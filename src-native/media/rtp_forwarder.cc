@@ -13,6 +13,7 @@
 #include "api/video_codecs/h264_profile_level_id.h"
 #include "api/video_codecs/vp9_profile.h"
 #include "media/rtp_rewrite.h"
+#include "media/transformer_slots.h"
 #include "modules/rtp_rtcp/source/rtp_packet_received.h"
 #include "pc/channel.h"
 #include "pc/channel_interface.h"
@@ -36,11 +37,42 @@ constexpr size_t kSrtpTailRoom = 16;        // the largest SRTP authentication t
 std::atomic<int> g_resolved_taps{0};
 std::atomic<int> g_sequences{0};  // SSRCs with a SeqState
 
+// The next sequence number of each SSRC libwebrtc's sequencers numbered lately: a direct-mapped
+// table (an entry: SSRC << 32 | 1 << 16 | next), so that the forwarder, starting on a sender that
+// sent through libwebrtc's path before (replaceTrack from a local track), goes on from it. A
+// collision only loses the entry (the forwarder then starts at random, as a new sender would).
+// Beside it, the entry's last RTP timestamp and when it was numbered (ms, low 32 bits).
+constexpr size_t kLastSequences = 4096;
+std::atomic<uint64_t> g_last_sequence[kLastSequences];
+std::atomic<uint64_t> g_last_timestamp[kLastSequences];
+
+bool LastSequence(uint32_t ssrc, uint16_t* next, uint32_t* ts, uint32_t* ms) {
+  const uint64_t v = g_last_sequence[ssrc % kLastSequences].load(std::memory_order_relaxed);
+  const uint64_t t = g_last_timestamp[ssrc % kLastSequences].load(std::memory_order_relaxed);
+  if ((v >> 32) != ssrc || !(v & 0x10000)) return false;
+  *next = static_cast<uint16_t>(v);
+  *ts = static_cast<uint32_t>(t >> 32);
+  *ms = static_cast<uint32_t>(t);
+  return true;
+}
+
 // The numbering of one sender's SSRC, shared by the forwarder and libwebrtc's sequencer.
 struct SeqState {
-  std::atomic<bool> known{false};           // `next` was set by either
+  // Sequence numbers on the wire. libwebrtc's sequencer numbers its packets its own way (its egress
+  // checks that they follow one another): its packets go out shifted by `delta`, set when it
+  // sends again after the forwarder, so that they go on from the forwarder's.
+  std::atomic<bool> known{false};           // `next` was set: the forwarder sent
   std::atomic<bool> forwarded_last{false};  // the forwarder sent the last packet
-  std::atomic<uint32_t> next{0};
+  std::atomic<uint32_t> next{0};            // the forwarder's next number on the wire
+  std::atomic<int32_t> delta{0};            // on the wire = libwebrtc's + delta (mod 2^16)
+  // RTP timestamps likewise: a receiver drops a keyframe whose timestamp is not after the last
+  // one it decoded when its picture id is older (the two paths' picture ids are unrelated).
+  std::atomic<uint32_t> last_ts{0};         // the forwarder's last timestamp on the wire
+  std::atomic<int64_t> last_ms{0};          // when it was sent
+  std::atomic<int32_t> clock_khz{90};
+  std::atomic<uint32_t> ts_delta{0};        // on the wire = libwebrtc's + ts_delta (mod 2^32)
+  std::atomic<uint32_t> rtcp_ts_delta{0};   // the part of ts_delta its sender reports have
+  uint32_t rtx_ssrc = 0;                    // libwebrtc's RTX stream of the SSRC, under Reg().mu
   // What the forwarder sent on the SSRC (outbound-rtp).
   std::atomic<uint64_t> packets{0}, payload_bytes{0}, header_bytes{0}, frames{0}, key_frames{0};
   std::atomic<uint64_t> resent_packets{0}, resent_bytes{0};
@@ -141,6 +173,12 @@ class Tap : public std::enable_shared_from_this<Tap> {
     std::lock_guard<std::mutex> lock(mu_);
     return channel_ != nullptr && ssrc_ != 0;
   }
+  // Resolved once with a channel but no single signaled SSRC (simulcast, an unsignaled stream),
+  // or the application's transform on the publisher's receiver: libwebrtc's path takes it.
+  bool unforwardable() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return unforwardable_;
+  }
 
   void SetTargets(std::shared_ptr<const Groups> groups) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -163,6 +201,7 @@ class Tap : public std::enable_shared_from_this<Tap> {
   std::vector<webrtc::RtpCodecParameters> codecs_;       // under mu_
   std::vector<webrtc::RtpExtension> extensions_;         // under mu_
   uint64_t generation_ = 0;                              // under mu_
+  bool unforwardable_ = false;                           // under mu_
   std::shared_ptr<const Groups> groups_;                 // under mu_
   std::array<ForwardCodec, 128> codec_of_{};             // publisher thread
 
@@ -191,6 +230,7 @@ class Target : public std::enable_shared_from_this<Target> {
   void End();
   bool ended() const { return ended_.load(); }
   bool forwarding() const { return state_.load() == State::kForwarding; }
+  bool pending() const { return state_.load() == State::kPending; }
   bool Clock(ForwardedClock* out) {
     std::lock_guard<std::mutex> lock(clock_mu_);
     if (!has_clock_) return false;
@@ -254,6 +294,7 @@ struct Registry {
   std::map<uint32_t, std::weak_ptr<Target>> by_ssrc;
   // Kept across a sender's bindings (one SSRC, several targets in turn).
   std::map<uint32_t, std::shared_ptr<SeqState>> sequences;
+  std::map<uint32_t, std::shared_ptr<SeqState>> rtx_sequences;  // by the RTX SSRC
 };
 Registry& Reg() {
   static Registry* r = new Registry;  // never destroyed: hooks may run during process exit
@@ -316,9 +357,13 @@ void Tap::Resolve() {
         t != nullptr && !t->stopped())
       channel = t->channel();
   }
+  bool unforwardable = false;
   if (channel != nullptr) {
     params = source_->receiver->GetParameters();
-    if (params.encodings.size() == 1 && params.encodings[0].ssrc) ssrc = *params.encodings[0].ssrc;
+    if (params.encodings.size() == 1 && params.encodings[0].ssrc && params.encodings[0].rid.empty())
+      ssrc = *params.encodings[0].ssrc;
+    unforwardable = ssrc == 0 || TransformerSlots::ClaimedByApplication(source_->receiver.get());
+    if (unforwardable) ssrc = 0;
   }
   std::array<ForwardCodec, 128> codec_of{};
   for (const auto& c : params.codecs)
@@ -327,6 +372,7 @@ void Tap::Resolve() {
   bool changed;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    unforwardable_ = unforwardable;
     changed = channel != channel_ || ssrc != ssrc_ || params.codecs != codecs_ || params.header_extensions != extensions_;
     if (changed) {
       channel_ = channel;
@@ -379,6 +425,8 @@ void Tap::OnPacket(const webrtc::RtpPacketReceived& received) {
   // padding) goes as padding, so that the sequence keeps no hole to NACK.
   packet.padding = packet.view.payload_size == 0 || packet.codec == ForwardCodec::kNone ||
                    packet.codec == ForwardCodec::kRed || packet.codec == ForwardCodec::kFec;
+  // Audio has no holes to fill (no NACK): telephone events, comfort noise and the like are left out.
+  if (packet.padding && source_->audio) return;
   if (!packet.padding)
     packet.key_start = StartsKeyFrame(packet.codec, payload + packet.skip, packet.view.payload_size);
   {
@@ -421,7 +469,8 @@ void Target::ScheduleTick(std::weak_ptr<Target> weak, int64_t delay_ms) {
         std::shared_ptr<Target> target = weak.lock();
         if (!target || target->ended()) return;
         target->Tick();
-        ScheduleTick(weak, kResolveMs);
+        // Quicker while undecided: the sender sends nothing until then.
+        ScheduleTick(weak, target->pending() ? 100 : kResolveMs);
       },
       webrtc::TimeDelta::Millis(delay_ms));
 }
@@ -469,8 +518,16 @@ void Target::Resolve(int64_t now_ms) {
     return;
   }
   if (transceiver_->channel() == nullptr) return;  // not negotiated yet: nothing is sent either way
+  if (tap_->unforwardable()) {
+    Decline("the publisher's stream is simulcast, has no signaled SSRC, or is transformed");
+    return;
+  }
+  if (TransformerSlots::ClaimedByApplication(sender_.get())) {
+    Decline("the application's transform is on the sender");
+    return;
+  }
   if (!tap_->resolved()) {
-    // The publisher's stream has no signaled SSRC (or is gone): libwebrtc's path, after a while.
+    // The publisher's stream is not known yet (or is gone): libwebrtc's path, after a while.
     if (unready_since_ms_ < 0) unready_since_ms_ = now_ms;
     if (now_ms - unready_since_ms_ > kKeyFrameWaitMs) Decline("the publisher's stream has no known SSRC");
     return;
@@ -481,31 +538,36 @@ void Target::Resolve(int64_t now_ms) {
   std::vector<webrtc::RtpExtension> in_exts;
   tap_->Formats(&in_codecs, &in_exts);
   if (!track) return;  // replaceTrack binds before it sets the track: the next look decides
-  bool ok = track->enabled() && params.encodings.size() == 1 && params.encodings[0].ssrc &&
-            params.encodings[0].active;
+  // One encoding, sent at the publisher's size and rate; the track enabled (else libwebrtc's path
+  // sends black or silence).
+  const webrtc::RtpEncodingParameters* e = params.encodings.size() == 1 ? &params.encodings[0] : nullptr;
+  const bool muted = tap_->source()->muted && tap_->source()->muted();
+  bool ok = track->enabled() && !muted && e != nullptr && e->ssrc && e->active &&
+            e->scale_resolution_down_by.value_or(1.0) <= 1.0 && !e->max_framerate && !e->requested_resolution &&
+            !params.codecs.empty();
   std::array<int16_t, 128> pt_map;
   pt_map.fill(-1);
   int clock_khz = 90;
   int16_t primary = -1;
   bool any = false;
   if (ok) {
+    // The sender's send codec only (the first negotiated): another one in the list would be
+    // accepted by the subscriber, but is not what the sender sends.
+    const webrtc::RtpCodecParameters& out = params.codecs[0];
     for (const auto& in : in_codecs) {
       const ForwardCodec codec = CodecOf(in);
       if (in.payload_type < 0 || in.payload_type >= 128 || codec == ForwardCodec::kNone ||
-          codec == ForwardCodec::kRed || codec == ForwardCodec::kFec)
+          codec == ForwardCodec::kRed || codec == ForwardCodec::kFec || !SameFormat(in, out))
         continue;
-      for (const auto& out : params.codecs) {
-        if (!SameFormat(in, out)) continue;
-        pt_map[in.payload_type] = static_cast<int16_t>(out.payload_type);
-        if (!any) primary = static_cast<int16_t>(out.payload_type);
-        if (!any && in.clock_rate) clock_khz = std::max(1, *in.clock_rate / 1000);
-        any = true;
-        break;
-      }
+      pt_map[in.payload_type] = static_cast<int16_t>(out.payload_type);
+      if (!any) primary = static_cast<int16_t>(out.payload_type);
+      if (!any && in.clock_rate) clock_khz = std::max(1, *in.clock_rate / 1000);
+      any = true;
     }
   }
   if (!ok || !any) {
-    Decline(!ok ? "disabled, or not one active encoding" : "no codec of the publisher's among the sender's");
+    Decline(!ok ? "disabled, or not one active encoding at the publisher's size and rate"
+                : "the sender's codec is not one of the publisher's");
     return;
   }
   ExtensionIdMap ext_map;
@@ -572,10 +634,22 @@ void Target::Send(const Packet& packet) {
     waiting_key_ = false;
     // Continue the SSRC's numbering (ours or libwebrtc's, a gap of one), or start at random as a
     // sender does.
-    const uint16_t next_seq = seq_ && seq_->known.load() ? static_cast<uint16_t>(seq_->next.load())
-                                                         : static_cast<uint16_t>(rtc::CreateRandomId());
-    const uint32_t next_ts = started_ ? last_ts_ + static_cast<uint32_t>((now - last_ms_) * clock_khz_ + 1)
-                                      : rtc::CreateRandomId();
+    // The timestamp goes on the same way, by the time since that packet.
+    uint16_t next_seq = static_cast<uint16_t>(rtc::CreateRandomId());
+    uint32_t next_ts = rtc::CreateRandomId();
+    uint16_t module_next;
+    uint32_t module_ts, module_ms;
+    if (seq_ && seq_->known.load() && seq_->forwarded_last.load()) {
+      next_seq = static_cast<uint16_t>(seq_->next.load());
+      next_ts = seq_->last_ts.load() + static_cast<uint32_t>((now - seq_->last_ms.load()) * clock_khz_ + 1);
+    } else if (LastSequence(ssrc_, &module_next, &module_ts, &module_ms)) {
+      next_seq = static_cast<uint16_t>(module_next + (seq_ ? seq_->delta.load() : 0));
+      next_ts = module_ts + (seq_ ? seq_->ts_delta.load() : 0) +
+                static_cast<uint32_t>(static_cast<uint32_t>(now - module_ms) * clock_khz_ + 1);
+    } else if (seq_ && seq_->known.load()) {
+      next_seq = static_cast<uint16_t>(seq_->next.load());
+      next_ts = seq_->last_ts.load() + static_cast<uint32_t>((now - seq_->last_ms.load()) * clock_khz_ + 1);
+    }
     seq_offset_ = static_cast<uint16_t>(next_seq - packet.view.sequence);
     ts_offset_ = next_ts - packet.view.timestamp;
     started_ = true;
@@ -621,8 +695,11 @@ bool Target::Transmit(const Packet& packet, bool resend) {
   g_forwarded.fetch_add(1, std::memory_order_relaxed);
   if (seq_ && static_cast<int16_t>(packet.view.sequence - last_in_seq_) >= 0) {
     seq_->next.store(static_cast<uint16_t>(fields.sequence + 1), std::memory_order_relaxed);
-    seq_->forwarded_last.store(true, std::memory_order_relaxed);
+    seq_->last_ts.store(fields.timestamp, std::memory_order_relaxed);
+    seq_->last_ms.store(NowMs(), std::memory_order_relaxed);
+    seq_->clock_khz.store(clock_khz_, std::memory_order_relaxed);
     seq_->known.store(true, std::memory_order_relaxed);
+    seq_->forwarded_last.store(true, std::memory_order_relaxed);
   }
   // Newer in RTP order (a reordered packet does not move the clock back).
   if (static_cast<int16_t>(packet.view.sequence - last_in_seq_) >= 0 || last_ms_ == 0) {
@@ -662,7 +739,11 @@ void Forget(const std::shared_ptr<Target>& target) {
       std::shared_ptr<Target> t = it->second.lock();
       if (!t || t == target) {
         // The sender's connection or transceiver is gone: nothing numbers its SSRC any more.
-        if (Reg().sequences.erase(it->first) != 0) g_sequences.fetch_sub(1);
+        if (auto seq = Reg().sequences.find(it->first); seq != Reg().sequences.end()) {
+          if (seq->second->rtx_ssrc != 0) Reg().rtx_sequences.erase(seq->second->rtx_ssrc);
+          Reg().sequences.erase(seq);
+          g_sequences.fetch_sub(1);
+        }
         it = Reg().by_ssrc.erase(it);
       } else {
         ++it;
@@ -750,21 +831,27 @@ bool RtpForwarder::Clock(uint32_t ssrc, ForwardedClock* out) {
   return t && t->forwarding() && t->Clock(out);
 }
 
-bool RtpForwarder::TakeSequence(uint32_t ssrc, uint16_t* next) {
-  if (g_sequences.load(std::memory_order_relaxed) == 0) return false;
-  std::shared_ptr<SeqState> state;
-  {
-    std::lock_guard<std::mutex> lock(Reg().mu);
-    auto it = Reg().sequences.find(ssrc);
-    if (it == Reg().sequences.end()) return false;
-    state = it->second;
+namespace {
+std::shared_ptr<SeqState> SeqStateOf(uint32_t ssrc, bool* rtx) {
+  std::lock_guard<std::mutex> lock(Reg().mu);
+  auto it = Reg().sequences.find(ssrc);
+  if (it != Reg().sequences.end()) {
+    *rtx = false;
+    return it->second;
   }
-  if (!state->forwarded_last.exchange(false)) return false;
-  *next = static_cast<uint16_t>(state->next.load());
-  return true;
+  auto r = Reg().rtx_sequences.find(ssrc);
+  if (r == Reg().rtx_sequences.end()) return nullptr;
+  *rtx = true;
+  return r->second;
 }
+}  // namespace
 
-void RtpForwarder::NoteSequence(uint32_t ssrc, uint16_t used) {
+void RtpForwarder::NoteSequence(uint32_t ssrc, uint32_t rtx_ssrc, uint16_t used, uint32_t timestamp) {
+  const int64_t now = NowMs();
+  g_last_timestamp[ssrc % kLastSequences].store(static_cast<uint64_t>(timestamp) << 32 | static_cast<uint32_t>(now),
+                                                std::memory_order_relaxed);
+  g_last_sequence[ssrc % kLastSequences].store(
+      static_cast<uint64_t>(ssrc) << 32 | 0x10000 | static_cast<uint16_t>(used + 1), std::memory_order_relaxed);
   if (g_sequences.load(std::memory_order_relaxed) == 0) return;
   std::shared_ptr<SeqState> state;
   {
@@ -772,10 +859,67 @@ void RtpForwarder::NoteSequence(uint32_t ssrc, uint16_t used) {
     auto it = Reg().sequences.find(ssrc);
     if (it == Reg().sequences.end()) return;
     state = it->second;
+    if (state->rtx_ssrc != rtx_ssrc) {
+      if (state->rtx_ssrc != 0) Reg().rtx_sequences.erase(state->rtx_ssrc);
+      if (rtx_ssrc != 0) Reg().rtx_sequences[rtx_ssrc] = state;
+      state->rtx_ssrc = rtx_ssrc;
+    }
   }
-  state->next.store(static_cast<uint16_t>(used + 1));
-  state->forwarded_last.store(false);
-  state->known.store(true);
+  // The first packet after the forwarder's: it goes out with the forwarder's next number.
+  if (state->forwarded_last.exchange(false)) {
+    state->delta.store(static_cast<int32_t>(static_cast<uint16_t>(state->next.load() - used)));
+    const uint32_t wire_ts =
+        state->last_ts.load() + static_cast<uint32_t>((now - state->last_ms.load()) * state->clock_khz.load() + 1);
+    state->ts_delta.store(wire_ts - timestamp);
+  }
+}
+
+void RtpForwarder::OnSending(rtc::CopyOnWriteBuffer* packet) {
+  if (g_sequences.load(std::memory_order_relaxed) == 0 || packet->size() < 12) return;
+  const uint8_t* d = packet->cdata();
+  const uint32_t ssrc = static_cast<uint32_t>(d[8]) << 24 | static_cast<uint32_t>(d[9]) << 16 |
+                        static_cast<uint32_t>(d[10]) << 8 | d[11];
+  bool rtx = false;
+  std::shared_ptr<SeqState> state = SeqStateOf(ssrc, &rtx);
+  if (!state) return;
+  const uint16_t delta = static_cast<uint16_t>(state->delta.load());
+  const uint32_t ts_delta = state->ts_delta.load();
+  if (delta == 0 && ts_delta == 0) return;
+  RtpView view;
+  if (!ReadRtp(d, packet->size(), &view)) return;
+  // Media: its number. RTX: the original number its payload starts with (RFC 4588).
+  size_t at = 2;
+  uint16_t value = view.sequence;
+  if (rtx) {
+    if (view.payload_size < 2) return;  // RTX padding
+    at = view.header_size;
+    value = static_cast<uint16_t>(d[at] << 8 | d[at + 1]);
+  }
+  value = static_cast<uint16_t>(value + delta);
+  const uint32_t ts = view.timestamp + ts_delta;
+  uint8_t* w = packet->MutableData();
+  w[at] = static_cast<uint8_t>(value >> 8);
+  w[at + 1] = static_cast<uint8_t>(value);
+  w[4] = static_cast<uint8_t>(ts >> 24);
+  w[5] = static_cast<uint8_t>(ts >> 16);
+  w[6] = static_cast<uint8_t>(ts >> 8);
+  w[7] = static_cast<uint8_t>(ts);
+}
+
+uint32_t RtpForwarder::TakeReportShift(uint32_t ssrc) {
+  if (g_sequences.load(std::memory_order_relaxed) == 0) return 0;
+  bool rtx = false;
+  std::shared_ptr<SeqState> state = SeqStateOf(ssrc, &rtx);
+  if (!state || rtx) return 0;
+  const uint32_t now = state->ts_delta.load();
+  return now - state->rtcp_ts_delta.exchange(now);
+}
+
+uint16_t RtpForwarder::WireDelta(uint32_t ssrc) {
+  if (g_sequences.load(std::memory_order_relaxed) == 0) return 0;
+  bool rtx = false;
+  std::shared_ptr<SeqState> state = SeqStateOf(ssrc, &rtx);
+  return state && !rtx ? static_cast<uint16_t>(state->delta.load()) : 0;
 }
 
 bool RtpForwarder::Sent(uint32_t ssrc, SentCounts* out) {

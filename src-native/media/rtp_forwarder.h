@@ -17,9 +17,11 @@
 // publisher's packets kept here (RTPSender), keyframe requests go upstream, coalesced
 // (EncoderRtcpFeedback).
 //
-// A sender is forwarded when: its transceiver has a channel, it has one encoding with an SSRC, the
-// track is enabled, and the publisher's payload type has a codec of the same name, rate, channels
-// (H.264: profile and packetization mode; VP9: profile) among the sender's negotiated ones. Video
+// A sender is forwarded when: its transceiver has a channel, it has one active encoding with an
+// SSRC and no scaling or rate limit, the track is enabled, neither the sender nor the publisher's
+// receiver has the application's transform, and the sender's send codec (the first negotiated) has
+// the name, rate, channels (H.264: profile and packetization mode; VP9: profile) of the codec the
+// publisher sends. Video
 // waits for a keyframe (VP8, VP9, H.264 only) and asks for one; none in 3 s, or any condition
 // failing, opens the gate: the sender then sends what libwebrtc's path makes, as before.
 //
@@ -40,6 +42,7 @@
 #include "api/rtp_receiver_interface.h"
 #include "api/rtp_sender_interface.h"
 #include "api/units/timestamp.h"
+#include "rtc_base/copy_on_write_buffer.h"
 #include "media/forward_gate.h"
 #include "rtc_base/thread.h"
 
@@ -62,6 +65,8 @@ struct ForwardSource {
   bool audio = false;
   // Video: asks the publisher for a keyframe (coalesced by the caller's source), any thread.
   std::function<void()> request_key_frame;
+  // Audio: the relayed track is disabled (its senders then send silence), any thread.
+  std::function<bool()> muted;
   std::shared_ptr<ForwardGate> gate;
 };
 
@@ -91,13 +96,24 @@ class RtpForwarder {
   static bool OnKeyFrameRequest(uint32_t ssrc);
   // A sender's RTCP sender, under its lock: the forwarded stream's clock if `ssrc` is forwarded.
   static bool Clock(uint32_t ssrc, ForwardedClock* out);
-  // A sender's packet sequencer (its thread). One SSRC is numbered by two senders, the forwarder
-  // and libwebrtc's path, one after the other (a track replaced, a sender that stops forwarding):
-  // each continues the other's numbers, or SRTP would refuse packets whose index went back.
-  // Before numbering a media packet of `ssrc`: true and the number to go on from if the forwarder
-  // sent last. After: the number it used.
-  static bool TakeSequence(uint32_t ssrc, uint16_t* next);
-  static void NoteSequence(uint32_t ssrc, uint16_t used);
+  // One SSRC is sent on by two paths, the forwarder and libwebrtc's, one after the other (a track
+  // replaced, a sender that stops forwarding). Each goes on from the other's sequence numbers on the
+  // wire, or SRTP would refuse packets whose index went back (and the subscriber would see a jump).
+  // libwebrtc's egress insists on numbers that follow one another, so its own numbering stays and
+  // its packets are shifted on their way out.
+  // RTP timestamps go on the same way (a receiver drops a keyframe with an older picture id unless
+  // its timestamp is newer).
+  // A sender's packet sequencer (its thread), after numbering a media packet of `ssrc` (its RTX
+  // stream: `rtx_ssrc`, 0 if none) with `used`; `timestamp`: the packet's.
+  static void NoteSequence(uint32_t ssrc, uint32_t rtx_ssrc, uint16_t used, uint32_t timestamp);
+  // A sender's RTCP sender, under its lock: what to add to its timestamp offset (libwebrtc's
+  // packets of `ssrc` are shifted by that much more since the last call), so that its sender
+  // reports map the timestamps on the wire.
+  static uint32_t TakeReportShift(uint32_t ssrc);
+  // A channel's network thread: an RTP packet of libwebrtc's path on its way to SRTP, shifted.
+  static void OnSending(rtc::CopyOnWriteBuffer* packet);
+  // The shift of `ssrc` (a NACK of libwebrtc's packets names them by their numbers on the wire).
+  static uint16_t WireDelta(uint32_t ssrc);
 
   // What the forwarder sent on `ssrc` (its outbound-rtp adds these to libwebrtc's). False if the
   // forwarder never numbered that SSRC.

@@ -51,6 +51,12 @@ bool TransformerSlots::HeldByApplication(const void* key) {
   return it != Slots().end() && it->second.hook == nullptr && it->second.application > 0;
 }
 
+bool TransformerSlots::ClaimedByApplication(const void* key) {
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = Slots().find(key);
+  return it != Slots().end() && it->second.application > 0;
+}
+
 size_t TransformerSlots::Count() {
   std::lock_guard<std::mutex> lock(mu);
   return Slots().size();

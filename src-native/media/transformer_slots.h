@@ -39,6 +39,8 @@ class TransformerSlots {
   static size_t Count();
   // Any thread: the application's transform went straight into `key` (no hook of ours there).
   static bool HeldByApplication(const void* key);
+  // Any thread: the application has a transform on `key`, straight or chained behind ours.
+  static bool ClaimedByApplication(const void* key);
 };
 
 }  // namespace nlw

@@ -33,6 +33,14 @@ void BaseChannel::OnRtpPacket(const webrtc::RtpPacketReceived& parsed_packet) {
   media_channel_->OnPacketReceived(parsed_packet.Buffer(), arrival.IsMinusInfinity() ? -1 : arrival.us());
 }
 
+// libwebrtc's RTP on its way to SRTP: an SSRC the forwarder also sends on goes on from its numbers
+// (nlw::RtpForwarder::OnSending). The thunk for the NetworkInterface base jumps straight into
+// M108's SendPacket(bool, ...), so it is replaced as well (this definition emits ours).
+bool BaseChannel::SendPacket(rtc::CopyOnWriteBuffer* packet, const rtc::PacketOptions& options) {
+  nlw::RtpForwarder::OnSending(packet);
+  return SendPacket(false, packet, options);
+}
+
 }  // namespace cricket
 
 namespace webrtc {
@@ -42,8 +50,10 @@ namespace webrtc {
 void RTPSender::OnReceivedNack(const std::vector<uint16_t>& nack_sequence_numbers, int64_t avg_rtt) {
   if (nlw::RtpForwarder::OnNack(ssrc_, nack_sequence_numbers)) return;
   packet_history_->SetRtt(TimeDelta::Millis(5 + avg_rtt));
+  // Numbers on the wire; this sender's history knows its own (nlw::RtpForwarder::OnSending).
+  const uint16_t shift = nlw::RtpForwarder::WireDelta(ssrc_);
   for (uint16_t sequence : nack_sequence_numbers) {
-    if (ReSendPacket(sequence) < 0) {
+    if (ReSendPacket(static_cast<uint16_t>(sequence - shift)) < 0) {
       RTC_LOG(LS_WARNING) << "Failed resending RTP packet " << sequence << ", discarding the rest of the NACK.";
       break;
     }
@@ -67,9 +77,11 @@ void EncoderRtcpFeedback::OnReceivedIntraFrameRequest(uint32_t ssrc) {
 bool RTCPSender::TimeToSendRTCPReport(bool sendKeyframeBeforeRTP) const {
   Timestamp now = clock_->CurrentTime();
   MutexLock lock(&mutex_rtcp_sender_);
+  RTCPSender* self = const_cast<RTCPSender*>(this);  // under the lock, as SetLastRtpTime would
+  // libwebrtc's own packets shifted on the wire (after the forwarder sent): its reports too.
+  self->timestamp_offset_ += nlw::RtpForwarder::TakeReportShift(ssrc_);
   nlw::ForwardedClock forwarded;
   if (nlw::RtpForwarder::Clock(ssrc_, &forwarded)) {
-    RTCPSender* self = const_cast<RTCPSender*>(this);  // under the lock, as SetLastRtpTime would
     self->last_rtp_timestamp_ = forwarded.rtp_timestamp - timestamp_offset_;
     self->last_frame_capture_time_ = forwarded.time;
     self->last_payload_type_ = forwarded.payload_type;
@@ -80,17 +92,15 @@ bool RTCPSender::TimeToSendRTCPReport(bool sendKeyframeBeforeRTP) const {
   return now >= *next_time_to_send_rtcp_;
 }
 
-// A sender's media packets are numbered here (M108's body with the forwarder's two calls): a
-// stream that the forwarder sent last goes on from its numbers, and the forwarder from ours.
+// A sender's media packets are numbered here (M108's body, then the forwarder is told the number):
+// the forwarder goes on from libwebrtc's numbers, and libwebrtc's packets from the forwarder's.
 void PacketSequencer::Sequence(RtpPacketToSend& packet) {
   if (packet.Ssrc() == media_ssrc_) {
     if (packet.packet_type() == RtpPacketMediaType::kRetransmission) return;  // numbered before
-    uint16_t next;
-    if (nlw::RtpForwarder::TakeSequence(media_ssrc_, &next)) media_sequence_number_ = next;
     if (packet.packet_type() == RtpPacketMediaType::kPadding) PopulatePaddingFields(packet);
     packet.SetSequenceNumber(media_sequence_number_++);
     if (packet.packet_type() != RtpPacketMediaType::kPadding) UpdateLastPacketState(packet);
-    nlw::RtpForwarder::NoteSequence(media_ssrc_, packet.SequenceNumber());
+    nlw::RtpForwarder::NoteSequence(media_ssrc_, rtx_ssrc_.value_or(0), packet.SequenceNumber(), packet.Timestamp());
   } else if (packet.Ssrc() == rtx_ssrc_) {
     if (packet.packet_type() == RtpPacketMediaType::kPadding) PopulatePaddingFields(packet);
     packet.SetSequenceNumber(rtx_sequence_number_++);

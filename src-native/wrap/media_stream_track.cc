@@ -206,6 +206,10 @@ std::shared_ptr<ForwardSource> MediaStreamTrack::ForwardSourceOf(bool audio) {
     rtc::scoped_refptr<RelayVideoSource> relay = relay_;
     made->request_key_frame = [relay] { relay->RequestKeyFrame(); };
   }
+  if (audio && relay_audio_) {
+    rtc::scoped_refptr<RelayAudioSource> relay = relay_audio_;
+    made->muted = [relay] { return relay->muted(); };
+  }
   return made;
 }
 
