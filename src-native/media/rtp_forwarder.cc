@@ -621,7 +621,15 @@ void Target::Send(const Packet& packet) {
   const int64_t now = NowMs();
   if (resolved_ms_ < 0 || now - resolved_ms_ >= kResolveMs) Resolve(now);
   if (state_.load() != State::kForwarding) return;
-  if (!packet.padding && pt_map_[packet.view.payload_type] < 0) return;
+  if (tap_->source()->muted && tap_->source()->muted()) {
+    Decline("the track is disabled");  // at once: its next packet is libwebrtc's silence
+    return;
+  }
+  if (!packet.padding && pt_map_[packet.view.payload_type] < 0) {
+    // What the publisher sends now is not the sender's codec (another of the negotiated ones).
+    Decline("the publisher sends a codec other than the sender's");
+    return;
+  }
   if (waiting_key_) {
     if (packet.padding || !packet.key_start) {
       if (wait_since_ms_ < 0) wait_since_ms_ = now;
