@@ -69,7 +69,7 @@ function relayDelta (a, b) {
   }
   if (b.counters) {
     out.counters = {}
-    for (const k of ['relayedPictures', 'forwardedFrames', 'recoveredFrames', 'droppedFrames', 'transcodedFrames', 'keyFrameRequests', 'forwardedAudioPackets']) out.counters[k] = d(a.counters, b.counters, k)
+    for (const k of ['relayedPictures', 'forwardedFrames', 'recoveredFrames', 'droppedFrames', 'transcodedFrames', 'keyFrameRequests', 'forwardedAudioPackets', 'rtpForwardedPackets', 'rtpResentPackets']) out.counters[k] = d(a.counters, b.counters, k)
   }
   const v0 = a.outbound?.video; const v1 = b.outbound?.video
   if (v1 && v1.senders) {

@@ -18,6 +18,7 @@
 #include "pc/channel.h"
 #include "pc/channel_interface.h"
 #include "pc/peer_connection_internal.h"
+#include "pc/rtp_media_utils.h"
 #include "pc/rtp_transceiver.h"
 #include "rtc_base/helpers.h"
 #include "rtc_base/logging.h"
@@ -517,7 +518,10 @@ void Target::Resolve(int64_t now_ms) {
     Forget(shared_from_this());
     return;
   }
-  if (transceiver_->channel() == nullptr) return;  // not negotiated yet: nothing is sent either way
+  // Not negotiated yet, or not sending: nothing is sent either way. (The channel exists from the
+  // offer on; the send codecs only once the answer is applied.)
+  const absl::optional<webrtc::RtpTransceiverDirection> current = transceiver_->current_direction();
+  if (transceiver_->channel() == nullptr || !current || !webrtc::RtpTransceiverDirectionHasSend(*current)) return;
   if (tap_->unforwardable()) {
     Decline("the publisher's stream is simulcast, has no signaled SSRC, or is transformed");
     return;
@@ -542,9 +546,14 @@ void Target::Resolve(int64_t now_ms) {
   // sends black or silence).
   const webrtc::RtpEncodingParameters* e = params.encodings.size() == 1 ? &params.encodings[0] : nullptr;
   const bool muted = tap_->source()->muted && tap_->source()->muted();
-  bool ok = track->enabled() && !muted && e != nullptr && e->ssrc && e->active &&
-            e->scale_resolution_down_by.value_or(1.0) <= 1.0 && !e->max_framerate && !e->requested_resolution &&
-            !params.codecs.empty();
+  const char* why = nullptr;
+  if (!track->enabled() || muted) why = "the track is disabled";
+  else if (e == nullptr || !e->ssrc) why = "not one encoding with an SSRC";
+  else if (!e->active) why = "its encoding is inactive";
+  else if (e->scale_resolution_down_by.value_or(1.0) > 1.0 || e->max_framerate || e->requested_resolution)
+    why = "its encoding is scaled or rate-limited";
+  if (params.codecs.empty()) return;  // between descriptions
+  const bool ok = why == nullptr;
   std::array<int16_t, 128> pt_map;
   pt_map.fill(-1);
   int clock_khz = 90;
@@ -566,8 +575,7 @@ void Target::Resolve(int64_t now_ms) {
     }
   }
   if (!ok || !any) {
-    Decline(!ok ? "disabled, or not one active encoding at the publisher's size and rate"
-                : "the sender's codec is not one of the publisher's");
+    Decline(!ok ? why : "the sender's codec is not one of the publisher's");
     return;
   }
   ExtensionIdMap ext_map;
