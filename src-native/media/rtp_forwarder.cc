@@ -14,6 +14,7 @@
 #include "api/video_codecs/vp9_profile.h"
 #include "media/rtp_rewrite.h"
 #include "media/transformer_slots.h"
+#include "runtime/datagram_batch.h"
 #include "modules/rtp_rtcp/source/rtp_packet_received.h"
 #include "pc/channel.h"
 #include "pc/channel_interface.h"
@@ -443,9 +444,13 @@ void Tap::OnPacket(const webrtc::RtpPacketReceived& received) {
   for (size_t i = 0; i < groups->size(); ++i) {
     const Group& g = (*groups)[i];
     if (g.thread->IsCurrent()) {
+      // Each subscriber's packets of what this read brought leave in one system call per socket
+      // (UDP_SEGMENT, runtime/datagram_batch.h) when the read's scope ends.
+      DatagramBatch batch(DatagramBatch::kSegment);
       for (const auto& t : g.targets) t->Send(packet);
     } else {
       g.thread->PostTask([groups, i, packet] {
+        DatagramBatch batch(DatagramBatch::kSegment);
         for (const auto& t : (*groups)[i].targets) t->Send(packet);
       });
     }
