@@ -2,7 +2,8 @@
 // The relay process of the fan-out bench: one stack, one publisher, N subscribers, signaling
 // over the IPC channel (bench/relay/fanout.js routes it). argv: stack
 //   ours-video  ours, the publisher's video only sent on (an extra row: the cost without audio)
-//   ours-rtp    ours with RTP forwarding (NODE_LIBWEBRTC_RTP_FORWARD=1: media/rtp_forwarder.h)
+//   ours-frames ours without RTP forwarding (NODE_LIBWEBRTC_RTP_FORWARD=0): libwebrtc's send path,
+//               pictures and Opus packets passed through its encoders (before session 18)
 //   base        ours from another build (NLW_BENCH_BASE, bench/lib/peers.js): before/after in one run
 //   ours, wrtc  the relay example's Relay (examples/relay/relay.js): the standard API, a remote
 //               track given to addTrack on each subscriber's connection (both re-encode today)
@@ -79,9 +80,9 @@ async function relayStats () {
 
 function standardRelay () {
   const { Relay } = require(path.join(__dirname, '..', '..', 'examples', 'relay', 'relay'))
-  // ours-rtp: ours with RTP forwarding (NODE_LIBWEBRTC_RTP_FORWARD=1, media/rtp_forwarder.h).
-  if (stack === 'ours-rtp') process.env.NODE_LIBWEBRTC_RTP_FORWARD = '1'
-  const base = stack === 'ours-video' || stack === 'ours-rtp' ? 'ours' : stack
+  // ours-frames: libwebrtc's send path for every sender (media/rtp_forwarder.h is the default).
+  if (stack === 'ours-frames') process.env.NODE_LIBWEBRTC_RTP_FORWARD = '0'
+  const base = stack === 'ours-video' || stack === 'ours-frames' ? 'ours' : stack
   RTCPeerConnectionModule = base
   const RTCPeerConnection = peers[base].load()
   const relay = new Relay({ RTCPeerConnection, configuration: peers[base].config, log: line => process.stderr.write(`relay: ${line}\n`) })
@@ -130,7 +131,7 @@ function weriftRelay () {
 }
 
 function makeRelay () {
-  if (stack === 'ours' || stack === 'ours-video' || stack === 'ours-rtp' || stack === 'base' || stack === 'wrtc') return standardRelay()
+  if (stack === 'ours' || stack === 'ours-video' || stack === 'ours-frames' || stack === 'base' || stack === 'wrtc') return standardRelay()
   if (stack === 'werift') return weriftRelay()
   if (stack === 'ndc') return require('./relay-ndc').create()
   throw new Error(`unknown stack ${stack}`)

@@ -632,7 +632,7 @@ void Target::Tick() {
 void Target::Send(const Packet& packet) {
   if (ended()) return;
   const int64_t now = NowMs();
-  if (resolved_ms_ < 0 || now - resolved_ms_ >= kResolveMs) Resolve(now);
+  if (resolved_ms_ < 0) Resolve(now);  // then Tick looks again, every kResolveMs
   if (state_.load() != State::kForwarding) return;
   if (tap_->source()->muted && tap_->source()->muted()) {
     Decline("the track is disabled");  // at once: its next packet is libwebrtc's silence
@@ -687,12 +687,16 @@ bool Target::Transmit(const Packet& packet, bool resend) {
   if (pt < 0) return false;
   RewriteFields fields{static_cast<uint8_t>(pt), static_cast<uint16_t>(packet.view.sequence + seq_offset_),
                        packet.view.timestamp + ts_offset_, ssrc_};
-  rtc::CopyOnWriteBuffer out;
+  // One buffer per thread, written again for each packet: the transport protects it in place and
+  // copies it out (a layer that kept a reference would make the next write copy, as buffers do).
+  static thread_local rtc::CopyOnWriteBuffer scratch;
+  rtc::CopyOnWriteBuffer& out = scratch;
   if (!RewriteRtp(packet.bytes.cdata(), packet.bytes.size(), packet.view, ext_map_, fields, packet.skip,
                   packet.padding, kSrtpTailRoom, &out))
     return false;
+  // No transport-wide sequence number, not in the feedback or the allocation: the sent-packet report
+  // stops at the channel (shims/rtp_forward_hooks.cc).
   rtc::PacketOptions options;
-  options.info_signaled_after_sent.packet_type = rtc::PacketType::kData;
   const size_t payload = packet.padding ? 0 : packet.view.payload_size;
   const size_t header = out.size() - payload;
   if (!transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS)) return false;
@@ -783,7 +787,7 @@ void Forget(const std::shared_ptr<Target>& target) {
 
 bool RtpForwarder::Enabled() {
   const char* v = std::getenv("NODE_LIBWEBRTC_RTP_FORWARD");
-  return v != nullptr && std::strcmp(v, "1") == 0;
+  return v == nullptr || std::strcmp(v, "0") != 0;
 }
 
 void RtpForwarder::Bind(const rtc::scoped_refptr<webrtc::RtpSenderInterface>& sender,

@@ -25,7 +25,8 @@
 // waits for a keyframe (VP8, VP9, H.264 only) and asks for one; none in 3 s, or any condition
 // failing, opens the gate: the sender then sends what libwebrtc's path makes, as before.
 //
-// Opt-in while it matures: NODE_LIBWEBRTC_RTP_FORWARD=1 (read when a track is given to a sender).
+// On by default; NODE_LIBWEBRTC_RTP_FORWARD=0 (read when a track is given to a sender) leaves every
+// sender to libwebrtc's path, as does RTCConfiguration.forwardEncodedVideo: false.
 // RED is unwrapped (libwebrtc wraps video in it when ULPFEC is negotiated) and FEC goes as padding:
 // FEC protects the publisher's numbering, which the subscriber does not see.
 // Not yet: simulcast publishers and publishers without a signaled SSRC (libwebrtc's path takes
@@ -79,7 +80,7 @@ struct ForwardedClock {
 
 class RtpForwarder {
  public:
-  // Whether tracks given to senders from now on are forwarded (NODE_LIBWEBRTC_RTP_FORWARD=1).
+  // Whether tracks given to senders from now on are forwarded (unless NODE_LIBWEBRTC_RTP_FORWARD=0).
   static bool Enabled();
   // JS thread. `sender` (of the connection `pc`, whose thread is `thread`) now sends the track of
   // `source`: forward it when possible. Replaces the sender's earlier binding; a null source

@@ -39,7 +39,8 @@ async function main () {
   console.log(JSON.stringify({
     frames: counts,
     forwarded: after.forwardedFrames - before.forwardedFrames,
-    transcoded: after.transcodedFrames - before.transcodedFrames
+    transcoded: after.transcodedFrames - before.transcodedFrames,
+    rtpForwarded: after.rtpForwardedPackets - before.rtpForwardedPackets
   }))
 }
 

@@ -21,6 +21,11 @@ async function statsOf (pc, type, kind) {
 
 describe('media: relay (forwarding Opus)', function () {
   this.timeout(60000)
+  // libwebrtc's path (pictures through the forwarding encoder, Opus through the stand-in encoder):
+  // RTP forwarding, which takes these senders by default, has its own tests (rtp-forward.test.js).
+  let savedForward
+  before(() => { savedForward = process.env.NODE_LIBWEBRTC_RTP_FORWARD; process.env.NODE_LIBWEBRTC_RTP_FORWARD = '0' })
+  after(() => { if (savedForward === undefined) delete process.env.NODE_LIBWEBRTC_RTP_FORWARD; else process.env.NODE_LIBWEBRTC_RTP_FORWARD = savedForward })
   const sinks = []
   afterEach(() => { for (const s of sinks.splice(0)) s.stop(); closeAll() })
 

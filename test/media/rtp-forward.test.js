@@ -1,11 +1,13 @@
 'use strict'
-// RTP forwarding (issue 17, media/rtp_forwarder.h; opt-in: NODE_LIBWEBRTC_RTP_FORWARD=1): a relayed
+// RTP forwarding (issue 17, media/rtp_forwarder.h; the default, NODE_LIBWEBRTC_RTP_FORWARD=0 turns it off): a relayed
 // track's packets go from the publisher's channel to each subscriber's SRTP transport, rewritten,
 // beside libwebrtc's send path, which stays shut for those senders. publisher -> relay -> subscribers,
 // all in this process.
 const assert = require('node:assert/strict')
 const { mediaDevices, nonstandard, RTCRtpSender } = require('../..')
-const { closeAll, once, negotiate, delay, trickledPeers } = require('../helpers/pair')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+const { closeAll, negotiate, delay, trickledPeers } = require('../helpers/pair')
 
 const { RTCVideoSink } = nonstandard
 
@@ -49,11 +51,11 @@ async function inbound (pc, kind) {
   return [...report.values()].find(s => s.type === 'inbound-rtp' && s.kind === kind)
 }
 
-describe('media: relay by RTP forwarding (NODE_LIBWEBRTC_RTP_FORWARD=1)', function () {
+describe('media: relay by RTP forwarding (the default)', function () {
   this.timeout(60000)
   const sinks = []
   let saved
-  before(() => { saved = process.env.NODE_LIBWEBRTC_RTP_FORWARD; process.env.NODE_LIBWEBRTC_RTP_FORWARD = '1' })
+  before(() => { saved = process.env.NODE_LIBWEBRTC_RTP_FORWARD; delete process.env.NODE_LIBWEBRTC_RTP_FORWARD })
   after(() => { if (saved === undefined) delete process.env.NODE_LIBWEBRTC_RTP_FORWARD; else process.env.NODE_LIBWEBRTC_RTP_FORWARD = saved })
   afterEach(() => { for (const s of sinks.splice(0)) s.stop(); closeAll() })
 
@@ -192,6 +194,18 @@ describe('media: relay by RTP forwarding (NODE_LIBWEBRTC_RTP_FORWARD=1)', functi
     assertPattern(back.slice(-10))
     assert.equal(counters().rtpForwardingSenders, 1)
     camera.stop()
+  })
+
+  it('subscribers on other shard threads than the publisher\'s (NODE_LIBWEBRTC_NETWORK_THREADS=3): forwarded by RTP, clean exit', function () {
+    const env = { ...process.env, NODE_LIBWEBRTC_NETWORK_THREADS: '3' }
+    delete env.NODE_LIBWEBRTC_RTP_FORWARD
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'media-fixtures', 'relay-shards.js')], { env, encoding: 'utf8', timeout: 45000 })
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout.trim().split('\n').pop())
+    for (const n of out.frames) assert.ok(n >= 20, JSON.stringify(out))
+    assert.equal(out.transcoded, 0, JSON.stringify(out))
+    assert.equal(out.forwarded, 0, JSON.stringify(out))  // none through libwebrtc's path
+    assert.ok(out.rtpForwarded >= 6 * 20, JSON.stringify(out))
   })
 
   it('replaceTrack(null) and back: forwarding stops and starts again', async () => {
