@@ -456,6 +456,12 @@ export interface RelayCounters {
   relayedPictures: number
   /** Times a relay source subscribed again to its publisher's encoded pictures: the publisher's stream is unsignaled (no SSRC in its SDP, as with rid-based simulcast offers) and libwebrtc made its receive stream anew. */
   resubscribes: number
+  /** RTP packets the relay forwarded beside libwebrtc's send path, each counted once per subscriber (docs/nonstandard.md, RTP forwarding). */
+  rtpForwardedPackets: number
+  /** Of those, packets sent again to answer a subscriber's NACK. */
+  rtpResentPackets: number
+  /** Senders whose packets the relay forwards by RTP now. */
+  rtpForwardingSenders: number
   /** Opus packets of publishers sent on unchanged by relaying audio senders (no decode, no encode). */
   forwardedAudioPackets: number
   /** Remote video pictures decoded (any track of the process). */

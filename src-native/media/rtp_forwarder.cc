@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "media/base/stream_params.h"
 #include "api/video_codecs/h264_profile_level_id.h"
 #include "api/video_codecs/vp9_profile.h"
 #include "media/rtp_rewrite.h"
@@ -139,6 +141,7 @@ struct Packet {
   size_t skip = 0;       // a RED header before the payload
   bool padding = false;  // sent as padding only
   bool key_start = false;
+  bool retransmitted = false;  // the publisher's RTX: a hole filled late
 };
 
 class Target;
@@ -194,7 +197,7 @@ class Tap : public std::enable_shared_from_this<Tap> {
   void Retire();  // any thread: out of the channel index
 
  private:
-  void Index(const cricket::ChannelInterface* channel, uint32_t ssrc);
+  void Index(const cricket::ChannelInterface* channel, uint32_t ssrc, uint32_t rtx);
 
   const std::shared_ptr<ForwardSource> source_;
   std::mutex mu_;
@@ -206,6 +209,9 @@ class Tap : public std::enable_shared_from_this<Tap> {
   bool unforwardable_ = false;                           // under mu_
   std::shared_ptr<const Groups> groups_;                 // under mu_
   std::array<ForwardCodec, 128> codec_of_{};             // publisher thread
+  std::array<int16_t, 128> apt_{};                       // publisher thread: RTX -> media type
+  uint32_t rtx_ssrc_ = 0;                                // publisher thread
+  uint32_t indexed_rtx_ = 0;                             // publisher thread
 
   std::mutex history_mu_;
   std::array<Packet, kHistory> history_;  // by sequence % kHistory; under history_mu_
@@ -289,6 +295,7 @@ struct Registry {
     const cricket::ChannelInterface* channel;
     uint32_t ssrc;
     std::shared_ptr<Tap> tap;
+    bool media;  // the stream itself, not its RTX
   };
   std::vector<Indexed> by_channel;
   std::map<const webrtc::RtpReceiverInterface*, std::shared_ptr<Tap>> taps;
@@ -323,6 +330,23 @@ std::shared_ptr<Target> TargetBySsrc(uint32_t ssrc) {
 }
 
 int64_t NowMs() { return rtc::TimeMillis(); }
+
+// Tests only (no netem or packet filter on every machine): NODE_LIBWEBRTC_TEST_RTP_LOSS=<percent>
+// loses that share of a forwarded stream's media packets on the way in (before libwebrtc and the
+// forwarder see them) and of the forwarded packets on the way out (not retransmissions).
+bool TestLoss() {
+  static const int percent = [] {
+    const char* v = std::getenv("NODE_LIBWEBRTC_TEST_RTP_LOSS");
+    int p = 0;
+    return v != nullptr && absl::SimpleAtoi(v, &p) && p > 0 && p < 100 ? p : 0;
+  }();
+  if (percent == 0) return false;
+  static thread_local uint32_t state = 0x9E3779B9u ^ static_cast<uint32_t>(rtc::TimeMicros());
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state % 100 < static_cast<uint32_t>(percent);
+}
 
 // Under Reg().mu: whether any live binding still reads `tap`.
 bool TapUsedLocked(const std::shared_ptr<Tap>& tap) {
@@ -368,9 +392,29 @@ void Tap::Resolve() {
     if (unforwardable) ssrc = 0;
   }
   std::array<ForwardCodec, 128> codec_of{};
-  for (const auto& c : params.codecs)
-    if (c.payload_type >= 0 && c.payload_type < 128) codec_of[c.payload_type] = CodecOf(c);
+  std::array<int16_t, 128> apt;
+  apt.fill(-1);
+  for (const auto& c : params.codecs) {
+    if (c.payload_type < 0 || c.payload_type >= 128) continue;
+    codec_of[c.payload_type] = CodecOf(c);
+    // RTX payload types name the one they repeat (RFC 4588 "apt").
+    if (absl::EqualsIgnoreCase(c.name, "rtx")) {
+      auto it = c.parameters.find("apt");
+      int a = -1;
+      if (it != c.parameters.end() && absl::SimpleAtoi(it->second, &a) && a >= 0 && a < 128)
+        apt[c.payload_type] = static_cast<int16_t>(a);
+    }
+  }
   codec_of_ = codec_of;
+  apt_ = apt;
+  // The publisher's RTX stream, from its SDP (ssrc-group FID): its retransmissions fill the
+  // subscribers' holes too.
+  uint32_t rtx = 0;
+  if (ssrc != 0) {
+    for (const cricket::StreamParams& sp : channel->remote_streams())
+      if (sp.has_ssrc(ssrc) && sp.GetFidSsrc(ssrc, &rtx)) break;
+  }
+  rtx_ssrc_ = rtx;
   bool changed;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -384,15 +428,21 @@ void Tap::Resolve() {
       ++generation_;
     }
   }
-  if (changed) Index(channel, ssrc);
+  if (changed || rtx != indexed_rtx_) {
+    indexed_rtx_ = rtx;
+    Index(channel, ssrc, rtx);
+  }
 }
 
-void Tap::Index(const cricket::ChannelInterface* channel, uint32_t ssrc) {
+void Tap::Index(const cricket::ChannelInterface* channel, uint32_t ssrc, uint32_t rtx) {
   std::lock_guard<std::mutex> lock(Reg().mu);
   auto& v = Reg().by_channel;
   const size_t before = v.size();
   v.erase(std::remove_if(v.begin(), v.end(), [&](const Registry::Indexed& e) { return e.tap.get() == this; }), v.end());
-  if (channel != nullptr && ssrc != 0) v.push_back({channel, ssrc, shared_from_this()});
+  if (channel != nullptr && ssrc != 0) {
+    v.push_back({channel, ssrc, shared_from_this(), true});
+    if (rtx != 0) v.push_back({channel, rtx, shared_from_this(), false});
+  }
   g_resolved_taps.fetch_add(static_cast<int>(v.size()) - static_cast<int>(before));
 }
 
@@ -408,16 +458,27 @@ void Tap::OnPacket(const webrtc::RtpPacketReceived& received) {
   Packet packet;
   packet.bytes = received.Buffer();  // shared, not copied
   if (!ReadRtp(packet.bytes.cdata(), packet.bytes.size(), &packet.view)) return;
-  packet.codec = codec_of_[packet.view.payload_type];
   const uint8_t* payload = packet.bytes.cdata() + packet.view.header_size;
+  if (rtx_ssrc_ != 0 && packet.view.ssrc == rtx_ssrc_) {
+    // A retransmission (RFC 4588): the original sequence number, then the original payload, under
+    // the original payload type. RTX padding (probes) carries none: not forwarded.
+    const int16_t original = apt_[packet.view.payload_type];
+    if (original < 0 || packet.view.payload_size <= 2) return;
+    packet.view.sequence = static_cast<uint16_t>(payload[0] << 8 | payload[1]);
+    packet.view.payload_type = static_cast<uint8_t>(original);
+    packet.skip = 2;
+    packet.view.payload_size -= 2;
+    packet.retransmitted = true;
+  }
+  packet.codec = codec_of_[packet.view.payload_type];
   if (packet.codec == ForwardCodec::kRed) {
     // RED (libwebrtc wraps video in it when ULPFEC is negotiated): the primary block goes on alone.
     uint8_t inner = 0;
     size_t offset = 0;
-    if (RedPrimary(payload, packet.view.payload_size, &inner, &offset)) {
+    if (RedPrimary(payload + packet.skip, packet.view.payload_size, &inner, &offset)) {
       packet.codec = codec_of_[inner];
       packet.view.payload_type = inner;
-      packet.skip = offset;
+      packet.skip += offset;
       packet.view.payload_size -= offset;
     } else {
       packet.codec = ForwardCodec::kNone;
@@ -430,7 +491,7 @@ void Tap::OnPacket(const webrtc::RtpPacketReceived& received) {
   // Audio has no holes to fill (no NACK): telephone events, comfort noise and the like are left out.
   if (packet.padding && source_->audio) return;
   if (!packet.padding)
-    packet.key_start = StartsKeyFrame(packet.codec, payload + packet.skip, packet.view.payload_size);
+    packet.key_start = !packet.retransmitted && StartsKeyFrame(packet.codec, payload + packet.skip, packet.view.payload_size);
   {
     std::lock_guard<std::mutex> lock(history_mu_);
     history_[packet.view.sequence % kHistory] = packet;
@@ -697,6 +758,7 @@ bool Target::Transmit(const Packet& packet, bool resend) {
   // No transport-wide sequence number, not in the feedback or the allocation: the sent-packet report
   // stops at the channel (shims/rtp_forward_hooks.cc).
   rtc::PacketOptions options;
+  if (!resend && TestLoss()) return false;  // tests: lost on the way out
   const size_t payload = packet.padding ? 0 : packet.view.payload_size;
   const size_t header = out.size() - payload;
   if (!transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS)) return false;
@@ -827,16 +889,23 @@ void RtpForwarder::Bind(const rtc::scoped_refptr<webrtc::RtpSenderInterface>& se
   if (made) Target::ScheduleTick(made, 0);
 }
 
-void RtpForwarder::OnReceived(const cricket::ChannelInterface* channel, const webrtc::RtpPacketReceived& packet) {
-  if (g_resolved_taps.load(std::memory_order_relaxed) == 0) return;
+bool RtpForwarder::OnReceived(const cricket::ChannelInterface* channel, const webrtc::RtpPacketReceived& packet) {
+  if (g_resolved_taps.load(std::memory_order_relaxed) == 0) return true;
   std::shared_ptr<Tap> tap;
+  bool media = false;
   {
     const uint32_t ssrc = packet.Ssrc();
     std::lock_guard<std::mutex> lock(Reg().mu);
     for (const auto& e : Reg().by_channel)
-      if (e.channel == channel && e.ssrc == ssrc) tap = e.tap;
+      if (e.channel == channel && e.ssrc == ssrc) {
+        tap = e.tap;
+        media = e.media;
+      }
   }
-  if (tap) tap->OnPacket(packet);
+  if (!tap) return true;
+  if (media && TestLoss()) return false;  // lost on the way in: neither forwarded nor received
+  tap->OnPacket(packet);
+  return true;
 }
 
 bool RtpForwarder::OnNack(uint32_t ssrc, const std::vector<uint16_t>& sequence_numbers) {

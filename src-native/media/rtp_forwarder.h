@@ -89,8 +89,9 @@ class RtpForwarder {
                    rtc::Thread* thread, std::shared_ptr<ForwardSource> source);
 
   // Hooks (shims/rtp_forward_hooks.cc).
-  // A publisher's channel, its network thread: a decrypted RTP packet it received.
-  static void OnReceived(const cricket::ChannelInterface* channel, const webrtc::RtpPacketReceived& packet);
+  // A publisher's channel, its network thread: a decrypted RTP packet it received. False: drop it
+  // (NODE_LIBWEBRTC_TEST_RTP_LOSS, tests only).
+  static bool OnReceived(const cricket::ChannelInterface* channel, const webrtc::RtpPacketReceived& packet);
   // A sender's RTP module (its thread): a NACK for `ssrc`. True if the forwarder answered it.
   static bool OnNack(uint32_t ssrc, const std::vector<uint16_t>& sequence_numbers);
   // A sender's RTCP feedback (its thread): a keyframe request for `ssrc`. True if forwarded.

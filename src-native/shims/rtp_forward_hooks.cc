@@ -28,7 +28,7 @@ void BaseChannel::OnRtpPacket(const webrtc::RtpPacketReceived& parsed_packet) {
     RTC_LOG(LS_WARNING) << "Dropping an RTP packet received before SRTP is active " << ToString();
     return;
   }
-  nlw::RtpForwarder::OnReceived(this, parsed_packet);
+  if (!nlw::RtpForwarder::OnReceived(this, parsed_packet)) return;
   const webrtc::Timestamp arrival = parsed_packet.arrival_time();
   media_channel_->OnPacketReceived(parsed_packet.Buffer(), arrival.IsMinusInfinity() ? -1 : arrival.us());
 }

@@ -208,6 +208,21 @@ describe('media: relay by RTP forwarding (the default)', function () {
     assert.ok(out.rtpForwarded >= 6 * 20, JSON.stringify(out))
   })
 
+  it('5 % loss both ways (in a child process): NACKs answered from the publisher\'s packets, its retransmissions forwarded; the pictures go on', function () {
+    // NODE_LIBWEBRTC_TEST_RTP_LOSS (tests only: no netem or packet filter on every machine) loses
+    // forwarded streams' packets on the relay's way in and out.
+    const env = { ...process.env, NODE_LIBWEBRTC_TEST_RTP_LOSS: '5' }
+    delete env.NODE_LIBWEBRTC_RTP_FORWARD
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'media-fixtures', 'rtp-forward-loss.js')], { env, encoding: 'utf8', timeout: 60000 })
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout.trim().split('\n').pop())
+    assert.ok(out.frames >= 90, JSON.stringify(out))
+    assert.ok(out.meanLuma > 135 && out.meanLuma < 148, JSON.stringify(out))  // our pattern, not garbage
+    assert.ok(out.resent > 0, `no NACK answered: ${JSON.stringify(out)}`)
+    assert.ok(out.subscriberNacks > 0 && out.relayNacks > 0, JSON.stringify(out))
+    assert.equal(out.forwardingSenders, 1, JSON.stringify(out))
+  })
+
   it('replaceTrack(null) and back: forwarding stops and starts again', async () => {
     const { audio } = await publish()
     const { sub } = await subscribe([audio])
