@@ -31,6 +31,7 @@ class GatedVideoSource : public webrtc::VideoTrackSourceInterface {
     std::lock_guard<std::mutex> lock(mu_);
     std::unique_ptr<Gated>& gated = sinks_[sink];
     if (!gated) gated = std::make_unique<Gated>(sink, gate_);
+    had_sinks_ = true;
     source_->AddOrUpdateSink(gated.get(), wants);
   }
   void RemoveSink(rtc::VideoSinkInterface<webrtc::VideoFrame>* sink) override {
@@ -43,6 +44,12 @@ class GatedVideoSource : public webrtc::VideoTrackSourceInterface {
       sinks_.erase(it);
     }
     source_->RemoveSink(gone.get());  // no frame reaches it after this returns
+  }
+
+  // Any thread: a sender took this source's frames and let them go (its track is no longer sent).
+  bool Idle() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return had_sinks_ && sinks_.empty();
   }
 
   void RegisterObserver(webrtc::ObserverInterface*) override {}
@@ -72,6 +79,7 @@ class GatedVideoSource : public webrtc::VideoTrackSourceInterface {
   const std::shared_ptr<ForwardGate> gate_;
   std::mutex mu_;
   std::map<rtc::VideoSinkInterface<webrtc::VideoFrame>*, std::unique_ptr<Gated>> sinks_;  // under mu_
+  bool had_sinks_ = false;                                                                 // under mu_
 };
 
 }  // namespace nlw

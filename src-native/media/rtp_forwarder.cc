@@ -157,6 +157,12 @@ using Groups = std::vector<Group>;
 class Tap : public std::enable_shared_from_this<Tap> {
  public:
   explicit Tap(std::shared_ptr<ForwardSource> source) : source_(std::move(source)) {}
+  // The receiver's proxy goes on its connection's thread: released elsewhere, its destructor would
+  // make a blocking call to that thread (the last reference can be ours once the track is gone).
+  ~Tap() {
+    if (source_->receiver && source_->thread != nullptr && !source_->thread->IsCurrent())
+      source_->thread->PostTask([r = std::move(source_->receiver)]() mutable { r = nullptr; });
+  }
 
   const std::shared_ptr<ForwardSource>& source() const { return source_; }
 
@@ -227,6 +233,11 @@ class Target : public std::enable_shared_from_this<Target> {
     ext_map_.fill(0);
   }
 
+  // The sender's proxy likewise goes on its own thread.
+  ~Target() {
+    if (sender_ && !thread_->IsCurrent()) thread_->PostTask([s = std::move(sender_)]() mutable { s = nullptr; });
+  }
+
   rtc::Thread* thread() const { return thread_; }
   const std::shared_ptr<Tap>& tap() const { return tap_; }
 
@@ -239,6 +250,9 @@ class Target : public std::enable_shared_from_this<Target> {
   bool ended() const { return ended_.load(); }
   bool forwarding() const { return state_.load() == State::kForwarding; }
   bool pending() const { return state_.load() == State::kPending; }
+  void Unmark() {  // its thread: the SSRC is no longer forwarded (stats)
+    if (seq_) seq_->forwarding.store(false);
+  }
   bool Clock(ForwardedClock* out) {
     std::lock_guard<std::mutex> lock(clock_mu_);
     if (!has_clock_) return false;
@@ -255,7 +269,7 @@ class Target : public std::enable_shared_from_this<Target> {
   bool Transmit(const Packet& packet, bool resend);
   cricket::BaseChannel* Channel();
 
-  const rtc::scoped_refptr<webrtc::RtpSenderInterface> sender_;
+  rtc::scoped_refptr<webrtc::RtpSenderInterface> sender_;  // released on thread_ (~Target)
   const std::weak_ptr<PeerConnectionShared> pc_;
   rtc::Thread* const thread_;
   const std::shared_ptr<Tap> tap_;
@@ -542,14 +556,15 @@ void Target::ScheduleTick(std::weak_ptr<Target> weak, int64_t delay_ms) {
       webrtc::TimeDelta::Millis(delay_ms));
 }
 
+// Any thread (Bind ends a replaced binding on the JS thread): atomics only. The SSRC's
+// `forwarding` flag (stats) is left to the next binding, or to a Forget on the target's thread.
 void Target::End() {
   if (ended_.exchange(true)) return;
-  if (seq_) seq_->forwarding.store(false);
-  if (state_.load() == State::kForwarding) g_forwarding.fetch_sub(1);
-  state_.store(State::kDeclined);
+  if (state_.exchange(State::kDeclined) == State::kForwarding) g_forwarding.fetch_sub(1);
 }
 
-void Target::SetState(State s) {
+void Target::SetState(State s) {  // the target's thread
+  if (ended_.load()) return;
   const State before = state_.exchange(s);
   if (seq_) seq_->forwarding.store(s == State::kForwarding);
   if (before == s) return;
@@ -814,6 +829,7 @@ bool Target::Nack(const std::vector<uint16_t>& sequence_numbers) {
 
 void Forget(const std::shared_ptr<Target>& target) {
   target->End();
+  target->Unmark();
   std::shared_ptr<Tap> retired;
   {
     std::lock_guard<std::mutex> lock(Reg().mu);

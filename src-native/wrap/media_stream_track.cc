@@ -3,6 +3,7 @@
 #include "media/forwarded_sources.h"
 #include "media/transformer_slots.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "addon.h"
@@ -189,7 +190,7 @@ void MediaStreamTrack::SetEnabled(const Napi::CallbackInfo& info) {
   }
   for (auto& [factory, track] : others_) track->set_enabled(enabled);
   for (auto& [factory, track] : relay_tracks_) track->set_enabled(enabled);
-  for (auto& track : forward_tracks_) track->set_enabled(enabled);
+  for (auto& f : forward_tracks_) f.track->set_enabled(enabled);
   if (relay_audio_) relay_audio_->SetMuted(!enabled);
 }
 
@@ -273,7 +274,11 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> MediaStreamTrack::TrackFor
       rtc::scoped_refptr<webrtc::VideoTrackInterface> own = factory->CreateVideoTrack(id_, gated.get());
       if (own) {
         own->set_enabled(track_->enabled());
-        forward_tracks_.push_back(own);
+        // Tracks of senders that let them go (1,000 subscribers joining and leaving keep none).
+        forward_tracks_.erase(std::remove_if(forward_tracks_.begin(), forward_tracks_.end(),
+                                             [](const ForwardTrack& f) { return f.source->Idle(); }),
+                              forward_tracks_.end());
+        forward_tracks_.push_back(ForwardTrack{own, gated});
         *forward = std::move(source);
         return own;
       }

@@ -18,6 +18,7 @@
 #include "media/pushed_audio_source.h"
 #include "media/pushed_video_source.h"
 #include "media/relay_audio_source.h"
+#include "media/forward_gate.h"
 #include "media/rtp_forwarder.h"
 #include "media/relay_video_source.h"
 #include "media/remote_track_info.h"
@@ -137,7 +138,11 @@ class MediaStreamTrack : public Napi::ObjectWrap<MediaStreamTrack>, public Nativ
   rtc::scoped_refptr<RelayAudioSource> relay_audio_;
   // RTP forwarding (media/rtp_forwarder.h): the per-sender tracks made for it, kept for
   // set_enabled; and the publisher's side, shared by them.
-  std::vector<rtc::scoped_refptr<webrtc::MediaStreamTrackInterface>> forward_tracks_;
+  struct ForwardTrack {
+    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
+    rtc::scoped_refptr<GatedVideoSource> source;
+  };
+  std::vector<ForwardTrack> forward_tracks_;  // pruned when their senders let them go
   std::shared_ptr<ForwardSource> ForwardSourceOf(bool audio);
   // Remote tracks: what getSettings() reports (NewInstance installs it).
   std::unique_ptr<RemoteTrackInfo> remote_info_;
