@@ -12,40 +12,7 @@ const { underAsan } = require('../helpers/sanitizers')
 
 const { RTCVideoSink } = nonstandard
 
-function lumaMean (frame) {
-  let sum = 0
-  const n = frame.width * frame.height
-  for (let i = 0; i < n; i++) sum += frame.data[i]
-  return sum / n
-}
-
-/** The next `count` frames of `sink` (size and luma mean), or rejects after `ms`. */
-function frames (sink, count, ms = 10000) {
-  return new Promise((resolve, reject) => {
-    const got = []
-    const timer = setTimeout(() => { sink.onframe = null; reject(new Error(`${got.length} of ${count} frames in ${ms} ms`)) }, ms)
-    sink.onframe = ({ frame }) => {
-      got.push({ width: frame.width, height: frame.height, mean: lumaMean(frame) })
-      if (got.length === count) { clearTimeout(timer); sink.onframe = null; resolve(got) }
-    }
-  })
-}
-
-/** Our synthetic camera's picture: 320x240, gray 128 with a white bar an eighth wide (141.4). */
-function assertPattern (got) {
-  for (const f of got) {
-    assert.equal(f.width, 320)
-    assert.equal(f.height, 240)
-    assert.ok(Math.abs(f.mean - 141.4) < 6, `luma mean ${f.mean}`)
-  }
-}
-
-function counters () { return nonstandard.relayCounters() }
-function delta (before, after) {
-  const out = {}
-  for (const k of Object.keys(after)) out[k] = after[k] - before[k]
-  return out
-}
+const { lumaMean, frames, assertPattern, counters, delta } = require('../helpers/pictures')
 
 describe('media: relay (forwarding encoded video)', function () {
   this.timeout(60000)
