@@ -124,12 +124,17 @@ bool SameFormat(const webrtc::RtpCodecParameters& in, const webrtc::RtpCodecPara
   return true;
 }
 
-webrtc::RtpTransceiver* TransceiverOf(webrtc::PeerConnectionInternal* pc, const webrtc::RtpSenderInterface* sender,
-                                      const webrtc::RtpReceiverInterface* receiver) {
+using TransceiverProxy = webrtc::RtpTransceiverProxyWithInternal<webrtc::RtpTransceiver>;
+
+// The connection's thread. The proxy, held, keeps the transceiver alive (a raw pointer kept between
+// tasks outlived it once the connection closed: ASan, session 18); its channel is looked up anew.
+rtc::scoped_refptr<TransceiverProxy> TransceiverOf(webrtc::PeerConnectionInternal* pc,
+                                                  const webrtc::RtpSenderInterface* sender,
+                                                  const webrtc::RtpReceiverInterface* receiver) {
   for (const auto& proxy : pc->GetTransceiversInternal()) {
     webrtc::RtpTransceiver* t = proxy->internal();
     if ((sender != nullptr && t->sender().get() == sender) || (receiver != nullptr && t->receiver().get() == receiver))
-      return t;
+      return proxy;
   }
   return nullptr;
 }
@@ -235,7 +240,11 @@ class Target : public std::enable_shared_from_this<Target> {
 
   // The sender's proxy likewise goes on its own thread.
   ~Target() {
-    if (sender_ && !thread_->IsCurrent()) thread_->PostTask([s = std::move(sender_)]() mutable { s = nullptr; });
+    if (thread_->IsCurrent()) return;
+    thread_->PostTask([s = std::move(sender_), t = std::move(transceiver_)]() mutable {
+      t = nullptr;
+      s = nullptr;
+    });
   }
 
   rtc::Thread* thread() const { return thread_; }
@@ -278,7 +287,7 @@ class Target : public std::enable_shared_from_this<Target> {
   std::atomic<State> state_{State::kPending};
 
   // Its thread only.
-  webrtc::RtpTransceiver* transceiver_ = nullptr;
+  rtc::scoped_refptr<TransceiverProxy> transceiver_;  // released on thread_ (~Target)
   uint32_t ssrc_ = 0;
   std::array<int16_t, 128> pt_map_;  // publisher payload type -> the sender's (-1: none)
   int16_t primary_pt_ = -1;          // the sender's payload type for padding
@@ -393,9 +402,9 @@ void Tap::Resolve() {
   uint32_t ssrc = 0;
   webrtc::RtpParameters params;
   if (std::shared_ptr<PeerConnectionShared> pc = source_->pc.lock(); pc && pc->internal != nullptr) {
-    if (webrtc::RtpTransceiver* t = TransceiverOf(pc->internal, nullptr, source_->receiver.get());
-        t != nullptr && !t->stopped())
-      channel = t->channel();
+    if (rtc::scoped_refptr<TransceiverProxy> t = TransceiverOf(pc->internal, nullptr, source_->receiver.get());
+        t && !t->internal()->stopped())
+      channel = t->internal()->channel();
   }
   bool unforwardable = false;
   if (channel != nullptr) {
@@ -580,9 +589,9 @@ void Target::Decline(const char* why) {
 }
 
 cricket::BaseChannel* Target::Channel() {
-  if (transceiver_ == nullptr) return nullptr;
+  if (!transceiver_) return nullptr;
   // Our factory's channels are libwebrtc's VoiceChannel/VideoChannel, both BaseChannels.
-  return static_cast<cricket::BaseChannel*>(transceiver_->channel());
+  return static_cast<cricket::BaseChannel*>(transceiver_->internal()->channel());
 }
 
 void Target::Resolve(int64_t now_ms) {
@@ -594,15 +603,15 @@ void Target::Resolve(int64_t now_ms) {
     return;
   }
   transceiver_ = TransceiverOf(pc->internal, sender_.get(), nullptr);
-  if (transceiver_ == nullptr || transceiver_->stopped()) {
+  if (!transceiver_ || transceiver_->internal()->stopped()) {
     transceiver_ = nullptr;
     Forget(shared_from_this());
     return;
   }
   // Not negotiated yet, or not sending: nothing is sent either way. (The channel exists from the
   // offer on; the send codecs only once the answer is applied.)
-  const absl::optional<webrtc::RtpTransceiverDirection> current = transceiver_->current_direction();
-  if (transceiver_->channel() == nullptr || !current || !webrtc::RtpTransceiverDirectionHasSend(*current)) return;
+  const absl::optional<webrtc::RtpTransceiverDirection> current = transceiver_->internal()->current_direction();
+  if (transceiver_->internal()->channel() == nullptr || !current || !webrtc::RtpTransceiverDirectionHasSend(*current)) return;
   if (tap_->unforwardable()) {
     Decline("the publisher's stream is simulcast, has no signaled SSRC, or is transformed");
     return;
