@@ -2,13 +2,7 @@
 // What the relay tests read from a subscriber's pictures and from the relay's counters.
 const assert = require('node:assert/strict')
 const { nonstandard } = require('../..')
-
-function lumaMean (frame) {
-  let sum = 0
-  const n = frame.width * frame.height
-  for (let i = 0; i < n; i++) sum += frame.data[i]
-  return sum / n
-}
+const { lumaMean } = require('./content')
 
 /** The next `count` frames of `sink` (size and luma mean), or rejects after `ms`. */
 function frames (sink, count, ms = 10000) {
