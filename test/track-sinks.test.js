@@ -254,8 +254,11 @@ describe('nonstandard RTCVideoSink / RTCAudioSink', () => {
         assert.equal(quiet.peak, 0, `${name}: disabled, ${JSON.stringify(quiet)}`)
         assert.equal(quiet.frames, (await nextChunks(sink, 1))[0].sampleRate / 100)
         t.enabled = true
-        await nextChunks(sink, 10)
-        assert.ok((await loudness(sink)).peak > 1000, `${name}: enabled again`)
+        // The tone comes back. Not within a fixed time: a remote decoder that went without packets
+        // (a receive transform on a loaded machine) plays concealment first; 5 s of audio at most.
+        let again = 0
+        for (let i = 0; i < 16 && again <= 1000; i++) again = (await loudness(sink)).peak
+        assert.ok(again > 1000, `${name}: enabled again (peak ${again})`)
       }
     } finally {
       closeAll()
@@ -292,8 +295,9 @@ describe('nonstandard RTCVideoSink / RTCAudioSink', () => {
         await peakOf(10) // chunks queued before
         assert.equal(await peakOf(30), 0, `${name}: disabled`)
         t.enabled = true
-        await peakOf(10)
-        assert.ok(await peakOf(30) > 1000, `${name}: enabled again`)
+        let again = 0 // the tone comes back, after a remote decoder's concealment if any (5 s at most)
+        for (let i = 0; i < 16 && again <= 1000; i++) again = await peakOf(30)
+        assert.ok(again > 1000, `${name}: enabled again (peak ${again})`)
         await reader.cancel()
       }
     } finally {
