@@ -17,6 +17,7 @@
 #include "media/rtp_rewrite.h"
 #include "media/transformer_slots.h"
 #include "runtime/datagram_batch.h"
+#include "runtime/quiet_sends.h"
 #include "modules/rtp_rtcp/source/rtp_packet_received.h"
 #include "pc/channel.h"
 #include "pc/channel_interface.h"
@@ -779,13 +780,18 @@ bool Target::Transmit(const Packet& packet, bool resend) {
   if (!RewriteRtp(packet.bytes.cdata(), packet.bytes.size(), packet.view, ext_map_, fields, packet.skip,
                   packet.padding, kSrtpTailRoom, &out))
     return false;
-  // No transport-wide sequence number, not in the feedback or the allocation: the sent-packet report
-  // stops at the channel (shims/rtp_forward_hooks.cc).
+  // No transport-wide sequence number, not in the feedback or the allocation: no sent-packet report
+  // (sent quietly below).
   rtc::PacketOptions options;
   if (!resend && TestLoss()) return false;  // tests: lost on the way out
   const size_t payload = packet.padding ? 0 : packet.view.payload_size;
   const size_t header = out.size() - payload;
-  if (!transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS)) return false;
+  bool sent;
+  {
+    QuietSends quiet;  // no sent-packet report to climb the stack for (runtime/quiet_sends.h)
+    sent = transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS);
+  }
+  if (!sent) return false;
   if (resend) {
     g_resent.fetch_add(1, std::memory_order_relaxed);
     if (seq_) {

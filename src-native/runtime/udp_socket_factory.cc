@@ -20,6 +20,7 @@
 #include "rtc_base/third_party/sigslot/sigslot.h"
 #include "runtime/datagram_batch.h"
 #include "runtime/post_batch.h"
+#include "runtime/quiet_sends.h"
 #include "shims/clock_reads.h"
 
 #ifndef UDP_SEGMENT
@@ -436,6 +437,20 @@ class UdpSocket : public rtc::Socket, public sigslot::has_slots<>, private Datag
   bool enlisted_ = false;
 };
 
+// libwebrtc's packet socket over a UdpSocket, except that a send inside a QuietSends scope
+// (quiet_sends.h) without a packet id raises no sent-packet report.
+class QuietableUdpSocket : public rtc::AsyncUDPSocket {
+ public:
+  explicit QuietableUdpSocket(rtc::Socket* socket) : rtc::AsyncUDPSocket(socket), socket_(socket) {}
+  int SendTo(const void* pv, size_t cb, const rtc::SocketAddress& addr, const rtc::PacketOptions& options) override {
+    if (options.packet_id != -1 || !QuietSends::Active()) return rtc::AsyncUDPSocket::SendTo(pv, cb, addr, options);
+    return socket_->SendTo(pv, cb, addr);
+  }
+
+ private:
+  rtc::Socket* const socket_;  // owned by the base
+};
+
 }  // namespace
 
 UdpSocketFactory::UdpSocketFactory(rtc::PhysicalSocketServer* sockets)
@@ -464,7 +479,7 @@ rtc::AsyncPacketSocket* UdpSocketFactory::CreateUdpSocket(const rtc::SocketAddre
   }
   socket->SetOption(rtc::Socket::OPT_RCVBUF,
                     local_address.IsLoopbackIP() ? kReceiveBuffer : kNetworkReceiveBuffer);
-  return new rtc::AsyncUDPSocket(socket.release());
+  return new QuietableUdpSocket(socket.release());
 }
 
 }  // namespace nlw
