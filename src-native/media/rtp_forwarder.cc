@@ -51,6 +51,21 @@ constexpr size_t kLastSequences = 4096;
 std::atomic<uint64_t> g_last_sequence[kLastSequences];
 std::atomic<uint64_t> g_last_timestamp[kLastSequences];
 
+// How many SeqStates (by media or RTX SSRC) fall on each slot of the same size: libwebrtc's
+// packets of every other SSRC pass by without the registry's lock (a per-packet lock on every
+// thread that sends, once the process forwards anything). Written under Reg().mu.
+std::atomic<uint32_t> g_numbered_slots[kLastSequences];
+
+void MarkNumbered(uint32_t ssrc, bool on) {
+  if (on) g_numbered_slots[ssrc % kLastSequences].fetch_add(1, std::memory_order_relaxed);
+  else g_numbered_slots[ssrc % kLastSequences].fetch_sub(1, std::memory_order_relaxed);
+}
+
+// Whether `ssrc` may have a SeqState (false: certainly not).
+bool MaybeNumbered(uint32_t ssrc) {
+  return g_numbered_slots[ssrc % kLastSequences].load(std::memory_order_relaxed) != 0;
+}
+
 bool LastSequence(uint32_t ssrc, uint16_t* next, uint32_t* ts, uint32_t* ms) {
   const uint64_t v = g_last_sequence[ssrc % kLastSequences].load(std::memory_order_relaxed);
   const uint64_t t = g_last_timestamp[ssrc % kLastSequences].load(std::memory_order_relaxed);
@@ -685,6 +700,7 @@ void Target::Resolve(int64_t now_ms) {
     if (!state) {
       state = std::make_shared<SeqState>();
       g_sequences.fetch_add(1);
+      MarkNumbered(ssrc, true);
     }
     seq_ = state;
     seq_->forwarding.store(state_.load() == State::kForwarding);
@@ -744,18 +760,22 @@ void Target::Send(const Packet& packet) {
     // The timestamp goes on the same way, by the time since that packet.
     uint16_t next_seq = static_cast<uint16_t>(rtc::CreateRandomId());
     uint32_t next_ts = rtc::CreateRandomId();
-    uint16_t module_next;
-    uint32_t module_ts, module_ms;
-    if (seq_ && seq_->known.load() && seq_->forwarded_last.load()) {
+    // Ours: the forwarder's next number and its last timestamp moved on by the time since.
+    const bool ours = seq_ && seq_->known.load();
+    auto from_ours = [&] {
       next_seq = static_cast<uint16_t>(seq_->next.load());
       next_ts = seq_->last_ts.load() + static_cast<uint32_t>((now - seq_->last_ms.load()) * clock_khz_ + 1);
+    };
+    uint16_t module_next;
+    uint32_t module_ts, module_ms;
+    if (ours && seq_->forwarded_last.load()) {
+      from_ours();
     } else if (LastSequence(ssrc_, &module_next, &module_ts, &module_ms)) {
       next_seq = static_cast<uint16_t>(module_next + (seq_ ? seq_->delta.load() : 0));
       next_ts = module_ts + (seq_ ? seq_->ts_delta.load() : 0) +
                 static_cast<uint32_t>(static_cast<uint32_t>(now - module_ms) * clock_khz_ + 1);
-    } else if (seq_ && seq_->known.load()) {
-      next_seq = static_cast<uint16_t>(seq_->next.load());
-      next_ts = seq_->last_ts.load() + static_cast<uint32_t>((now - seq_->last_ms.load()) * clock_khz_ + 1);
+    } else if (ours) {
+      from_ours();
     }
     seq_offset_ = static_cast<uint16_t>(next_seq - packet.view.sequence);
     ts_offset_ = next_ts - packet.view.timestamp;
@@ -858,7 +878,11 @@ void Forget(const std::shared_ptr<Target>& target) {
       if (!t || t == target) {
         // The sender's connection or transceiver is gone: nothing numbers its SSRC any more.
         if (auto seq = Reg().sequences.find(it->first); seq != Reg().sequences.end()) {
-          if (seq->second->rtx_ssrc != 0) Reg().rtx_sequences.erase(seq->second->rtx_ssrc);
+          if (seq->second->rtx_ssrc != 0) {
+            Reg().rtx_sequences.erase(seq->second->rtx_ssrc);
+            MarkNumbered(seq->second->rtx_ssrc, false);
+          }
+          MarkNumbered(it->first, false);
           Reg().sequences.erase(seq);
           g_sequences.fetch_sub(1);
         }
@@ -958,6 +982,7 @@ bool RtpForwarder::Clock(uint32_t ssrc, ForwardedClock* out) {
 
 namespace {
 std::shared_ptr<SeqState> SeqStateOf(uint32_t ssrc, bool* rtx) {
+  if (!MaybeNumbered(ssrc)) return nullptr;
   std::lock_guard<std::mutex> lock(Reg().mu);
   auto it = Reg().sequences.find(ssrc);
   if (it != Reg().sequences.end()) {
@@ -977,7 +1002,7 @@ void RtpForwarder::NoteSequence(uint32_t ssrc, uint32_t rtx_ssrc, uint16_t used,
                                                 std::memory_order_relaxed);
   g_last_sequence[ssrc % kLastSequences].store(
       static_cast<uint64_t>(ssrc) << 32 | 0x10000 | static_cast<uint16_t>(used + 1), std::memory_order_relaxed);
-  if (g_sequences.load(std::memory_order_relaxed) == 0) return;
+  if (g_sequences.load(std::memory_order_relaxed) == 0 || !MaybeNumbered(ssrc)) return;
   std::shared_ptr<SeqState> state;
   {
     std::lock_guard<std::mutex> lock(Reg().mu);
@@ -985,8 +1010,14 @@ void RtpForwarder::NoteSequence(uint32_t ssrc, uint32_t rtx_ssrc, uint16_t used,
     if (it == Reg().sequences.end()) return;
     state = it->second;
     if (state->rtx_ssrc != rtx_ssrc) {
-      if (state->rtx_ssrc != 0) Reg().rtx_sequences.erase(state->rtx_ssrc);
-      if (rtx_ssrc != 0) Reg().rtx_sequences[rtx_ssrc] = state;
+      if (state->rtx_ssrc != 0) {
+        Reg().rtx_sequences.erase(state->rtx_ssrc);
+        MarkNumbered(state->rtx_ssrc, false);
+      }
+      if (rtx_ssrc != 0) {
+        Reg().rtx_sequences[rtx_ssrc] = state;
+        MarkNumbered(rtx_ssrc, true);
+      }
       state->rtx_ssrc = rtx_ssrc;
     }
   }
@@ -1048,7 +1079,7 @@ uint16_t RtpForwarder::WireDelta(uint32_t ssrc) {
 }
 
 bool RtpForwarder::Sent(uint32_t ssrc, SentCounts* out) {
-  if (g_sequences.load(std::memory_order_relaxed) == 0) return false;
+  if (g_sequences.load(std::memory_order_relaxed) == 0 || !MaybeNumbered(ssrc)) return false;
   std::shared_ptr<SeqState> state;
   {
     std::lock_guard<std::mutex> lock(Reg().mu);
