@@ -26,6 +26,8 @@ if [ "$(id -u)" = 0 ]; then
     binutils iproute2 util-linux chromium python3-aiortc >/dev/null
 fi
 npm ci --ignore-scripts --no-audit --no-fund
+# The other Node WebRTC stacks: the bench's peers and test/interop/node-peers' remote ends.
+npm ci --prefix bench --no-audit --no-fund
 npm run build:ts
 npm run prebuilds          # cmake-js build (build/Release) + prebuilds/linux-x64/*.node
 npm run check:node-gyp     # binding.gyp builds the same sources and works
