@@ -21,9 +21,11 @@ if [ "$(id -u)" = 0 ]; then
   # binutils: readelf/nm (test/package), ar/objcopy (scripts/link-inputs.js). iproute2 + util-linux:
   # ip and unshare (scripts/netns.js). chromium: test/interop. g++ brings libasan8/libubsan1
   # (npm run test:sanitize). libopenh264-dev: the H.264 decoder/encoder (static, in the binary).
-  # python3-aiortc: the aiortc peer of test/interop/aiortc.test.js.
+  # python3-aiortc: the aiortc peer of test/interop/aiortc.test.js. golang-go + pion: the pion peer
+  # of test/interop/pion.test.js (built offline by the test).
   apt-get install -y -q --no-install-recommends libtgowt-dev libopenh264-dev cmake ninja-build g++ make python3 \
-    binutils iproute2 util-linux chromium python3-aiortc >/dev/null
+    binutils iproute2 util-linux chromium python3-aiortc \
+    golang-go golang-github-pion-webrtc.v3-dev >/dev/null
 fi
 npm ci --ignore-scripts --no-audit --no-fund
 # The other Node WebRTC stacks: the bench's peers and test/interop/node-peers' remote ends.
