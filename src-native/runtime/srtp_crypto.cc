@@ -24,18 +24,11 @@ namespace {
 constexpr int kAesKey = 16;
 constexpr int kSalt = 14;
 
-// AES-128 in ECB: counter mode is done here, from blocks of counters encrypted in one call.
-// OpenSSL's own CTR needs its context initialised again for each packet's IV, which cost as much
-// as the encryption itself (bench/RESULTS.md "Session 19": the forwarding relay's profile).
-EVP_CIPHER* g_aes_ecb = nullptr;  // fetched once; lives for the process
+EVP_CIPHER* g_aes_ctr = nullptr;  // fetched once; lives for the process
 
 struct IcmState {
   EVP_CIPHER_CTX* ctx = nullptr;
   uint8_t offset[16] = {};  // the salt, then two zero bytes (the block counter)
-  uint64_t counter_hi = 0;  // the current counter block, big-endian halves as numbers
-  uint64_t counter_lo = 0;
-  uint8_t rest[16] = {};  // keystream left of the last block a call began
-  unsigned rest_len = 0;
 };
 
 extern const srtp_cipher_type_t kIcmType;
@@ -63,46 +56,17 @@ srtp_err_status_t IcmAlloc(srtp_cipher_pointer_t* cp, int key_len, int /*tag_len
 srtp_err_status_t IcmDealloc(srtp_cipher_pointer_t c) {
   auto* state = static_cast<IcmState*>(c->state);
   EVP_CIPHER_CTX_free(state->ctx);
-  OPENSSL_cleanse(state, sizeof(*state));
+  OPENSSL_cleanse(state->offset, sizeof(state->offset));
   delete state;
   delete c;
   return srtp_err_status_ok;
-}
-
-uint64_t LoadBig(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
-  return v;
-}
-
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "StoreBig swaps bytes");
-void StoreBig(uint64_t v, uint8_t* p) {
-  v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-
-// out ^= ks over n bytes, eight at a time.
-void Xor(uint8_t* out, const uint8_t* ks, unsigned n) {
-  unsigned i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t a, b;
-    std::memcpy(&a, out + i, 8);
-    std::memcpy(&b, ks + i, 8);
-    a ^= b;
-    std::memcpy(out + i, &a, 8);
-  }
-  for (; i < n; ++i) out[i] ^= ks[i];
 }
 
 srtp_err_status_t IcmInit(void* sv, const uint8_t* key) {
   auto* state = static_cast<IcmState*>(sv);
   std::memset(state->offset, 0, sizeof(state->offset));
   std::memcpy(state->offset, key + kAesKey, kSalt);
-  state->counter_hi = LoadBig(state->offset);
-  state->counter_lo = LoadBig(state->offset + 8);
-  state->rest_len = 0;
-  if (EVP_EncryptInit_ex(state->ctx, g_aes_ecb, nullptr, key, nullptr) != 1 ||
-      EVP_CIPHER_CTX_set_padding(state->ctx, 0) != 1)
+  if (EVP_EncryptInit_ex(state->ctx, g_aes_ctr, nullptr, key, state->offset) != 1)
     return srtp_err_status_init_fail;
   return srtp_err_status_ok;
 }
@@ -113,23 +77,9 @@ srtp_err_status_t IcmSetIv(void* sv, uint8_t* iv, srtp_cipher_direction_t /*dire
   auto* state = static_cast<IcmState*>(sv);
   uint8_t counter[16];
   for (int i = 0; i < 16; ++i) counter[i] = state->offset[i] ^ iv[i];
-  state->counter_hi = LoadBig(counter);
-  state->counter_lo = LoadBig(counter + 8);
-  state->rest_len = 0;
+  if (EVP_EncryptInit_ex(state->ctx, nullptr, nullptr, nullptr, counter) != 1)
+    return srtp_err_status_cipher_fail;
   return srtp_err_status_ok;
-}
-
-// `blocks` blocks of keystream into `out`, the counter moved past them (a 128-bit big-endian
-// increment, as OpenSSL's CTR).
-bool Keystream(IcmState* state, unsigned blocks, uint8_t* out) {
-  for (unsigned i = 0; i < blocks; ++i) {
-    StoreBig(state->counter_hi, out + 16 * i);
-    StoreBig(state->counter_lo, out + 16 * i + 8);
-    if (++state->counter_lo == 0) ++state->counter_hi;
-  }
-  int len = 0;
-  return EVP_EncryptUpdate(state->ctx, out, &len, out, static_cast<int>(16 * blocks)) == 1 &&
-         len == static_cast<int>(16 * blocks);
 }
 
 // In place; one call continues the keystream of the last (as libsrtp's own does). libsrtp's
@@ -137,28 +87,10 @@ bool Keystream(IcmState* state, unsigned blocks, uint8_t* out) {
 srtp_err_status_t IcmEncrypt(void* sv, uint8_t* buffer, unsigned int* octets) {
   auto* state = static_cast<IcmState*>(sv);
   if (*octets > 0xffffu * 16u) return srtp_err_status_terminus;
-  unsigned n = *octets;
-  unsigned take = state->rest_len < n ? state->rest_len : n;
-  const uint8_t* rest = state->rest + (16 - state->rest_len);
-  for (unsigned i = 0; i < take; ++i) buffer[i] ^= rest[i];
-  state->rest_len -= take;
-  buffer += take;
-  n -= take;
-  constexpr unsigned kChunk = 64;  // blocks of keystream per call: 1 KiB on the stack
-  uint8_t ks[16 * kChunk];
-  while (n >= 16) {
-    unsigned blocks = n / 16 < kChunk ? n / 16 : kChunk;
-    if (!Keystream(state, blocks, ks)) return srtp_err_status_cipher_fail;
-    Xor(buffer, ks, 16 * blocks);
-    buffer += 16 * blocks;
-    n -= 16 * blocks;
-  }
-  if (n > 0) {
-    if (!Keystream(state, 1, state->rest)) return srtp_err_status_cipher_fail;
-    for (unsigned i = 0; i < n; ++i) buffer[i] ^= state->rest[i];
-    state->rest_len = 16 - n;
-  }
-  OPENSSL_cleanse(ks, sizeof(ks));
+  int out = 0;
+  if (EVP_EncryptUpdate(state->ctx, buffer, &out, buffer, static_cast<int>(*octets)) != 1 ||
+      out != static_cast<int>(*octets))
+    return srtp_err_status_cipher_fail;
   return srtp_err_status_ok;
 }
 
@@ -286,9 +218,9 @@ bool Install() {
     RTC_LOG(LS_ERROR) << "srtp_init failed: " << err;
     return false;
   }
-  g_aes_ecb = EVP_CIPHER_fetch(nullptr, "AES-128-ECB", nullptr);
+  g_aes_ctr = EVP_CIPHER_fetch(nullptr, "AES-128-CTR", nullptr);
   bool cipher = false;
-  if (g_aes_ecb != nullptr) {
+  if (g_aes_ctr != nullptr) {
     srtp_err_status_t err = srtp_replace_cipher_type(&kIcmType, SRTP_AES_ICM_128);
     cipher = err == srtp_err_status_ok;
     if (!cipher) RTC_LOG(LS_WARNING) << "SRTP: AES-CM replacement refused (" << err << "), libsrtp's kept";
