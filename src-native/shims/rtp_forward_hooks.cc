@@ -45,7 +45,8 @@ bool BaseChannel::SendPacket(rtc::CopyOnWriteBuffer* packet, const rtc::PacketOp
 // transport. The media channel passes it to the call, whose transport controller posts a task for
 // each (bench/RESULTS.md "Session 18": ~8 % of a forwarding relay's CPU). A packet with no
 // transport-wide sequence number that counts neither for feedback nor for the bandwidth allocation
-// (the forwarder's: media/rtp_forwarder.h) tells that controller nothing: it stops here.
+// (libwebrtc's own audio without transport-wide feedback; the forwarder's raise no report at all:
+// runtime/quiet_sends.h) tells that controller nothing: it stops here.
 void BaseChannel::SignalSentPacket_n(const rtc::SentPacket& sent_packet) {
   RTC_DCHECK_RUN_ON(network_thread());
   if (sent_packet.packet_id == -1 && !sent_packet.info.included_in_feedback && !sent_packet.info.included_in_allocation)
