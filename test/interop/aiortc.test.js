@@ -6,10 +6,10 @@
 // aiortc counts the DTLS datagrams it got that carried several records (none may).
 // Skipped when /usr/bin/python3 cannot import aiortc (scripts/setup.sh installs python3-aiortc).
 const assert = require('node:assert/strict')
-const { spawn, spawnSync } = require('node:child_process')
+const { spawnSync } = require('node:child_process')
 const path = require('node:path')
-const readline = require('node:readline')
 const { RTCPeerConnection } = require('../..')
+const { startLinePeer, gathered } = require('./line-peer')
 
 const PYTHON = '/usr/bin/python3'
 const PEER = path.join(__dirname, 'aiortc-peer.py')
@@ -19,40 +19,7 @@ const ROUNDS = 2
 
 const hasAiortc = spawnSync(PYTHON, ['-c', 'import aiortc'], { stdio: 'ignore' }).status === 0
 
-/** The Python peer: send(obj) writes a line; next() resolves the next line it prints. */
-function startPeer (role) {
-  const child = spawn(PYTHON, [PEER, role, String(COUNT)], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', d => { stderr += d })
-  const lines = []
-  const waiting = []
-  readline.createInterface({ input: child.stdout }).on('line', l => {
-    const m = JSON.parse(l)
-    const w = waiting.shift()
-    if (w) w(m)
-    else lines.push(m)
-  })
-  const exited = new Promise(resolve => child.once('close', resolve))
-  return {
-    child,
-    send: m => child.stdin.write(`${JSON.stringify(m)}\n`),
-    next: () => Promise.race([
-      lines.length > 0 ? Promise.resolve(lines.shift()) : new Promise(resolve => waiting.push(resolve)),
-      exited.then(code => { throw new Error(`aiortc peer exited (${code}): ${stderr.slice(-400)}`) })
-    ]),
-    stop: async () => { child.stdin.end(); await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 3000))]); child.kill() }
-  }
-}
-
-/** A full description: aiortc takes no trickled candidates. */
-async function gathered (pc) {
-  if (pc.iceGatheringState !== 'complete') {
-    await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState === 'complete') resolve()
-    }))
-  }
-  return pc.localDescription
-}
+const startPeer = role => startLinePeer('aiortc', PYTHON, [PEER, role, String(COUNT)])
 
 describe('interop: aiortc over loopback (audio + video + data channel, BUNDLE)', function () {
   this.timeout(60000)

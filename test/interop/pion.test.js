@@ -6,12 +6,12 @@
 // GOPATH mode against Debian's Go sources. Skipped when Go or pion is not installed
 // (scripts/setup.sh installs golang-go and golang-github-pion-webrtc.v3-dev).
 const assert = require('node:assert/strict')
-const { spawn, spawnSync } = require('node:child_process')
+const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const readline = require('node:readline')
 const { RTCPeerConnection } = require('../..')
+const { startLinePeer, gathered } = require('./line-peer')
 
 const GOCODE = '/usr/share/gocode'
 const MESSAGES = 20
@@ -42,41 +42,7 @@ function buildPeer () {
   return { binary, gopath }
 }
 
-function startPeer (binary, role) {
-  const child = spawn(binary, [role], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', d => { stderr += d })
-  const lines = []
-  const waiting = []
-  readline.createInterface({ input: child.stdout }).on('line', l => {
-    const m = JSON.parse(l)
-    const w = waiting.shift()
-    if (w) w(m)
-    else lines.push(m)
-  })
-  const exited = new Promise(resolve => child.once('close', resolve))
-  return {
-    send: m => child.stdin.write(`${JSON.stringify(m)}\n`),
-    next: () => Promise.race([
-      lines.length > 0 ? Promise.resolve(lines.shift()) : new Promise(resolve => waiting.push(resolve)),
-      exited.then(code => { throw new Error(`pion peer exited (${code}): ${stderr.slice(-400)}`) })
-    ]).then(m => {
-      if (m.type === 'error') throw new Error(`pion: ${m.error}`)
-      return m
-    }),
-    stop: async () => { child.stdin.end(); await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 3000))]); child.kill() }
-  }
-}
-
-/** A full description: the test trickles nothing. */
-async function gathered (pc) {
-  if (pc.iceGatheringState !== 'complete') {
-    await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState === 'complete') resolve()
-    }))
-  }
-  return pc.localDescription
-}
+const startPeer = (binary, role) => startLinePeer('pion', binary, [role])
 
 const chunkOf = i => Buffer.alloc(CHUNK, i & 0xff)
 
