@@ -71,7 +71,7 @@ function subscribe (relay, { answer = true } = {}) {
 async function receivesVideo (s, width, height, more = 10) {
   const from = s.frames
   await waitFor(() => { if (s.error) throw s.error; return s.frames >= from + more }, STEP_MS,
-    () => `${more} more frames (had ${from}, now ${s.frames}, ${s.pc.connectionState})`)
+    () => `${more} more frames (had ${from}, now ${s.frames}, ${s.pc.connectionState}; signalling: ${s.messages.join(' ')})`)
   assert.deepEqual(s.size, [width, height])
 }
 
@@ -80,7 +80,10 @@ describe('relay example (Node side)', function () {
   let relay, media, publisher, subs
 
   beforeEach(async function () {
-    relay = new Relay({ RTCPeerConnection, answerTimeoutMs: 1500, disconnectTimeoutMs: 1000 })
+    // 5 s to answer (1.5 s before): under ASan in the full suite a subscriber once sat
+    // "connecting" with no frames for 15 s, as one the relay dropped for a late answer would
+    // (not confirmed: the failure message now shows the signalling it got).
+    relay = new Relay({ RTCPeerConnection, answerTimeoutMs: 5000, disconnectTimeoutMs: 1000 })
     media = startSyntheticMedia(nonstandard, MediaStream, { width: 320, height: 240 })
     publisher = await publishInProcess(relay, RTCPeerConnection, media)
     subs = []

@@ -159,7 +159,11 @@ describe('media: encoded transforms', function () {
         await new Promise(resolve => setTimeout(resolve, 40))
       }
       assert.equal(track.enabled, true, kind)
-      const got = await tone(sink(RTCAudioSink, track))
+      // The tone comes back: half seconds of it, the first of which may still hold the decoder's
+      // concealment of what the toggles held up (382 Hz once, under ASan in the full suite).
+      const s = sink(RTCAudioSink, track)
+      let got = await tone(s)
+      for (let i = 0; i < 6 && Math.abs(got.hz - 440) >= 20; i++) got = await tone(s)
       assert.ok(Math.abs(got.hz - 440) < 20, `${kind}: ${got.hz} Hz`)
       assert.equal(b.connectionState, 'connected', kind)
       a.close(); b.close()
