@@ -349,6 +349,20 @@ Registry& Reg() {
   return *r;
 }
 
+// Under Reg().mu: `state`'s RTX SSRC becomes `rtx` (0: none), in rtx_sequences and the slot counts.
+void BindRtxLocked(const std::shared_ptr<SeqState>& state, uint32_t rtx) {
+  if (state->rtx_ssrc == rtx) return;
+  if (state->rtx_ssrc != 0) {
+    Reg().rtx_sequences.erase(state->rtx_ssrc);
+    MarkNumbered(state->rtx_ssrc, false);
+  }
+  if (rtx != 0) {
+    Reg().rtx_sequences[rtx] = state;
+    MarkNumbered(rtx, true);
+  }
+  state->rtx_ssrc = rtx;
+}
+
 // Under Reg().mu: the tap's targets again, grouped by thread, handed to the tap.
 void RegroupLocked(const std::shared_ptr<Tap>& tap) {
   auto groups = std::make_shared<Groups>();
@@ -806,12 +820,8 @@ bool Target::Transmit(const Packet& packet, bool resend) {
   if (!resend && TestLoss()) return false;  // tests: lost on the way out
   const size_t payload = packet.padding ? 0 : packet.view.payload_size;
   const size_t header = out.size() - payload;
-  bool sent;
-  {
-    QuietSends quiet;  // no sent-packet report to climb the stack for (runtime/quiet_sends.h)
-    sent = transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS);
-  }
-  if (!sent) return false;
+  QuietSends quiet;  // no sent-packet report to climb the stack for (runtime/quiet_sends.h)
+  if (!transport->SendRtpPacket(&out, options, cricket::PF_SRTP_BYPASS)) return false;
   if (resend) {
     g_resent.fetch_add(1, std::memory_order_relaxed);
     if (seq_) {
@@ -878,10 +888,7 @@ void Forget(const std::shared_ptr<Target>& target) {
       if (!t || t == target) {
         // The sender's connection or transceiver is gone: nothing numbers its SSRC any more.
         if (auto seq = Reg().sequences.find(it->first); seq != Reg().sequences.end()) {
-          if (seq->second->rtx_ssrc != 0) {
-            Reg().rtx_sequences.erase(seq->second->rtx_ssrc);
-            MarkNumbered(seq->second->rtx_ssrc, false);
-          }
+          BindRtxLocked(seq->second, 0);
           MarkNumbered(it->first, false);
           Reg().sequences.erase(seq);
           g_sequences.fetch_sub(1);
@@ -1009,17 +1016,7 @@ void RtpForwarder::NoteSequence(uint32_t ssrc, uint32_t rtx_ssrc, uint16_t used,
     auto it = Reg().sequences.find(ssrc);
     if (it == Reg().sequences.end()) return;
     state = it->second;
-    if (state->rtx_ssrc != rtx_ssrc) {
-      if (state->rtx_ssrc != 0) {
-        Reg().rtx_sequences.erase(state->rtx_ssrc);
-        MarkNumbered(state->rtx_ssrc, false);
-      }
-      if (rtx_ssrc != 0) {
-        Reg().rtx_sequences[rtx_ssrc] = state;
-        MarkNumbered(rtx_ssrc, true);
-      }
-      state->rtx_ssrc = rtx_ssrc;
-    }
+    BindRtxLocked(state, rtx_ssrc);
   }
   // The first packet after the forwarder's: it goes out with the forwarder's next number.
   if (state->forwarded_last.exchange(false)) {
