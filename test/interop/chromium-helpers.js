@@ -1,7 +1,7 @@
 'use strict'
 // Shared pieces of the headless-Chromium interop tests (chromium.test.js, chromium-media.test.js):
 // the signaling server, the browser launch, the Node peer that signals through it, and two small
-// waiting helpers.
+// waiting helpers (withTimeout serves pion.test.js too).
 //
 // Signaling server on 127.0.0.1 (port chosen by the OS):
 //   POST /send?s=SESSION&to=node|browser   (JSON body)   queues one message
@@ -79,11 +79,14 @@ async function stopSignaling (server) {
   await new Promise(resolve => server.close(() => resolve()))
 }
 
+/** `promise`, or a rejection after `ms`; `what` may be a function giving the state for the message. */
 function withTimeout (promise, ms, what) {
   let timer
   return Promise.race([
     promise,
-    new Promise((resolve, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms) })
+    new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${typeof what === 'function' ? what() : what}`)), ms)
+    })
   ]).finally(() => clearTimeout(timer))
 }
 

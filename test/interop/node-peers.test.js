@@ -11,6 +11,7 @@ const path = require('node:path')
 
 const { peers } = require('../../bench/lib/peers')
 const { whenOpen, trickle } = require('../../bench/lib/connect')
+const { chunkOf: chunkOfSize, sendChunks } = require('./chunks')
 
 const MODULES = path.join(__dirname, '..', '..', 'bench', 'node_modules')
 const PACKAGES = { wrtc: '@roamhq/wrtc', ndc: 'node-datachannel', werift: 'werift' }
@@ -20,17 +21,8 @@ const CHUNKS = 64 // 4 MiB
 
 const installed = name => fs.existsSync(path.join(MODULES, PACKAGES[name], 'package.json'))
 
-/** Bytes of chunk `i`: its index in every byte, so a lost, doubled or reordered chunk shows. */
-const chunkOf = i => Buffer.alloc(CHUNK, i & 0xff)
-
-/** Sends CHUNKS chunks on `from`, waiting while its queue is over 1 MiB (polled: werift's channel
- *  has its own event for it, not the spec's). */
-async function sendBulk (from) {
-  for (let i = 0; i < CHUNKS; i++) {
-    while (from.bufferedAmount > 1024 * 1024) await new Promise(resolve => setTimeout(resolve, 2))
-    from.send(chunkOf(i))
-  }
-}
+const chunkOf = i => chunkOfSize(i, CHUNK)
+const sendBulk = from => sendChunks(from, CHUNKS, CHUNK)
 
 /** Resolves with the chunks `to` received, once CHUNKS have come (rejects after 20 s). */
 function receiveBulk (to) {

@@ -12,6 +12,8 @@ const os = require('node:os')
 const path = require('node:path')
 const { RTCPeerConnection } = require('../..')
 const { startLinePeer, gathered } = require('./line-peer')
+const { withTimeout } = require('./chromium-helpers')
+const { chunkOf: chunkOfSize, sendChunks } = require('./chunks')
 
 const GOCODE = '/usr/share/gocode'
 const MESSAGES = 20
@@ -44,7 +46,7 @@ function buildPeer () {
 
 const startPeer = (binary, role) => startLinePeer('pion', binary, [role])
 
-const chunkOf = i => Buffer.alloc(CHUNK, i & 0xff)
+const chunkOf = i => chunkOfSize(i, CHUNK)
 
 /** 20 pings answered, 4 MiB to pion (it reports what it got), 4 MiB back (checked here). */
 async function exercise (channel, peer) {
@@ -66,22 +68,11 @@ async function exercise (channel, peer) {
   for (let i = 0; i < MESSAGES; i++) channel.send(`ping ${i}`)
   await withTimeout(allAnswered, 10000, () => `${replies.length} of ${MESSAGES} replies`)
   assert.deepEqual(replies, Array.from({ length: MESSAGES }, (_, i) => `pong ${i}`))
-  for (let i = 0; i < CHUNKS; i++) {
-    while (channel.bufferedAmount > 1024 * 1024) await new Promise(resolve => setTimeout(resolve, 2))
-    channel.send(chunkOf(i))
-  }
+  await sendChunks(channel, CHUNKS, CHUNK)
   const report = await withTimeout(peer.next(), 20000, () => 'pion\'s report of the 4 MiB')
   assert.deepEqual(report, { type: 'bulk', chunks: CHUNKS }, 'pion got every chunk intact (bad: chunks that differ)')
   await withTimeout(allReturned, 20000, () => `${back.length} of ${CHUNKS} chunks back`)
   back.forEach((b, i) => assert.ok(b.equals(chunkOf(i)), `chunk ${i} from pion differs`))
-}
-
-function withTimeout (promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise,
-    new Promise((resolve, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what()}`)), ms) })
-  ]).finally(() => clearTimeout(timer))
 }
 
 describe('interop: pion over loopback (data channel)', function () {
